@@ -1,0 +1,107 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Integration.Azure.Secrets;
+using Integration.Core.Events;
+using Integration.Core.Secrets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Azure;
+
+public static class AzureServiceCollectionExtensions
+{
+    /// <summary>
+    /// One <see cref="TokenCredential"/> for every Azure client: managed identity in Azure (user-assigned when
+    /// <c>Azure:ManagedIdentityClientId</c> is set), developer credentials locally.
+    /// </summary>
+    public static IServiceCollection AddAzureCredential(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var clientId = configuration["Azure:ManagedIdentityClientId"];
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId,
+        }));
+        return services;
+    }
+
+    /// <summary>Secrets from Key Vault when <c>KeyVault:VaultUri</c> is set; otherwise only configuration values are allowed.</summary>
+    public static IServiceCollection AddSecretResolver(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAzureCredential(configuration);
+        var vault = configuration.GetSection(KeyVaultOptions.SectionName).Get<KeyVaultOptions>();
+        if (vault?.VaultUri is { } vaultUri)
+        {
+            services.TryAddSingleton<ISecretResolver>(sp =>
+                new KeyVaultSecretResolver(new SecretClient(vaultUri, sp.GetRequiredService<TokenCredential>())));
+        }
+        else
+        {
+            services.TryAddSingleton<ISecretResolver, UnconfiguredSecretResolver>();
+        }
+
+        return services;
+    }
+
+    /// <summary>The event transport chosen by <c>Transport:Kind</c>, validated at start-up.</summary>
+    public static IServiceCollection AddEventTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAzureCredential(configuration);
+        services.AddOptions<TransportOptions>()
+            .Bind(configuration.GetSection(TransportOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
+
+        services.TryAddSingleton(sp =>
+        {
+            var sb = sp.GetRequiredService<IOptions<TransportOptions>>().Value.ServiceBus;
+            return string.IsNullOrWhiteSpace(sb.ConnectionString)
+                ? new ServiceBusClient(sb.FullyQualifiedNamespace, sp.GetRequiredService<TokenCredential>())
+                : new ServiceBusClient(sb.ConnectionString);
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var sq = sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues;
+            return sq.ServiceUri is { } uri
+                ? new QueueServiceClient(uri, sp.GetRequiredService<TokenCredential>())
+                : new QueueServiceClient(sq.ConnectionString);
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var sq = sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues;
+            return new StorageQueueEventPublisher(sp.GetRequiredService<QueueServiceClient>(), sq.QueuePrefix, EventTargets.All);
+        });
+        services.TryAddSingleton<IEventPublisher>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TransportOptions>>().Value;
+            return options.Kind == TransportKind.ServiceBus
+                ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClient>().CreateSender(options.ServiceBus.TopicName))
+                : sp.GetRequiredService<StorageQueueEventPublisher>();
+        });
+        services.AddHostedService<StorageQueueInitializer>();
+        return services;
+    }
+
+    /// <summary>Creates the Storage queues at start-up when the Storage transport is used and creation is enabled.</summary>
+    private sealed class StorageQueueInitializer(IOptions<TransportOptions> options, IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var transport = options.Value;
+            return transport.Kind == TransportKind.StorageQueues && transport.StorageQueues.CreateQueues
+                ? services.GetRequiredService<StorageQueueEventPublisher>().EnsureQueuesAsync(cancellationToken)
+                : Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,62 @@
+using Azure.Messaging.ServiceBus;
+using Integration.Core.Events;
+
+namespace Integration.Azure.Messaging;
+
+/// <summary>
+/// Publishes events to the <c>commerce-events</c> topic. MessageId is the event id, so the broker's duplicate
+/// detection drops a redelivered webhook inside its window; the processors' ledger catches the rest.
+/// </summary>
+public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPublisher
+{
+    public Task PublishAsync(CommerceEvent commerceEvent, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        return sender.SendMessageAsync(CreateMessage(commerceEvent, body), cancellationToken);
+    }
+
+    /// <summary>The message for an event: body, id, and the properties subscriptions filter and processors route on.</summary>
+    public static ServiceBusMessage CreateMessage(CommerceEvent commerceEvent, ReadOnlyMemory<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        var message = new ServiceBusMessage(new BinaryData(body))
+        {
+            MessageId = commerceEvent.EventId,
+            ContentType = "application/json",
+            Subject = commerceEvent.Scope,
+        };
+        var properties = message.ApplicationProperties;
+        properties[MessageProperties.Scope] = commerceEvent.Scope;
+        properties[MessageProperties.StoreHash] = commerceEvent.StoreHash;
+        properties[MessageProperties.ResourceType] = commerceEvent.ResourceType;
+        if (commerceEvent.ResourceId is { } id)
+        {
+            properties[MessageProperties.ResourceId] = id.ToString();
+        }
+
+        if (commerceEvent.TraceParent is { } traceParent)
+        {
+            // W3C trace context, plus Diagnostic-Id which the Service Bus SDK's own tracing reads.
+            properties[MessageProperties.TraceParent] = traceParent;
+            properties[MessageProperties.DiagnosticId] = traceParent;
+            if (commerceEvent.TraceState is { Length: > 0 } traceState)
+            {
+                properties[MessageProperties.TraceState] = traceState;
+            }
+        }
+
+        return message;
+    }
+}
+
+/// <summary>Application property names carried on every event message.</summary>
+public static class MessageProperties
+{
+    public const string Scope = "scope";
+    public const string StoreHash = "storeHash";
+    public const string ResourceType = "resourceType";
+    public const string ResourceId = "resourceId";
+    public const string TraceParent = "traceparent";
+    public const string TraceState = "tracestate";
+    public const string DiagnosticId = "Diagnostic-Id";
+}

@@ -1,0 +1,42 @@
+using Integration.BigCommerce.Configuration;
+using Integration.BigCommerce.Webhooks;
+using Integration.Core.Secrets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Integration.BigCommerce;
+
+public static class BigCommerceServiceCollectionExtensions
+{
+    /// <summary>
+    /// The <c>BigCommerce</c> configuration (validated at start-up), the store directory (secrets resolved at
+    /// start-up through <see cref="ISecretResolver"/>) and the webhook intake.
+    /// </summary>
+    public static IServiceCollection AddBigCommerceWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<BigCommerceOptions>()
+            .Bind(configuration.GetSection(BigCommerceOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BigCommerceOptions>, BigCommerceOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StoreDirectory>();
+        services.AddHostedService<StoreDirectoryInitializer>();
+        services.TryAddSingleton<WebhookIntakeHandler>();
+        services.TryAddSingleton<WebhookEndpoint>();
+        return services;
+    }
+
+    /// <summary>Resolves store secrets before the host starts serving; a secret that cannot be resolved fails start-up.</summary>
+    private sealed class StoreDirectoryInitializer(StoreDirectory directory, IOptions<BigCommerceOptions> options, ISecretResolver secrets)
+        : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            directory.InitializeAsync(options.Value, secrets, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

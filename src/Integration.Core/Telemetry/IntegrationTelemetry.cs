@@ -1,0 +1,21 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Integration.Core.Telemetry;
+
+/// <summary>
+/// The application's one <see cref="ActivitySource"/> and <see cref="Meter"/>. Hosts subscribe to
+/// <see cref="Name"/> in their OpenTelemetry set-up.
+/// </summary>
+public static class IntegrationTelemetry
+{
+    public const string Name = "Integration";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Webhooks by decision (accepted, ignored, rejected_*, publish_failed), tagged with scope.</summary>
+    public static readonly Counter<long> WebhookDecisions = Meter.CreateCounter<long>(
+        "integration.webhook.decisions", unit: "{webhook}", description: "Webhook intake decisions.");
+}

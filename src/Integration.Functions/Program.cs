@@ -1,0 +1,17 @@
+using Integration.Azure;
+using Integration.Azure.Telemetry;
+using Integration.BigCommerce;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+builder.Services
+    .AddSecretResolver(builder.Configuration)
+    .AddEventTransport(builder.Configuration)
+    .AddBigCommerceWebhooks(builder.Configuration);
+builder.Services.AddIntegrationTelemetry(builder.Configuration, "integration-functions").UseFunctionsWorkerDefaults();
+
+builder.Build().Run();

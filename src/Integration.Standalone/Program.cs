@@ -1,0 +1,3 @@
+using Integration.Standalone;
+
+await StandaloneApp.Build(args).RunAsync();

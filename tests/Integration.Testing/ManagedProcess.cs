@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Integration.Testing;
+
+/// <summary>A child process a fixture started; stopped by its process id (the whole tree) on dispose.</summary>
+public sealed class ManagedProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ManagedProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last part of what the process printed, for failure messages.</summary>
+    public string RecentOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                var text = _output.ToString();
+                return text.Length > 4000 ? text[^4000..] : text;
+            }
+        }
+    }
+
+    public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var managed = new ManagedProcess(process);
+        process.OutputDataReceived += (_, e) => managed.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return managed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Killed but not reaped in time; nothing more a test can do.
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Integration.Testing;
+
+[assembly: AssemblyFixture(typeof(AzuriteFixture))]

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Shared shell helpers for build.sh and the test-environment scripts. Everything listens on 127.0.0.1 only,
+# and everything started here is stopped by its process id.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ARTIFACTS="$REPO_ROOT/.artifacts"
+mkdir -p "$ARTIFACTS"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# A free TCP port on 127.0.0.1 (asks the kernel through Node, which the project requires anyway).
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close();});"
+}
+
+# wait_for_port PORT SECONDS PID: until something accepts on 127.0.0.1:PORT, the process PID dies, or time runs out.
+wait_for_port() {
+  local port=$1 seconds=$2 pid=${3:-} i
+  for ((i = 0; i < seconds * 10; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_pid PID: TERM, then KILL after 10 s; never touches anything but that process.
+stop_pid() {
+  local pid=$1 i
+  [[ -n "$pid" ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Installs the npm tools (Azurite, Prism) from tests/tools/package-lock.json when missing or out of date.
+ensure_node_tools() {
+  command -v node >/dev/null || die "Node.js is required (https://nodejs.org or 'apt-get install nodejs npm')."
+  local dir="$REPO_ROOT/tests/tools" stamp="$REPO_ROOT/tests/tools/node_modules/.installed-lock"
+  if [[ ! -f "$stamp" ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    log "Installing test tools (Azurite, Prism) with npm ci"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
+AZURITE_PID=""
+# start_azurite [--persist]: starts Azurite on free loopback ports and exports
+# INTEGRATION_AZURITE_CONNECTION_STRING. In-memory unless --persist (then under .artifacts/azurite).
+start_azurite() {
+  local blob queue table storage=(--inMemoryPersistence)
+  blob=$(free_port); queue=$(free_port); table=$(free_port)
+  if [[ "${1:-}" == "--persist" ]]; then
+    mkdir -p "$ARTIFACTS/azurite"
+    storage=(--location "$ARTIFACTS/azurite")
+  fi
+  "$REPO_ROOT/tests/tools/node_modules/.bin/azurite" --silent --disableTelemetry --skipApiVersionCheck --loose \
+    "${storage[@]}" \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$ARTIFACTS/azurite.log" 2>&1 &
+  AZURITE_PID=$!
+  for port in "$blob" "$queue" "$table"; do
+    wait_for_port "$port" 30 "$AZURITE_PID" || { cat "$ARTIFACTS/azurite.log" >&2; die "Azurite did not start."; }
+  done
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  export INTEGRATION_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  log "Azurite (pid $AZURITE_PID) on 127.0.0.1: blob $blob, queue $queue, table $table"
+}
+
+stop_azurite() { stop_pid "$AZURITE_PID"; AZURITE_PID=""; }
