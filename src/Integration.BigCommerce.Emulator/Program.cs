@@ -1,0 +1,1 @@
+var app = WebApplication.CreateSlimBuilder(args).Build(); app.Run();
