@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Integration.Azure.Secrets;
+using Integration.BigCommerce.Configuration;
+using Integration.BigCommerce.Webhooks;
+using Integration.Functions.Webhooks;
+using Integration.Testing;
+using Integration.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Tests.Hosting;
+
+public sealed class FunctionsAppTests
+{
+    [Fact]
+    public void FunctionsMetadata_DeclaresTheAnonymousPostWebhookTriggerOnTheWebhookRoute()
+    {
+        var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == "BigCommerceWebhook")!;
+
+        Assert.Equal("Integration.Functions.Webhooks.WebhookFunction.Run", (string?)function["entryPoint"]);
+        var bindings = function["bindings"]!.AsArray();
+        var trigger = bindings.Single(b => (string?)b!["type"] == "httpTrigger")!;
+        Assert.Equal("In", (string?)trigger["direction"]);
+        Assert.Equal("webhooks/bigcommerce", (string?)trigger["route"]);
+        Assert.Equal("Anonymous", (string?)trigger["authLevel"]);
+        Assert.Equal(["post"], trigger["methods"]!.AsArray().Select(m => (string?)m));
+        Assert.Contains(bindings, b => (string?)b!["type"] == "http" && (string?)b["direction"] == "Out");
+    }
+
+    [Fact]
+    public async Task WebhookFunction_Run_WritesTheSharedEndpointsAnswer()
+    {
+        var options = TestStores.Options();
+        var directory = new StoreDirectory();
+        await directory.InitializeAsync(options, new UnconfiguredSecretResolver(), TestContext.Current.CancellationToken);
+        var publisher = new RecordingPublisher();
+        var handler = new WebhookIntakeHandler(directory, publisher, Options.Create(options), TimeProvider.System,
+            NullLogger<WebhookIntakeHandler>.Instance);
+        var function = new WebhookFunction(new WebhookEndpoint(handler));
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Headers["X-Webhook-Secret"] = TestStores.PlainSecret;
+        context.Request.Body = new MemoryStream(Payloads.Bytes(Payloads.Order(31)));
+        context.Response.Body = new MemoryStream();
+
+        var result = await function.Run(context.Request);
+
+        Assert.IsType<EmptyResult>(result);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.Equal(0, context.Response.Body.Length);
+        Assert.Single(publisher.Published);
+    }
+
+    [Fact]
+    public void HostJson_IsLinkedIntoTheFunctionsOutputFromTheRepositoryRoot()
+    {
+        var root = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json"));
+        var output = File.ReadAllText(Path.Combine(FunctionsMetadata.OutputDirectory(), "host.json"));
+
+        Assert.Equal(root, output);
+        Assert.Equal("2.0", (string?)JsonNode.Parse(root)!["version"]);
+    }
+}
+
+/// <summary>Reads the <c>functions.metadata</c> the Functions SDK generated when it built the Functions project.</summary>
+internal static class FunctionsMetadata
+{
+    public static string OutputDirectory()
+    {
+        // Same configuration as this test assembly (bin/Debug or bin/Release).
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        return Path.Combine(RepositoryPaths.Root, "src", "Integration.Functions", "bin", configuration, "net10.0");
+    }
+
+    public static JsonArray Load()
+    {
+        var path = Path.Combine(OutputDirectory(), "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} is missing: build src/Integration.Functions first.");
+        return JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+    }
+}

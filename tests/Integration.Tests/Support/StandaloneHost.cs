@@ -1,0 +1,87 @@
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Integration.Core.Events;
+using Integration.Standalone;
+using Integration.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace Integration.Tests.Support;
+
+/// <summary>
+/// The Standalone host, started in-process on a free loopback port and publishing to real Azurite queues with
+/// a queue prefix of its own, so test classes never see each other's messages.
+/// </summary>
+public sealed class StandaloneHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StandaloneHost(WebApplication app, Uri baseAddress, string queuePrefix, QueueServiceClient queues)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        QueuePrefix = queuePrefix;
+        Queues = queues;
+        Client = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string QueuePrefix { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public QueueClient Queue(string target) => Queues.GetQueueClient(StorageQueueEventPublisher.QueueName(QueuePrefix, target));
+
+    public static async Task<StandaloneHost> StartAsync(string azuriteConnectionString, IDictionary<string, string?>? overrides = null)
+    {
+        var port = LoopbackPort.GetFree();
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        var settings = TestStores.Configuration();
+        settings["Standalone:Urls"] = $"http://127.0.0.1:{port}";
+        settings["Transport:Kind"] = "StorageQueues";
+        settings["Transport:StorageQueues:ConnectionString"] = azuriteConnectionString;
+        settings["Transport:StorageQueues:QueuePrefix"] = prefix;
+        settings["Logging:LogLevel:Default"] = "Warning";
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var app = StandaloneApp.Build([], c => c.AddInMemoryCollection(settings));
+        await app.StartAsync();
+        return new StandaloneHost(app, new Uri($"http://127.0.0.1:{port}"), prefix, new QueueServiceClient(azuriteConnectionString));
+    }
+
+    /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
+    public async Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken)
+    {
+        var queue = Queue(target);
+        var events = new List<CommerceEvent>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, cancellationToken: cancellationToken)).Value;
+            if (batch.Length == 0)
+            {
+                return events;
+            }
+
+            foreach (var message in batch)
+            {
+                events.Add(System.Text.Json.JsonSerializer.Deserialize(message.Body, CommerceEventJsonContext.Default.CommerceEvent)!);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
