@@ -18,4 +18,8 @@ public static class IntegrationTelemetry
     /// <summary>Webhooks by decision (accepted, ignored, rejected_*, publish_failed), tagged with scope.</summary>
     public static readonly Counter<long> WebhookDecisions = Meter.CreateCounter<long>(
         "integration.webhook.decisions", unit: "{webhook}", description: "Webhook intake decisions.");
+
+    /// <summary>Processed events by target, outcome (applied, duplicate, stale, skipped, quarantined) and resource type.</summary>
+    public static readonly Counter<long> ProcessingOutcomes = Meter.CreateCounter<long>(
+        "integration.processing.outcomes", unit: "{event}", description: "Event processing outcomes.");
 }

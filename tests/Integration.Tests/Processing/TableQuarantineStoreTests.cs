@@ -1,0 +1,62 @@
+using Azure.Data.Tables;
+using Integration.Azure.State;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Integration.Testing;
+
+namespace Integration.Tests.Processing;
+
+public sealed class TableQuarantineStoreTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    private TableClient _table = null!;
+    private TableQuarantineStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("quar" + Guid.NewGuid().ToString("N")[..12]);
+        await _table.CreateAsync(Ct);
+        _store = new TableQuarantineStore(_table);
+    }
+
+    public async ValueTask DisposeAsync() => await _table.DeleteAsync();
+
+    [Fact]
+    public async Task ListAsync_ByEventByTimeRangeAndAll_ReturnsTheMatchingEntriesWithTheirEvent()
+    {
+        var a = TableSyncStateStoreTests.Event("qa");
+        var b = TableSyncStateStoreTests.Event("qb");
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "unknown_sku", "SKU 'X-1' maps to nothing", T0, 1), Ct);
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Crm, "unknown_status", "status 99", T0.AddMinutes(5), 2), Ct);
+        await _store.AddAsync(new QuarantinedEvent(b, EventTargets.Erp, "unknown_sku", "SKU 'Y'", T0.AddHours(1), 1), Ct);
+
+        var all = await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct);
+        var byEvent = await _store.ListAsync(new QuarantineQuery("abc123", EventId: a.EventId), Ct).ToListAsync(Ct);
+        var byTime = await _store.ListAsync(new QuarantineQuery("abc123", From: T0.AddMinutes(1), To: T0.AddMinutes(30)), Ct).ToListAsync(Ct);
+
+        Assert.Equal(3, all.Count);
+        Assert.Equal(2, byEvent.Count);
+        Assert.All(byEvent, e => Assert.Equal(a.EventId, e.Event.EventId));
+        var only = Assert.Single(byTime);
+        Assert.Equal(EventTargets.Crm, only.Target);
+        Assert.Equal("unknown_status", only.Reason);
+        Assert.Equal(2, only.Attempts);
+        Assert.Equal(a with { Data = null }, only.Event with { Data = null });
+    }
+
+    [Fact]
+    public async Task RemoveAsync_DeletesOnlyThatTarget()
+    {
+        var a = TableSyncStateStoreTests.Event("qr");
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "r", "e", T0, 1), Ct);
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Crm, "r", "e", T0, 1), Ct);
+
+        await _store.RemoveAsync("abc123", a.EventId, EventTargets.Erp, Ct);
+        await _store.RemoveAsync("abc123", a.EventId, EventTargets.Erp, Ct); // idempotent
+
+        var left = Assert.Single(await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
+        Assert.Equal(EventTargets.Crm, left.Target);
+    }
+}
