@@ -1,5 +1,7 @@
 using Azure.Messaging.ServiceBus;
+using System.Text.Json;
 using Integration.Core.Events;
+using Integration.Core.Processing;
 
 namespace Integration.Azure.Messaging;
 
@@ -7,12 +9,26 @@ namespace Integration.Azure.Messaging;
 /// Publishes events to the <c>commerce-events</c> topic. MessageId is the event id, so the broker's duplicate
 /// detection drops a redelivered webhook inside its window; the processors' ledger catches the rest.
 /// </summary>
-public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPublisher
+public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPublisher, IEventRequeue
 {
     public Task PublishAsync(CommerceEvent commerceEvent, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
         return sender.SendMessageAsync(CreateMessage(commerceEvent, body), cancellationToken);
+    }
+
+    /// <summary>
+    /// A replay for one target: the message carries <c>target</c>, and each subscription's rule
+    /// (<c>target IS NULL OR target = '{name}'</c>) lets it through to that target only. The MessageId is fresh so
+    /// duplicate detection does not drop the replay of an event it saw before.
+    /// </summary>
+    public Task RequeueAsync(CommerceEvent commerceEvent, string target, CancellationToken cancellationToken = default)
+    {
+        var message = CreateMessage(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent));
+        var id = commerceEvent.EventId;
+        message.MessageId = $"{id[..Math.Min(id.Length, 80)]}-replay-{Guid.NewGuid():N}"; // ≤ 128 characters
+        message.ApplicationProperties[MessageProperties.Target] = target;
+        return sender.SendMessageAsync(message, cancellationToken);
     }
 
     /// <summary>The message for an event: body, id, and the properties subscriptions filter and processors route on.</summary>
@@ -59,4 +75,7 @@ public static class MessageProperties
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
     public const string DiagnosticId = "Diagnostic-Id";
+
+    /// <summary>Set only on replays: the one target the message is for.</summary>
+    public const string Target = "target";
 }

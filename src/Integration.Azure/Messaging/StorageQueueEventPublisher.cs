@@ -1,5 +1,7 @@
 using Azure.Storage.Queues;
+using System.Text.Json;
 using Integration.Core.Events;
+using Integration.Core.Processing;
 
 namespace Integration.Azure.Messaging;
 
@@ -9,13 +11,17 @@ namespace Integration.Azure.Messaging;
 /// has the message; if one send fails the webhook is answered 503, BigCommerce retries, and the queue that
 /// already had it sees a duplicate, which the processor's ledger absorbs.
 /// </summary>
-public sealed class StorageQueueEventPublisher : IEventPublisher
+public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue
 {
     private readonly QueueClient[] _queues;
+    private readonly string _queuePrefix;
+    private readonly QueueServiceClient _service;
 
     public StorageQueueEventPublisher(QueueServiceClient service, string queuePrefix, IEnumerable<string> targets)
     {
         ArgumentNullException.ThrowIfNull(service);
+        _service = service;
+        _queuePrefix = queuePrefix;
         _queues = [.. targets.Select(t => service.GetQueueClient(QueueName(queuePrefix, t)))];
     }
 
@@ -34,6 +40,12 @@ public sealed class StorageQueueEventPublisher : IEventPublisher
         }
 
         return Task.WhenAll(sends);
+    }
+
+    public Task RequeueAsync(CommerceEvent commerceEvent, string target, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
+        return _service.GetQueueClient(QueueName(_queuePrefix, target)).SendMessageAsync(new BinaryData(body), cancellationToken: cancellationToken);
     }
 
     /// <summary>Creates the queues when missing.</summary>

@@ -135,6 +135,24 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         }
     }
 
+    public async Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        ArgumentNullException.ThrowIfNull(claim);
+        var entity = new TableEntity(TableKeys.Partition(commerceEvent.StoreHash, target), TableKeys.EventRow(commerceEvent.EventId))
+        {
+            ["LeaseUntil"] = timeProvider.GetUtcNow(),
+        };
+        try
+        {
+            await table.UpdateEntityAsync(entity, claim.Token is { } token ? new ETag(token) : ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Someone else already took the claim over (or it is gone): nothing of ours to abandon.
+        }
+    }
+
     public async Task ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default)
     {
         try

@@ -97,6 +97,7 @@ public sealed partial class EventProcessor(
             if (!permanent && !delivery.IsLastAttempt)
             {
                 LogTransient(logger, ex, commerceEvent.EventId, target, delivery.DeliveryCount);
+                await state.AbandonAsync(commerceEvent, target, claim, CancellationToken.None);
                 throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} failed transiently; it will be retried.", ex);
             }
 

@@ -53,6 +53,9 @@ public interface ISyncStateStore
         ResourceKey? resource = null, ResourceState? previous = null, ResourceState? applied = null,
         CancellationToken cancellationToken = default);
 
+    /// <summary>Ends this worker's lease early after a transient failure, so the next delivery need not wait for it.</summary>
+    Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, CancellationToken cancellationToken = default);
+
     /// <summary>Forgets a completed claim so a replayed event is processed again.</summary>
     Task ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default);
 }
