@@ -28,6 +28,7 @@ run() {
   export Standalone__Urls="$url"
   export Transport__Kind=StorageQueues
   export Transport__StorageQueues__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
+  export State__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
   export BigCommerce__Stores__0__StoreHash="${INTEGRATION_STORE_HASH:-abc123}"
   export BigCommerce__Stores__0__WebhookSecret="${INTEGRATION_WEBHOOK_SECRET:-$secret}"
 

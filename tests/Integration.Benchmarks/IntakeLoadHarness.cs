@@ -33,6 +33,8 @@ public sealed class IntakeLoadHarness : ILoadHarness
             ["Standalone:Urls"] = $"http://127.0.0.1:{port}",
             ["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString,
             ["Transport:StorageQueues:QueuePrefix"] = "load",
+            ["State:ConnectionString"] = azurite.ConnectionString,
+            ["Standalone:Consumers:Enabled"] = "false",
             ["BigCommerce:Stores:0:StoreHash"] = "abc123",
             ["BigCommerce:Stores:0:WebhookSecret"] = Secret,
             ["Logging:LogLevel:Default"] = "Warning",

@@ -29,13 +29,16 @@ public readonly record struct Delivery(int DeliveryCount, bool IsLastAttempt);
 /// <summary>The processor refuses to finish the event now; the transport must deliver it again.</summary>
 public sealed class TransientProcessingException(string message, Exception? innerException = null) : Exception(message, innerException);
 
-/// <summary>Bound from <c>Processing</c>: <c>{ "LeaseSeconds": 120 }</c>.</summary>
+/// <summary>Bound from <c>Processing</c>: <c>{ "LeaseSeconds": 120, "MaxDeliveryCount": 10 }</c>.</summary>
 public sealed class ProcessingOptions
 {
     public const string SectionName = "Processing";
 
     /// <summary>How long a claim is exclusive before another delivery may take it over (keep it ≤ the broker's lock).</summary>
     public int LeaseSeconds { get; set; } = 120;
+
+    /// <summary>Deliveries before the transport gives up (the subscriptions' max delivery count, the queues' poison threshold).</summary>
+    public int MaxDeliveryCount { get; set; } = 10;
 }
 
 /// <summary>

@@ -19,6 +19,10 @@ public sealed class StartupValidationTests(AzuriteFixture azurite)
     [InlineData("BigCommerce:Webhooks:SecretHeader", "X Bad Header", "BigCommerce:Webhooks:SecretHeader")]
     [InlineData("Transport:Kind", "ServiceBus", "Transport:ServiceBus:FullyQualifiedNamespace")]
     [InlineData("Transport:StorageQueues:QueuePrefix", "Bad_Prefix", "Transport:StorageQueues:QueuePrefix")]
+    [InlineData("State:ConnectionString", "", "State:ServiceUri (managed identity) or State:ConnectionString")]
+    [InlineData("State:TablePrefix", "9bad-prefix", "State:TablePrefix")]
+    [InlineData("Processing:LeaseSeconds", "1", "Processing:LeaseSeconds")]
+    [InlineData("Standalone:Consumers:Concurrency", "0", "Standalone:Consumers:Concurrency")]
     public async Task StandaloneStart_InvalidSetting_FailsNamingTheKey(string key, string value, string expectedInMessage)
     {
         var settings = BaseSettings();
@@ -90,6 +94,8 @@ public sealed class StartupValidationTests(AzuriteFixture azurite)
         ["Standalone:Urls"] = $"http://127.0.0.1:{LoopbackPort.GetFree()}",
         ["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString,
         ["Transport:StorageQueues:QueuePrefix"] = "validation-tests",
+        ["State:ConnectionString"] = azurite.ConnectionString,
+        ["Standalone:Consumers:Enabled"] = "false",
         ["BigCommerce:Stores:0:StoreHash"] = "abc123",
         ["BigCommerce:Stores:0:WebhookSecret"] = "0123456789abcdef0123",
         ["Logging:LogLevel:Default"] = "None",

@@ -29,6 +29,23 @@ public sealed class FunctionsAppTests
         Assert.Contains(bindings, b => (string?)b!["type"] == "http" && (string?)b["direction"] == "Out");
     }
 
+    [Theory]
+    [InlineData("ErpEventConsumer", "erp", "Erp")]
+    [InlineData("CrmEventConsumer", "crm", "Crm")]
+    public void FunctionsMetadata_DeclaresAServiceBusTriggerPerTargetSubscription(string name, string subscription, string method)
+    {
+        var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;
+
+        Assert.Equal($"Integration.Functions.Processing.EventConsumerFunctions.{method}", (string?)function["entryPoint"]);
+        var trigger = Assert.Single(function["bindings"]!.AsArray())!;
+        Assert.Equal("serviceBusTrigger", (string?)trigger["type"]);
+        Assert.Equal("In", (string?)trigger["direction"]);
+        Assert.Equal("%Transport:ServiceBus:TopicName%", (string?)trigger["topicName"]);
+        Assert.Equal(subscription, (string?)trigger["subscriptionName"]);
+        Assert.Equal("ServiceBusConnection", (string?)trigger["connection"]);
+        Assert.Equal("String", (string?)trigger["dataType"]);
+    }
+
     [Fact]
     public async Task WebhookFunction_Run_WritesTheSharedEndpointsAnswer()
     {

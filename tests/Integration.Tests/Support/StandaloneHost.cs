@@ -5,6 +5,7 @@ using Integration.Standalone;
 using Integration.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Integration.Tests.Support;
 
@@ -37,7 +38,8 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     public QueueClient Queue(string target) => Queues.GetQueueClient(StorageQueueEventPublisher.QueueName(QueuePrefix, target));
 
-    public static async Task<StandaloneHost> StartAsync(string azuriteConnectionString, IDictionary<string, string?>? overrides = null)
+    public static async Task<StandaloneHost> StartAsync(string azuriteConnectionString, IDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? services = null)
     {
         var port = LoopbackPort.GetFree();
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
@@ -46,13 +48,16 @@ public sealed class StandaloneHost : IAsyncDisposable
         settings["Transport:Kind"] = "StorageQueues";
         settings["Transport:StorageQueues:ConnectionString"] = azuriteConnectionString;
         settings["Transport:StorageQueues:QueuePrefix"] = prefix;
+        settings["State:ConnectionString"] = azuriteConnectionString;
+        settings["State:TablePrefix"] = prefix;
+        settings["Standalone:Consumers:Enabled"] = "false";
         settings["Logging:LogLevel:Default"] = "Warning";
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        var app = StandaloneApp.Build([], c => c.AddInMemoryCollection(settings));
+        var app = StandaloneApp.Build([], c => c.AddInMemoryCollection(settings), services);
         await app.StartAsync();
         return new StandaloneHost(app, new Uri($"http://127.0.0.1:{port}"), prefix, new QueueServiceClient(azuriteConnectionString));
     }

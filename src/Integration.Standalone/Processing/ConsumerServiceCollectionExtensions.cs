@@ -1,0 +1,45 @@
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Standalone.Processing;
+
+public static class ConsumerServiceCollectionExtensions
+{
+    /// <summary>One <see cref="StorageQueueConsumer"/> per target queue, unless <c>Standalone:Consumers:Enabled</c> is false.</summary>
+    public static IServiceCollection AddStorageQueueConsumers(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ConsumerOptions.SectionName);
+        services.AddOptions<ConsumerOptions>()
+            .Bind(section)
+            .Validate(o => o.Concurrency is >= 1 and <= 256, "Standalone:Consumers:Concurrency must be between 1 and 256.")
+            .Validate(o => o.MaxBackoffSeconds is >= 1 and <= 3600, "Standalone:Consumers:MaxBackoffSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        if (!section.GetValue("Enabled", true))
+        {
+            return services;
+        }
+
+        foreach (var target in EventTargets.All)
+        {
+            services.AddSingleton<IHostedService>(sp =>
+            {
+                var prefix = sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues.QueuePrefix;
+                var queues = sp.GetRequiredService<QueueServiceClient>();
+                var name = StorageQueueEventPublisher.QueueName(prefix, target);
+                return new StorageQueueConsumer(
+                    queues.GetQueueClient(name),
+                    queues.GetQueueClient(name + "-poison"),
+                    target,
+                    sp.GetRequiredService<EventProcessor>(),
+                    sp.GetRequiredService<IOptions<ProcessingOptions>>().Value,
+                    sp.GetRequiredService<IOptions<ConsumerOptions>>().Value,
+                    sp.GetRequiredService<ILogger<StorageQueueConsumer>>());
+            });
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Integration.Testing;
+using Integration.Tests.Processing;
+using Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Integration.Tests.Hosting;
+
+/// <summary>The Standalone host end to end: webhook in, Storage queue, consumer, processor, target, ledger.</summary>
+public sealed class StandaloneProcessingTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly FakeTarget _erp = new();
+    private StandaloneHost _host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _host = await StandaloneHost.StartAsync(
+        azurite.ConnectionString,
+        new Dictionary<string, string?> { ["Standalone:Consumers:Enabled"] = "true", ["Processing:MaxDeliveryCount"] = "3" },
+        services => services.AddSingleton<IResourceSync>(_erp));
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Webhook_DeliveredThreeTimes_IsAppliedOnceAndBothQueuesDrain()
+    {
+        _erp.Source[900] = DateTimeOffset.Parse("2026-11-20T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var body = Payloads.Order(900).ToJsonString();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            content.Headers.Add("X-Webhook-Secret", TestStores.PlainSecret);
+            using var response = await _host.Client.PostAsync(new Uri("/api/webhooks/bigcommerce", UriKind.Relative), content, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await Eventually(async () => await QueueLength(EventTargets.Erp) == 0 && await QueueLength(EventTargets.Crm) == 0);
+        Assert.Equal(1, _erp.Writes);
+        Assert.Equal("SO-900", Assert.Single(_erp.Records).Value.Id);
+        var state = _host.Services.GetRequiredService<ISyncStateStore>();
+        var applied = await state.GetResourceAsync(new ResourceKey(TestStores.Plain, EventTargets.Erp, "order", "900"), Ct);
+        Assert.Equal("SO-900", applied?.TargetId);
+    }
+
+    [Fact]
+    public async Task Queue_MessageThatIsNotAnEvent_GoesToThePoisonQueue()
+    {
+        await _host.Queue(EventTargets.Erp).SendMessageAsync("{ this is not an event", Ct);
+
+        var poison = _host.Queues.GetQueueClient(_host.Queue(EventTargets.Erp).Name + "-poison");
+        await Eventually(async () => (await poison.ExistsAsync(Ct)).Value && (await poison.PeekMessagesAsync(1, Ct)).Value.Length == 1);
+        Assert.Equal("{ this is not an event", (await poison.PeekMessagesAsync(1, Ct)).Value[0].Body.ToString());
+        Assert.Equal(0, await QueueLength(EventTargets.Erp));
+    }
+
+    [Fact]
+    public async Task Queue_PermanentFailure_IsQuarantinedAndTheMessageDeleted()
+    {
+        _erp.Source[901] = DateTimeOffset.Parse("2026-11-20T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        _erp.UnknownSkuByOrder[901] = "MUG-BLUE";
+        var evt = new CommerceEvent
+        {
+            EventId = Payloads.NewHash(), StoreHash = TestStores.Plain, Scope = "store/order/created", ResourceType = "order",
+            ResourceId = ResourceId.FromNumber(901), OccurredAt = DateTimeOffset.UnixEpoch, ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        await _host.Queue(EventTargets.Erp).SendMessageAsync(
+            new BinaryData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(evt, CommerceEventJsonContext.Default.CommerceEvent)), cancellationToken: Ct);
+
+        var quarantine = _host.Services.GetRequiredService<IQuarantineStore>();
+        await Eventually(async () => await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain, evt.EventId), Ct).AnyAsync(Ct));
+        var entry = await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain, evt.EventId), Ct).SingleAsync(Ct);
+        Assert.Contains("MUG-BLUE", entry.Error, StringComparison.Ordinal);
+        await Eventually(async () => await QueueLength(EventTargets.Erp) == 0);
+    }
+
+    private async Task<int> QueueLength(string target) =>
+        (await _host.Queue(target).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount;
+
+    /// <summary>Polls a condition on real asynchronous work (bounded at 30 s); the assertion is the condition.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 30 s.");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
