@@ -6,6 +6,7 @@ using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
 using Integration.Azure.Secrets;
 using Integration.Core.Events;
+using Integration.Core.Processing;
 using Integration.Core.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,6 +88,9 @@ public static class AzureServiceCollectionExtensions
                 ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClient>().CreateSender(options.ServiceBus.TopicName))
                 : sp.GetRequiredService<StorageQueueEventPublisher>();
         });
+        // Replays go to one target: both transports can do that (the Storage queue of the target, or a Service Bus
+        // message carrying the target for the subscription rules).
+        services.TryAddSingleton<IEventRequeue>(sp => (IEventRequeue)sp.GetRequiredService<IEventPublisher>());
         services.AddHostedService<StorageQueueInitializer>();
         return services;
     }

@@ -1,0 +1,85 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Integration.Azure.State;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Integration.Standalone.Processing;
+using Integration.Testing;
+using Integration.Tests.Processing;
+using Microsoft.Extensions.Configuration;
+
+namespace Integration.Tests.Hosting;
+
+public sealed class QuarantineCommandsTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly string _prefix = "q" + Guid.NewGuid().ToString("N")[..10];
+    private TableQuarantineStore _quarantine = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(_prefix + "quarantine");
+        await table.CreateIfNotExistsAsync(Ct);
+        await new TableServiceClient(azurite.ConnectionString).GetTableClient(_prefix + "syncstate").CreateIfNotExistsAsync(Ct);
+        await new QueueServiceClient(azurite.ConnectionString).GetQueueClient(_prefix + "-erp").CreateIfNotExistsAsync(cancellationToken: Ct);
+        _quarantine = new TableQuarantineStore(table);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task ListThenReplay_OneEvent_PrintsItThenRequeuesItForItsTargetOnly()
+    {
+        var evt = TableSyncStateStoreTests.Event("cli");
+        await _quarantine.AddAsync(new QuarantinedEvent(evt, EventTargets.Erp, "unknown_sku", "SKU 'CAP-1' maps to nothing", DateTimeOffset.UtcNow, 1), Ct);
+
+        var (listCode, listed) = await RunAsync("quarantine", "list", "--store", "abc123");
+        var (replayCode, replayed) = await RunAsync("quarantine", "replay", "--store", "abc123", "--event", evt.EventId);
+
+        Assert.Equal(0, listCode);
+        Assert.Contains(evt.EventId, listed, StringComparison.Ordinal);
+        Assert.Contains("unknown_sku: SKU 'CAP-1' maps to nothing", listed, StringComparison.Ordinal);
+        Assert.Equal(0, replayCode);
+        Assert.Contains("1 event(s) re-enqueued.", replayed, StringComparison.Ordinal);
+        var message = Assert.Single((await new QueueServiceClient(azurite.ConnectionString).GetQueueClient(_prefix + "-erp")
+            .ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+        Assert.Equal(evt.EventId, message.Body.ToObjectFromJson(CommerceEventJsonContext.Default.CommerceEvent)!.EventId);
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Replay_WithoutASelection_FailsWithAClearMessage()
+    {
+        var (code, output) = await RunAsync("quarantine", "replay", "--store", "abc123");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--event ID, --from/--to, or --all", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_WithoutStoreOrWithABadDate_FailsNamingTheOption()
+    {
+        var (missingCode, missing) = await RunAsync("quarantine", "list");
+        var (dateCode, badDate) = await RunAsync("quarantine", "list", "--store", "abc123", "--from", "yesterday-ish");
+
+        Assert.NotEqual(0, missingCode);
+        Assert.Contains("--store", missing, StringComparison.Ordinal);
+        Assert.NotEqual(0, dateCode);
+        Assert.Contains("--from", badDate, StringComparison.Ordinal);
+    }
+
+    private async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        var code = await QuarantineCommands.RunAsync(args, c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["State:ConnectionString"] = azurite.ConnectionString,
+            ["State:TablePrefix"] = _prefix,
+            ["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString,
+            ["Transport:StorageQueues:QueuePrefix"] = _prefix,
+            ["Logging:LogLevel:Default"] = "None",
+        }), output);
+        return (code, output.ToString());
+    }
+}
