@@ -19,6 +19,7 @@ public static class ProcessingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<QuarantineReplayer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StoreAlertSync>());
         return services;
     }
 }

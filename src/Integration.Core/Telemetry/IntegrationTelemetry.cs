@@ -22,4 +22,8 @@ public static class IntegrationTelemetry
     /// <summary>Processed events by target, outcome (applied, duplicate, stale, skipped, quarantined) and resource type.</summary>
     public static readonly Counter<long> ProcessingOutcomes = Meter.CreateCounter<long>(
         "integration.processing.outcomes", unit: "{event}", description: "Event processing outcomes.");
+
+    /// <summary>Store notifications that need a person (app uninstalled, webhook delivery trouble), by scope and store.</summary>
+    public static readonly Counter<long> Alerts = Meter.CreateCounter<long>(
+        "integration.alerts", unit: "{alert}", description: "Alert-level store notifications.");
 }
