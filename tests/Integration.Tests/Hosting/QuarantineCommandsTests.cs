@@ -5,6 +5,7 @@ using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Standalone.Processing;
 using Integration.Testing;
+using Integration.Tests.Support;
 using Integration.Tests.Processing;
 using Microsoft.Extensions.Configuration;
 
@@ -31,7 +32,7 @@ public sealed class QuarantineCommandsTests(AzuriteFixture azurite) : IAsyncLife
     [Fact]
     public async Task ListThenReplay_OneEvent_PrintsItThenRequeuesItForItsTargetOnly()
     {
-        var evt = TableSyncStateStoreTests.Event("cli");
+        var evt = TestEvents.Order();
         await _quarantine.AddAsync(new QuarantinedEvent(evt, EventTargets.Erp, "unknown_sku", "SKU 'CAP-1' maps to nothing", DateTimeOffset.UtcNow, 1), Ct);
 
         var (listCode, listed) = await RunAsync("quarantine", "list", "--store", "abc123");

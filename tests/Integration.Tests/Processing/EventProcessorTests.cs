@@ -3,6 +3,7 @@ using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Testing;
+using Integration.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -49,7 +50,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Process_SameEventFiveTimesConcurrently_OneEffectOneAppliedFourDuplicates()
     {
         _erp.Source[250] = V1;
-        var evt = Event(250);
+        var evt = TestEvents.Order(250);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => DeliverUntilSettledAsync(evt)));
 
@@ -63,13 +64,13 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Process_UpdatedBeforeCreatedThenOldVersionReplayed_TargetHoldsTheNewest()
     {
         _erp.Source[251] = V2; // BigCommerce already serves v2 when the first event is processed
-        var updated = Event(251, "store/order/updated");
-        var created = Event(251, "store/order/created");
+        var updated = TestEvents.Order(251, "store/order/updated");
+        var created = TestEvents.Order(251, "store/order/created");
 
         var first = await _processor.ProcessAsync(updated, EventTargets.Erp, new Delivery(1, false), Ct);
         var second = await _processor.ProcessAsync(created, EventTargets.Erp, new Delivery(1, false), Ct);
         _erp.Source[251] = V1; // a lagging read serves the old version to a replayed event
-        var replayed = await _processor.ProcessAsync(Event(251, "store/order/created"), EventTargets.Erp, new Delivery(1, false), Ct);
+        var replayed = await _processor.ProcessAsync(TestEvents.Order(251, "store/order/created"), EventTargets.Erp, new Delivery(1, false), Ct);
 
         Assert.Equal(ProcessingOutcome.Applied, first.Outcome);
         Assert.Equal(ProcessingOutcome.Stale, second.Outcome);
@@ -82,7 +83,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Process_CrashAfterTargetCommitBeforeLedger_RedeliveryFindsTheRecordAndStillOne()
     {
         _erp.Source[252] = V1;
-        var evt = Event(252);
+        var evt = TestEvents.Order(252);
         using var crash = new CancellationTokenSource();
         _erp.AfterCommit = () => crash.Cancel(); // the host dies right after the ERP committed
 
@@ -104,7 +105,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Process_TransientFailure_IsRetriedImmediatelyAndAppliedOnceItRecovers()
     {
         _erp.Source[253] = V1;
-        var evt = Event(253);
+        var evt = TestEvents.Order(253);
         _erp.FailTransiently = new HttpRequestException("ERP unreachable");
 
         await Assert.ThrowsAsync<TransientProcessingException>(() => _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct));
@@ -120,7 +121,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Process_TransientFailureOnLastAttempt_IsQuarantinedNotLost()
     {
         _erp.Source[254] = V1;
-        var evt = Event(254);
+        var evt = TestEvents.Order(254);
         _erp.FailTransiently = new HttpRequestException("ERP unreachable");
 
         var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(10, true), Ct);
@@ -136,7 +137,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _erp.Source[255] = V1;
         _erp.UnknownSkuByOrder[255] = "TSHIRT-RED-XL";
-        var evt = Event(255);
+        var evt = TestEvents.Order(255);
 
         var failed = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
         var redelivered = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
@@ -166,7 +167,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Process_ResourceGoneFromSource_IsSkippedWithAReason()
     {
-        var result = await _processor.ProcessAsync(Event(256), EventTargets.Erp, new Delivery(1, false), Ct);
+        var result = await _processor.ProcessAsync(TestEvents.Order(256), EventTargets.Erp, new Delivery(1, false), Ct);
 
         Assert.Equal(ProcessingOutcome.Skipped, result.Outcome);
         Assert.Contains("no longer exists", result.Reason, StringComparison.Ordinal);
@@ -175,7 +176,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Process_NoSyncForTheTarget_IsSkippedWithAReason()
     {
-        var result = await _processor.ProcessAsync(Event(257), EventTargets.Crm, new Delivery(1, false), Ct);
+        var result = await _processor.ProcessAsync(TestEvents.Order(257), EventTargets.Crm, new Delivery(1, false), Ct);
 
         Assert.Equal(ProcessingOutcome.Skipped, result.Outcome);
         Assert.Contains("crm", result.Reason, StringComparison.Ordinal);
@@ -198,17 +199,6 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
 
         throw new InvalidOperationException("The event never settled.");
     }
-
-    private static CommerceEvent Event(long orderId, string scope = "store/order/updated") => new()
-    {
-        EventId = Guid.NewGuid().ToString("N"),
-        StoreHash = "abc123",
-        Scope = scope,
-        ResourceType = "order",
-        ResourceId = ResourceId.FromNumber(orderId),
-        OccurredAt = DateTimeOffset.UnixEpoch,
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-    };
 
     private sealed class RecordingRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
     {

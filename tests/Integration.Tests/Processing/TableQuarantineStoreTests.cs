@@ -3,6 +3,7 @@ using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Testing;
+using Integration.Tests.Support;
 
 namespace Integration.Tests.Processing;
 
@@ -26,8 +27,8 @@ public sealed class TableQuarantineStoreTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task ListAsync_ByEventByTimeRangeAndAll_ReturnsTheMatchingEntriesWithTheirEvent()
     {
-        var a = TableSyncStateStoreTests.Event("qa");
-        var b = TableSyncStateStoreTests.Event("qb");
+        var a = TestEvents.Order();
+        var b = TestEvents.Order();
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "unknown_sku", "SKU 'X-1' maps to nothing", T0, 1), Ct);
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Crm, "unknown_status", "status 99", T0.AddMinutes(5), 2), Ct);
         await _store.AddAsync(new QuarantinedEvent(b, EventTargets.Erp, "unknown_sku", "SKU 'Y'", T0.AddHours(1), 1), Ct);
@@ -49,7 +50,7 @@ public sealed class TableQuarantineStoreTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task RemoveAsync_DeletesOnlyThatTarget()
     {
-        var a = TableSyncStateStoreTests.Event("qr");
+        var a = TestEvents.Order();
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "r", "e", T0, 1), Ct);
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Crm, "r", "e", T0, 1), Ct);
 

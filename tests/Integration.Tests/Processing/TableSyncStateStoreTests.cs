@@ -3,6 +3,7 @@ using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Testing;
+using Integration.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Integration.Tests.Processing;
@@ -28,7 +29,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ClaimAsync_FiveConcurrentClaims_ExactlyOneWins()
     {
-        var evt = Event("h1");
+        var evt = TestEvents.Order();
 
         var claims = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)));
 
@@ -39,7 +40,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ClaimAsync_AfterCompletion_IsAlreadyCompletedWithTheOutcome()
     {
-        var evt = Event("h2");
+        var evt = TestEvents.Order();
         var claim = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         await _store.CompleteAsync(evt, EventTargets.Erp, claim, "applied", null, cancellationToken: Ct);
 
@@ -52,7 +53,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ClaimAsync_SameEventOtherTarget_IsIndependent()
     {
-        var evt = Event("h3");
+        var evt = TestEvents.Order();
         await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
 
         var crm = await _store.ClaimAsync(evt, EventTargets.Crm, Lease, Ct);
@@ -63,7 +64,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ClaimAsync_ExpiredLease_IsTakenOverAndTheOldHolderCannotComplete()
     {
-        var evt = Event("h4");
+        var evt = TestEvents.Order();
         var first = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
 
@@ -81,8 +82,8 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     public async Task CompleteAsync_WithResource_AdvancesStateAtomicallyAndDetectsARacingWriter()
     {
         var key = new ResourceKey("abc123", EventTargets.Erp, "order", "250");
-        var e1 = Event("h5");
-        var e2 = Event("h6");
+        var e1 = TestEvents.Order();
+        var e2 = TestEvents.Order();
         var c1 = await _store.ClaimAsync(e1, EventTargets.Erp, Lease, Ct);
         var c2 = await _store.ClaimAsync(e2, EventTargets.Erp, Lease, Ct);
         var v1 = DateTimeOffset.Parse("2026-11-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
@@ -104,7 +105,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ReleaseAsync_CompletedClaim_CanBeClaimedAgain()
     {
-        var evt = Event("h7");
+        var evt = TestEvents.Order();
         var claim = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         await _store.CompleteAsync(evt, EventTargets.Erp, claim, "quarantined", "unknown_sku", cancellationToken: Ct);
 
@@ -116,22 +117,11 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task GetResourceAsync_IdWithReservedCharacters_RoundTrips()
     {
-        var evt = Event("h8");
+        var evt = TestEvents.Order();
         var key = new ResourceKey("abc123", EventTargets.Crm, "cart", "a/b#c?d\\e");
         var claim = await _store.ClaimAsync(evt, EventTargets.Crm, Lease, Ct);
         await _store.CompleteAsync(evt, EventTargets.Crm, claim, "applied", null, key, null, new ResourceState(_time.GetUtcNow(), "X", evt.EventId), Ct);
 
         Assert.Equal("X", (await _store.GetResourceAsync(key, Ct))?.TargetId);
     }
-
-    internal static CommerceEvent Event(string hash, long id = 250, string scope = "store/order/updated") => new()
-    {
-        EventId = hash + Guid.NewGuid().ToString("N")[..8],
-        StoreHash = "abc123",
-        Scope = scope,
-        ResourceType = "order",
-        ResourceId = ResourceId.FromNumber(id),
-        OccurredAt = DateTimeOffset.UnixEpoch,
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-    };
 }
