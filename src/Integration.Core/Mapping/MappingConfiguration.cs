@@ -1,0 +1,481 @@
+using System.Text.Json;
+using Integration.Core.Model;
+
+namespace Integration.Core.Mapping;
+
+/// <summary>
+/// A validated mapping file, compiled: normalisers, status tables, location and unit maps, and the ownership
+/// policy. Built once at start-up; every mistake in the file is reported at once, each with its path in the file.
+/// </summary>
+public sealed class MappingConfiguration
+{
+    /// <summary>The name of the default mapping embedded in the core (also copied to the output folder).</summary>
+    public const string DefaultFileName = "mapping.default.json";
+
+    private static readonly Lazy<MappingConfiguration> DefaultLazy = new(() =>
+    {
+        using var stream = typeof(MappingConfiguration).Assembly.GetManifestResourceStream("Integration.Core.Mapping.mapping.default.json")
+            ?? throw new InvalidOperationException("The embedded mapping.default.json is missing from Integration.Core.");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), "the default mapping");
+    });
+
+    private MappingConfiguration(
+        SkuNormaliser sku, CountryNormaliser countries, SubdivisionNormaliser subdivisions, StatusTable statuses, CodeMap locations, CodeMap units, OwnershipPolicy policy)
+    {
+        Sku = sku;
+        Countries = countries;
+        Subdivisions = subdivisions;
+        Statuses = statuses;
+        Locations = locations;
+        Units = units;
+        Policy = policy;
+        Records = new RecordNormaliser(sku, countries, subdivisions);
+    }
+
+    /// <summary>The default mapping for BigCommerce + Tryton + the CRM (<c>mapping.default.json</c>).</summary>
+    public static MappingConfiguration Default => DefaultLazy.Value;
+
+    public SkuNormaliser Sku { get; }
+
+    public CountryNormaliser Countries { get; }
+
+    public SubdivisionNormaliser Subdivisions { get; }
+
+    public StatusTable Statuses { get; }
+
+    /// <summary>Canonical location codes ↔ BigCommerce location ids ↔ ERP warehouses.</summary>
+    public CodeMap Locations { get; }
+
+    public CodeMap Units { get; }
+
+    public OwnershipPolicy Policy { get; }
+
+    /// <summary>Normalises whole canonical records with this configuration's settings.</summary>
+    public RecordNormaliser Records { get; }
+
+    /// <summary>Reads and compiles a mapping file.</summary>
+    /// <exception cref="MappingConfigurationException">The file is missing, is not valid JSON, or has mistakes.</exception>
+    public static MappingConfiguration Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MappingConfigurationException(path, [$"cannot be read: {e.Message}"]);
+        }
+
+        return Parse(json, path);
+    }
+
+    /// <summary>Parses and compiles mapping JSON.</summary>
+    /// <param name="json">The mapping file's text.</param>
+    /// <param name="source">Names the file in error messages.</param>
+    /// <exception cref="MappingConfigurationException">The JSON is not valid or the mapping has mistakes.</exception>
+    public static MappingConfiguration Parse(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        MappingDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(json, MappingDocumentJsonContext.Default.MappingDocument);
+        }
+        catch (JsonException e)
+        {
+            throw new MappingConfigurationException(source, [$"{e.Path ?? "$"}: {FirstSentence(e.Message)}"]);
+        }
+
+        if (document is null)
+        {
+            throw new MappingConfigurationException(source, ["$: the mapping must be a JSON object."]);
+        }
+
+        var compiler = new Compiler(document);
+        var configuration = compiler.Compile();
+        return compiler.Errors.Count == 0 && configuration is not null
+            ? configuration
+            : throw new MappingConfigurationException(source, compiler.Errors);
+    }
+
+    // STJ appends "Path: ... | LineNumber: ..." to its messages; the path is reported separately.
+    private static string FirstSentence(string message) =>
+        message.IndexOf(" Path:", StringComparison.Ordinal) is var cut and > 0 ? message[..cut] : message;
+
+    /// <summary>Checks a <see cref="MappingDocument"/> and builds the configuration, collecting every error.</summary>
+    private sealed class Compiler(MappingDocument document)
+    {
+        private static readonly string SystemList = "bigcommerce, erp or crm";
+
+        public List<string> Errors { get; } = [];
+
+        public MappingConfiguration? Compile()
+        {
+            var caseFolding = ParseCaseFolding(document.Sku?.CaseFolding);
+            var targets = CompileObjects();
+            var owners = CompileOwnership(targets);
+            var statuses = CompileStatuses(targets);
+            var locations = CompileCodes("locations", document.Locations);
+            var units = CompileCodes("units", document.Units);
+            var countries = CompileCountryAliases();
+            var subdivisions = CompileSubdivisionAliases();
+            if (Errors.Count > 0)
+            {
+                return null;
+            }
+
+            var sku = new SkuNormaliser(caseFolding);
+            return new(sku, countries, subdivisions, statuses, locations, units, new OwnershipPolicy(owners, targets, statuses, locations));
+        }
+
+        private SkuCaseFolding ParseCaseFolding(string? value)
+        {
+            switch (value)
+            {
+                case null or "upper": return SkuCaseFolding.Upper;
+                case "lower": return SkuCaseFolding.Lower;
+                case "none": return SkuCaseFolding.None;
+                default:
+                    Errors.Add($"sku.caseFolding: '{value}' is not one of none, upper, lower.");
+                    return SkuCaseFolding.Upper;
+            }
+        }
+
+        /// <summary>[object][field][system] → where the field goes, or null when it is not mapped there.</summary>
+        private OwnershipPolicy.TargetPlan?[][][] CompileObjects()
+        {
+            var targets = FieldCatalog.Objects.Select(o => o.Fields.Select(_ => new OwnershipPolicy.TargetPlan?[3]).ToArray()).ToArray();
+            if (document.Objects is null)
+            {
+                Errors.Add("objects: is required (canonical object → field → system → target field).");
+                return targets;
+            }
+
+            foreach (var (objectName, fields) in document.Objects)
+            {
+                if (!FieldCatalog.ByName.TryGetValue(objectName, out var definition))
+                {
+                    Errors.Add($"objects.{objectName}: unknown object; known objects are {string.Join(", ", FieldCatalog.Objects.Select(o => o.Name))}.");
+                    continue;
+                }
+
+                foreach (var (fieldName, systems) in fields)
+                {
+                    var path = $"objects.{objectName}.{fieldName}";
+                    var f = Array.FindIndex(definition.Fields, d => d.Name == fieldName);
+                    if (f < 0)
+                    {
+                        Errors.Add($"{path}: unknown field of {objectName}; known fields are {string.Join(", ", definition.Fields.Select(d => d.Name))}.");
+                        continue;
+                    }
+
+                    if (systems.Count == 0)
+                    {
+                        Errors.Add($"{path}: maps to no system; add a target ({SystemList}) or remove the field.");
+                    }
+
+                    var field = definition.Fields[f];
+                    if (field.Child is { } child && (!document.Objects.TryGetValue(child, out var childFields) || childFields.Count == 0))
+                    {
+                        Errors.Add($"{path}: holds {child} records, but objects.{child} maps no field.");
+                    }
+
+                    foreach (var (systemName, target) in systems)
+                    {
+                        if (!FieldCatalog.TryParseSystem(systemName, out var system))
+                        {
+                            Errors.Add($"{path}.{systemName}: unknown system; use {SystemList}.");
+                        }
+                        else if (string.IsNullOrWhiteSpace(target.Field))
+                        {
+                            Errors.Add($"{path}.{systemName}: the target field name is empty.");
+                        }
+                        else
+                        {
+                            targets[definition.Index][f][(int)system] = new(target.Field, ParseTransform($"{path}.{systemName}", objectName, field, target.Transform));
+                        }
+                    }
+                }
+            }
+
+            return targets;
+        }
+
+        private FieldTransform ParseTransform(string path, string objectName, FieldDefinition field, string? name)
+        {
+            if (name is null)
+            {
+                return FieldTransform.None;
+            }
+
+            if (!FieldTransforms.ByName.TryGetValue(name, out var transform))
+            {
+                Errors.Add($"{path}: unknown transform '{name}'; known transforms are {string.Join(", ", FieldTransforms.ByName.Keys.Order(StringComparer.Ordinal))}.");
+            }
+            else if (!transform.AppliesTo.Contains(field.Kind))
+            {
+                Errors.Add($"{path}: transform '{name}' does not apply to {objectName}.{field.Name}, a {Describe(field.Kind)} field; it applies to {string.Join(", ", transform.AppliesTo.Select(Describe))} fields.");
+            }
+
+            return transform.Transform;
+        }
+
+        private static string Describe(FieldKind kind) => kind.ToString().ToLowerInvariant();
+
+        private SystemName?[][] CompileOwnership(OwnershipPolicy.TargetPlan?[][][] targets)
+        {
+            var owners = FieldCatalog.Objects.Select(o => new SystemName?[o.Fields.Length]).ToArray();
+            var listed = new Dictionary<(int, int), List<SystemName>>();
+            if (document.Ownership is null)
+            {
+                Errors.Add($"ownership: is required (system → the object.field names it owns, for {SystemList}).");
+                return owners;
+            }
+
+            foreach (var (systemName, names) in document.Ownership)
+            {
+                var path = $"ownership.{systemName}";
+                if (!FieldCatalog.TryParseSystem(systemName, out var system))
+                {
+                    Errors.Add($"{path}: unknown system; use {SystemList}.");
+                    continue;
+                }
+
+                foreach (var name in names)
+                {
+                    var dot = name.IndexOf('.', StringComparison.Ordinal);
+                    if (dot <= 0 || !FieldCatalog.ByName.TryGetValue(name[..dot], out var definition)
+                        || Array.FindIndex(definition.Fields, d => d.Name == name[(dot + 1)..]) is var f && f < 0)
+                    {
+                        Errors.Add($"{path}: unknown field '{name}'; name fields as object.field, e.g. product.price.");
+                        continue;
+                    }
+
+                    if (targets[definition.Index][f].All(t => t is null))
+                    {
+                        Errors.Add($"{path}: '{name}' is not mapped under objects.{definition.Name}; map it or remove it from the list.");
+                        continue;
+                    }
+
+                    if (!listed.TryGetValue((definition.Index, f), out var systems))
+                    {
+                        listed[(definition.Index, f)] = systems = [];
+                    }
+
+                    if (systems.Contains(system))
+                    {
+                        Errors.Add($"{path}: '{name}' is listed twice.");
+                        continue;
+                    }
+
+                    systems.Add(system);
+                }
+            }
+
+            foreach (var definition in FieldCatalog.Objects)
+            {
+                for (var f = 0; f < definition.Fields.Length; f++)
+                {
+                    if (targets[definition.Index][f].All(t => t is null))
+                    {
+                        continue;
+                    }
+
+                    var name = $"{definition.Name}.{definition.Fields[f].Name}";
+                    var systems = listed.GetValueOrDefault((definition.Index, f)) ?? [];
+                    if (systems.Count == 0)
+                    {
+                        Errors.Add($"{name}: has no owner; list it under exactly one of ownership.bigcommerce, ownership.erp, ownership.crm.");
+                    }
+                    else if (systems.Count > 1)
+                    {
+                        Errors.Add($"{name}: has {systems.Count} owners ({string.Join(", ", systems.Select(s => $"ownership.{FieldCatalog.NameOf(s)}"))}); keep it under one.");
+                    }
+                    else
+                    {
+                        owners[definition.Index][f] = systems[0];
+                    }
+                }
+            }
+
+            return owners;
+        }
+
+        private StatusTable CompileStatuses(OwnershipPolicy.TargetPlan?[][][] targets)
+        {
+            var tables = new Dictionary<SystemName, (Dictionary<string, OrderStatus>, Dictionary<OrderStatus, string>)>();
+            var known = string.Join(", ", Enum.GetNames<OrderStatus>().Select(JsonNamingPolicy.CamelCase.ConvertName));
+            foreach (var (systemName, table) in document.Statuses ?? [])
+            {
+                var path = $"statuses.{systemName}";
+                if (!FieldCatalog.TryParseSystem(systemName, out var system))
+                {
+                    Errors.Add($"{path}: unknown system; use {SystemList}.");
+                    continue;
+                }
+
+                var to = new Dictionary<string, OrderStatus>(StringComparer.Ordinal);
+                var from = new Dictionary<OrderStatus, string>();
+                if (table.ToCanonical is null || table.FromCanonical is null)
+                {
+                    Errors.Add($"{path}: needs both toCanonical ({systemName} value → status) and fromCanonical (status → {systemName} value).");
+                }
+
+                foreach (var (value, statusName) in table.ToCanonical ?? [])
+                {
+                    if (!TryParseStatus(statusName, out var status))
+                    {
+                        Errors.Add($"{path}.toCanonical.{value}: unknown status '{statusName}'; known statuses are {known}.");
+                    }
+                    else if (CheckValue($"{path}.toCanonical", system, value))
+                    {
+                        to[value] = status;
+                    }
+                }
+
+                foreach (var (statusName, value) in table.FromCanonical ?? [])
+                {
+                    if (!TryParseStatus(statusName, out var status))
+                    {
+                        Errors.Add($"{path}.fromCanonical.{statusName}: unknown status; known statuses are {known}.");
+                    }
+                    else if (!from.TryAdd(status, value))
+                    {
+                        Errors.Add($"{path}.fromCanonical.{statusName}: {status} is listed twice.");
+                    }
+                    else
+                    {
+                        CheckValue($"{path}.fromCanonical.{statusName}", system, value);
+                    }
+                }
+
+                tables[system] = (to, from);
+            }
+
+            var order = FieldCatalog.Objects[FieldCatalog.Order];
+            var statusField = Array.FindIndex(order.Fields, f => f.Kind == FieldKind.Status);
+            foreach (var system in FieldCatalog.Systems)
+            {
+                if (targets[FieldCatalog.Order][statusField][(int)system] is not null && !tables.ContainsKey(system))
+                {
+                    Errors.Add($"objects.order.status.{FieldCatalog.NameOf(system)}: statuses.{FieldCatalog.NameOf(system)} is missing; a status written to {FieldCatalog.NameOf(system)} needs its table.");
+                }
+            }
+
+            return new StatusTable(tables);
+        }
+
+        private bool CheckValue(string path, SystemName system, string value)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Errors.Add($"{path}: the {FieldCatalog.NameOf(system)} value is empty.");
+                return false;
+            }
+
+            if (system == SystemName.BigCommerce && !int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                Errors.Add($"{path}: '{value}' is not a BigCommerce status id (a whole number, e.g. 11 for Awaiting Fulfillment).");
+                return false;
+            }
+
+            return true;
+        }
+
+        private static bool TryParseStatus(string name, out OrderStatus status) =>
+            Enum.TryParse(name, ignoreCase: true, out status) && Enum.IsDefined(status) && !name.Any(char.IsDigit);
+
+        private CodeMap CompileCodes(string section, Dictionary<string, Dictionary<string, string>>? codes)
+        {
+            var compiled = new Dictionary<string, Dictionary<SystemName, string>>(StringComparer.Ordinal);
+            var seen = new Dictionary<(SystemName, string), string>();
+            foreach (var (code, systems) in codes ?? [])
+            {
+                var ids = new Dictionary<SystemName, string>();
+                foreach (var (systemName, value) in systems)
+                {
+                    var path = $"{section}.{code}.{systemName}";
+                    if (!FieldCatalog.TryParseSystem(systemName, out var system))
+                    {
+                        Errors.Add($"{path}: unknown system; use {SystemList}.");
+                    }
+                    else if (string.IsNullOrWhiteSpace(value))
+                    {
+                        Errors.Add($"{path}: the {systemName} value is empty.");
+                    }
+                    else if (!seen.TryAdd((system, value), code))
+                    {
+                        Errors.Add($"{path}: '{value}' is already the {systemName} value of {section}.{seen[(system, value)]}; a value maps to one code.");
+                    }
+                    else
+                    {
+                        ids[system] = value;
+                    }
+                }
+
+                compiled[code] = ids;
+            }
+
+            return new CodeMap(section, compiled);
+        }
+
+        private CountryNormaliser CompileCountryAliases()
+        {
+            var aliases = document.Aliases?.Countries ?? [];
+            foreach (var (name, code) in aliases)
+            {
+                if (!CountryNormaliser.IsAlpha2(code))
+                {
+                    Errors.Add($"aliases.countries.{name}: '{code}' is not an ISO 3166-1 alpha-2 code (upper-case, e.g. US).");
+                }
+            }
+
+            return new CountryNormaliser(aliases.Where(a => CountryNormaliser.IsAlpha2(a.Value)).ToDictionary());
+        }
+
+        private SubdivisionNormaliser CompileSubdivisionAliases()
+        {
+            var aliases = document.Aliases?.Subdivisions ?? [];
+            foreach (var (name, code) in aliases)
+            {
+                if (!SubdivisionNormaliser.IsKnownCode(code))
+                {
+                    Errors.Add($"aliases.subdivisions.{name}: '{code}' is not an ISO 3166-2 code of {string.Join(", ", SubdivisionNormaliser.CountriesWithTables.Order(StringComparer.Ordinal))} (e.g. US-CA).");
+                }
+            }
+
+            return new SubdivisionNormaliser(aliases.Where(a => SubdivisionNormaliser.IsKnownCode(a.Value)).ToDictionary());
+        }
+    }
+}
+
+/// <summary>The mapping file has mistakes; <see cref="Errors"/> lists each with its path in the file.</summary>
+public sealed class MappingConfigurationException : Exception
+{
+    public MappingConfigurationException()
+    {
+    }
+
+    public MappingConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    public MappingConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public MappingConfigurationException(string source, IReadOnlyList<string> errors)
+        : base($"The mapping in {source} is not valid:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}")
+    {
+        Source = source;
+        Errors = errors;
+    }
+
+    /// <summary>The problems, each starting with its path in the file (e.g. <c>objects.product.price.erp: ...</c>).</summary>
+    public IReadOnlyList<string> Errors { get; } = [];
+}
