@@ -472,9 +472,12 @@ public sealed class MappingConfigurationException : Exception
     public MappingConfigurationException(string source, IReadOnlyList<string> errors)
         : base($"The mapping in {source} is not valid:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}")
     {
-        Source = source;
+        Origin = source;
         Errors = errors;
     }
+
+    /// <summary>The file (or description) the mapping came from.</summary>
+    public string? Origin { get; }
 
     /// <summary>The problems, each starting with its path in the file (e.g. <c>objects.product.price.erp: ...</c>).</summary>
     public IReadOnlyList<string> Errors { get; } = [];

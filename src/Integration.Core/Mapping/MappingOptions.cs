@@ -47,7 +47,7 @@ public sealed class MappingOptionsValidator : IValidateOptions<MappingOptions>
         }
         catch (MappingConfigurationException e)
         {
-            return ValidateOptionsResult.Fail(e.Errors.Select(error => $"{key} ({e.Source}): {error}"));
+            return ValidateOptionsResult.Fail(e.Errors.Select(error => $"{key} ({e.Origin}): {error}"));
         }
     }
 }

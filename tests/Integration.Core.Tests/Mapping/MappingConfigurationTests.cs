@@ -235,6 +235,7 @@ public sealed class MappingConfigurationTests
     [InlineData("{ \"owenrship\": {} }", "$.owenrship: The JSON property 'owenrship' could not be mapped to any .NET member contained in type 'Integration.Core.Mapping.MappingDocument'.")]
     [InlineData("{ \"objects\": ", "$.objects: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed.")]
     [InlineData("null", "$: the mapping must be a JSON object.")]
+    [InlineData("{ \"sku\": { \"caseFolding\": \"upper\", \"caseFolding\": \"none\" } }", "$.sku.caseFolding: Duplicate property 'caseFolding' encountered during deserialization of type 'Integration.Core.Mapping.SkuDocument'.")]
     public void Parse_MalformedJson_FailsWithThePathInTheFile(string json, string expected)
     {
         var error = Assert.Throws<MappingConfigurationException>(() => MappingConfiguration.Parse(json, "bad.json"));

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
 
@@ -160,6 +161,45 @@ public sealed class OwnershipPolicyTests
         Assert.Equal(["description", "variants"], Mapping.Policy.WritableFields("product", SystemName.BigCommerce, SystemName.Erp));
         Assert.Equal(["acceptsMarketing"], Mapping.Policy.WritableFields("customer", SystemName.Crm, SystemName.BigCommerce));
         Assert.Empty(Mapping.Policy.WritableFields("inventory", SystemName.BigCommerce, SystemName.Erp));
+    }
+
+    [Fact]
+    public void Write_TargetTransforms_AreAppliedPerTarget()
+    {
+        var tree = DefaultMapping.Tree();
+        tree["objects"]!["address"]!["countryCode"]!["crm"] = new JsonObject { ["field"] = "country", ["transform"] = "countryAlpha3" };
+        tree["objects"]!["address"]!["subdivision"]!["crm"] = new JsonObject { ["field"] = "region", ["transform"] = "subdivisionLocal" };
+        tree["objects"]!["address"]!["city"]!["crm"] = new JsonObject { ["field"] = "city", ["transform"] = "upper" };
+        tree["objects"]!["address"]!["email"]!["crm"] = new JsonObject { ["field"] = "email", ["transform"] = "lower" };
+        var mapping = MappingConfiguration.Parse(tree.ToJsonString(), "transforms.json");
+        var address = mapping.Records.Normalise(TestRecords.Address(country: "Germany", subdivision: "Bavaria"));
+        var customer = new Customer { Email = "jane@example.com", Addresses = [address] };
+
+        var toCrm = mapping.Policy.Write(customer, SystemName.BigCommerce, SystemName.Crm);
+        var toErp = mapping.Policy.Write(customer, SystemName.BigCommerce, SystemName.Erp);
+
+        var crmAddress = Assert.IsType<RecordWrite[]>(toCrm.Fields.Single(f => f.Field == "addresses").Value).Single();
+        Assert.Equal(("DEU", "BY", "SAN FRANCISCO"),
+            ((string)crmAddress.Fields.Single(f => f.Field == "countryCode").Value!, (string)crmAddress.Fields.Single(f => f.Field == "subdivision").Value!,
+             (string)crmAddress.Fields.Single(f => f.Field == "city").Value!));
+        var erpAddress = Assert.IsType<RecordWrite[]>(toErp.Fields.Single(f => f.Field == "addresses").Value).Single();
+        Assert.Equal(("DE", "DE-BY"),
+            ((string)erpAddress.Fields.Single(f => f.Field == "countryCode").Value!, (string)erpAddress.Fields.Single(f => f.Field == "subdivision").Value!));
+    }
+
+    [Fact]
+    public void FilterAddress_ToBigCommerce_NamesTheStateAsBigCommerceStoresIt()
+    {
+        // A deployment where the CRM owns address subdivisions, so they flow to BigCommerce (which stores names).
+        var tree = DefaultMapping.Tree();
+        tree.Disown("bigcommerce", "address.subdivision");
+        tree.Owned("crm").Add("address.subdivision");
+        var mapping = MappingConfiguration.Parse(tree.ToJsonString(), "crm-addresses.json");
+
+        var write = mapping.Policy.Filter("address", null, SystemName.Crm, SystemName.BigCommerce, [new("subdivision", "US-CA"), new("city", "Oakland")]);
+
+        Assert.Equal([("state", (object?)"California")], write.Fields.Select(f => (f.TargetField, f.Value)));
+        Assert.Equal(["city"], write.Rejected);
     }
 
     /// <summary>Records policy violations counted on this thread (tests in other classes run in parallel).</summary>
