@@ -156,6 +156,12 @@ public sealed class MappingConfiguration
 
             foreach (var (objectName, fields) in document.Objects)
             {
+                if (fields is null)
+                {
+                    Errors.Add($"objects.{objectName}: must be an object of fields, not null.");
+                    continue;
+                }
+
                 if (!FieldCatalog.ByName.TryGetValue(objectName, out var definition))
                 {
                     Errors.Add($"objects.{objectName}: unknown object; known objects are {string.Join(", ", FieldCatalog.Objects.Select(o => o.Name))}.");
@@ -172,13 +178,19 @@ public sealed class MappingConfiguration
                         continue;
                     }
 
+                    if (systems is null)
+                    {
+                        Errors.Add($"{path}: must be an object of system → target field, not null.");
+                        continue;
+                    }
+
                     if (systems.Count == 0)
                     {
                         Errors.Add($"{path}: maps to no system; add a target ({SystemList}) or remove the field.");
                     }
 
                     var field = definition.Fields[f];
-                    if (field.Child is { } child && (!document.Objects.TryGetValue(child, out var childFields) || childFields.Count == 0))
+                    if (field.Child is { } child && (!document.Objects.TryGetValue(child, out var childFields) || childFields is not { Count: > 0 }))
                     {
                         Errors.Add($"{path}: holds {child} records, but objects.{child} maps no field.");
                     }
@@ -189,7 +201,7 @@ public sealed class MappingConfiguration
                         {
                             Errors.Add($"{path}.{systemName}: unknown system; use {SystemList}.");
                         }
-                        else if (string.IsNullOrWhiteSpace(target.Field))
+                        else if (target is null || string.IsNullOrWhiteSpace(target.Field))
                         {
                             Errors.Add($"{path}.{systemName}: the target field name is empty.");
                         }
@@ -244,8 +256,20 @@ public sealed class MappingConfiguration
                     continue;
                 }
 
+                if (names is null)
+                {
+                    Errors.Add($"{path}: must be a list of object.field names, not null.");
+                    continue;
+                }
+
                 foreach (var name in names)
                 {
+                    if (name is null)
+                    {
+                        Errors.Add($"{path}: lists null; list object.field names, e.g. product.price.");
+                        continue;
+                    }
+
                     var dot = name.IndexOf('.', StringComparison.Ordinal);
                     if (dot <= 0 || !FieldCatalog.ByName.TryGetValue(name[..dot], out var definition)
                         || Array.FindIndex(definition.Fields, d => d.Name == name[(dot + 1)..]) is var f && f < 0)
@@ -319,12 +343,12 @@ public sealed class MappingConfiguration
 
                 var to = new Dictionary<string, OrderStatus>(StringComparer.Ordinal);
                 var from = new Dictionary<OrderStatus, string>();
-                if (table.ToCanonical is null || table.FromCanonical is null)
+                if (table?.ToCanonical is null || table.FromCanonical is null)
                 {
                     Errors.Add($"{path}: needs both toCanonical ({systemName} value → status) and fromCanonical (status → {systemName} value).");
                 }
 
-                foreach (var (value, statusName) in table.ToCanonical ?? [])
+                foreach (var (value, statusName) in table?.ToCanonical ?? [])
                 {
                     if (!TryParseStatus(statusName, out var status))
                     {
@@ -336,19 +360,19 @@ public sealed class MappingConfiguration
                     }
                 }
 
-                foreach (var (statusName, value) in table.FromCanonical ?? [])
+                foreach (var (statusName, value) in table?.FromCanonical ?? [])
                 {
                     if (!TryParseStatus(statusName, out var status))
                     {
                         Errors.Add($"{path}.fromCanonical.{statusName}: unknown status; known statuses are {known}.");
                     }
+                    else if (!CheckValue($"{path}.fromCanonical.{statusName}", system, value))
+                    {
+                        continue;
+                    }
                     else if (!from.TryAdd(status, value))
                     {
                         Errors.Add($"{path}.fromCanonical.{statusName}: {status} is listed twice.");
-                    }
-                    else
-                    {
-                        CheckValue($"{path}.fromCanonical.{statusName}", system, value);
                     }
                 }
 
@@ -368,7 +392,7 @@ public sealed class MappingConfiguration
             return new StatusTable(tables);
         }
 
-        private bool CheckValue(string path, SystemName system, string value)
+        private bool CheckValue(string path, SystemName system, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
         {
             if (string.IsNullOrWhiteSpace(value))
             {
@@ -376,7 +400,9 @@ public sealed class MappingConfiguration
                 return false;
             }
 
-            if (system == SystemName.BigCommerce && !int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            if (system == SystemName.BigCommerce
+                && !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                     && id.ToString(System.Globalization.CultureInfo.InvariantCulture) == value))
             {
                 Errors.Add($"{path}: '{value}' is not a BigCommerce status id (a whole number, e.g. 11 for Awaiting Fulfillment).");
                 return false;
@@ -385,8 +411,21 @@ public sealed class MappingConfiguration
             return true;
         }
 
-        private static bool TryParseStatus(string name, out OrderStatus status) =>
-            Enum.TryParse(name, ignoreCase: true, out status) && Enum.IsDefined(status) && !name.Any(char.IsDigit);
+        // By name only: Enum.TryParse would also take "1" and "pending,shipped".
+        private static bool TryParseStatus(string? name, out OrderStatus status)
+        {
+            foreach (var candidate in Enum.GetValues<OrderStatus>())
+            {
+                if (string.Equals(candidate.ToString(), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    status = candidate;
+                    return true;
+                }
+            }
+
+            status = default;
+            return false;
+        }
 
         private CodeMap CompileCodes(string section, Dictionary<string, Dictionary<string, string>>? codes)
         {
@@ -395,6 +434,12 @@ public sealed class MappingConfiguration
             foreach (var (code, systems) in codes ?? [])
             {
                 var ids = new Dictionary<SystemName, string>();
+                if (systems is null)
+                {
+                    Errors.Add($"{section}.{code}: must be an object of system → value, not null.");
+                    continue;
+                }
+
                 foreach (var (systemName, value) in systems)
                 {
                     var path = $"{section}.{code}.{systemName}";
@@ -427,13 +472,13 @@ public sealed class MappingConfiguration
             var aliases = document.Aliases?.Countries ?? [];
             foreach (var (name, code) in aliases)
             {
-                if (!CountryNormaliser.IsAlpha2(code))
+                if (code is null || !CountryNormaliser.IsAlpha2(code))
                 {
                     Errors.Add($"aliases.countries.{name}: '{code}' is not an ISO 3166-1 alpha-2 code (upper-case, e.g. US).");
                 }
             }
 
-            return new CountryNormaliser(aliases.Where(a => CountryNormaliser.IsAlpha2(a.Value)).ToDictionary());
+            return new CountryNormaliser(aliases.Where(a => a.Value is not null && CountryNormaliser.IsAlpha2(a.Value)).ToDictionary());
         }
 
         private SubdivisionNormaliser CompileSubdivisionAliases()
@@ -441,13 +486,13 @@ public sealed class MappingConfiguration
             var aliases = document.Aliases?.Subdivisions ?? [];
             foreach (var (name, code) in aliases)
             {
-                if (!SubdivisionNormaliser.IsKnownCode(code))
+                if (code is null || !SubdivisionNormaliser.IsKnownCode(code))
                 {
                     Errors.Add($"aliases.subdivisions.{name}: '{code}' is not an ISO 3166-2 code of {string.Join(", ", SubdivisionNormaliser.CountriesWithTables.Order(StringComparer.Ordinal))} (e.g. US-CA).");
                 }
             }
 
-            return new SubdivisionNormaliser(aliases.Where(a => SubdivisionNormaliser.IsKnownCode(a.Value)).ToDictionary());
+            return new SubdivisionNormaliser(aliases.Where(a => a.Value is not null && SubdivisionNormaliser.IsKnownCode(a.Value)).ToDictionary());
         }
     }
 }

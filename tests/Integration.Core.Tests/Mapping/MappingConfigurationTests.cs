@@ -168,6 +168,24 @@ public sealed class MappingConfigurationTests
         Assert.Equal(["statuses.bigcommerce.fromCanonical.shipped: 'Shipped' is not a BigCommerce status id (a whole number, e.g. 11 for Awaiting Fulfillment)."], errors);
     }
 
+    [Theory]
+    [InlineData("pending,shipped")]   // Enum.TryParse would combine these
+    [InlineData("7")]                 // ... and take a number
+    public void Parse_StatusThatIsNotAName_Fails(string status)
+    {
+        var errors = DefaultMapping.ErrorsAfter(t => t["statuses"]!["erp"]!["toCanonical"]!["done"] = status);
+
+        Assert.StartsWith($"statuses.erp.toCanonical.done: unknown status '{status}'; known statuses are", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BigCommerceStatusIdWithLeadingZero_Fails()
+    {
+        var errors = DefaultMapping.ErrorsAfter(t => t["statuses"]!["bigcommerce"]!["toCanonical"]!["011"] = "awaitingFulfillment");
+
+        Assert.Equal(["statuses.bigcommerce.toCanonical: '011' is not a BigCommerce status id (a whole number, e.g. 11 for Awaiting Fulfillment)."], errors);
+    }
+
     [Fact]
     public void Parse_StatusWrittenToASystemWithoutTable_Fails()
     {
