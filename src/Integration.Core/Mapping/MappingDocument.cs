@@ -8,7 +8,7 @@ namespace Integration.Core.Mapping;
 /// Members are nullable so a missing section is reported by name rather than defaulted; the meaning is checked
 /// by <see cref="MappingConfiguration"/>.
 /// </summary>
-public sealed class MappingDocument
+internal sealed class MappingDocument
 {
     [JsonPropertyName("$schema")]
     public string? Schema { get; init; }
@@ -33,13 +33,13 @@ public sealed class MappingDocument
     public AliasesDocument? Aliases { get; init; }
 }
 
-public sealed class SkuDocument
+internal sealed class SkuDocument
 {
     /// <summary><c>none</c>, <c>upper</c> or <c>lower</c>.</summary>
     public string? CaseFolding { get; init; }
 }
 
-public sealed class StatusTableDocument
+internal sealed class StatusTableDocument
 {
     /// <summary>The system's status value → canonical status (reading from the system).</summary>
     public Dictionary<string, string>? ToCanonical { get; init; }
@@ -48,7 +48,7 @@ public sealed class StatusTableDocument
     public Dictionary<string, string>? FromCanonical { get; init; }
 }
 
-public sealed class AliasesDocument
+internal sealed class AliasesDocument
 {
     /// <summary>Extra country names → ISO 3166-1 alpha-2.</summary>
     public Dictionary<string, string>? Countries { get; init; }
@@ -59,7 +59,7 @@ public sealed class AliasesDocument
 
 /// <summary>Where a canonical field goes in one system: a field name, or <c>{ "field": ..., "transform": ... }</c>.</summary>
 [JsonConverter(typeof(TargetFieldJsonConverter))]
-public sealed record TargetField(string Field, string? Transform = null);
+internal sealed record TargetField(string Field, string? Transform = null);
 
 internal sealed class TargetFieldJsonConverter : JsonConverter<TargetField>
 {

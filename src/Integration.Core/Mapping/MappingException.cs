@@ -1,3 +1,5 @@
+using Integration.Core.Model;
+
 namespace Integration.Core.Mapping;
 
 /// <summary>
@@ -23,6 +25,19 @@ public sealed class MappingException : Exception
 
     public MappingException(string message, string mapping)
         : base(message) => Mapping = mapping;
+
+    /// <summary>
+    /// A SKU with no record in <paramref name="system"/>: the SKUs of the two systems differ (after normalisation),
+    /// so the record is quarantined until the product exists there or the SKU is corrected at its owner.
+    /// </summary>
+    public static MappingException UnknownSku(string sku, SystemName system)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        var name = FieldCatalog.NameOf(system);
+        return new(
+            $"SKU '{SkuNormaliser.Escape(sku)}' matches no product in {name}; create it there or correct the SKU in the system that owns product.sku, then replay.",
+            "ownership (product.sku)");
+    }
 
     /// <summary>The part of the mapping (or built-in table) to extend, e.g. <c>statuses.erp.fromCanonical</c>.</summary>
     public string? Mapping { get; }

@@ -64,4 +64,13 @@ public sealed class StatusAndCodeMapTests
 
         Assert.Equal("bigcommerce location '7' is not in the mapping; add it under locations in the mapping file.", error.Message);
     }
+
+    [Fact]
+    public void UnknownSku_NamesTheSkuVisiblyAndTheSystem()
+    {
+        var error = MappingException.UnknownSku("TEE-01\u200B", SystemName.Erp);
+
+        Assert.Equal("SKU 'TEE-01\\u200B' matches no product in erp; create it there or correct the SKU in the system that owns product.sku, then replay.", error.Message);
+        Assert.False(error.IsTransient);
+    }
 }
