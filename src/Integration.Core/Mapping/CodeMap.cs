@@ -36,7 +36,7 @@ public sealed class CodeMap
         return _toCanonical[(int)system].TryGetValue(value, out var code)
             ? code
             : throw new MappingException(
-                $"{name} {Singular} '{SkuNormaliser.Escape(value)}' is not in the mapping; add it under {_section} in the mapping file.",
+                $"{name} {Singular} '{MappingException.Visible(value)}' is not in the mapping; add it under {_section} in the mapping file.",
                 _section);
     }
 
@@ -48,7 +48,7 @@ public sealed class CodeMap
         return _fromCanonical[(int)system].TryGetValue(code, out var value)
             ? value
             : throw new MappingException(
-                $"{Singular} '{SkuNormaliser.Escape(code)}' has no {name} value; add \"{name}\" to {_section}.{code} in the mapping file.",
+                $"{Singular} '{MappingException.Visible(code)}' has no {name} value; add \"{name}\" to {_section}.{code} in the mapping file.",
                 $"{_section}.{code}");
     }
 

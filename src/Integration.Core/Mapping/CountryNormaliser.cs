@@ -36,7 +36,7 @@ public sealed class CountryNormaliser
         }
 
         throw new MappingException(
-            $"Country '{SkuNormaliser.Escape(country.Trim())}' is not an ISO 3166-1 country name or code; add it to aliases.countries in the mapping file.",
+            $"Country '{MappingException.Visible(country.Trim())}' is not an ISO 3166-1 country name or code; add it to aliases.countries in the mapping file.",
             "aliases.countries");
     }
 

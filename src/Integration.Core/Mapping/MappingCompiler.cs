@@ -6,7 +6,7 @@ namespace Integration.Core.Mapping;
 /// <summary>Checks a <see cref="MappingDocument"/> and builds the configuration, collecting every error.</summary>
 internal sealed class MappingCompiler(MappingDocument document)
 {
-    private static readonly string SystemList = "bigcommerce, erp or crm";
+    private const string SystemList = "bigcommerce, erp or crm";
 
     public List<string> Errors { get; } = [];
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Integration.Core.Model;
 
 namespace Integration.Core.Mapping;
@@ -35,7 +37,7 @@ public sealed class MappingException : Exception
         ArgumentNullException.ThrowIfNull(sku);
         var name = FieldCatalog.NameOf(system);
         return new(
-            $"SKU '{SkuNormaliser.Escape(sku)}' matches no product in {name}; create it there or correct the SKU in the system that owns product.sku, then replay.",
+            $"SKU '{Visible(sku)}' matches no product in {name}; create it there or correct the SKU in the system that owns product.sku, then replay.",
             "ownership (product.sku)");
     }
 
@@ -46,4 +48,23 @@ public sealed class MappingException : Exception
 #pragma warning disable CA1822 // An instance member so callers classify every error type the same way.
     public bool IsTransient => false;
 #pragma warning restore CA1822
+
+    /// <summary>Makes invisible characters visible in error messages (<c>\u200B</c>), so the merchant can find them.</summary>
+    internal static string Visible(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (SkuNormaliser.IsInvisible(rune) || (Rune.IsWhiteSpace(rune) && rune.Value != ' '))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}");
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
 }

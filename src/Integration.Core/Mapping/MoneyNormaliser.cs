@@ -40,7 +40,7 @@ public static class MoneyNormaliser
         var code = currency.Trim().ToUpperInvariant();
         return Codes.Contains(code)
             ? code
-            : throw new MappingException($"Currency '{SkuNormaliser.Escape(currency.Trim())}' is not an active ISO 4217 code.", "currency");
+            : throw new MappingException($"Currency '{MappingException.Visible(currency.Trim())}' is not an active ISO 4217 code.", "currency");
     }
 
     /// <summary>Digits after the decimal point for a (normalised) currency code.</summary>

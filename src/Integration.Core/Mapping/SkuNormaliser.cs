@@ -61,7 +61,7 @@ public sealed class SkuNormaliser(SkuCaseFolding caseFolding)
         if (builder.Length == 0)
         {
             throw new MappingException(
-                $"SKU '{Escape(sku)}' is empty once whitespace and invisible characters are removed; fix the SKU in the source system.",
+                $"SKU '{MappingException.Visible(sku)}' is empty once whitespace and invisible characters are removed; fix the SKU in the source system.",
                 "sku");
         }
 
@@ -105,26 +105,7 @@ public sealed class SkuNormaliser(SkuCaseFolding caseFolding)
         _ => rune,
     };
 
-    private static bool IsInvisible(Rune rune) => Rune.GetUnicodeCategory(rune) is
+    internal static bool IsInvisible(Rune rune) => Rune.GetUnicodeCategory(rune) is
         UnicodeCategory.Format or UnicodeCategory.Control or UnicodeCategory.Surrogate
         or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
-
-    /// <summary>Makes invisible characters visible in error messages (<c>\u200B</c>), so the merchant can find them.</summary>
-    internal static string Escape(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (var rune in value.EnumerateRunes())
-        {
-            if (IsInvisible(rune) || (Rune.IsWhiteSpace(rune) && rune.Value != ' '))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}");
-            }
-            else
-            {
-                builder.Append(rune.ToString());
-            }
-        }
-
-        return builder.ToString();
-    }
 }

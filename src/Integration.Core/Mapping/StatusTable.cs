@@ -36,7 +36,7 @@ public sealed class StatusTable
         return _toCanonical[(int)system] is { } table && table.TryGetValue(value, out var status)
             ? status
             : throw new MappingException(
-                $"Order status '{SkuNormaliser.Escape(value)}' of {name} has no canonical status; add it to statuses.{name}.toCanonical in the mapping file.",
+                $"Order status '{MappingException.Visible(value)}' of {name} has no canonical status; add it to statuses.{name}.toCanonical in the mapping file.",
                 $"statuses.{name}.toCanonical");
     }
 

@@ -52,7 +52,7 @@ public sealed class SubdivisionNormaliser
         }
 
         throw new MappingException(
-            $"Subdivision '{SkuNormaliser.Escape(subdivision.Trim())}' of country {countryCode} is not an ISO 3166-2 name or code; add it to aliases.subdivisions in the mapping file.",
+            $"Subdivision '{MappingException.Visible(subdivision.Trim())}' of country {countryCode} is not an ISO 3166-2 name or code; add it to aliases.subdivisions in the mapping file.",
             "aliases.subdivisions");
     }
 
