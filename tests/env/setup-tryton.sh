@@ -89,16 +89,20 @@ CONF
   configure_database "$work/trytond.conf" >>"$work/init.log" 2>&1 \
     || { tail -50 "$work/init.log" >&2; die "Configuring the Tryton template failed (log: $work/init.log)"; }
   rm -f "$work/trytond.conf"
-  # Publish atomically, so a parallel or interrupted run never sees half a template.
-  mv "$work" "$template" 2>/dev/null || rm -rf "$work"
+  # Publish atomically, so an interrupted run never leaves half a template; drop templates of older scripts.
+  find "$ARTIFACTS/tryton" -maxdepth 1 -name 'template-*' -type d -exec rm -rf {} +
+  mv -T "$work" "$template"
 }
 
 main() {
-  install_packages
   local hash template
   hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)
   template="$ARTIFACTS/tryton/template-$hash"
   mkdir -p "$ARTIFACTS/tryton"
+  # Test projects start in parallel: one installs and initialises, the others wait and reuse.
+  exec 9>"$ARTIFACTS/tryton/.setup.lock"
+  flock 9
+  install_packages
   if [[ ! -f "$template/$DATABASE.sqlite" ]]; then
     initialise_template "$template"
   fi
