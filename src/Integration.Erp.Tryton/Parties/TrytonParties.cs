@@ -73,11 +73,12 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
         if (changes.Count > 0)
         {
             await client.WriteAsync(Model, [id], changes, cancellationToken: cancellationToken).ConfigureAwait(false);
-            record = await FindAsync(TrytonJson.Clause("id", "=", id), cancellationToken).ConfigureAwait(false);
+            record = await FindAsync(TrytonJson.Clause("id", "=", id), cancellationToken).ConfigureAwait(false)
+                ?? throw new ErpException(ErpErrorCode.Conflict, $"Tryton party {id} (customer key '{key}') vanished while it was being updated.");
             outcome = outcome == ErpWriteOutcome.Created ? outcome : ErpWriteOutcome.Updated;
         }
 
-        var existing = ExistingAddresses(record!.Value);
+        var existing = ExistingAddresses(record.Value);
         var ids = new Dictionary<Address, int>();
         foreach (var (address, _, addressKey) in wanted)
         {
