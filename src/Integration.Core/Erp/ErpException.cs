@@ -1,0 +1,48 @@
+namespace Integration.Core.Erp;
+
+/// <summary>What went wrong talking to the ERP, in terms the processor acts on.</summary>
+public enum ErpErrorCode
+{
+    /// <summary>The ERP could not be reached, timed out or answered 5xx. Transient.</summary>
+    Unavailable,
+
+    /// <summary>Another writer changed the record, or the ERP's database was busy. Transient.</summary>
+    Conflict,
+
+    /// <summary>The ERP rejected the credentials. Permanent until the configuration is fixed.</summary>
+    Authentication,
+
+    /// <summary>The connector's configuration does not match the ERP (database, company, warehouse, access rights). Permanent.</summary>
+    Configuration,
+
+    /// <summary>The record refers to a SKU the ERP does not know. Permanent until the product exists.</summary>
+    UnknownSku,
+
+    /// <summary>The input cannot be written (missing or invalid data, or a change the ERP's workflow forbids). Permanent.</summary>
+    Rejected,
+
+    /// <summary>The ERP answered something the connector cannot read. Permanent.</summary>
+    MalformedResponse,
+}
+
+/// <summary>
+/// The one exception ERP connectors throw. Messages name the record and the reason, never credentials or
+/// personal data beyond what the ERP itself reported.
+/// </summary>
+public sealed class ErpException : Exception
+{
+    public ErpException(ErpErrorCode code, string message, Exception? innerException = null, int? status = null)
+        : base(message, innerException)
+    {
+        Code = code;
+        Status = status;
+    }
+
+    public ErpErrorCode Code { get; }
+
+    /// <summary>The HTTP status of the ERP's answer, when there was one.</summary>
+    public int? Status { get; }
+
+    /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
+    public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict;
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Integration.Core.Erp;
+using Integration.Core.Model;
+using Integration.Erp.Tryton.JsonRpc;
+
+namespace Integration.Erp.Tryton.Parties;
+
+/// <summary>A party after an upsert, with the ids of the addresses the caller asked for.</summary>
+internal sealed record TrytonParty(int Id, ErpWriteOutcome Outcome, IReadOnlyDictionary<Address, int> AddressIds);
+
+/// <summary>
+/// Customers as <c>party.party</c> records. The party's <c>code</c> holds the natural key
+/// (<see cref="ErpNaturalKeys.Customer"/>); Tryton's unique constraint on it makes concurrent creates safe.
+/// E-mail and phone are contact mechanisms, addresses are <c>party.address</c>; both are added, never removed
+/// (sales and shipments refer to them).
+/// </summary>
+internal sealed class TrytonParties(TrytonClient client, TrytonReferences references)
+{
+    private const string Model = "party.party";
+
+    private static readonly string[] Fields =
+    [
+        "id", "code", "name",
+        "contact_mechanisms.type", "contact_mechanisms.value",
+        "addresses.street", "addresses.city", "addresses.postal_code", "addresses.country",
+    ];
+
+    public async Task<TrytonParty> UpsertAsync(string storeHash, Customer customer, IReadOnlyCollection<Address> extraAddresses,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(customer.Email))
+        {
+            throw new ErpException(ErpErrorCode.Rejected, "The customer has no e-mail address; the ERP needs it to find the customer.");
+        }
+
+        var key = ErpNaturalKeys.Customer(storeHash, customer);
+        var addresses = customer.Addresses.Concat(extraAddresses).Distinct().ToList();
+        var wanted = new List<(Address Address, JsonObject Values, AddressKey Key)>();
+        foreach (var address in addresses)
+        {
+            var values = await ToValuesAsync(address, cancellationToken).ConfigureAwait(false);
+            wanted.Add((address, values, AddressKey.Of(values)));
+        }
+
+        var outcome = ErpWriteOutcome.Unchanged;
+        var record = await FindAsync(TrytonJson.Clause("code", "=", key), cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            record = await FindByEmailAsync(customer.Email, cancellationToken).ConfigureAwait(false);
+            if (record is { } byEmail && ErpNaturalKeys.IsRegistered(customer, out _)
+                && TrytonJson.GetString(byEmail, "code", Model) == ErpNaturalKeys.Customer(storeHash, customer with { Ids = SystemIds.None }))
+            {
+                // The guest who registered: the party the hub made for the guest becomes the customer's.
+                await client.WriteAsync(Model, [TrytonJson.GetId(byEmail, "id", Model)], new JsonObject { ["code"] = key },
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                outcome = ErpWriteOutcome.Updated;
+            }
+        }
+
+        if (record is null)
+        {
+            var created = await TryCreateAsync(key, customer, wanted.Select(w => w.Values), cancellationToken).ConfigureAwait(false);
+            // A concurrent upsert created it first (the code is unique): continue with theirs.
+            record = await FindAsync(TrytonJson.Clause("code", "=", key), cancellationToken).ConfigureAwait(false)
+                ?? throw new ErpException(ErpErrorCode.Conflict, $"The party for customer key '{key}' vanished right after it was created.");
+            outcome = created ? ErpWriteOutcome.Created : ErpWriteOutcome.Updated;
+        }
+
+        var id = TrytonJson.GetId(record.Value, "id", Model);
+        var changes = Changes(record.Value, customer, wanted);
+        if (changes.Count > 0)
+        {
+            await client.WriteAsync(Model, [id], changes, cancellationToken: cancellationToken).ConfigureAwait(false);
+            record = await FindAsync(TrytonJson.Clause("id", "=", id), cancellationToken).ConfigureAwait(false)
+                ?? throw new ErpException(ErpErrorCode.Conflict, $"Tryton party {id} (customer key '{key}') vanished while it was being updated.");
+            outcome = outcome == ErpWriteOutcome.Created ? outcome : ErpWriteOutcome.Updated;
+        }
+
+        var existing = ExistingAddresses(record.Value);
+        var ids = new Dictionary<Address, int>();
+        foreach (var (address, _, addressKey) in wanted)
+        {
+            ids[address] = existing.TryGetValue(addressKey, out var addressId)
+                ? addressId
+                : throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton did not keep an address written to party {id}.");
+        }
+
+        return new TrytonParty(id, outcome, ids);
+    }
+
+    private async Task<bool> TryCreateAsync(string key, Customer customer, IEnumerable<JsonObject> addresses, CancellationToken cancellationToken)
+    {
+        var values = new JsonObject
+        {
+            ["code"] = key,
+            ["name"] = DisplayName(customer),
+            ["contact_mechanisms"] = new JsonArray(new JsonArray("create", new JsonArray(ContactMechanisms(customer).ToArray<JsonNode?>()))),
+            ["addresses"] = new JsonArray(new JsonArray("create", new JsonArray(addresses.Select(a => a.DeepClone()).ToArray()))),
+        };
+        try
+        {
+            await client.CreateAsync(Model, [values], cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ErpException ex) when (ex.Code == ErpErrorCode.Rejected)
+        {
+            // Tryton reports the unique-code violation as a UserError; anything else is rethrown.
+            if (await FindAsync(TrytonJson.Clause("code", "=", key), cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw;
+            }
+
+            return false;
+        }
+    }
+
+    private static JsonObject Changes(JsonElement record, Customer customer, List<(Address Address, JsonObject Values, AddressKey Key)> wanted)
+    {
+        var changes = new JsonObject();
+        var name = DisplayName(customer);
+        if (!string.Equals(TrytonJson.GetString(record, "name", Model), name, StringComparison.Ordinal))
+        {
+            changes["name"] = name;
+        }
+
+        var mechanisms = new HashSet<(string?, string?)>();
+        foreach (var mechanism in TrytonJson.GetRecords(TrytonJson.Property(record, "contact_mechanisms.", Model), "party contact mechanisms"))
+        {
+            mechanisms.Add((TrytonJson.GetString(mechanism, "type", "party.contact_mechanism"),
+                TrytonJson.GetString(mechanism, "value", "party.contact_mechanism")?.Trim().ToLowerInvariant()));
+        }
+
+        var missingMechanisms = ContactMechanisms(customer)
+            .Where(m => !mechanisms.Contains(((string?)m["type"], ((string?)m["value"])?.Trim().ToLowerInvariant())))
+            .ToArray<JsonNode?>();
+        if (missingMechanisms.Length > 0)
+        {
+            changes["contact_mechanisms"] = new JsonArray(new JsonArray("create", new JsonArray(missingMechanisms)));
+        }
+
+        var existing = ExistingAddresses(record);
+        var missingAddresses = wanted.Where(w => !existing.ContainsKey(w.Key)).Select(w => w.Values.DeepClone()).DistinctBy(v => AddressKey.Of((JsonObject)v))
+            .ToArray();
+        if (missingAddresses.Length > 0)
+        {
+            changes["addresses"] = new JsonArray(new JsonArray("create", new JsonArray(missingAddresses)));
+        }
+
+        return changes;
+    }
+
+    private static Dictionary<AddressKey, int> ExistingAddresses(JsonElement record)
+    {
+        var existing = new Dictionary<AddressKey, int>();
+        foreach (var address in TrytonJson.GetRecords(TrytonJson.Property(record, "addresses.", Model), "party addresses"))
+        {
+            const string model = "party.address";
+            var key = new AddressKey(
+                Normalise(TrytonJson.GetString(address, "street", model)),
+                Normalise(TrytonJson.GetString(address, "city", model)),
+                Normalise(TrytonJson.GetString(address, "postal_code", model)),
+                TrytonJson.GetOptionalId(address, "country", model));
+            existing.TryAdd(key, TrytonJson.GetId(address, "id", model));
+        }
+
+        return existing;
+    }
+
+    private async Task<JsonObject> ToValuesAsync(Address address, CancellationToken cancellationToken)
+    {
+        var country = await references.GetCountryAsync(address.CountryCode, "Address", cancellationToken).ConfigureAwait(false);
+        var subdivision = address.Subdivision is { Length: > 0 } code
+            ? await references.FindSubdivisionAsync(code, cancellationToken).ConfigureAwait(false)
+            : null;
+        var recipient = string.Join(' ', new[] { address.FirstName, address.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        var values = new JsonObject
+        {
+            ["street"] = string.IsNullOrWhiteSpace(address.Line2) ? address.Line1 : $"{address.Line1}\n{address.Line2}",
+            ["city"] = address.City,
+            ["postal_code"] = address.PostalCode,
+            ["country"] = country,
+            ["party_name"] = string.IsNullOrEmpty(recipient) ? null : recipient,
+            ["name"] = address.Company,
+        };
+        if (subdivision is not null)
+        {
+            values["subdivision"] = subdivision;
+        }
+
+        return values;
+    }
+
+    private static IEnumerable<JsonObject> ContactMechanisms(Customer customer)
+    {
+        yield return new JsonObject { ["type"] = "email", ["value"] = customer.Email.Trim().ToLowerInvariant() };
+        if (!string.IsNullOrWhiteSpace(customer.Phone))
+        {
+            yield return new JsonObject { ["type"] = "phone", ["value"] = customer.Phone };
+        }
+    }
+
+    private static string DisplayName(Customer customer)
+    {
+        var name = string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return name.Length > 0 ? name : customer.Company?.Name ?? customer.Email;
+    }
+
+    private async Task<JsonElement?> FindAsync(JsonArray clause, CancellationToken cancellationToken)
+    {
+        var records = await client.SearchReadAsync(Model, [clause], Fields, limit: 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var record in TrytonJson.GetRecords(records, $"{Model}.search_read"))
+        {
+            return record;
+        }
+
+        return null;
+    }
+
+    private Task<JsonElement?> FindByEmailAsync(string email, CancellationToken cancellationToken) =>
+        FindAsync(TrytonJson.Clause("contact_mechanisms", "where", new JsonArray(
+            TrytonJson.Clause("type", "=", "email"),
+            TrytonJson.Clause("value", "=", email.Trim().ToLowerInvariant()))), cancellationToken);
+
+    private static string Normalise(string? value) => (value ?? string.Empty).Trim().ToUpperInvariant();
+
+    /// <summary>Two addresses are the same when street, city, postal code and country agree (case and spacing aside).</summary>
+    private readonly record struct AddressKey(string Street, string City, string PostalCode, int? Country)
+    {
+        public static AddressKey Of(JsonObject values) => new(
+            Normalise((string?)values["street"]),
+            Normalise((string?)values["city"]),
+            Normalise((string?)values["postal_code"]),
+            (int?)values["country"]);
+    }
+}

@@ -1,0 +1,50 @@
+using Integration.Core.Erp;
+using Integration.Core.Model;
+using Integration.Erp.Tryton.Catalog;
+using Integration.Erp.Tryton.Configuration;
+using Integration.Erp.Tryton.JsonRpc;
+using Integration.Erp.Tryton.Parties;
+using Integration.Erp.Tryton.Sales;
+
+namespace Integration.Erp.Tryton;
+
+/// <summary>The ERP port implemented on Tryton 6.0 over JSON-RPC (see docs/erp-tryton.md). Thread-safe; one per Tryton database.</summary>
+public sealed class TrytonErpConnector : IErpConnector
+{
+    private readonly TrytonCatalog _catalog;
+    private readonly TrytonParties _parties;
+    private readonly TrytonSales _sales;
+
+    public TrytonErpConnector(TrytonClient client, TrytonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        var references = new TrytonReferences(client, options);
+        _catalog = new TrytonCatalog(client, references, options.PageSize);
+        _parties = new TrytonParties(client, references);
+        _sales = new TrytonSales(client, references, _parties);
+    }
+
+    public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
+        _catalog.GetProductsAsync(cancellationToken);
+
+    public IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) =>
+        _catalog.GetStockAsync(cancellationToken);
+
+    public async Task<ErpWriteResult> UpsertCustomerAsync(string storeHash, Customer customer, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(storeHash);
+        ArgumentNullException.ThrowIfNull(customer);
+        var party = await _parties.UpsertAsync(storeHash, customer, [], cancellationToken).ConfigureAwait(false);
+        return new ErpWriteResult(party.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), party.Outcome);
+    }
+
+    public Task<ErpWriteResult> UpsertOrderAsync(Order order, CancellationToken cancellationToken = default) =>
+        _sales.UpsertAsync(order, cancellationToken);
+
+    public Task<Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(orderNaturalKey);
+        return _sales.GetFulfilmentAsync(orderNaturalKey, cancellationToken);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Integration.Core.Model;
+using Integration.Erp.Tryton;
+using Integration.Erp.Tryton.Configuration;
+using Integration.Erp.Tryton.JsonRpc;
+using Integration.Testing.Tryton;
+
+namespace Integration.Erp.Tryton.Tests.Support;
+
+/// <summary>Clients for a <see cref="TrytonFixture"/> and the products, stock and orders the tests need, created over JSON-RPC.</summary>
+public static class TrytonTestData
+{
+    private static int _sequence;
+
+    public const string Location = "main";
+
+    /// <summary>A prefix no other test uses (test classes run in parallel against one database).</summary>
+    public static string Unique(string prefix) =>
+        $"{prefix}{Interlocked.Increment(ref _sequence)}x{Guid.NewGuid().ToString("N")[..6]}";
+
+    public static TrytonOptions Options(TrytonFixture tryton, string? password = null, int pageSize = 500) => new()
+    {
+        Url = tryton.Url,
+        Database = tryton.Database,
+        User = tryton.User,
+        Password = password ?? tryton.Password,
+        CompanyId = TrytonFixture.CompanyId,
+        Warehouses = { [Location] = TrytonFixture.WarehouseCode },
+        OrderWarehouse = Location,
+        PageSize = pageSize,
+    };
+
+    public static TrytonClient Client(TrytonFixture tryton, string? password = null)
+    {
+        var options = Options(tryton, password);
+        return new TrytonClient(new HttpClient { Timeout = TimeSpan.FromSeconds(60) },
+            new TrytonClientOptions(options.Url!, options.Database!, options.User!, options.CompanyId),
+            _ => ValueTask.FromResult(options.Password!));
+    }
+
+    public static TrytonErpConnector Connector(TrytonFixture tryton, TrytonClient? client = null, int pageSize = 500) =>
+        new(client ?? Client(tryton), Options(tryton, pageSize: pageSize));
+
+    /// <summary>Creates goods with codes <c>{prefix}{i}</c>, list price 10 + i/100, salable when i is even; returns the codes.</summary>
+    public static async Task<IReadOnlyList<string>> CreateProductsAsync(TrytonClient client, string prefix, int count,
+        CancellationToken cancellationToken = default)
+    {
+        var codes = new List<string>(count);
+        for (var start = 0; start < count; start += 500)
+        {
+            var batch = new JsonArray();
+            for (var i = start; i < Math.Min(count, start + 500); i++)
+            {
+                var code = string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D5}");
+                codes.Add(code);
+                batch.Add(new JsonObject
+                {
+                    ["name"] = $"Product {code}",
+                    ["type"] = "goods",
+                    ["default_uom"] = 1,
+                    ["sale_uom"] = 1,
+                    ["list_price"] = TrytonJson.EncodeDecimal(10m + (i / 100m)),
+                    ["salable"] = i % 2 == 0,
+                    ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
+                });
+            }
+
+            await client.CreateAsync("product.template", batch, cancellationToken: cancellationToken);
+        }
+
+        return codes;
+    }
+
+    /// <summary>Counts stock into the warehouse's storage location with a confirmed inventory.</summary>
+    public static async Task InventoryAsync(TrytonClient client, IReadOnlyDictionary<string, decimal> quantities,
+        CancellationToken cancellationToken = default)
+    {
+        var warehouse = (await client.SearchReadAsync("stock.location",
+            [TrytonJson.Clause("code", "=", TrytonFixture.WarehouseCode)], ["storage_location"], cancellationToken: cancellationToken))[0];
+        var products = await client.SearchReadAsync("product.product",
+            [TrytonJson.Clause("code", "in", TrytonJson.Array(quantities.Keys))], ["code"], cancellationToken: cancellationToken);
+        var lines = new JsonArray();
+        foreach (var product in products.EnumerateArray())
+        {
+            lines.Add(new JsonObject
+            {
+                ["product"] = product.GetProperty("id").GetInt32(),
+                ["quantity"] = (double)quantities[product.GetProperty("code").GetString()!],
+            });
+        }
+
+        var inventory = await client.CreateAsync("stock.inventory", [new JsonObject
+        {
+            ["location"] = warehouse.GetProperty("storage_location").GetInt32(),
+            ["lines"] = new JsonArray(new JsonArray("create", lines)),
+        }], cancellationToken: cancellationToken);
+        await client.ExecuteAsync("stock.inventory", "confirm", inventory, cancellationToken);
+    }
+
+    public static Address Address(string line1 = "1 Main St") => new()
+    {
+        FirstName = "Jane",
+        LastName = "Doe",
+        Line1 = line1,
+        City = "Springfield",
+        Subdivision = "US-IL",
+        PostalCode = "62701",
+        CountryCode = "US",
+        Phone = "+12175550100",
+    };
+
+    public static Customer Customer(long bigCommerceId, string? email = null) => new()
+    {
+        Email = email ?? $"{Unique("jane")}@example.com",
+        FirstName = "Jane",
+        LastName = "Doe",
+        Phone = "+12175550100",
+        Addresses = [Address()],
+        Ids = new SystemIds(BigCommerce: bigCommerceId.ToString(CultureInfo.InvariantCulture)),
+    };
+
+    public static Order Order(string storeHash, long orderId, OrderStatus status, params (string Sku, decimal Quantity, decimal Price)[] lines) => new()
+    {
+        StoreHash = storeHash,
+        OrderId = orderId,
+        Status = status,
+        Currency = "USD",
+        Customer = Customer(orderId + 1000, $"buyer-{storeHash}-{orderId}@example.com"),
+        BillingAddress = Address(),
+        ShippingAddresses = [Address("2 Dock Rd")],
+        Lines = [.. lines.Select(l => new OrderLine { Sku = l.Sku, Quantity = l.Quantity, UnitPrice = l.Price })],
+    };
+}
