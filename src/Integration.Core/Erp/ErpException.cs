@@ -1,3 +1,5 @@
+using Integration.Core.Processing;
+
 namespace Integration.Core.Erp;
 
 /// <summary>What went wrong talking to the ERP, in terms the processor acts on.</summary>
@@ -29,7 +31,7 @@ public enum ErpErrorCode
 /// The one exception ERP connectors throw. Messages name the record and the reason, never credentials or
 /// personal data beyond what the ERP itself reported.
 /// </summary>
-public sealed class ErpException : Exception
+public sealed class ErpException : Exception, IClassifiedError
 {
     public ErpException(ErpErrorCode code, string message, Exception? innerException = null, int? status = null)
         : base(message, innerException)
@@ -45,4 +47,17 @@ public sealed class ErpException : Exception
 
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
     public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict;
+
+    /// <summary>The quarantine/metric reason: <c>erp_unknown_sku</c>, <c>erp_rejected</c>, <c>erp_configuration</c>, ...</summary>
+    public string Reason => Code switch
+    {
+        ErpErrorCode.Unavailable => "erp_unavailable",
+        ErpErrorCode.Conflict => "erp_conflict",
+        ErpErrorCode.Authentication => "erp_authentication",
+        ErpErrorCode.Configuration => "erp_configuration",
+        ErpErrorCode.UnknownSku => "erp_unknown_sku",
+        ErpErrorCode.Rejected => "erp_rejected",
+        ErpErrorCode.MalformedResponse => "erp_malformed_response",
+        _ => "erp_error",
+    };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Integration.Core.Model;
+using Integration.Core.Processing;
 
 namespace Integration.Core.Mapping;
 
@@ -9,7 +10,7 @@ namespace Integration.Core.Mapping;
 /// nothing. It is permanent (retrying cannot help): the processor quarantines the record, and the message names
 /// the value (never personal data) and the part of the mapping to extend.
 /// </summary>
-public sealed class MappingException : Exception
+public sealed class MappingException : Exception, IClassifiedError
 {
     public MappingException()
     {
@@ -48,6 +49,9 @@ public sealed class MappingException : Exception
 #pragma warning disable CA1822 // An instance member so callers classify every error type the same way.
     public bool IsTransient => false;
 #pragma warning restore CA1822
+
+    /// <summary>The quarantine reason: <c>unknown_sku</c>, or <c>unmapped_value</c> for every other missing translation.</summary>
+    public string Reason => Mapping == "ownership (product.sku)" ? "unknown_sku" : "unmapped_value";
 
     /// <summary>Makes invisible characters visible in error messages (<c>\u200B</c>), so the merchant can find them.</summary>
     internal static string Visible(string value)

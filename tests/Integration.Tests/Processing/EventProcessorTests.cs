@@ -1,6 +1,9 @@
 using Azure.Data.Tables;
 using Integration.Azure.State;
+using Integration.Core.Erp;
 using Integration.Core.Events;
+using Integration.Core.Mapping;
+using Integration.Core.Model;
 using Integration.Core.Processing;
 using Integration.Testing;
 using Integration.Tests.Support;
@@ -106,11 +109,11 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _erp.Source[253] = V1;
         var evt = TestEvents.Order(253);
-        _erp.FailTransiently = new HttpRequestException("ERP unreachable");
+        _erp.FailWith = new HttpRequestException("ERP unreachable");
 
         await Assert.ThrowsAsync<TransientProcessingException>(() => _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct));
         await Assert.ThrowsAsync<TransientProcessingException>(() => _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(2, false), Ct));
-        _erp.FailTransiently = null;
+        _erp.FailWith = null;
         var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(3, false), Ct);
 
         Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
@@ -122,7 +125,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _erp.Source[254] = V1;
         var evt = TestEvents.Order(254);
-        _erp.FailTransiently = new HttpRequestException("ERP unreachable");
+        _erp.FailWith = new HttpRequestException("ERP unreachable");
 
         var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(10, true), Ct);
 
@@ -162,6 +165,36 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([ProcessingOutcome.Applied, ProcessingOutcome.Duplicate], results.Select(r => r.Outcome));
         Assert.Equal(1, _erp.Writes);
         Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData(ErpErrorCode.UnknownSku, "erp_unknown_sku", ProcessingOutcome.Quarantined)]
+    [InlineData(ErpErrorCode.Rejected, "erp_rejected", ProcessingOutcome.Quarantined)]
+    [InlineData(ErpErrorCode.Authentication, "erp_authentication", ProcessingOutcome.Quarantined)]
+    public async Task Process_PermanentErpError_IsQuarantinedWithTheErpReason(ErpErrorCode code, string reason, ProcessingOutcome expected)
+    {
+        _erp.Source[258] = V1;
+        _erp.FailWith = new ErpException(code, "Tryton says no");
+
+        var result = await _processor.ProcessAsync(TestEvents.Order(258), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(expected, result.Outcome);
+        Assert.Equal(reason, Assert.Single(await _quarantine.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct)).Reason);
+    }
+
+    [Fact]
+    public async Task Process_TransientErpErrorAndMappingError_AreRetriedAndQuarantinedRespectively()
+    {
+        _erp.Source[259] = V1;
+        _erp.FailWith = new ErpException(ErpErrorCode.Unavailable, "connection refused");
+        await Assert.ThrowsAsync<TransientProcessingException>(() =>
+            _processor.ProcessAsync(TestEvents.Order(259), EventTargets.Erp, new Delivery(1, false), Ct));
+
+        _erp.FailWith = MappingException.UnknownSku("MUG-1", SystemName.Erp);
+        var result = await _processor.ProcessAsync(TestEvents.Order(259), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Quarantined, result.Outcome);
+        Assert.StartsWith("unknown_sku", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

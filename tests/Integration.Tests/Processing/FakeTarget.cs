@@ -25,7 +25,7 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
     /// <summary>Runs after the upsert committed, before the processor records it (to inject a crash).</summary>
     public Action? AfterCommit { get; set; }
 
-    public Exception? FailTransiently { get; set; }
+    public Exception? FailWith { get; set; }
 
     private int _writes;
 
@@ -44,7 +44,7 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
     {
         public override Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
-            if (Owner.FailTransiently is { } transient)
+            if (Owner.FailWith is { } transient)
             {
                 throw transient;
             }
