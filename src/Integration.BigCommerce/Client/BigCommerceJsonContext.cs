@@ -8,6 +8,7 @@ namespace Integration.BigCommerce.Client;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DataPage<Product>))]
+[JsonSerializable(typeof(List<Product>))]
 [JsonSerializable(typeof(DataPage<Variant>))]
 [JsonSerializable(typeof(DataPage<InventoryItem>))]
 [JsonSerializable(typeof(DataPage<Customer>))]
