@@ -78,8 +78,9 @@ public static class BigCommerceClientServiceCollectionExtensions
             },
         };
 
-        // A create (POST) that timed out may have happened: retrying it blindly could duplicate it.
-        retry.DisableForUnsafeHttpMethods();
+        // A create (POST) that timed out may have happened: retrying it blindly could duplicate it. PUT and DELETE
+        // are idempotent here (absolute values, batch updates by id), so they keep their retries.
+        retry.DisableFor(HttpMethod.Post, HttpMethod.Patch, HttpMethod.Connect);
         return retry;
     }
 }

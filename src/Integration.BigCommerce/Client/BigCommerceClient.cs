@@ -144,6 +144,7 @@ public sealed partial class BigCommerceClient
             var result = await SendAsync(HttpMethod.Get, "v3", pathAndQuery, null, type, cancellationToken).ConfigureAwait(false);
             foreach (var item in result.Data ?? [])
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return item;
             }
 
@@ -182,6 +183,7 @@ public sealed partial class BigCommerceClient
 
             foreach (var item in items)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return item;
             }
 
