@@ -35,6 +35,8 @@ public sealed partial class BigCommerceClient
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method, string version, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken)
     {
+        // BigCommerce's v2 OpenAPI file declares Content-Type: application/json required on every request, GETs included.
+        content ??= version == "v2" ? new ByteArrayContent([]) { Headers = { ContentType = Json } } : null;
         using var request = new HttpRequestMessage(method, $"stores/{StoreHash}/{version}/{pathAndQuery}") { Content = content };
         request.Headers.Add("X-Auth-Token", _apiToken);
         request.Headers.Accept.Add(Json);
