@@ -67,6 +67,7 @@ public sealed class WebhookDeliveryTests
         var data = Parse(deliveries[0]).GetProperty("data");
         Assert.Equal(3, data.GetProperty("inventory").GetProperty("variant_id").GetInt64());
         Assert.Equal("absolute", data.GetProperty("inventory").GetProperty("method").GetString());
+        await WaitUntilAsync(() => Task.FromResult(harness.Store.Deliveries.Count == 3)); // recorded once the receiver has answered
         Assert.Equal([0, 1, 2], harness.Store.Deliveries.Select(d => d.Attempt));
         Assert.True(Assert.Single(await harness.Client.GetHooksAsync(Token)).IsActive);
     }
