@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using Integration.Core.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Integration.BigCommerce.Client;
@@ -11,8 +14,14 @@ namespace Integration.BigCommerce.Client;
 /// when a request is sent (so concurrent calls cannot overshoot) and corrected from the
 /// <c>X-Rate-Limit-*</c> headers of every response.
 /// </summary>
-public sealed class RateLimitPacer(IOptions<BigCommerceClientOptions> options, TimeProvider time)
+public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> options, TimeProvider time, ILogger<RateLimitPacer> logger)
 {
+    private static readonly Histogram<double> Waits = IntegrationTelemetry.Meter.CreateHistogram<double>(
+        "integration.bigcommerce.rate_limit.wait", unit: "s", description: "Time a BigCommerce call waited for its store's rate-limit window.");
+
+    private static readonly Counter<long> Throttled = IntegrationTelemetry.Meter.CreateCounter<long>(
+        "integration.bigcommerce.rate_limit.throttled", unit: "{response}", description: "429 responses received from BigCommerce.");
+
     internal const string RequestsLeftHeader = "X-Rate-Limit-Requests-Left";
     internal const string QuotaHeader = "X-Rate-Limit-Requests-Quota";
     internal const string ResetHeader = "X-Rate-Limit-Time-Reset-Ms";
@@ -38,6 +47,8 @@ public sealed class RateLimitPacer(IOptions<BigCommerceClientOptions> options, T
             }
 
             Interlocked.Add(ref _waitTicks, wait.Ticks);
+            Waits.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("store", storeHash));
+            LogWaiting(storeHash, (long)wait.TotalMilliseconds);
             await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -46,7 +57,14 @@ public sealed class RateLimitPacer(IOptions<BigCommerceClientOptions> options, T
     public void Observe(string storeHash, HttpResponseHeaders headers, bool throttled)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        if (!TryRead(headers, ResetHeader, out var resetMs))
+        var hasReset = TryRead(headers, ResetHeader, out var resetMs);
+        if (throttled)
+        {
+            Throttled.Add(1, new("store", storeHash), new("with_headers", hasReset));
+            LogThrottled(storeHash, hasReset);
+        }
+
+        if (!hasReset)
         {
             return;
         }
@@ -66,6 +84,12 @@ public sealed class RateLimitPacer(IOptions<BigCommerceClientOptions> options, T
     /// <summary>The reset delay of a 429 that carries <c>X-Rate-Limit-Time-Reset-Ms</c>.</summary>
     internal static TimeSpan? ResetDelay(HttpResponseMessage response) =>
         TryRead(response.Headers, ResetHeader, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Waiting {DelayMs} ms for store {StoreHash}'s next rate-limit window")]
+    private partial void LogWaiting(string storeHash, long delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "BigCommerce throttled store {StoreHash} (429, rate-limit headers: {WithHeaders})")]
+    private partial void LogThrottled(string storeHash, bool withHeaders);
 
     private static bool TryRead(HttpResponseHeaders headers, string name, out long value)
     {
