@@ -41,15 +41,8 @@ internal static class CatalogApi
             return;
         }
 
-        if (updates.Count > BigCommerceLimits.ProductBatch)
+        if (!await CheckBatchSizeAsync(context, updates.Count, BigCommerceLimits.ProductBatch, "products"))
         {
-            await ApiResponses.V3Error(context, 413, $"The batch has {updates.Count} products; at most {BigCommerceLimits.ProductBatch} per request.");
-            return;
-        }
-
-        if (updates.Count == 0)
-        {
-            await ApiResponses.V3Error(context, 422, "The batch must contain at least one product.");
             return;
         }
 
@@ -86,15 +79,8 @@ internal static class CatalogApi
             return;
         }
 
-        if (updates.Count > BigCommerceLimits.VariantBatch)
+        if (!await CheckBatchSizeAsync(context, updates.Count, BigCommerceLimits.VariantBatch, "variants"))
         {
-            await ApiResponses.V3Error(context, 413, $"The batch has {updates.Count} variants; at most {BigCommerceLimits.VariantBatch} per request.");
-            return;
-        }
-
-        if (updates.Count == 0)
-        {
-            await ApiResponses.V3Error(context, 422, "The batch must contain at least one variant.");
             return;
         }
 
@@ -117,5 +103,23 @@ internal static class CatalogApi
 
         var page = new DataPage<Variant> { Data = applied, Meta = ApiResponses.Meta(context, applied.Count, applied.Count, 1, Math.Max(1, applied.Count)) };
         await ApiResponses.Json(context, 200, page, BigCommerceJsonContext.Default.DataPageVariant);
+    }
+
+    /// <summary>Over the batch size is 413, as BigCommerce answers; an empty batch is 422.</summary>
+    private static async Task<bool> CheckBatchSizeAsync(HttpContext context, int count, int max, string noun)
+    {
+        if (count > max)
+        {
+            await ApiResponses.V3Error(context, 413, $"The batch has {count} {noun}; at most {max} per request.");
+            return false;
+        }
+
+        if (count == 0)
+        {
+            await ApiResponses.V3Error(context, 422, $"The batch must contain at least one of the {noun}.");
+            return false;
+        }
+
+        return true;
     }
 }

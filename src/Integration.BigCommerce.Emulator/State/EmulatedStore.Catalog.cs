@@ -97,11 +97,7 @@ public sealed partial class EmulatedStore
                 var product = _productChanges.TryGetValue(update.Id, out var changed) ? changed : Generate(update.Id);
                 if (update.Sku is { } sku && sku != product.Sku)
                 {
-                    _retiredSkus.Add(product.Sku);
-                    _retiredSkus.Remove(sku);
-                    _renamedProductSkus.Remove(product.Sku);
-                    _renamedProductSkus[sku] = product.Id;
-                    product.Sku = sku;
+                    product.Sku = Rename(_renamedProductSkus, product.Sku, sku, product.Id);
                 }
 
                 product.Name = update.Name ?? product.Name;
@@ -152,11 +148,7 @@ public sealed partial class EmulatedStore
                 var variant = CurrentVariant(update.Id);
                 if (update.Sku is { } sku && sku != variant.Sku)
                 {
-                    _retiredSkus.Add(variant.Sku);
-                    _retiredSkus.Remove(sku);
-                    _renamedVariantSkus.Remove(variant.Sku);
-                    _renamedVariantSkus[sku] = variant.Id;
-                    variant.Sku = sku;
+                    variant.Sku = Rename(_renamedVariantSkus, variant.Sku, sku, variant.Id);
                 }
 
                 variant.Price = update.Price ?? variant.Price;
@@ -330,6 +322,16 @@ public sealed partial class EmulatedStore
         }
 
         return null;
+    }
+
+    /// <summary>Seeded SKUs are parsed from their text; a renamed one is retired and its new text mapped to the id.</summary>
+    private string Rename(Dictionary<string, long> renamed, string oldSku, string newSku, long id)
+    {
+        _retiredSkus.Add(oldSku);
+        _retiredSkus.Remove(newSku);
+        renamed.Remove(oldSku);
+        renamed[newSku] = id;
+        return newSku;
     }
 
     private void Touch(long productId)

@@ -7,11 +7,13 @@ public sealed partial class BigCommerceClient
     public Task<Order> GetOrderAsync(long orderId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "v2", $"orders/{Id(orderId)}", null, BigCommerceJsonContext.Default.Order, cancellationToken);
 
-    public Task<IReadOnlyList<OrderProduct>> GetOrderProductsAsync(long orderId, CancellationToken cancellationToken = default) =>
-        ToListAsync(GetV2PagesAsync($"orders/{Id(orderId)}/products", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderProduct, cancellationToken));
+    public async Task<IReadOnlyList<OrderProduct>> GetOrderProductsAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/products", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderProduct, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    public Task<IReadOnlyList<OrderShippingAddress>> GetOrderShippingAddressesAsync(long orderId, CancellationToken cancellationToken = default) =>
-        ToListAsync(GetV2PagesAsync($"orders/{Id(orderId)}/shipping_addresses", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderShippingAddress, cancellationToken));
+    public async Task<IReadOnlyList<OrderShippingAddress>> GetOrderShippingAddressesAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/shipping_addresses", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderShippingAddress, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Streams orders modified at or after <paramref name="modifiedSince"/> (<c>min_date_modified</c>), 250 per call.</summary>
     public IAsyncEnumerable<Order> GetOrdersAsync(DateTimeOffset modifiedSince, CancellationToken cancellationToken = default) =>
@@ -30,8 +32,9 @@ public sealed partial class BigCommerceClient
             JsonBody(shipment, BigCommerceJsonContext.Default.ShipmentRequest), BigCommerceJsonContext.Default.Shipment, cancellationToken);
     }
 
-    public Task<IReadOnlyList<Shipment>> GetShipmentsAsync(long orderId, CancellationToken cancellationToken = default) =>
-        ToListAsync(GetV2PagesAsync($"orders/{Id(orderId)}/shipments", QueryString.Empty, BigCommerceJsonContext.Default.IListShipment, cancellationToken));
+    public async Task<IReadOnlyList<Shipment>> GetShipmentsAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/shipments", QueryString.Empty, BigCommerceJsonContext.Default.IListShipment, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Sets an order's status (idempotent, retried on transient failures).</summary>
     public Task<Order> UpdateOrderStatusAsync(long orderId, int statusId, CancellationToken cancellationToken = default)
@@ -51,15 +54,4 @@ public sealed partial class BigCommerceClient
 
     private static string Id(long id) =>
         id > 0 ? id.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(id), id, "Ids are positive.");
-
-    private static async Task<IReadOnlyList<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items.ConfigureAwait(false))
-        {
-            list.Add(item);
-        }
-
-        return list;
-    }
 }

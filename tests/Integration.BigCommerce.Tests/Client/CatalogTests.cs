@@ -30,7 +30,7 @@ public sealed class CatalogTests
         await using var harness = await EmulatorHarness.StartAsync(o => o.Seed.Products = 1_000);
         var wanted = Enumerable.Range(200, 600).Select(i => (long)i).ToList();
 
-        var found = await ToListAsync(harness.Client.GetProductsAsync(new ProductQuery { Ids = wanted, IncludeVariants = false }, Token));
+        var found = await harness.Client.GetProductsAsync(new ProductQuery { Ids = wanted, IncludeVariants = false }, Token).ToListAsync(Token);
 
         Assert.Equal(wanted, found.Select(p => p.Id));
         Assert.All(found, p => Assert.Null(p.Variants));
@@ -42,7 +42,7 @@ public sealed class CatalogTests
     {
         await using var harness = await EmulatorHarness.StartAsync();
 
-        var found = await ToListAsync(harness.Client.GetProductsAsync(new ProductQuery { Skus = ["SKU-000007", "SKU-000042", "NOPE"] }, Token));
+        var found = await harness.Client.GetProductsAsync(new ProductQuery { Skus = ["SKU-000007", "SKU-000042", "NOPE"] }, Token).ToListAsync(Token);
 
         Assert.Equal([7L, 42L], found.Select(p => p.Id));
     }
@@ -54,7 +54,7 @@ public sealed class CatalogTests
         var before = DateTimeOffset.UtcNow.AddMinutes(-1);
         await harness.Client.UpdateProductsAsync([new ProductUpdate { Id = 5, Price = 9.99m }, new ProductUpdate { Id = 9, Name = "Renamed" }], Token);
 
-        var found = await ToListAsync(harness.Client.GetProductsAsync(new ProductQuery { ModifiedSince = before }, Token));
+        var found = await harness.Client.GetProductsAsync(new ProductQuery { ModifiedSince = before }, Token).ToListAsync(Token);
 
         Assert.Equal([5L, 9L], found.Select(p => p.Id));
         Assert.Equal(9.99m, found[0].Price);
@@ -73,7 +73,7 @@ public sealed class CatalogTests
         Assert.Equal(45, result.Items.Count);
         Assert.Equal(5, result.Calls);
         Assert.Equal(5, harness.Store.Counters.Calls("PUT /v3/catalog/products"));
-        var product = await ToListAsync(harness.Client.GetProductsAsync(new ProductQuery { Ids = [45] }, Token));
+        var product = await harness.Client.GetProductsAsync(new ProductQuery { Ids = [45] }, Token).ToListAsync(Token);
         Assert.Equal(145m, product.Single().Price);
     }
 
@@ -142,16 +142,5 @@ public sealed class CatalogTests
 
         await Assert.ThrowsAsync<ArgumentException>(() => harness.Client.UpdateProductsAsync([new ProductUpdate { Id = 0 }], Token));
         Assert.Equal(0, harness.Store.Counters.Requests);
-    }
-
-    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-
-        return list;
     }
 }

@@ -19,7 +19,7 @@ public sealed class InventoryTests
 
         Assert.Equal(3, transactions.Count); // location 1: 2,000 + 500; location 2: 2,000
         Assert.Equal(3, harness.Store.Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
-        var items = await CatalogTests.ToListAsync(harness.Client.GetInventoryItemsAsync(new InventoryQuery { VariantIds = [13, 2_001] }, Token));
+        var items = await harness.Client.GetInventoryItemsAsync(new InventoryQuery { VariantIds = [13, 2_001] }, Token).ToListAsync(Token);
         Assert.Equal([13 % 7, 3], items.Single(i => i.Identity.VariantId == 13).Locations.Select(l => l.TotalInventoryOnhand));
         Assert.Equal(2_001 % 7, items.Single(i => i.Identity.VariantId == 2_001).Locations.Single(l => l.LocationId == 1).TotalInventoryOnhand);
     }
@@ -30,8 +30,8 @@ public sealed class InventoryTests
         await using var harness = await EmulatorHarness.StartAsync();
         await harness.Client.SetInventoryLevelsAsync([new InventoryLevel { LocationId = 2, Sku = "SKU-000010-2", Quantity = 42 }], "count", Token);
 
-        var items = await CatalogTests.ToListAsync(harness.Client.GetInventoryItemsAsync(
-            new InventoryQuery { Skus = ["SKU-000010-2"], LocationIds = [2] }, Token));
+        var items = await harness.Client.GetInventoryItemsAsync(
+            new InventoryQuery { Skus = ["SKU-000010-2"], LocationIds = [2] }, Token).ToListAsync(Token);
 
         var item = Assert.Single(items);
         Assert.Equal("SKU-000010-2", item.Identity.Sku);

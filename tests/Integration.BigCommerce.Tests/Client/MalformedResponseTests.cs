@@ -1,12 +1,8 @@
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Integration.BigCommerce.Tests.Client;
 
@@ -19,18 +15,15 @@ public sealed class MalformedResponseTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        _server = builder.Build();
-        _server.MapGet("/stores/s/v2/orders/1", () => Results.Text("{\"id\": 1, \"status_id\": ", "application/json"));
-        _server.MapGet("/stores/s/v2/orders/2", () => Results.Text("{\"id\": \"not a number\"}", "application/json"));
-        _server.MapGet("/stores/s/v2/orders/3", () => Results.Text("null", "application/json"));
-        _server.MapGet("/stores/s/v2/orders/4", () => Results.Text("<html>Bad gateway</html>", "text/html", statusCode: 418));
-        _server.MapGet("/stores/s/v3/catalog/products", () => Results.Text("{\"data\": {\"id\": 1}}", "application/json"));
-        await _server.StartAsync(TestContext.Current.CancellationToken);
-        var address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _services = EmulatorHarness.BuildServices(address);
+        (_server, var address) = await LoopbackWebApp.StartAsync(app =>
+        {
+            app.MapGet("/stores/s/v2/orders/1", () => Results.Text("{\"id\": 1, \"status_id\": ", "application/json"));
+            app.MapGet("/stores/s/v2/orders/2", () => Results.Text("{\"id\": \"not a number\"}", "application/json"));
+            app.MapGet("/stores/s/v2/orders/3", () => Results.Text("null", "application/json"));
+            app.MapGet("/stores/s/v2/orders/4", () => Results.Text("<html>Bad gateway</html>", "text/html", statusCode: 418));
+            app.MapGet("/stores/s/v3/catalog/products", () => Results.Text("{\"data\": {\"id\": 1}}", "application/json"));
+        });
+        _services = EmulatorHarness.BuildServices(address.ToString());
         _client = _services.GetRequiredService<BigCommerceClientFactory>().CreateClient("s", "token");
     }
 

@@ -56,10 +56,10 @@ public sealed class OrdersCustomersHooksTests
         await using var harness = await EmulatorHarness.StartAsync(o => o.Seed.Orders = 300);
         var since = DateTimeOffset.UtcNow.AddMinutes(-1);
 
-        var none = await CatalogTests.ToListAsync(harness.Client.GetOrdersAsync(since, Token));
+        var none = await harness.Client.GetOrdersAsync(since, Token).ToListAsync(Token);
         await harness.Client.UpdateOrderStatusAsync(150, OrderStatuses.Disputed, Token); // seeded orders are never Disputed
-        var changed = await CatalogTests.ToListAsync(harness.Client.GetOrdersAsync(since, Token));
-        var all = await CatalogTests.ToListAsync(harness.Client.GetOrdersAsync(DateTimeOffset.UnixEpoch, Token));
+        var changed = await harness.Client.GetOrdersAsync(since, Token).ToListAsync(Token);
+        var all = await harness.Client.GetOrdersAsync(DateTimeOffset.UnixEpoch, Token).ToListAsync(Token);
 
         Assert.Empty(none);
         Assert.Equal(150, Assert.Single(changed).Id);
@@ -96,9 +96,9 @@ public sealed class OrdersCustomersHooksTests
     {
         await using var harness = await EmulatorHarness.StartAsync();
 
-        var customers = await CatalogTests.ToListAsync(harness.Client.GetCustomersAsync(
-            new CustomerQuery { Emails = ["customer3@example.com", "customer5@example.com"] }, Token));
-        var byId = await CatalogTests.ToListAsync(harness.Client.GetCustomersAsync(new CustomerQuery { Ids = [4], IncludeAddresses = false }, Token));
+        var customers = await harness.Client.GetCustomersAsync(
+            new CustomerQuery { Emails = ["customer3@example.com", "customer5@example.com"] }, Token).ToListAsync(Token);
+        var byId = await harness.Client.GetCustomersAsync(new CustomerQuery { Ids = [4], IncludeAddresses = false }, Token).ToListAsync(Token);
 
         Assert.Equal([3L, 5L], customers.Select(c => c.Id));
         Assert.All(customers, c => Assert.Equal(c.Id, Assert.Single(c.Addresses!).CustomerId));

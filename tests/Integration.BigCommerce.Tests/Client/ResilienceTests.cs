@@ -56,7 +56,7 @@ public sealed class ResilienceTests
         await using var harness = await EmulatorHarness.StartAsync();
         harness.Store.Faults.FailNext(2, 500);
 
-        var products = await CatalogTests.ToListAsync(harness.Client.GetProductsAsync(new ProductQuery { Ids = [1] }, Token));
+        var products = await harness.Client.GetProductsAsync(new ProductQuery { Ids = [1] }, Token).ToListAsync(Token);
 
         Assert.Single(products);
         Assert.Equal(3, harness.Store.Counters.Calls("GET /v3/catalog/products"));

@@ -18,10 +18,10 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     {
         await CheckAsync(async () =>
         {
-            Assert.Equal(600, (await CatalogTests.ToListAsync(Client.GetProductsAsync(cancellationToken: Token))).Count);
-            Assert.Equal(2, (await CatalogTests.ToListAsync(Client.GetProductsAsync(new ProductQuery { Ids = [1, 2], IncludeVariants = false }, Token))).Count);
-            Assert.Single(await CatalogTests.ToListAsync(Client.GetProductsAsync(new ProductQuery { Skus = ["SKU-000003"] }, Token)));
-            await CatalogTests.ToListAsync(Client.GetProductsAsync(new ProductQuery { ModifiedSince = DateTimeOffset.UtcNow.AddDays(-1) }, Token));
+            Assert.Equal(600, (await Client.GetProductsAsync(cancellationToken: Token).ToListAsync(Token)).Count);
+            Assert.Equal(2, (await Client.GetProductsAsync(new ProductQuery { Ids = [1, 2], IncludeVariants = false }, Token).ToListAsync(Token)).Count);
+            Assert.Single(await Client.GetProductsAsync(new ProductQuery { Skus = ["SKU-000003"] }, Token).ToListAsync(Token));
+            await Client.GetProductsAsync(new ProductQuery { ModifiedSince = DateTimeOffset.UtcNow.AddDays(-1) }, Token).ToListAsync(Token);
             Assert.True((await Client.UpdateProductsAsync([new ProductUpdate { Id = 1, Price = 12.5m, Name = "Renamed" }], Token)).AllSucceeded);
             var partial = await Client.UpdateProductsAsync([new ProductUpdate { Id = 2, Price = 1 }, new ProductUpdate { Id = 90_000, Price = 1 }], Token);
             Assert.Single(partial.Failed);
@@ -45,8 +45,8 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
         {
             await Client.SetInventoryLevelsAsync(
                 [new InventoryLevel { LocationId = 1, Sku = "SKU-000004-1", Quantity = 7 }, new InventoryLevel { LocationId = 2, VariantId = 8, Quantity = 2 }], "contract", Token);
-            Assert.Single(await CatalogTests.ToListAsync(Client.GetInventoryItemsAsync(new InventoryQuery { Skus = ["SKU-000004-1"], LocationIds = [1] }, Token)));
-            Assert.Single(await CatalogTests.ToListAsync(Client.GetInventoryItemsAsync(new InventoryQuery { VariantIds = [8] }, Token)));
+            Assert.Single(await Client.GetInventoryItemsAsync(new InventoryQuery { Skus = ["SKU-000004-1"], LocationIds = [1] }, Token).ToListAsync(Token));
+            Assert.Single(await Client.GetInventoryItemsAsync(new InventoryQuery { VariantIds = [8] }, Token).ToListAsync(Token));
         });
     }
 
@@ -59,7 +59,7 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
             var order = await Client.GetOrderAsync(placed.Id, Token);
             var lines = await Client.GetOrderProductsAsync(placed.Id, Token);
             var address = Assert.Single(await Client.GetOrderShippingAddressesAsync(placed.Id, Token));
-            await CatalogTests.ToListAsync(Client.GetOrdersAsync(DateTimeOffset.UtcNow.AddDays(-1), Token));
+            await Client.GetOrdersAsync(DateTimeOffset.UtcNow.AddDays(-1), Token).ToListAsync(Token);
             // Not sent here: an empty v2 list is 204 (bigcommerce-facts.md, and the client handles it), but
             // orders.v2.oas2.yml documents only 200 for GET /orders, so Prism would flag BigCommerce's own behaviour.
             await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest
@@ -78,8 +78,8 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     {
         await CheckAsync(async () =>
         {
-            Assert.Equal(2, (await CatalogTests.ToListAsync(Client.GetCustomersAsync(new CustomerQuery { Ids = [1, 2] }, Token))).Count);
-            Assert.Single(await CatalogTests.ToListAsync(Client.GetCustomersAsync(new CustomerQuery { Emails = ["customer3@example.com"] }, Token)));
+            Assert.Equal(2, (await Client.GetCustomersAsync(new CustomerQuery { Ids = [1, 2] }, Token).ToListAsync(Token)).Count);
+            Assert.Single(await Client.GetCustomersAsync(new CustomerQuery { Emails = ["customer3@example.com"] }, Token).ToListAsync(Token));
         });
     }
 

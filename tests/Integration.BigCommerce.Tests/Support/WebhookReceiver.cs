@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Integration.BigCommerce.Tests.Support;
 
@@ -15,6 +10,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly SemaphoreSlim _signal = new(0);
+    private int _count;
 
     private WebhookReceiver(WebApplication app)
     {
@@ -24,31 +20,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status to answer for the n-th delivery (0-based); 200 by default.</summary>
     public Func<int, int> Status { get; set; } = _ => 200;
 
-    public Uri Url { get; private set; } = null!;
+    public required Uri Url { get; init; }
 
     public IReadOnlyList<Received> Deliveries => [.. _received];
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        var count = 0;
-        app.MapPost("/hook", async context =>
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body);
-            var n = Interlocked.Increment(ref count) - 1;
-            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            receiver._received.Enqueue(new Received(body.ToArray(), headers));
-            context.Response.StatusCode = receiver.Status(n);
-            receiver._signal.Release();
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(address.TrimEnd('/') + "/hook");
+        WebhookReceiver? receiver = null;
+        var (app, address) = await LoopbackWebApp.StartAsync(app => app.MapPost("/hook", context => receiver!.ReceiveAsync(context)));
+        receiver = new WebhookReceiver(app) { Url = new Uri(address, "hook") };
         return receiver;
     }
 
@@ -77,6 +57,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _signal.Dispose();
+    }
+
+    private async Task ReceiveAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var n = Interlocked.Increment(ref _count) - 1;
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        _received.Enqueue(new Received(body.ToArray(), headers));
+        context.Response.StatusCode = Status(n);
+        _signal.Release();
     }
 
     public sealed record Received(byte[] Body, IReadOnlyDictionary<string, string> Headers);
