@@ -18,7 +18,8 @@ public sealed partial class EmulatedStore
     private readonly WebhookDispatcher _dispatcher;
     private readonly SortedDictionary<long, Hook> _hooks = [];
     private readonly HashSet<long> _deactivatedHooks = [];
-    private readonly List<DeliveryRecord> _deliveries = [];
+    private const int MaxDeliveryRecords = 10_000;
+    private readonly Queue<DeliveryRecord> _deliveries = new();
     private long _nextHookId = 1;
     private long _eventSequence;
 
@@ -51,7 +52,7 @@ public sealed partial class EmulatedStore
 
     internal RateWindow RateLimit { get; }
 
-    /// <summary>Every delivery attempt so far, in the order they completed.</summary>
+    /// <summary>The last 10,000 delivery attempts, in the order they completed.</summary>
     public IReadOnlyList<DeliveryRecord> Deliveries
     {
         get
@@ -202,7 +203,12 @@ public sealed partial class EmulatedStore
     {
         lock (_sync)
         {
-            _deliveries.Add(record);
+            if (_deliveries.Count == MaxDeliveryRecords)
+            {
+                _deliveries.Dequeue(); // a long-running emulator keeps a bounded history
+            }
+
+            _deliveries.Enqueue(record);
             if (deactivate && _hooks.TryGetValue(record.HookId, out var hook))
             {
                 hook.IsActive = false;

@@ -117,9 +117,9 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         {
             return;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or UriFormatException)
         {
-            status = 0; // connection refused or timed out: a failed delivery
+            status = 0; // refused, timed out or unreachable: a failed delivery, never the end of the delivery loop
         }
 
         var succeeded = status is >= 200 and < 300;
