@@ -106,6 +106,21 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task AttemptTimeout_SlowResponses_AreRetriedThenThrowATransientException()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(
+            o => o.Faults.LatencyMs = 1_500,
+            new Dictionary<string, string?> { ["BigCommerce:Api:AttemptTimeout"] = "00:00:01", ["BigCommerce:Api:MaxRetryAttempts"] = "1" });
+
+        var error = await Assert.ThrowsAsync<BigCommerceException>(() => harness.Client.GetOrderAsync(100, Token));
+
+        Assert.Equal(0, error.Status);
+        Assert.True(error.IsTransient);
+        Assert.Contains("GET /v2/orders/100 failed without a response", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, harness.Store.Counters.Calls("GET /v2/orders/{id}"));
+    }
+
+    [Fact]
     public async Task WrongToken_IsAPermanentUnauthorizedErrorThatNeverLeaksTheToken()
     {
         await using var harness = await EmulatorHarness.StartAsync();
