@@ -143,6 +143,13 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
             failures.Add("Emulator:Webhooks:RetryScale must be between 0 and 10.");
         }
 
+        var webhooks = options.Webhooks;
+        if (webhooks.BlocklistMinRequests < 1 || webhooks.BlocklistWindowMs < 1 || webhooks.BlocklistDurationMs < 0
+            || double.IsNaN(webhooks.BlocklistSuccessRatio) || webhooks.BlocklistSuccessRatio is < 0 or > 1)
+        {
+            failures.Add("Emulator:Webhooks: BlocklistMinRequests and BlocklistWindowMs must be positive, BlocklistDurationMs 0 or more, BlocklistSuccessRatio between 0 and 1.");
+        }
+
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(Environment.NewLine, failures), nameof(options));

@@ -81,6 +81,19 @@ public sealed class WebhookDeliveryOptions
     public double RetryScale { get; set; } = 1.0;
 
     public int DeliveryTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// Destination domains whose success ratio falls under <see cref="BlocklistSuccessRatio"/> over
+    /// <see cref="BlocklistWindowMs"/>, once <see cref="BlocklistMinRequests"/> deliveries were made there, are
+    /// blocked for <see cref="BlocklistDurationMs"/>: BigCommerce's 90% / 2 minutes / 100 requests / 3 minutes.
+    /// </summary>
+    public int BlocklistMinRequests { get; set; } = 100;
+
+    public double BlocklistSuccessRatio { get; set; } = 0.9;
+
+    public int BlocklistWindowMs { get; set; } = 120_000;
+
+    public int BlocklistDurationMs { get; set; } = 180_000;
 }
 
 /// <summary>Fault injection; every random choice comes from <see cref="RandomSeed"/>.</summary>

@@ -20,6 +20,8 @@ public sealed partial class EmulatedStore
     private readonly HashSet<long> _deactivatedHooks = [];
     private const int MaxDeliveryRecords = 10_000;
     private readonly Queue<DeliveryRecord> _deliveries = new();
+    private readonly Dictionary<string, DomainHealth> _domains = new(StringComparer.OrdinalIgnoreCase);
+    private readonly WebhookDeliveryOptions _delivery;
     private long _nextHookId = 1;
     private long _eventSequence;
 
@@ -34,6 +36,7 @@ public sealed partial class EmulatedStore
         RateLimit = new RateWindow(emulator.RateLimit, time);
         Faults = new FaultInjector(emulator.Faults);
         _seed = emulator.Seed;
+        _delivery = emulator.Webhooks;
         SeedCatalog(emulator.Seed);
         SeedCustomersAndOrders(emulator.Seed);
     }
@@ -147,7 +150,9 @@ public sealed partial class EmulatedStore
                     Headers = h.Headers, IsActive = h.IsActive, CreatedAt = h.CreatedAt, UpdatedAt = h.UpdatedAt,
                     Status = h.IsActive ? "active" : _deactivatedHooks.Contains(h.Id) ? "deactivated" : "inactive",
                 })],
-                BlockedDomains = [],
+                BlockedDomains = [.. _domains
+                    .Where(d => d.Value.BlockedUntil > Now)
+                    .Select(d => new BlockedDomain { Destination = d.Key, TimeLeft = (long)Math.Ceiling((d.Value.BlockedUntil - Now).TotalSeconds) })],
             };
         }
     }
@@ -199,10 +204,27 @@ public sealed partial class EmulatedStore
         }
     }
 
-    internal void Record(DeliveryRecord record, bool deactivate)
+    /// <summary>How long deliveries to this destination's domain are still blocked, or null when they are not.</summary>
+    internal TimeSpan? BlockedFor(string destination)
     {
         lock (_sync)
         {
+            return _domains.TryGetValue(Domain(destination), out var health) && health.BlockedUntil > Now ? health.BlockedUntil - Now : null;
+        }
+    }
+
+    internal void Record(DeliveryRecord record, bool deactivate, string destination)
+    {
+        lock (_sync)
+        {
+            var domain = Domain(destination);
+            if (!_domains.TryGetValue(domain, out var health))
+            {
+                _domains[domain] = health = new DomainHealth();
+            }
+
+            health.Add(Now, record.Succeeded, _delivery);
+
             if (_deliveries.Count == MaxDeliveryRecords)
             {
                 _deliveries.Dequeue(); // a long-running emulator keeps a bounded history
@@ -218,6 +240,9 @@ public sealed partial class EmulatedStore
         }
     }
 
+    private static string Domain(string destination) =>
+        Uri.TryCreate(destination, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : destination;
+
     private static bool ScopeMatches(string hookScope, string scope) =>
         hookScope == scope
         || (hookScope.EndsWith("/*", StringComparison.Ordinal) && scope.StartsWith(hookScope[..^1], StringComparison.Ordinal));
@@ -227,6 +252,30 @@ public sealed partial class EmulatedStore
         Id = h.Id, ClientId = h.ClientId, StoreHash = h.StoreHash, Scope = h.Scope, Destination = h.Destination,
         IsActive = h.IsActive, Headers = h.Headers is null ? null : new Dictionary<string, string>(h.Headers), CreatedAt = h.CreatedAt, UpdatedAt = h.UpdatedAt,
     };
+}
+
+/// <summary>Recent delivery outcomes to one destination domain, and whether it is blocklisted.</summary>
+internal sealed class DomainHealth
+{
+    private readonly Queue<(DateTimeOffset At, bool Succeeded)> _recent = new();
+
+    public DateTimeOffset BlockedUntil { get; private set; }
+
+    public void Add(DateTimeOffset now, bool succeeded, WebhookDeliveryOptions options)
+    {
+        _recent.Enqueue((now, succeeded));
+        while (_recent.Count > 0 && _recent.Peek().At < now - TimeSpan.FromMilliseconds(options.BlocklistWindowMs))
+        {
+            _recent.Dequeue();
+        }
+
+        if (_recent.Count >= options.BlocklistMinRequests
+            && _recent.Count(r => r.Succeeded) < options.BlocklistSuccessRatio * _recent.Count)
+        {
+            BlockedUntil = now + TimeSpan.FromMilliseconds(options.BlocklistDurationMs);
+            _recent.Clear(); // the next verdict is made on deliveries after the block
+        }
+    }
 }
 
 /// <summary>One delivery attempt of one event to one hook.</summary>

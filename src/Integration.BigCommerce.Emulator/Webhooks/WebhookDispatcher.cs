@@ -90,6 +90,13 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             return;
         }
 
+        // A blocklisted domain gets nothing until the block ends; the wait is not a failed attempt.
+        if (delivery.Store.BlockedFor(hook.Destination) is { } blocked)
+        {
+            Later(delivery, blocked);
+            return;
+        }
+
         var status = 0;
         try
         {
@@ -127,7 +134,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         delivery.Store.Record(
             new DeliveryRecord(delivery.HookId, delivery.Scope, delivery.Hash, delivery.Attempt, status, succeeded,
                 Encoding.UTF8.GetString(delivery.Body), _time.GetUtcNow()),
-            deactivate: !succeeded && last);
+            deactivate: !succeeded && last,
+            hook.Destination);
         if (!succeeded && !last)
         {
             var delay = TimeSpan.FromSeconds(RetryScheduleSeconds[delivery.Attempt] * _options.RetryScale);

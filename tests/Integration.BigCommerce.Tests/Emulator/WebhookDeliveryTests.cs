@@ -93,6 +93,32 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task FailingDestination_IsBlocklistedAndGetsNothingUntilTheBlockEnds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Status = _ => 500;
+        await using var harness = await EmulatorHarness.StartAsync(o =>
+        {
+            o.Webhooks.RetryScale = 0.0001;
+            o.Webhooks.BlocklistMinRequests = 4; // BigCommerce: 100 deliveries under 90% success in 2 minutes
+            o.Webhooks.BlocklistDurationMs = 60_000;
+        });
+        await CreateHookAsync(harness, receiver, "store/product/updated");
+
+        await harness.Client.UpdateProductsAsync(Enumerable.Range(1, 4).Select(i => new ProductUpdate { Id = i, Price = 1 }), Token);
+        await WaitUntilAsync(async () => (await harness.Client.GetHooksAdminAsync(Token)).BlockedDomains.Count == 1);
+        var delivered = receiver.Deliveries.Count;
+        await Task.Delay(300, Token);
+
+        var blocked = Assert.Single((await harness.Client.GetHooksAdminAsync(Token)).BlockedDomains);
+        Assert.Equal(receiver.Url.GetLeftPart(UriPartial.Authority), blocked.Destination);
+        Assert.InRange(blocked.TimeLeft, 1, 60);
+        Assert.Equal(4, delivered);
+        Assert.Equal(delivered, receiver.Deliveries.Count);
+        Assert.True(Assert.Single(await harness.Client.GetHooksAsync(Token)).IsActive); // blocked, not deactivated
+    }
+
+    [Fact]
     public async Task SigningStore_DeliveriesCarryValidStandardWebhooksSignatures()
     {
         const string signingSecret = "app-client-secret-for-signing";
