@@ -1,0 +1,72 @@
+namespace Integration.BigCommerce.Emulator.State;
+
+/// <summary>
+/// A store's faults: seeded random rates from <see cref="FaultOptions"/>, plus scripted one-shot faults for
+/// deterministic tests (<see cref="FailNext"/>).
+/// </summary>
+public sealed class FaultInjector(FaultOptions options)
+{
+    private readonly Lock _lock = new();
+    private readonly Random _random = new(options.RandomSeed);
+    private readonly Queue<ScriptedFault> _scripted = new();
+
+    public FaultOptions Options => options;
+
+    /// <summary>Answers the next <paramref name="count"/> API requests with <paramref name="status"/> (429 here carries no rate-limit headers).</summary>
+    public void FailNext(int count, int status)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _scripted.Enqueue(new ScriptedFault(status));
+            }
+        }
+    }
+
+    internal int? NextFault()
+    {
+        lock (_lock)
+        {
+            if (_scripted.TryDequeue(out var fault))
+            {
+                return fault.Status;
+            }
+
+            if (options.HeaderlessThrottleRate > 0 && _random.NextDouble() < options.HeaderlessThrottleRate)
+            {
+                return 429;
+            }
+
+            if (options.ServerErrorRate > 0 && _random.NextDouble() < options.ServerErrorRate)
+            {
+                return 500;
+            }
+
+            return null;
+        }
+    }
+
+    internal bool Chance(double rate)
+    {
+        if (rate <= 0)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            return _random.NextDouble() < rate;
+        }
+    }
+
+    internal int NextDelayMs(int max)
+    {
+        lock (_lock)
+        {
+            return max <= 0 ? 0 : _random.Next(max + 1);
+        }
+    }
+
+    private readonly record struct ScriptedFault(int Status);
+}

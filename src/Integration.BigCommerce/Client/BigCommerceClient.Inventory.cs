@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+
+namespace Integration.BigCommerce.Client;
+
+public sealed partial class BigCommerceClient
+{
+    // BigCommerce processes absolute adjustments asynchronously and asks for one at a time per store.
+    private readonly SemaphoreSlim _adjustmentGate = new(1, 1);
+
+    /// <summary>
+    /// Streams inventory items (1,000 per page) filtered by SKUs or variant ids (split into calls of at most
+    /// <see cref="BigCommerceLimits.FilterValues"/>) and optionally locations.
+    /// </summary>
+    public async IAsyncEnumerable<InventoryItem> GetInventoryItemsAsync(InventoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Skus is { Count: > 0 } && query.VariantIds is { Count: > 0 })
+        {
+            throw new ArgumentException("Filter inventory by Skus or by VariantIds, not both.", nameof(query));
+        }
+
+        if (query.LocationIds is { Count: > BigCommerceLimits.FilterValues })
+        {
+            throw new ArgumentException($"At most {BigCommerceLimits.FilterValues} LocationIds per query.", nameof(query));
+        }
+
+        var type = BigCommerceJsonContext.Default.DataPageInventoryItem;
+        foreach (var skus in Chunk(query.Skus, BigCommerceLimits.FilterValues))
+        {
+            foreach (var variants in Chunk(query.VariantIds, BigCommerceLimits.FilterValues))
+            {
+                var q = QueryString.Empty.WithList("sku:in", skus).WithList("variant_id:in", variants).WithList("location_id:in", query.LocationIds);
+                await foreach (var item in GetPagesAsync("inventory/items", q, BigCommerceLimits.InventoryPageSize, type, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets absolute stock levels: grouped by location, at most 2,000 items per call, one call at a time.
+    /// Absolute levels are idempotent, so transient failures are retried. Returns the transaction ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SetInventoryLevelsAsync(
+        IEnumerable<InventoryLevel> levels, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        var all = levels.ToList();
+        for (var i = 0; i < all.Count; i++)
+        {
+            var level = all[i];
+            if (level is null || level.LocationId <= 0 || level.Quantity < 0 || (level.Sku is null) == (level.VariantId is null))
+            {
+                throw new ArgumentException(
+                    $"Inventory level {i} must have a positive LocationId, a Quantity of 0 or more, and exactly one of Sku and VariantId.", nameof(levels));
+            }
+        }
+
+        var transactions = new List<string>();
+        await _adjustmentGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var location in all.GroupBy(l => l.LocationId))
+            {
+                foreach (var chunk in location.Chunk(BigCommerceLimits.InventoryAdjustmentBatch))
+                {
+                    var body = new AbsoluteAdjustmentRequest { Reason = reason, Items = chunk };
+                    var result = await SendAsync(HttpMethod.Put, "v3", "inventory/adjustments/absolute",
+                        JsonBody(body, BigCommerceJsonContext.Default.AbsoluteAdjustmentRequest),
+                        BigCommerceJsonContext.Default.AdjustmentResponse, cancellationToken).ConfigureAwait(false);
+                    if (result.TransactionId is { Length: > 0 } id)
+                    {
+                        transactions.Add(id);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _adjustmentGate.Release();
+        }
+
+        return transactions;
+    }
+}

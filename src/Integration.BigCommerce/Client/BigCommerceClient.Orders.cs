@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Integration.BigCommerce.Client;
+
+public sealed partial class BigCommerceClient
+{
+    public Task<Order> GetOrderAsync(long orderId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "v2", $"orders/{Id(orderId)}", null, BigCommerceJsonContext.Default.Order, cancellationToken);
+
+    public async Task<IReadOnlyList<OrderProduct>> GetOrderProductsAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/products", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderProduct, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<OrderShippingAddress>> GetOrderShippingAddressesAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/shipping_addresses", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderShippingAddress, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Streams orders modified at or after <paramref name="modifiedSince"/> (<c>min_date_modified</c>), 250 per call.</summary>
+    public IAsyncEnumerable<Order> GetOrdersAsync(DateTimeOffset modifiedSince, CancellationToken cancellationToken = default) =>
+        GetV2PagesAsync("orders", QueryString.Empty.With("min_date_modified", modifiedSince), BigCommerceJsonContext.Default.IListOrder, cancellationToken);
+
+    /// <summary>Creates a shipment. A create is not idempotent, so it is never retried blindly: on a transient failure, check the order's shipments first.</summary>
+    public Task<Shipment> CreateShipmentAsync(long orderId, ShipmentRequest shipment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shipment);
+        if (shipment.Items is not { Count: > 0 })
+        {
+            throw new ArgumentException("A shipment needs at least one item.", nameof(shipment));
+        }
+
+        return SendAsync(HttpMethod.Post, "v2", $"orders/{Id(orderId)}/shipments",
+            JsonBody(shipment, BigCommerceJsonContext.Default.ShipmentRequest), BigCommerceJsonContext.Default.Shipment, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Shipment>> GetShipmentsAsync(long orderId, CancellationToken cancellationToken = default) =>
+        await GetV2PagesAsync($"orders/{Id(orderId)}/shipments", QueryString.Empty, BigCommerceJsonContext.Default.IListShipment, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Sets an order's status (idempotent, retried on transient failures).</summary>
+    public Task<Order> UpdateOrderStatusAsync(long orderId, int statusId, CancellationToken cancellationToken = default)
+    {
+        if (statusId is < 0 or >= 15)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusId), statusId, "Order status ids are 0 to 14.");
+        }
+
+        return SendAsync(HttpMethod.Put, "v2", $"orders/{Id(orderId)}",
+            JsonBody(new OrderStatusUpdate { StatusId = statusId }, BigCommerceJsonContext.Default.OrderStatusUpdate),
+            BigCommerceJsonContext.Default.Order, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OrderStatus>> GetOrderStatusesAsync(CancellationToken cancellationToken = default) =>
+        [.. await SendAsync(HttpMethod.Get, "v2", "order_statuses", null, BigCommerceJsonContext.Default.IListOrderStatus, cancellationToken).ConfigureAwait(false)];
+
+    private static string Id(long id) =>
+        id > 0 ? id.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(id), id, "Ids are positive.");
+}

@@ -1,0 +1,46 @@
+namespace Integration.BigCommerce.Client;
+
+/// <summary>How the BigCommerce REST client reaches the API and shares each store's rate-limit quota.</summary>
+/// <remarks>
+/// Bound from the <c>BigCommerce:Api</c> section (store hashes and API tokens come from <c>BigCommerce:Stores</c>):
+/// <code>
+/// "BigCommerce": {
+///   "Api": {
+///     "BaseAddress": "https://api.bigcommerce.com",   // the emulator's URL locally
+///     "RateLimitReserve": 0.2,                         // share of each window's quota left to the store's other apps
+///     "AttemptTimeout": "00:00:30", "TotalTimeout": "00:05:00",
+///     "MaxRetryAttempts": 4, "RetryBaseDelay": "00:00:01", "ThrottledBaseDelay": "00:00:05"
+///   }
+/// }
+/// </code>
+/// </remarks>
+public sealed class BigCommerceClientOptions
+{
+    public const string SectionName = "BigCommerce:Api";
+
+    public Uri BaseAddress { get; set; } = new("https://api.bigcommerce.com");
+
+    /// <summary>
+    /// The share (0 to 0.9) of each rate-limit window's quota this client leaves unused, because the quota is
+    /// shared by every app installed on the store. The client waits for the next window rather than go below it.
+    /// </summary>
+    public double RateLimitReserve { get; set; } = 0.2;
+
+    /// <summary>Timeout of one HTTP attempt (not counting the wait for rate-limit budget).</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timeout of one call including retries and rate-limit waits.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Retries of transient failures (408, 429, 5xx, network, timeout) for reads and idempotent writes.</summary>
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>First delay of the exponential backoff for 408/5xx/network failures.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// First delay of the (longer) exponential backoff for a 429 without rate-limit headers, which BigCommerce
+    /// sends under platform load rather than quota exhaustion.
+    /// </summary>
+    public TimeSpan ThrottledBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
