@@ -1,4 +1,3 @@
-using Integration.Erp.Tryton.Tests.Support;
 using Integration.Testing.Tryton;
 
 namespace Integration.Erp.Tryton.Tests;

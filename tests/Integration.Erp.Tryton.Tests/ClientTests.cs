@@ -1,5 +1,4 @@
 using Integration.Core.Erp;
-using Integration.Erp.Tryton.Tests.Support;
 using Integration.Testing.Tryton;
 
 namespace Integration.Erp.Tryton.Tests;

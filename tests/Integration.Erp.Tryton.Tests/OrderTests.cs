@@ -2,7 +2,6 @@ using System.Text.Json;
 using Integration.Core.Erp;
 using Integration.Core.Model;
 using Integration.Erp.Tryton.JsonRpc;
-using Integration.Erp.Tryton.Tests.Support;
 using Integration.Testing.Tryton;
 
 namespace Integration.Erp.Tryton.Tests;

@@ -1,7 +1,7 @@
+using Integration.Erp.Tryton.Tests.Support;
 using System.Text;
 using Integration.Core.Erp;
 using Integration.Erp.Tryton.JsonRpc;
-using Integration.Erp.Tryton.Tests.Support;
 
 namespace Integration.Erp.Tryton.Tests;
 

@@ -6,7 +6,7 @@ namespace Integration.BigCommerce.Client;
 /// A BigCommerce API call that failed: an error status, a malformed response, or a network failure that
 /// outlasted the retries. <see cref="IsTransient"/> says whether trying again later can succeed.
 /// </summary>
-public sealed class BigCommerceException : Exception
+public sealed class BigCommerceException : Exception, Integration.Core.Processing.IClassifiedError
 {
     public BigCommerceException()
     {
@@ -38,6 +38,9 @@ public sealed class BigCommerceException : Exception
 
     /// <summary>True for 408, 429, 5xx and network failures: the call may succeed later.</summary>
     public bool IsTransient { get; }
+
+    /// <summary>The quarantine/metric reason, e.g. <c>bigcommerce_404</c> (<c>bigcommerce_0</c>: no HTTP answer).</summary>
+    public string Reason => "bigcommerce_" + Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     internal static bool IsTransientStatus(int status) =>
         status is 0 or (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500;

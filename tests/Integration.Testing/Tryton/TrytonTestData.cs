@@ -4,9 +4,8 @@ using Integration.Core.Model;
 using Integration.Erp.Tryton;
 using Integration.Erp.Tryton.Configuration;
 using Integration.Erp.Tryton.JsonRpc;
-using Integration.Testing.Tryton;
 
-namespace Integration.Erp.Tryton.Tests.Support;
+namespace Integration.Testing.Tryton;
 
 /// <summary>Clients for a <see cref="TrytonFixture"/> and the products, stock and orders the tests need, created over JSON-RPC.</summary>
 public static class TrytonTestData
@@ -46,14 +45,25 @@ public static class TrytonTestData
     public static async Task<IReadOnlyList<string>> CreateProductsAsync(TrytonClient client, string prefix, int count,
         CancellationToken cancellationToken = default)
     {
-        var codes = new List<string>(count);
-        for (var start = 0; start < count; start += 500)
+        var codes = Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D5}")).ToList();
+        await CreateProductsAsync(client, codes, i => i % 2 == 0, cancellationToken);
+        return codes;
+    }
+
+    /// <summary>Creates salable goods with the given codes; the i-th has list price 10 + i/100.</summary>
+    public static Task CreateProductsAsync(TrytonClient client, IReadOnlyList<string> codes, CancellationToken cancellationToken = default) =>
+        CreateProductsAsync(client, codes, _ => true, cancellationToken);
+
+    private static async Task CreateProductsAsync(TrytonClient client, IReadOnlyList<string> codes, Func<int, bool> salable,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        for (var start = 0; start < codes.Count; start += 500)
         {
             var batch = new JsonArray();
-            for (var i = start; i < Math.Min(count, start + 500); i++)
+            for (var i = start; i < Math.Min(codes.Count, start + 500); i++)
             {
-                var code = string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D5}");
-                codes.Add(code);
+                var code = codes[i];
                 batch.Add(new JsonObject
                 {
                     ["name"] = $"Product {code}",
@@ -61,15 +71,13 @@ public static class TrytonTestData
                     ["default_uom"] = 1,
                     ["sale_uom"] = 1,
                     ["list_price"] = TrytonJson.EncodeDecimal(10m + (i / 100m)),
-                    ["salable"] = i % 2 == 0,
+                    ["salable"] = salable(i),
                     ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
                 });
             }
 
             await client.CreateAsync("product.template", batch, cancellationToken: cancellationToken);
         }
-
-        return codes;
     }
 
     /// <summary>Counts stock into the warehouse's storage location with a confirmed inventory.</summary>

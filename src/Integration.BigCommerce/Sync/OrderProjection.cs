@@ -1,0 +1,29 @@
+using Integration.Core.Mapping;
+using Integration.Core.Model;
+
+namespace Integration.BigCommerce.Sync;
+
+/// <summary>
+/// Applies an ownership decision to a canonical order before it goes to a connector that takes canonical records:
+/// every optional order field the source may not write is left out (null or empty), so the connector never
+/// writes a value the target owns.
+/// </summary>
+public static class OrderProjection
+{
+    public static Order Restrict(Order order, RecordWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(write);
+        bool May(string field) => write.TryGetValue(field, out _);
+        return order with
+        {
+            BillingAddress = May("billingAddress") ? order.BillingAddress : null,
+            ShippingAddresses = May("shippingAddresses") ? order.ShippingAddresses : [],
+            Lines = May("lines") ? order.Lines : [],
+            ShippingTotal = May("shippingTotal") ? order.ShippingTotal : null,
+            TaxTotal = May("taxTotal") ? order.TaxTotal : null,
+            GrandTotal = May("grandTotal") ? order.GrandTotal : null,
+            CreatedAt = May("createdAt") ? order.CreatedAt : null,
+        };
+    }
+}

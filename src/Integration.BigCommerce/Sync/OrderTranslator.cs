@@ -1,0 +1,76 @@
+using System.Globalization;
+using Integration.Core.Mapping;
+using Integration.Core.Model;
+using Bc = Integration.BigCommerce.Client;
+
+namespace Integration.BigCommerce.Sync;
+
+/// <summary>
+/// BigCommerce's v2 order (with its products and shipping addresses) as the hub's canonical <see cref="Order"/>:
+/// statuses through the mapping's status table, every value through the mapping's normalisers. Unknown values are
+/// <see cref="MappingException"/>s naming the value and the table to extend.
+/// </summary>
+public sealed class OrderTranslator(MappingConfiguration mapping)
+{
+    public Order ToCanonical(string storeHash, Bc.Order order, IReadOnlyList<Bc.OrderProduct> products,
+        IReadOnlyList<Bc.OrderShippingAddress> shippingAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(products);
+        ArgumentNullException.ThrowIfNull(shippingAddresses);
+        var billing = order.BillingAddress;
+        var canonical = new Order
+        {
+            StoreHash = storeHash,
+            OrderId = order.Id,
+            Status = mapping.Statuses.ToCanonical(SystemName.BigCommerce, order.StatusId.ToString(CultureInfo.InvariantCulture)),
+            Currency = order.CurrencyCode,
+            Customer = new Customer
+            {
+                Email = billing.Email,
+                FirstName = NullIfEmpty(billing.FirstName),
+                LastName = NullIfEmpty(billing.LastName),
+                Phone = NullIfEmpty(billing.Phone),
+                Ids = new SystemIds(BigCommerce: order.CustomerId > 0 ? order.CustomerId.ToString(CultureInfo.InvariantCulture) : null),
+            },
+            BillingAddress = Address(billing.FirstName, billing.LastName, billing.Company, billing.Street1, billing.Street2, billing.City,
+                billing.State, billing.Zip, billing.CountryIso2, billing.Phone, billing.Email, null),
+            ShippingAddresses = [.. shippingAddresses.Select(a => Address(a.FirstName, a.LastName, a.Company, a.Street1, a.Street2, a.City,
+                a.State, a.Zip, a.CountryIso2, a.Phone, a.Email, a.Id))],
+            Lines = [.. products.Select(p => new OrderLine
+            {
+                Sku = p.Sku,
+                Name = NullIfEmpty(p.Name),
+                Quantity = p.Quantity,
+                UnitPrice = p.PriceExTax,
+                BigCommerceLineId = p.Id,
+            })],
+            ShippingTotal = order.ShippingCostIncTax,
+            TaxTotal = order.TotalTax,
+            GrandTotal = order.TotalIncTax,
+            CreatedAt = order.DateCreated,
+            ModifiedAt = order.DateModified ?? order.DateCreated,
+            Ids = new SystemIds(BigCommerce: order.Id.ToString(CultureInfo.InvariantCulture)),
+        };
+        return mapping.Records.Normalise(canonical);
+    }
+
+    private static Address Address(string firstName, string lastName, string company, string line1, string line2, string city,
+        string state, string zip, string countryIso2, string phone, string email, long? id) => new()
+    {
+        FirstName = NullIfEmpty(firstName),
+        LastName = NullIfEmpty(lastName),
+        Company = NullIfEmpty(company),
+        Line1 = line1,
+        Line2 = NullIfEmpty(line2),
+        City = city,
+        Subdivision = NullIfEmpty(state),
+        PostalCode = NullIfEmpty(zip),
+        CountryCode = countryIso2,
+        Phone = NullIfEmpty(phone),
+        Email = NullIfEmpty(email),
+        Ids = id is { } value ? new SystemIds(BigCommerce: value.ToString(CultureInfo.InvariantCulture)) : SystemIds.None,
+    };
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

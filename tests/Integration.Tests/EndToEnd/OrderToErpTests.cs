@@ -1,0 +1,210 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Integration.Azure.State;
+using Integration.BigCommerce;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Configuration;
+using Integration.BigCommerce.Emulator;
+using Integration.BigCommerce.Sync;
+using Integration.Core.Events;
+using Integration.Core.Mapping;
+using Integration.Core.Processing;
+using Integration.Erp.Tryton;
+using Integration.Erp.Tryton.JsonRpc;
+using Integration.Testing;
+using Integration.Testing.Tryton;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Tests.EndToEnd;
+
+/// <summary>
+/// Order events end to end with every real component: the BigCommerce emulator over HTTP, the typed client, the
+/// mapping, the processor on Azurite Table Storage, and a real Tryton ERP.
+/// </summary>
+public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton) : IClassFixture<TrytonFixture>, IAsyncLifetime
+{
+    // The class shares one Tryton, and every test's emulator numbers orders alike: a store per test keeps sales apart.
+    private readonly string Store = "e2e" + Guid.NewGuid().ToString("N")[..10];
+    private const string Token = "e2e-token-0123456789";
+    private BigCommerceEmulator _emulator = null!;
+    private ServiceProvider _services = null!;
+    private TrytonClient _tryton = null!;
+    private EventProcessor _processor = null!;
+    private TableSyncStateStore _state = null!;
+    private TableQuarantineStore _quarantine = null!;
+    private TableClient _table = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
+        {
+            Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
+            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
+            Seed = new SeedOptions { Products = 5, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
+        }, cancellationToken: Ct);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
+        }).Build();
+        _services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
+        await _services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
+        {
+            Stores = [new StoreOptions { StoreHash = Store, WebhookSecret = "unused-in-this-test-0123", ApiToken = Token }],
+        }, new Integration.Azure.Secrets.UnconfiguredSecretResolver(), Ct);
+
+        _tryton = TrytonTestData.Client(tryton);
+        var erp = TrytonTestData.Connector(tryton, _tryton);
+        var sync = new OrderErpSync(_services.GetRequiredService<BigCommerceClientFactory>(), erp, MappingConfiguration.Default);
+        _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("e2e" + Guid.NewGuid().ToString("N")[..12]);
+        await _table.CreateAsync(Ct);
+        _state = new TableSyncStateStore(_table, TimeProvider.System);
+        _quarantine = new TableQuarantineStore(_table);
+        _processor = new EventProcessor(_state, _quarantine, [sync], Options.Create(new ProcessingOptions()), TimeProvider.System,
+            NullLogger<EventProcessor>.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _table.DeleteAsync();
+        await _services.DisposeAsync();
+        await _emulator.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OrderCreated_DeliveredFiveTimesConcurrently_OneTrytonSaleWithTheRightLines()
+    {
+        var (variants, skus) = await VariantsAsync(2);
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct);
+        var order = _emulator.Store(Store).CreateOrder(1, [(variants[0], 2), (variants[1], 1)]);
+        var evt = OrderEvent(order.Id, "store/order/created");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => DeliverUntilSettledAsync(evt)));
+
+        Assert.True(results.Count(r => r.Outcome == ProcessingOutcome.Applied) == 1, string.Join("; ", results.Select(r => $"{r.Outcome}: {r.Reason}")));
+        Assert.Equal(4, results.Count(r => r.Outcome == ProcessingOutcome.Duplicate));
+        var sales = await SalesAsync(order.Id);
+        Assert.Equal(1, sales.GetArrayLength());
+        var lines = await _tryton.ReadAsync("sale.line", sales[0].GetProperty("lines").EnumerateArray().Select(l => l.GetInt32()),
+            ["product.code", "quantity"], cancellationToken: Ct);
+        var byCode = lines.EnumerateArray().ToDictionary(l => l.GetProperty("product.").GetProperty("code").GetString()!, l => l.GetProperty("quantity").GetDouble());
+        Assert.Equal(2, byCode[skus[0]]);
+        Assert.Equal(1, byCode[skus[1]]);
+    }
+
+    [Fact]
+    public async Task OrderWithUnknownSku_IsQuarantinedNamingIt_AndReplayAfterTheFixAppliesItOnce()
+    {
+        var (variants, skus) = await VariantsAsync(1);
+        var order = _emulator.Store(Store).CreateOrder(2, [(variants[0], 3)]);
+        var evt = OrderEvent(order.Id, "store/order/created");
+
+        var failed = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Quarantined, failed.Outcome);
+        var entry = Assert.Single(await _quarantine.ListAsync(new QuarantineQuery(Store), Ct).ToListAsync(Ct));
+        Assert.Contains(skus[0], entry.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await SalesAsync(order.Id)).GetArrayLength());
+
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct); // the fix: the product now exists in the ERP
+        var requeued = new List<(CommerceEvent Event, string Target)>();
+        var replayer = new QuarantineReplayer(_quarantine, _state, new ListRequeue(requeued), NullLogger<QuarantineReplayer>.Instance);
+        Assert.Equal(1, await replayer.ReplayAsync(new QuarantineQuery(Store, evt.EventId), Ct));
+        var (replayed, target) = Assert.Single(requeued);
+        var applied = await _processor.ProcessAsync(replayed, target, new Delivery(1, false), Ct);
+        var again = await _processor.ProcessAsync(replayed, target, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, applied.Outcome);
+        Assert.Equal(ProcessingOutcome.Duplicate, again.Outcome);
+        Assert.Equal(1, (await SalesAsync(order.Id)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task OrderUpdatedProcessedBeforeCreated_TheOlderEventIsStale()
+    {
+        var (variants, skus) = await VariantsAsync(1);
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct);
+        var order = _emulator.Store(Store).CreateOrder(3, [(variants[0], 1)]);
+
+        var updated = await _processor.ProcessAsync(OrderEvent(order.Id, "store/order/updated"), EventTargets.Erp, new Delivery(1, false), Ct);
+        var created = await _processor.ProcessAsync(OrderEvent(order.Id, "store/order/created"), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.True(updated.Outcome == ProcessingOutcome.Applied, updated.Reason);
+        Assert.Equal(ProcessingOutcome.Stale, created.Outcome);
+        Assert.Equal(1, (await SalesAsync(order.Id)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task OrderGoneFromBigCommerce_IsSkipped()
+    {
+        var result = await _processor.ProcessAsync(OrderEvent(987_654, "store/order/updated"), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Skipped, result.Outcome);
+    }
+
+    /// <summary>Variant ids of seeded products no other test of the class uses, and their SKUs as the mapping normalises them.</summary>
+    private async Task<(long[] Variants, string[] Skus)> VariantsAsync(int count)
+    {
+        var client = _services.GetRequiredService<BigCommerceClientFactory>().GetClient(Store);
+        var picked = new List<(long, string)>();
+        var offset = (int)(Interlocked.Increment(ref _variantOffset) - 1) * 2;
+        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
+        {
+            foreach (var variant in product.Variants ?? [])
+            {
+                picked.Add((variant.Id, MappingConfiguration.Default.Sku.Normalise(variant.Sku)));
+            }
+        }
+
+        var slice = picked.Skip(offset).Take(count).ToArray();
+        Assert.Equal(count, slice.Length);
+        return ([.. slice.Select(p => p.Item1)], [.. slice.Select(p => p.Item2)]);
+    }
+
+    // Every test gets its own emulator (same seed) but shares the class's Tryton: each takes different variants.
+    private static long _variantOffset;
+
+    private Task<System.Text.Json.JsonElement> SalesAsync(long orderId) =>
+        _tryton.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", $"bc-{Store}-{orderId}")], ["id", "lines"], cancellationToken: Ct);
+
+    private CommerceEvent OrderEvent(long orderId, string scope) => new()
+    {
+        EventId = Guid.NewGuid().ToString("N"),
+        StoreHash = Store,
+        Scope = scope,
+        ResourceType = "order",
+        ResourceId = ResourceId.FromNumber(orderId),
+        OccurredAt = DateTimeOffset.UtcNow,
+        ReceivedAt = DateTimeOffset.UtcNow,
+    };
+
+    private async Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt)
+    {
+        for (var delivery = 1; delivery <= 100; delivery++)
+        {
+            try
+            {
+                return await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(delivery, false), Ct);
+            }
+            catch (TransientProcessingException)
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        throw new InvalidOperationException("The event never settled.");
+    }
+
+    private sealed class ListRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
+    {
+        public Task RequeueAsync(CommerceEvent commerceEvent, string target, CancellationToken cancellationToken = default)
+        {
+            sink.Add((commerceEvent, target));
+            return Task.CompletedTask;
+        }
+    }
+}
