@@ -2,8 +2,11 @@ using Integration.Azure;
 using Integration.Azure.State;
 using Integration.Azure.Telemetry;
 using Integration.BigCommerce;
+using Integration.BigCommerce.Sync;
 using Integration.BigCommerce.Webhooks;
+using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Erp.Tryton;
 using Integration.Standalone.Processing;
 using OpenTelemetry.Trace;
 
@@ -33,7 +36,14 @@ public static class StandaloneApp
             .AddBigCommerceWebhooks(builder.Configuration)
             .AddTableState(builder.Configuration)
             .AddEventProcessing(builder.Configuration)
+            .AddMapping(builder.Configuration)
+            .AddBigCommerceClient(builder.Configuration)
             .AddStorageQueueConsumers(builder.Configuration);
+        if (builder.Configuration.GetSection("Erp:Tryton").Exists())
+        {
+            builder.Services.AddTrytonErp(builder.Configuration).AddErpSyncs();
+        }
+
         builder.Services.AddIntegrationTelemetry(builder.Configuration, "integration-standalone")
             .WithTracing(t => t.AddAspNetCoreInstrumentation());
 
