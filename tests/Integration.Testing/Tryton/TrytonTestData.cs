@@ -18,9 +18,10 @@ public static class TrytonTestData
     public static string Unique(string prefix) =>
         $"{prefix}{Interlocked.Increment(ref _sequence)}x{Guid.NewGuid().ToString("N")[..6]}";
 
-    public static TrytonOptions Options(TrytonFixture tryton, string? password = null, int pageSize = 500) => new()
+    /// <param name="url">Another address for the same server (e.g. a <see cref="LoopbackTcpProxy"/> in front of it).</param>
+    public static TrytonOptions Options(TrytonFixture tryton, string? password = null, int pageSize = 500, Uri? url = null) => new()
     {
-        Url = tryton.Url,
+        Url = url ?? tryton.Url,
         Database = tryton.Database,
         User = tryton.User,
         Password = password ?? tryton.Password,
@@ -30,9 +31,9 @@ public static class TrytonTestData
         PageSize = pageSize,
     };
 
-    public static TrytonClient Client(TrytonFixture tryton, string? password = null)
+    public static TrytonClient Client(TrytonFixture tryton, string? password = null, Uri? url = null)
     {
-        var options = Options(tryton, password);
+        var options = Options(tryton, password, url: url);
         return new TrytonClient(new HttpClient { Timeout = TimeSpan.FromSeconds(60) },
             new TrytonClientOptions(options.Url!, options.Database!, options.User!, options.CompanyId),
             _ => ValueTask.FromResult(options.Password!));

@@ -6,6 +6,7 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
 using Integration.BigCommerce.Sync;
+using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Integration.Tests.EndToEnd;
 
@@ -36,6 +38,7 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
     private TableSyncStateStore _state = null!;
     private TableQuarantineStore _quarantine = null!;
     private TableClient _table = null!;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -45,7 +48,7 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
         {
             Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 5, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
+            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
         }, cancellationToken: Ct);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -58,14 +61,22 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
         }, new Integration.Azure.Secrets.UnconfiguredSecretResolver(), Ct);
 
         _tryton = TrytonTestData.Client(tryton);
-        var erp = TrytonTestData.Connector(tryton, _tryton);
-        var sync = new OrderErpSync(_services.GetRequiredService<BigCommerceClientFactory>(), erp, MappingConfiguration.Default);
         _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("e2e" + Guid.NewGuid().ToString("N")[..12]);
         await _table.CreateAsync(Ct);
-        _state = new TableSyncStateStore(_table, TimeProvider.System);
+        _state = new TableSyncStateStore(_table, _time);
         _quarantine = new TableQuarantineStore(_table);
-        _processor = new EventProcessor(_state, _quarantine, [sync], Options.Create(new ProcessingOptions()), TimeProvider.System,
-            NullLogger<EventProcessor>.Instance);
+        _processor = Processor(TrytonTestData.Connector(tryton, _tryton));
+    }
+
+    private EventProcessor Processor(IErpConnector erp)
+    {
+        var clients = _services.GetRequiredService<BigCommerceClientFactory>();
+        IResourceSync[] syncs =
+        [
+            new OrderErpSync(clients, erp, MappingConfiguration.Default),
+            new CustomerErpSync(clients, erp, MappingConfiguration.Default),
+        ];
+        return new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), _time, NullLogger<EventProcessor>.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -139,6 +150,88 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
     }
 
     [Fact]
+    public async Task ErpDownForAWhile_EventIsRetriedAndAppliedOnceItIsBack()
+    {
+        var (variants, skus) = await VariantsAsync(1);
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct);
+        await using var proxy = new LoopbackTcpProxy(tryton.Url.Port);
+        var viaProxy = new UriBuilder(tryton.Url) { Port = proxy.Port }.Uri;
+        var processor = Processor(TrytonTestData.Connector(tryton, TrytonTestData.Client(tryton, url: viaProxy)));
+        var order = _emulator.Store(Store).CreateOrder(1, [(variants[0], 1)]);
+        var evt = OrderEvent(order.Id, "store/order/created");
+
+        // Tryton is unreachable: every delivery fails transiently and nothing is written or lost.
+        for (var delivery = 1; delivery <= 3; delivery++)
+        {
+            var failure = await Assert.ThrowsAsync<TransientProcessingException>(() =>
+                processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(delivery, false), Ct));
+            Assert.IsType<ErpException>(failure.InnerException);
+        }
+
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery(Store), Ct).ToListAsync(Ct));
+        proxy.Start(); // Tryton is back
+        var result = await processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(4, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
+        Assert.Equal(1, (await SalesAsync(order.Id)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CrashAfterTrytonCommittedBeforeTheLedger_RedeliveryFindsTheSaleAndStillOne()
+    {
+        var (variants, skus) = await VariantsAsync(1);
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct);
+        using var crash = new CancellationTokenSource();
+        var crashing = new CrashAfterUpsert(TrytonTestData.Connector(tryton, _tryton), crash);
+        var order = _emulator.Store(Store).CreateOrder(1, [(variants[0], 4)]);
+        var evt = OrderEvent(order.Id, "store/order/created");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Processor(crashing).ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), crash.Token));
+        Assert.Equal(1, (await SalesAsync(order.Id)).GetArrayLength()); // the ERP committed before the "crash"
+
+        _time.Advance(TimeSpan.FromMinutes(3)); // the dead worker's lease expires; the broker redelivers
+        var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(2, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
+        var sales = await SalesAsync(order.Id);
+        Assert.Equal(1, sales.GetArrayLength());
+        Assert.Equal(sales[0].GetProperty("id").GetInt32().ToString(CultureInfo.InvariantCulture), result.TargetId);
+    }
+
+    [Fact]
+    public async Task IncompleteOrder_IsSkippedUntilItCompletes()
+    {
+        var (variants, _) = await VariantsAsync(1);
+        var order = _emulator.Store(Store).CreateOrder(1, [(variants[0], 1)], statusId: 0);
+
+        var result = await _processor.ProcessAsync(OrderEvent(order.Id, "store/order/created"), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Skipped, result.Outcome);
+        Assert.Contains("Incomplete order", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, (await SalesAsync(order.Id)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CustomerUpdated_UpsertsOnePartyKeyedByTheBigCommerceCustomer()
+    {
+        var evt = OrderEvent(2, "store/customer/updated") with { ResourceType = "customer" };
+
+        var first = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
+        var again = await _processor.ProcessAsync(evt with { EventId = Guid.NewGuid().ToString("N") }, EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, first.Outcome);
+        Assert.Equal(ProcessingOutcome.Stale, again.Outcome); // same date_modified: nothing new to write
+        // The class shares one Tryton and every test's emulator seeds the same shoppers, so the party may have been made
+        // by an earlier test (found again by e-mail); either way it is one party, keyed by a BigCommerce customer 2.
+        var party = await _tryton.ReadAsync("party.party", [int.Parse(first.TargetId!, CultureInfo.InvariantCulture)], ["code"], cancellationToken: Ct);
+        Assert.Matches("^bc-e2e[0-9a-f]{10}-2$", party[0].GetProperty("code").GetString());
+        var sameCode = await _tryton.SearchReadAsync("party.party", [TrytonJson.Clause("code", "=", party[0].GetProperty("code").GetString()!)],
+            ["id"], cancellationToken: Ct);
+        Assert.Equal(1, sameCode.GetArrayLength());
+    }
+
+    [Fact]
     public async Task OrderGoneFromBigCommerce_IsSkipped()
     {
         var result = await _processor.ProcessAsync(OrderEvent(987_654, "store/order/updated"), EventTargets.Erp, new Delivery(1, false), Ct);
@@ -197,6 +290,27 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
         }
 
         throw new InvalidOperationException("The event never settled.");
+    }
+
+    /// <summary>The ERP commits, then the worker "dies" (its host shuts down) before the hub records anything.</summary>
+    private sealed class CrashAfterUpsert(IErpConnector inner, CancellationTokenSource crash) : IErpConnector
+    {
+        public IAsyncEnumerable<Core.Model.Product> GetCatalogAsync(CancellationToken cancellationToken = default) => inner.GetCatalogAsync(cancellationToken);
+
+        public IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) => inner.GetStockAsync(cancellationToken);
+
+        public Task<ErpWriteResult> UpsertCustomerAsync(string storeHash, Core.Model.Customer customer, CancellationToken cancellationToken = default) =>
+            inner.UpsertCustomerAsync(storeHash, customer, cancellationToken);
+
+        public async Task<ErpWriteResult> UpsertOrderAsync(Core.Model.Order order, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.UpsertOrderAsync(order, CancellationToken.None);
+            await crash.CancelAsync();
+            return result;
+        }
+
+        public Task<Core.Model.Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default) =>
+            inner.GetFulfilmentAsync(orderNaturalKey, cancellationToken);
     }
 
     private sealed class ListRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Integration.Testing;
+
+/// <summary>
+/// A TCP relay on a fixed loopback port in front of a real server, which a test can take down and bring back to
+/// simulate an outage of that server (connections refused while stopped, open connections cut).
+/// </summary>
+public sealed class LoopbackTcpProxy : IAsyncDisposable
+{
+    private readonly int _targetPort;
+    private readonly List<TcpClient> _connections = [];
+    private TcpListener? _listener;
+    private CancellationTokenSource? _stop;
+    private Task _accepting = Task.CompletedTask;
+
+    public LoopbackTcpProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        Port = LoopbackPort.GetFree();
+    }
+
+    public int Port { get; }
+
+    public void Start()
+    {
+        _stop = new CancellationTokenSource();
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start();
+        _accepting = AcceptAsync(_listener, _stop.Token);
+    }
+
+    /// <summary>Refuses new connections and cuts the open ones.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop is null)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        _listener!.Stop();
+        lock (_connections)
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Dispose();
+            }
+
+            _connections.Clear();
+        }
+
+        try
+        {
+            await _accepting;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+        _stop = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task AcceptAsync(TcpListener listener, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await listener.AcceptTcpClientAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var outbound = new TcpClient();
+            lock (_connections)
+            {
+                _connections.Add(inbound);
+                _connections.Add(outbound);
+            }
+
+            _ = RelayAsync(inbound, outbound, cancellationToken);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient inbound, TcpClient outbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, cancellationToken);
+            using var a = inbound.GetStream();
+            using var b = outbound.GetStream();
+            await Task.WhenAny(a.CopyToAsync(b, cancellationToken), b.CopyToAsync(a, cancellationToken));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The outage (or the end of the conversation) closes both sides.
+        }
+        finally
+        {
+            inbound.Dispose();
+            outbound.Dispose();
+        }
+    }
+}
