@@ -28,6 +28,12 @@ public sealed class TrytonErpConnector : IErpConnector
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetProductsAsync(cancellationToken);
 
+    public IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skus);
+        return _catalog.GetProductsAsync(skus, cancellationToken);
+    }
+
     public IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetStockAsync(cancellationToken);
 

@@ -8,13 +8,14 @@ namespace Integration.BigCommerce.Sync;
 public static class SyncServiceCollectionExtensions
 {
     /// <summary>
-    /// The syncs from BigCommerce into the ERP (orders → sales, customers → parties). Needs an <see cref="IErpConnector"/>,
+    /// The syncs from BigCommerce into the ERP (orders → sales, customers → parties) and the drift check of ERP-owned product fields. Needs an <see cref="IErpConnector"/>,
     /// the BigCommerce client and the mapping to be registered.
     /// </summary>
     public static IServiceCollection AddErpSyncs(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, OrderErpSync>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerErpSync>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftSync>());
         return services;
     }
 }

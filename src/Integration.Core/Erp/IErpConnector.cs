@@ -19,6 +19,12 @@ public interface IErpConnector
     /// </summary>
     IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The products with these SKUs (as the ERP stores them), for targeted checks of one BigCommerce product; SKUs the
+    /// ERP does not have are simply absent from the result.
+    /// </summary>
+    IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
+
     /// <summary>Streams the stock of every product at every configured warehouse (locations named by their canonical code).</summary>
     IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default);
 

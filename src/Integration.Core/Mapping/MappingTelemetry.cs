@@ -4,7 +4,7 @@ using Integration.Core.Telemetry;
 namespace Integration.Core.Mapping;
 
 /// <summary>Metrics of the mapping, on the application's one <see cref="IntegrationTelemetry.Meter"/>.</summary>
-internal static class MappingTelemetry
+public static class MappingTelemetry
 {
     /// <summary>Fields dropped because the write would break the ownership policy, tagged object, field, source, target.</summary>
     public static readonly Counter<long> PolicyViolations = IntegrationTelemetry.Meter.CreateCounter<long>(

@@ -12,12 +12,17 @@ internal sealed class TrytonCatalog(TrytonClient client, TrytonReferences refere
     private string[]? _productFields;
     private string? _currency;
 
-    public async IAsyncEnumerable<Product> GetProductsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Product> GetProductsAsync(CancellationToken cancellationToken) => GetProductsAsync(WithCode, cancellationToken);
+
+    public IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken) =>
+        GetProductsAsync(() => [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], cancellationToken);
+
+    private async IAsyncEnumerable<Product> GetProductsAsync(Func<JsonArray> domain, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var fields = await GetProductFieldsAsync(cancellationToken).ConfigureAwait(false);
         var currency = await GetCompanyCurrencyAsync(cancellationToken).ConfigureAwait(false);
         var hasWeight = fields.Contains("weight");
-        await foreach (var record in client.SearchReadAllAsync(Model, WithCode, fields, pageSize, cancellationToken: cancellationToken)
+        await foreach (var record in client.SearchReadAllAsync(Model, domain, fields, pageSize, cancellationToken: cancellationToken)
             .ConfigureAwait(false))
         {
             yield return new Product

@@ -23,10 +23,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace Integration.Tests.EndToEnd;
 
 /// <summary>
-/// Order events end to end with every real component: the BigCommerce emulator over HTTP, the typed client, the
+/// Order, customer and product events end to end with every real component: the BigCommerce emulator over HTTP, the typed client, the
 /// mapping, the processor on Azurite Table Storage, and a real Tryton ERP.
 /// </summary>
-public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton) : IClassFixture<TrytonFixture>, IAsyncLifetime
+public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture tryton) : IClassFixture<TrytonFixture>, IAsyncLifetime
 {
     // The class shares one Tryton, and every test's emulator numbers orders alike: a store per test keeps sales apart.
     private readonly string Store = "e2e" + Guid.NewGuid().ToString("N")[..10];
@@ -75,6 +75,7 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
         [
             new OrderErpSync(clients, erp, MappingConfiguration.Default),
             new CustomerErpSync(clients, erp, MappingConfiguration.Default),
+            new ProductDriftSync(clients, erp, MappingConfiguration.Default),
         ];
         return new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), _time, NullLogger<EventProcessor>.Instance);
     }
@@ -232,6 +233,27 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
     }
 
     [Fact]
+    public async Task ProductEditedInBigCommerce_ErpOwnedFieldsAreWrittenBackFromTheErp()
+    {
+        var client = _services.GetRequiredService<BigCommerceClientFactory>().GetClient(Store);
+        var products = await client.GetProductsAsync(cancellationToken: Ct).ToListAsync(Ct);
+        var product = products[18]; // products the order tests do not use
+        var variantSkus = product.Variants!.Select(v => MappingConfiguration.Default.Sku.Normalise(v.Sku)).ToArray();
+        await TrytonTestData.CreateProductsAsync(_tryton, variantSkus, Ct); // list prices 10.00 and 10.01, salable
+        var evt = OrderEvent(product.Id, "store/product/updated") with { ResourceType = "product" };
+        Assert.NotEqual(10.00m, product.Variants![0].Price ?? product.Price); // BigCommerce disagrees with the ERP to begin with
+
+        var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
+        var corrected = await client.GetProductsAsync(new ProductQuery { Ids = [product.Id] }, Ct).SingleAsync(Ct);
+        var prices = corrected.Variants!.ToDictionary(v => MappingConfiguration.Default.Sku.Normalise(v.Sku), v => v.Price ?? corrected.Price);
+        Assert.Equal(10.00m, prices[variantSkus[0]]);
+        Assert.Equal(10.01m, prices[variantSkus[1]]);
+        Assert.All(corrected.Variants!, v => Assert.False(v.PurchasingDisabled));
+    }
+
+    [Fact]
     public async Task OrderGoneFromBigCommerce_IsSkipped()
     {
         var result = await _processor.ProcessAsync(OrderEvent(987_654, "store/order/updated"), EventTargets.Erp, new Delivery(1, false), Ct);
@@ -296,6 +318,9 @@ public sealed class OrderToErpTests(AzuriteFixture azurite, TrytonFixture tryton
     private sealed class CrashAfterUpsert(IErpConnector inner, CancellationTokenSource crash) : IErpConnector
     {
         public IAsyncEnumerable<Core.Model.Product> GetCatalogAsync(CancellationToken cancellationToken = default) => inner.GetCatalogAsync(cancellationToken);
+
+        public IAsyncEnumerable<Core.Model.Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
+            inner.GetProductsAsync(skus, cancellationToken);
 
         public IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) => inner.GetStockAsync(cancellationToken);
 
