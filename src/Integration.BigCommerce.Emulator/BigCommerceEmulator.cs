@@ -65,6 +65,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         OrdersApi.Map(api);
         CustomersApi.Map(api);
         HooksApi.Map(api);
+        ControlApi.Map(api);
         return new BigCommerceEmulator(app, dispatcher, stores, options);
     }
 

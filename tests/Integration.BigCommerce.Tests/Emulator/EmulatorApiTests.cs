@@ -27,6 +27,25 @@ public sealed class EmulatorApiTests
         Assert.Equal(expected, response.StatusCode);
     }
 
+    [Fact]
+    public async Task PostControlOrder_PlacesAnOrderTheApiServes_AndRejectsBadLines()
+    {
+        await using var harness = await EmulatorHarness.StartAsync();
+        using var http = Http(harness);
+        var variant = (await harness.Client.GetProductsAsync(cancellationToken: Token).FirstAsync(Token)).Variants![0].Id;
+
+        using var placed = await http.PostAsync($"stores/{EmulatorHarness.StoreHash}/_emulator/orders",
+            new StringContent($"{{\"customer_id\":1,\"lines\":[{{\"variant_id\":{variant},\"quantity\":2}}]}}", Encoding.UTF8, "application/json"), Token);
+        using var bad = await http.PostAsync($"stores/{EmulatorHarness.StoreHash}/_emulator/orders",
+            new StringContent("{\"lines\":[{\"variant_id\":\"x\"}]}", Encoding.UTF8, "application/json"), Token);
+
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await placed.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("id").GetInt64();
+        var products = await harness.Client.GetOrderProductsAsync(id, Token);
+        Assert.Equal(2, Assert.Single(products).Quantity);
+        Assert.Equal((HttpStatusCode)422, bad.StatusCode);
+    }
+
     [Theory]
     [InlineData("v3/catalog/products", 11)]
     [InlineData("v3/catalog/variants", 51)]

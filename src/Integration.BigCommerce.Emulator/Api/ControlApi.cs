@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Integration.BigCommerce.Client;
+
+namespace Integration.BigCommerce.Emulator.Api;
+
+/// <summary>
+/// The emulator's own control plane (not a BigCommerce API): acts a shopper would take, for local runs and demos.
+/// <c>POST /stores/{hash}/_emulator/orders</c> with <c>{"customer_id": 1, "lines": [{"variant_id": 77, "quantity": 2}],
+/// "status_id": 11}</c> places an order and raises <c>store/order/created</c>; answers 201 with the order id.
+/// </summary>
+internal static class ControlApi
+{
+    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/_emulator/orders", PlaceOrderAsync);
+
+    private static async Task PlaceOrderAsync(HttpContext context)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await ApiResponses.V3Error(context, 400, "The body is not valid JSON: " + ex.Message);
+            return;
+        }
+
+        if (body?["lines"] is not JsonArray { Count: > 0 } lines
+            || lines.Any(l => l?["variant_id"]?.GetValueKind() != JsonValueKind.Number || l["quantity"]?.GetValueKind() != JsonValueKind.Number))
+        {
+            await ApiResponses.V3Error(context, 422, "lines must list at least one {variant_id, quantity}.");
+            return;
+        }
+
+        var customerId = body["customer_id"]?.GetValueKind() == JsonValueKind.Number ? body["customer_id"]!.GetValue<long>() : 0;
+        var statusId = body["status_id"]?.GetValueKind() == JsonValueKind.Number ? body["status_id"]!.GetValue<int>() : OrderStatuses.AwaitingFulfillment;
+        try
+        {
+            var order = context.Store().CreateOrder(customerId,
+                [.. lines.Select(l => (l!["variant_id"]!.GetValue<long>(), l["quantity"]!.GetValue<int>()))], statusId);
+            context.Response.StatusCode = 201;
+            await context.Response.WriteAsJsonAsync(new JsonObject { ["id"] = order.Id }, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException or InvalidOperationException)
+        {
+            await ApiResponses.V3Error(context, 422, ex.Message);
+        }
+    }
+}
