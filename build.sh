@@ -1,59 +1,116 @@
 #!/usr/bin/env bash
 # The project's two commands (see README.md):
-#   ./build.sh run    runs the product locally: Azurite + the Standalone host, printing where to post webhooks
+#   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce emulator and the Standalone host,
+#                     wired together; prints where everything is and places a first order
 #   ./build.sh test   runs every test, after installing and starting what the tests need
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tests/env/common.sh"
 cd "$REPO_ROOT"
 
 PIDS_TO_STOP=()
+TRYTON_STOP=()
 cleanup() {
   local pid
   for pid in "${PIDS_TO_STOP[@]}"; do stop_pid "$pid"; done
+  [[ ${#TRYTON_STOP[@]} -eq 0 ]] || "${TRYTON_STOP[@]}"
   stop_azurite
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# node_json METHOD URL [BODY] [HEADER...]: an HTTP call through Node (always present here), printing the JSON answer.
+node_json() {
+  node -e '
+    const [method, url, body, ...headers] = process.argv.slice(1);
+    const h = { "Content-Type": "application/json", Accept: "application/json" };
+    for (const x of headers) { const i = x.indexOf(":"); h[x.slice(0, i)] = x.slice(i + 1).trim(); }
+    fetch(url, { method, headers: h, body: body || undefined })
+      .then(async r => { const t = await r.text(); if (!r.ok) { console.error(r.status, t); process.exit(1); } console.log(t); })
+      .catch(e => { console.error(e.message); process.exit(1); });' "$@"
+}
+
 run() {
   ensure_node_tools
+  bash tests/env/setup-tryton.sh >/dev/null
   log "Building"
   dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   start_azurite --persist
 
+  # Tryton: a fresh copy of the template database on a free loopback port.
+  local line tryton_pid="" tryton_dir=""
+  while IFS='=' read -r key value; do
+    case "$key" in
+      TRYTON_URL) TRYTON_URL=$value ;; TRYTON_DATABASE) TRYTON_DATABASE=$value ;; TRYTON_USER) TRYTON_USER=$value ;;
+      TRYTON_PASSWORD) TRYTON_PASSWORD=$value ;; TRYTON_DIR) tryton_dir=$value ;; TRYTON_PID) tryton_pid=$value ;;
+    esac
+  done < <(bash tests/env/tryton.sh start)
+  [[ -n "$tryton_pid" ]] || die "Tryton did not start."
+  TRYTON_STOP=(bash tests/env/tryton.sh stop "$tryton_pid" "$tryton_dir")
+  log "Tryton (pid $tryton_pid) on $TRYTON_URL"
+
+  # The BigCommerce emulator: one store with a seeded catalog and shoppers.
+  local store=${INTEGRATION_STORE_HASH:-abc123} token emulator_port emulator_url
+  token=$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")
+  emulator_port=$(free_port)
+  emulator_url="http://127.0.0.1:$emulator_port"
+  dotnet src/Integration.BigCommerce.Emulator/bin/Release/net10.0/Integration.BigCommerce.Emulator.dll \
+    --Emulator:Urls="$emulator_url" --Emulator:Stores:0:StoreHash="$store" --Emulator:Stores:0:ApiToken="$token" \
+    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 >"$ARTIFACTS/emulator.log" 2>&1 &
+  PIDS_TO_STOP+=($!)
+  wait_for_port "$emulator_port" 60 "$!" || { cat "$ARTIFACTS/emulator.log" >&2; die "The emulator did not start."; }
+  log "BigCommerce emulator (pid ${PIDS_TO_STOP[-1]}) on $emulator_url"
+  local seeded
+  seeded=$(python3 tests/env/seed-tryton-catalog.py "$TRYTON_URL" "$TRYTON_DATABASE" "$TRYTON_USER" "$TRYTON_PASSWORD" \
+    "$emulator_url" "$store" "$token") || die "Could not create the emulated catalog's SKUs in Tryton."
+  log "Created $seeded Tryton products for the emulated catalog's SKUs"
+
+  # The hub (Standalone host): intake, Storage queues, consumers, ERP sync.
   local port secret url
   port=${INTEGRATION_PORT:-$(free_port)}
   url="http://127.0.0.1:$port"
-  secret=$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")
+  secret=${INTEGRATION_WEBHOOK_SECRET:-$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")}
   export Standalone__Urls="$url"
   export Transport__Kind=StorageQueues
   export Transport__StorageQueues__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
   export State__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
-  export BigCommerce__Stores__0__StoreHash="${INTEGRATION_STORE_HASH:-abc123}"
-  export BigCommerce__Stores__0__WebhookSecret="${INTEGRATION_WEBHOOK_SECRET:-$secret}"
-
+  export BigCommerce__Api__BaseAddress="$emulator_url"
+  export BigCommerce__Stores__0__StoreHash="$store"
+  export BigCommerce__Stores__0__WebhookSecret="$secret"
+  export BigCommerce__Stores__0__ApiToken="$token"
+  export Erp__Tryton__Url="$TRYTON_URL" Erp__Tryton__Database="$TRYTON_DATABASE" Erp__Tryton__User="$TRYTON_USER"
+  export Erp__Tryton__Password="$TRYTON_PASSWORD" Erp__Tryton__CompanyId=1 Erp__Tryton__Warehouses__main=WH
+  export Erp__Tryton__OrderWarehouse=main
   dotnet src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll &
   PIDS_TO_STOP+=($!)
   wait_for_port "$port" 60 "$!" || die "The Standalone host did not start."
+
+  # BigCommerce calls the hub back with the shared secret in a header, as a real store's hook does.
+  node_json POST "$emulator_url/stores/$store/v3/hooks" \
+    "{\"scope\":\"store/order/*\",\"destination\":\"$url/api/webhooks/bigcommerce\",\"is_active\":true,\"headers\":{\"X-Webhook-Secret\":\"$secret\"}}" \
+    "X-Auth-Token: $token" >/dev/null
+  local variant
+  variant=$(node_json GET "$emulator_url/stores/$store/v3/catalog/products?include=variants&limit=1" "" "X-Auth-Token: $token" \
+    | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).data[0].variants[0].id))")
   cat <<INFO
 
-  The integration hub is running (Standalone host, pid ${PIDS_TO_STOP[0]}).
+  The integration hub is running, with everything it talks to, on 127.0.0.1:
+    hub (Standalone)      $url             webhook URL $url/api/webhooks/bigcommerce
+    BigCommerce emulator  $emulator_url    store $store, X-Auth-Token $token
+    Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
+    Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (INTEGRATION_AZURITE_CONNECTION_STRING)
 
-  Webhook URL:    $url/api/webhooks/bigcommerce
-  Store hash:     $BigCommerce__Stores__0__StoreHash
-  Shared secret:  send it in the X-Webhook-Secret header (generated for this run; set INTEGRATION_WEBHOOK_SECRET to fix it)
+  Place an order in the store (a shopper's checkout); its webhook flows through the hub into a Tryton sale
+  (watch for "Event ... for erp applied" below):
+    curl -X POST $emulator_url/stores/$store/_emulator/orders -H 'X-Auth-Token: $token' \\
+      -H 'Content-Type: application/json' -d '{"customer_id":1,"lines":[{"variant_id":$variant,"quantity":2}]}'
 
-  Try it:
-    curl -i -X POST $url/api/webhooks/bigcommerce \\
-      -H 'Content-Type: application/json' -H 'X-Webhook-Secret: $BigCommerce__Stores__0__WebhookSecret' \\
-      -d '{"scope":"store/order/created","store_id":"1025646","data":{"type":"order","id":250},"hash":"dd70c0976e06b67aaf671e73f49dcb79230ebf9d","created_at":1561479335,"producer":"stores/$BigCommerce__Stores__0__StoreHash"}'
-
-  Accepted events land on the Azurite queues commerce-events-erp and commerce-events-crm
-  (connection string in INTEGRATION_AZURITE_CONNECTION_STRING; Azure Storage Explorer can open it).
-  Press Ctrl+C to stop; everything started here is stopped with it.
+  Placing one now. Press Ctrl+C to stop; everything started here is stopped with it.
 
 INFO
-  wait "${PIDS_TO_STOP[0]}"
+  node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
+    "X-Auth-Token: $token" >/dev/null
+  wait "${PIDS_TO_STOP[-1]}"
 }
 
 test_all() {
