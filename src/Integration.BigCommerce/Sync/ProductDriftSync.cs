@@ -26,13 +26,13 @@ public sealed class ProductDriftSync(BigCommerceClientFactory clients, IErpConne
     public string Target => EventTargets.Erp;
 
     public bool CanHandle(CommerceEvent commerceEvent) =>
-        commerceEvent?.Scope is "store/product/created" or "store/product/updated";
+        commerceEvent?.Scope is "store/product/created" or "store/product/updated" or "store/sku/created" or "store/sku/updated";
 
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        var productId = commerceEvent.ResourceId?.Number
-            ?? throw new MappingException($"Event {commerceEvent.EventId} ({commerceEvent.Scope}) has no numeric product id.");
+        var productId = ProductIdOf(commerceEvent)
+            ?? throw new MappingException($"Event {commerceEvent.EventId} ({commerceEvent.Scope}) names no product id (data.id, or data.sku.product_id for SKU events).");
         var client = clients.GetClient(commerceEvent.StoreHash);
         await foreach (var product in client.GetProductsAsync(new ProductQuery { Ids = [productId], IncludeVariants = true }, cancellationToken))
         {
@@ -40,6 +40,21 @@ public sealed class ProductDriftSync(BigCommerceClientFactory clients, IErpConne
         }
 
         return null;
+    }
+
+    /// <summary>Product events carry the product id; SKU events carry the V2 SKU id, with the product in <c>data.sku.product_id</c>.</summary>
+    internal static long? ProductIdOf(CommerceEvent commerceEvent)
+    {
+        if (commerceEvent.ResourceType == "product")
+        {
+            return commerceEvent.ResourceId?.Number;
+        }
+
+        return commerceEvent.Data is { ValueKind: System.Text.Json.JsonValueKind.Object } data
+            && data.TryGetProperty("sku", out var sku) && sku.ValueKind == System.Text.Json.JsonValueKind.Object
+            && sku.TryGetProperty("product_id", out var id) && id.TryGetInt64(out var productId)
+            ? productId
+            : null;
     }
 
     private bool ErpOwns(string objectName, string field) => _policy.OwnerOf(objectName, field) == SystemName.Erp;
@@ -50,6 +65,7 @@ public sealed class ProductDriftSync(BigCommerceClientFactory clients, IErpConne
             { "object", objectName }, { "field", field }, { "source", "bigcommerce" }, { "target", "erp" }, { "action", "reverted" },
         });
 
+    // State is kept per product whichever event (product or SKU) triggered the check.
     private sealed record ProductRecord(ProductDriftSync Owner, BigCommerceClient Client, Client.Product Product)
         : FetchedRecord("product", Product.Id.ToString(CultureInfo.InvariantCulture), Product.DateModified)
     {

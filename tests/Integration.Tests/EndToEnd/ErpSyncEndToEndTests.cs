@@ -251,6 +251,14 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
         Assert.Equal(10.00m, prices[variantSkus[0]]);
         Assert.Equal(10.01m, prices[variantSkus[1]]);
         Assert.All(corrected.Variants!, v => Assert.False(v.PurchasingDisabled));
+
+        // A later SKU event for the same product (the product id in data.sku) finds nothing left to correct.
+        using var data = System.Text.Json.JsonDocument.Parse($"{{\"type\":\"sku\",\"id\":9,\"sku\":{{\"product_id\":{product.Id},\"variant_id\":1}}}}");
+        var skuEvent = OrderEvent(9, "store/sku/updated") with { ResourceType = "sku", Data = data.RootElement };
+        var again = await _processor.ProcessAsync(skuEvent, EventTargets.Erp, new Delivery(1, false), Ct);
+        var after = await client.GetProductsAsync(new ProductQuery { Ids = [product.Id] }, Ct).SingleAsync(Ct);
+        Assert.NotEqual(ProcessingOutcome.Quarantined, again.Outcome);
+        Assert.Equal(prices, after.Variants!.ToDictionary(v => MappingConfiguration.Default.Sku.Normalise(v.Sku), v => v.Price ?? after.Price));
     }
 
     [Fact]
