@@ -96,6 +96,7 @@ run() {
 
   The integration hub is running, with everything it talks to, on 127.0.0.1:
     hub (Standalone)      $url             webhook URL $url/api/webhooks/bigcommerce
+                                                       X-Webhook-Secret $secret
     BigCommerce emulator  $emulator_url    store $store, X-Auth-Token $token
     Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
     Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (INTEGRATION_AZURITE_CONNECTION_STRING)
