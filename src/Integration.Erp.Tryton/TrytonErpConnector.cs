@@ -34,6 +34,12 @@ public sealed class TrytonErpConnector : IErpConnector
         return _catalog.GetProductsAsync(skus, cancellationToken);
     }
 
+    public IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skus);
+        return _catalog.GetStockAsync(skus, cancellationToken);
+    }
+
     public IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetStockAsync(cancellationToken);
 

@@ -8,7 +8,7 @@ namespace Integration.BigCommerce.Sync;
 public static class SyncServiceCollectionExtensions
 {
     /// <summary>
-    /// The syncs from BigCommerce into the ERP (orders → sales, customers → parties) and the drift check of ERP-owned product fields. Needs an <see cref="IErpConnector"/>,
+    /// The syncs from BigCommerce into the ERP (orders → sales, customers → parties) and the drift checks of ERP-owned product fields and stock. Needs an <see cref="IErpConnector"/>,
     /// the BigCommerce client and the mapping to be registered.
     /// </summary>
     public static IServiceCollection AddErpSyncs(this IServiceCollection services)
@@ -16,6 +16,8 @@ public static class SyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, OrderErpSync>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerErpSync>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftSync>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StockDriftSync>());
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

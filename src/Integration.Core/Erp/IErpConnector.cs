@@ -25,6 +25,9 @@ public interface IErpConnector
     /// </summary>
     IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
 
+    /// <summary>The stock of the products with these SKUs at every configured warehouse, for targeted checks.</summary>
+    IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
+
     /// <summary>Streams the stock of every product at every configured warehouse (locations named by their canonical code).</summary>
     IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default);
 

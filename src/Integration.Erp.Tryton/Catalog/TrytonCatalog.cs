@@ -39,11 +39,16 @@ internal sealed class TrytonCatalog(TrytonClient client, TrytonReferences refere
     }
 
     /// <summary>Quantities per configured warehouse, child locations included (Tryton's <c>locations</c> context).</summary>
-    public async IAsyncEnumerable<InventoryLevel> GetStockAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken) => GetStockAsync(WithCode, cancellationToken);
+
+    public IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken) =>
+        GetStockAsync(() => [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], cancellationToken);
+
+    private async IAsyncEnumerable<InventoryLevel> GetStockAsync(Func<JsonArray> domain, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var (location, warehouseId) in await references.GetWarehousesAsync(cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var record in client.SearchReadAllAsync(Model, WithCode, ["code", "quantity"], pageSize,
+            await foreach (var record in client.SearchReadAllAsync(Model, domain, ["code", "quantity"], pageSize,
                 () => new JsonObject { ["locations"] = new JsonArray(warehouseId) }, cancellationToken).ConfigureAwait(false))
             {
                 yield return new InventoryLevel(

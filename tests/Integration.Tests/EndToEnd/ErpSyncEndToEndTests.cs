@@ -76,6 +76,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
             new OrderErpSync(clients, erp, MappingConfiguration.Default),
             new CustomerErpSync(clients, erp, MappingConfiguration.Default),
             new ProductDriftSync(clients, erp, MappingConfiguration.Default),
+            new StockDriftSync(clients, erp, MappingConfiguration.Default, _time),
         ];
         return new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), _time, NullLogger<EventProcessor>.Instance);
     }
@@ -262,6 +263,39 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
     }
 
     [Fact]
+    public async Task StockChangedInBigCommerce_TheErpLevelIsWrittenBackAtTheMappedLocation()
+    {
+        var client = _services.GetRequiredService<BigCommerceClientFactory>().GetClient(Store);
+        var product = (await client.GetProductsAsync(cancellationToken: Ct).ToListAsync(Ct))[19];
+        var variants = product.Variants!.ToDictionary(v => MappingConfiguration.Default.Sku.Normalise(v.Sku), v => v.Id);
+        var skus = variants.Keys.ToArray();
+        await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct);
+        await TrytonTestData.InventoryAsync(_tryton, new Dictionary<string, decimal> { [skus[0]] = 7, [skus[1]] = 3 }, Ct);
+        var before = await OnHandAtLocation1Async(client, variants.Values);
+        Assert.NotEqual([7, 3], skus.Select(s => before[variants[s]])); // BigCommerce disagrees with the ERP to begin with
+        using var data = System.Text.Json.JsonDocument.Parse(
+            $"{{\"type\":\"sku\",\"id\":5,\"inventory\":{{\"product_id\":{product.Id},\"method\":\"absolute\",\"value\":99,\"variant_id\":{variants[skus[0]]}}}}}");
+        var evt = OrderEvent(5, "store/sku/inventory/updated") with { ResourceType = "sku", Data = data.RootElement };
+
+        var result = await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
+        var after = await OnHandAtLocation1Async(client, variants.Values);
+        Assert.Equal([7, 3], skus.Select(s => after[variants[s]]));
+    }
+
+    private static async Task<Dictionary<long, int>> OnHandAtLocation1Async(BigCommerceClient client, IEnumerable<long> variantIds)
+    {
+        var levels = new Dictionary<long, int>();
+        await foreach (var item in client.GetInventoryItemsAsync(new InventoryQuery { VariantIds = [.. variantIds] }, Ct))
+        {
+            levels[item.Identity.VariantId] = item.Locations.Single(l => l.LocationId == 1).TotalInventoryOnhand;
+        }
+
+        return levels;
+    }
+
+    [Fact]
     public async Task OrderGoneFromBigCommerce_IsSkipped()
     {
         var result = await _processor.ProcessAsync(OrderEvent(987_654, "store/order/updated"), EventTargets.Erp, new Delivery(1, false), Ct);
@@ -331,6 +365,9 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
             inner.GetProductsAsync(skus, cancellationToken);
 
         public IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) => inner.GetStockAsync(cancellationToken);
+
+        public IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
+            inner.GetStockAsync(skus, cancellationToken);
 
         public Task<ErpWriteResult> UpsertCustomerAsync(string storeHash, Core.Model.Customer customer, CancellationToken cancellationToken = default) =>
             inner.UpsertCustomerAsync(storeHash, customer, cancellationToken);
