@@ -143,8 +143,13 @@ test_all() {
   fi
 }
 
-case "${1:-}" in
-  run) run ;;
-  test) test_all ;;
-  *) echo "usage: ./build.sh run | test" >&2; exit 2 ;;
-esac
+main() {
+  case "${1:-}" in
+    run) run ;;
+    test) test_all ;;
+    *) echo "usage: ./build.sh run | test" >&2; exit 2 ;;
+  esac
+}
+
+# One line, so bash has read it whole before running it: editing this file during a run cannot derail the run.
+main "$@"; exit $?
