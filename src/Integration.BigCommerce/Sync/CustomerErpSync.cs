@@ -17,7 +17,7 @@ public sealed class CustomerErpSync(BigCommerceClientFactory clients, IErpConnec
 {
     private readonly IErpConnector _erp = erp;
     private readonly OwnershipPolicy _policy = mapping.Policy;
-    private readonly RecordNormaliser _normaliser = mapping.Records;
+    private readonly BigCommerceTranslator _translator = new(mapping);
 
     public string Target => EventTargets.Erp;
 
@@ -35,35 +35,8 @@ public sealed class CustomerErpSync(BigCommerceClientFactory clients, IErpConnec
             found = customer;
         }
 
-        return found is null ? null : new CustomerRecord(this, commerceEvent.StoreHash, _normaliser.Normalise(ToCanonical(found)));
+        return found is null ? null : new CustomerRecord(this, commerceEvent.StoreHash, _translator.ToCanonical(found));
     }
-
-    internal static Core.Model.Customer ToCanonical(Client.Customer customer) => new()
-    {
-        Email = customer.Email,
-        FirstName = NullIfEmpty(customer.FirstName),
-        LastName = NullIfEmpty(customer.LastName),
-        Phone = NullIfEmpty(customer.Phone),
-        Company = string.IsNullOrWhiteSpace(customer.Company) ? null : new Company { Name = customer.Company },
-        Addresses = [.. (customer.Addresses ?? []).Select(a => new Address
-        {
-            FirstName = NullIfEmpty(a.FirstName),
-            LastName = NullIfEmpty(a.LastName),
-            Company = NullIfEmpty(a.Company),
-            Line1 = a.Address1,
-            Line2 = NullIfEmpty(a.Address2),
-            City = a.City,
-            Subdivision = NullIfEmpty(a.StateOrProvince),
-            PostalCode = NullIfEmpty(a.PostalCode),
-            CountryCode = a.CountryCode,
-            Phone = NullIfEmpty(a.Phone),
-            Ids = new SystemIds(BigCommerce: a.Id.ToString(CultureInfo.InvariantCulture)),
-        })],
-        ModifiedAt = customer.DateModified,
-        Ids = new SystemIds(BigCommerce: customer.Id.ToString(CultureInfo.InvariantCulture)),
-    };
-
-    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private sealed record CustomerRecord(CustomerErpSync Owner, string StoreHash, Core.Model.Customer Customer)
         : FetchedRecord("customer", Customer.Ids.BigCommerce!, Customer.ModifiedAt ?? DateTimeOffset.MinValue)

@@ -16,7 +16,7 @@ namespace Integration.BigCommerce.Sync;
 /// </summary>
 public sealed class OrderErpSync(BigCommerceClientFactory clients, IErpConnector erp, MappingConfiguration mapping) : IResourceSync
 {
-    private readonly OrderTranslator _translator = new(mapping);
+    private readonly BigCommerceTranslator _translator = new(mapping);
     private readonly IErpConnector _erp = erp;
     private readonly OwnershipPolicy _policy = mapping.Policy;
 

@@ -6,11 +6,12 @@ using Bc = Integration.BigCommerce.Client;
 namespace Integration.BigCommerce.Sync;
 
 /// <summary>
-/// BigCommerce's v2 order (with its products and shipping addresses) as the hub's canonical <see cref="Order"/>:
-/// statuses through the mapping's status table, every value through the mapping's normalisers. Unknown values are
+/// BigCommerce's records as the hub's canonical model — the v2 order (with its products and shipping addresses) and
+/// the v3 customer (with its addresses): statuses through the mapping's status table, every value through the
+/// mapping's normalisers. Unknown values are
 /// <see cref="MappingException"/>s naming the value and the table to extend.
 /// </summary>
-public sealed class OrderTranslator(MappingConfiguration mapping)
+public sealed class BigCommerceTranslator(MappingConfiguration mapping)
 {
     public Order ToCanonical(string storeHash, Bc.Order order, IReadOnlyList<Bc.OrderProduct> products,
         IReadOnlyList<Bc.OrderShippingAddress> shippingAddresses)
@@ -71,6 +72,24 @@ public sealed class OrderTranslator(MappingConfiguration mapping)
         Email = NullIfEmpty(email),
         Ids = id is { } value ? new SystemIds(BigCommerce: value.ToString(CultureInfo.InvariantCulture)) : SystemIds.None,
     };
+
+    /// <summary>A BigCommerce v3 customer (with its addresses) as the canonical <see cref="Customer"/>, normalised.</summary>
+    public Customer ToCanonical(Bc.Customer customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        return mapping.Records.Normalise(new Customer
+        {
+            Email = customer.Email,
+            FirstName = NullIfEmpty(customer.FirstName),
+            LastName = NullIfEmpty(customer.LastName),
+            Phone = NullIfEmpty(customer.Phone),
+            Company = string.IsNullOrWhiteSpace(customer.Company) ? null : new Company { Name = customer.Company },
+            Addresses = [.. (customer.Addresses ?? []).Select(a => Address(a.FirstName, a.LastName, a.Company, a.Address1, a.Address2, a.City,
+                a.StateOrProvince, a.PostalCode, a.CountryCode, a.Phone, string.Empty, a.Id))],
+            ModifiedAt = customer.DateModified,
+            Ids = new SystemIds(BigCommerce: customer.Id.ToString(CultureInfo.InvariantCulture)),
+        });
+    }
 
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
