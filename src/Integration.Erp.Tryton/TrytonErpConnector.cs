@@ -1,4 +1,5 @@
 using Integration.Core.Erp;
+using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Integration.Erp.Tryton.Catalog;
 using Integration.Erp.Tryton.Configuration;
@@ -15,14 +16,20 @@ public sealed class TrytonErpConnector : IErpConnector
     private readonly TrytonParties _parties;
     private readonly TrytonSales _sales;
 
-    public TrytonErpConnector(TrytonClient client, TrytonOptions options)
+    /// <param name="client">The JSON-RPC client.</param>
+    /// <param name="options">The connector's configuration.</param>
+    /// <param name="statuses">
+    /// The mapping's status tables: a sale's target state is <c>statuses.erp.fromCanonical</c> of the order status, so
+    /// a merchant's change to the table is what the ERP gets. The built-in default mapping's tables when null.
+    /// </param>
+    public TrytonErpConnector(TrytonClient client, TrytonOptions options, StatusTable? statuses = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         var references = new TrytonReferences(client, options);
         _catalog = new TrytonCatalog(client, references, options.PageSize);
         _parties = new TrytonParties(client, references);
-        _sales = new TrytonSales(client, references, _parties);
+        _sales = new TrytonSales(client, references, _parties, statuses ?? MappingConfiguration.Default.Statuses);
     }
 
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Integration.Core.Erp;
+using Integration.Core.Mapping;
 using Integration.Core.Secrets;
 using Integration.Erp.Tryton.Configuration;
 using Integration.Erp.Tryton.JsonRpc;
@@ -44,7 +45,8 @@ public static class TrytonServiceCollectionExtensions
                 sp.GetService<ILogger<TrytonClient>>());
         });
         services.TryAddSingleton<IErpConnector>(sp =>
-            new TrytonErpConnector(sp.GetRequiredService<TrytonClient>(), sp.GetRequiredService<IOptions<TrytonOptions>>().Value));
+            new TrytonErpConnector(sp.GetRequiredService<TrytonClient>(), sp.GetRequiredService<IOptions<TrytonOptions>>().Value,
+                sp.GetService<MappingConfiguration>()?.Statuses));
         return services;
     }
 }

@@ -31,7 +31,7 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var connector = TrytonTestData.Connector(tryton, _client);
-        var order = TrytonTestData.Order(_store, 1, OrderStatus.Pending, (_skus[0], 2, 9.99m), (_skus[1], 1, 5m));
+        var order = TrytonTestData.Order(_store, 1, OrderStatus.AwaitingPayment, (_skus[0], 2, 9.99m), (_skus[1], 1, 5m));
 
         var first = await connector.UpsertOrderAsync(order, ct);
         var second = await connector.UpsertOrderAsync(order, ct);
@@ -68,9 +68,9 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var connector = TrytonTestData.Connector(tryton, _client);
-        await connector.UpsertOrderAsync(TrytonTestData.Order(_store, 3, OrderStatus.Pending, (_skus[0], 1, 10m)), ct);
+        await connector.UpsertOrderAsync(TrytonTestData.Order(_store, 3, OrderStatus.AwaitingPayment, (_skus[0], 1, 10m)), ct);
 
-        var changed = TrytonTestData.Order(_store, 3, OrderStatus.Pending, (_skus[0], 3, 10m), (_skus[1], 1, 1m));
+        var changed = TrytonTestData.Order(_store, 3, OrderStatus.AwaitingPayment, (_skus[0], 3, 10m), (_skus[1], 1, 1m));
         var result = await connector.UpsertOrderAsync(changed, ct);
 
         Assert.Equal(ErpWriteOutcome.Updated, result.Outcome);
@@ -110,6 +110,28 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
         var shipment = Assert.Single(fulfilment.Shipments);
         Assert.Equal([new ShipmentLine(_skus[1], 2m)], shipment.Lines);
         Assert.Null(shipment.TrackingNumber);
+    }
+
+    [Fact]
+    public async Task UpsertOrder_StateComesFromTheMappingsStatusTable()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A merchant keeps paid-but-unconfirmed orders as drafts in the ERP, and leaves "disputed" unmapped (the default).
+        var tree = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "mapping.default.json")))!;
+        tree["statuses"]!["erp"]!["fromCanonical"]!["awaitingPayment"] = "draft";
+        var mapping = Integration.Core.Mapping.MappingConfiguration.Parse(tree.ToJsonString(), "test mapping");
+        var connector = new TrytonErpConnector(_client, TrytonTestData.Options(tryton), mapping.Statuses);
+
+        await connector.UpsertOrderAsync(TrytonTestData.Order(_store, 7, OrderStatus.AwaitingPayment, (_skus[0], 1, 1m)), ct);
+        await connector.UpsertOrderAsync(TrytonTestData.Order(_store, 8, OrderStatus.Completed, (_skus[0], 1, 1m)), ct);
+        var unmapped = await Assert.ThrowsAsync<Integration.Core.Mapping.MappingException>(() =>
+            connector.UpsertOrderAsync(TrytonTestData.Order(_store, 9, OrderStatus.Disputed, (_skus[0], 1, 1m)), ct));
+
+        Assert.Equal("draft", Assert.Single((await SalesAsync($"bc-{_store}-7", ct)).EnumerateArray()).GetProperty("state").GetString());
+        // "done" is Tryton's to reach (shipments and invoices complete): the connector drives the sale to processing.
+        Assert.Equal("processing", Assert.Single((await SalesAsync($"bc-{_store}-8", ct)).EnumerateArray()).GetProperty("state").GetString());
+        Assert.Contains("Disputed", unmapped.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await SalesAsync($"bc-{_store}-9", ct)).EnumerateArray());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Integration.Core.Erp;
+using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Erp.Tryton.Parties;
@@ -20,7 +21,7 @@ namespace Integration.Erp.Tryton.Sales;
 /// winner). Later writes carry the sale's <c>_timestamp</c>; a concurrent change makes Tryton refuse with a
 /// conflict, and the whole upsert runs again on fresh data.
 /// </remarks>
-internal sealed class TrytonSales(TrytonClient client, TrytonReferences references, TrytonParties parties)
+internal sealed class TrytonSales(TrytonClient client, TrytonReferences references, TrytonParties parties, StatusTable statuses)
 {
     private const string Model = "sale.sale";
 
@@ -238,16 +239,23 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         throw new ErpException(ErpErrorCode.Conflict, $"Tryton sale {id} vanished while it was being updated.");
     }
 
-    /// <summary>The hub status's place in Tryton's sale workflow (documented in docs/erp-tryton.md).</summary>
-    private static string Target(OrderStatus status) => status switch
+    /// <summary>
+    /// The sale state the mapping's ERP status table gives the order status (an unmapped status is a
+    /// <see cref="MappingException"/>). Tryton sets <c>done</c> itself once shipments and invoices are complete, so
+    /// <c>done</c> is driven as far as the connector can: <c>processing</c>.
+    /// </summary>
+    private string Target(OrderStatus status)
     {
-        OrderStatus.Incomplete => "draft",
-        OrderStatus.Pending or OrderStatus.AwaitingPayment or OrderStatus.ManualVerificationRequired => "quotation",
-        OrderStatus.AwaitingFulfillment or OrderStatus.AwaitingShipment or OrderStatus.AwaitingPickup or OrderStatus.PartiallyShipped
-            or OrderStatus.Shipped or OrderStatus.Completed or OrderStatus.PartiallyRefunded or OrderStatus.Disputed => "processing",
-        OrderStatus.Cancelled or OrderStatus.Declined or OrderStatus.Refunded => "cancelled",
-        _ => throw new ErpException(ErpErrorCode.Rejected, $"Order status {status} has no Tryton sale state."),
-    };
+        var state = statuses.FromCanonical(SystemName.Erp, status);
+        return state switch
+        {
+            "draft" or "quotation" or "confirmed" or "processing" or "cancelled" => state,
+            "done" => "processing",
+            _ => throw new ErpException(ErpErrorCode.Configuration,
+                $"The mapping's statuses.erp.fromCanonical gives '{state}' for {status}, which is not a Tryton sale state " +
+                "(draft, quotation, confirmed, processing, done, cancelled)."),
+        };
+    }
 
     private static int Rank(string state) => Array.IndexOf(States, state);
 
