@@ -7,6 +7,18 @@ namespace Integration.BigCommerce.Client;
 
 public sealed partial class BigCommerceClient
 {
+    /// <summary>One product with its variants, or null when the store has no product with that id.</summary>
+    public async Task<Product?> GetProductAsync(long productId, CancellationToken cancellationToken = default)
+    {
+        await foreach (var product in GetProductsAsync(new ProductQuery { Ids = [productId], IncludeVariants = true }, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            return product;
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Streams products (with variants by default), 250 per call, one page in memory at a time. <c>id:in</c> and
     /// <c>sku:in</c> lists are split into calls of at most <see cref="BigCommerceLimits.FilterValues"/> values.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Integration.BigCommerce.Client;
 using Integration.Core.Erp;
@@ -34,12 +33,7 @@ public sealed class ProductDriftSync(BigCommerceClientFactory clients, IErpConne
         var productId = ProductIdOf(commerceEvent)
             ?? throw new MappingException($"Event {commerceEvent.EventId} ({commerceEvent.Scope}) names no product id (data.id, or data.sku.product_id for SKU events).");
         var client = clients.GetClient(commerceEvent.StoreHash);
-        await foreach (var product in client.GetProductsAsync(new ProductQuery { Ids = [productId], IncludeVariants = true }, cancellationToken))
-        {
-            return new ProductRecord(this, client, product);
-        }
-
-        return null;
+        return await client.GetProductAsync(productId, cancellationToken) is { } product ? new ProductRecord(this, client, product) : null;
     }
 
     /// <summary>Product events carry the product id; SKU events carry the V2 SKU id, with the product in <c>data.sku.product_id</c>.</summary>
@@ -60,10 +54,7 @@ public sealed class ProductDriftSync(BigCommerceClientFactory clients, IErpConne
     private bool ErpOwns(string objectName, string field) => _policy.OwnerOf(objectName, field) == SystemName.Erp;
 
     private static void CountViolation(string objectName, string field) =>
-        MappingTelemetry.PolicyViolations.Add(1, new TagList
-        {
-            { "object", objectName }, { "field", field }, { "source", "bigcommerce" }, { "target", "erp" }, { "action", "reverted" },
-        });
+        MappingTelemetry.CountReverted(objectName, field, "bigcommerce", "erp");
 
     // State is kept per product whichever event (product or SKU) triggered the check.
     private sealed record ProductRecord(ProductDriftSync Owner, BigCommerceClient Client, Client.Product Product)

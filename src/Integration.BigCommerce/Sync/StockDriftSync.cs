@@ -34,14 +34,10 @@ public sealed class StockDriftSync(BigCommerceClientFactory clients, IErpConnect
         var productId = ProductIdOf(commerceEvent)
             ?? throw new MappingException($"Event {commerceEvent.EventId} ({commerceEvent.Scope}) names no product id (data.inventory.product_id).");
         var client = clients.GetClient(commerceEvent.StoreHash);
-        await foreach (var product in client.GetProductsAsync(new ProductQuery { Ids = [productId], IncludeVariants = true }, cancellationToken))
-        {
-            return _mapping.Policy.OwnerOf("inventory", "quantity") == SystemName.Erp
-                ? new StockRecord(this, client, product, timeProvider.GetUtcNow())
-                : null;
-        }
-
-        return null;
+        return _mapping.Policy.OwnerOf("inventory", "quantity") == SystemName.Erp
+            && await client.GetProductAsync(productId, cancellationToken) is { } product
+            ? new StockRecord(this, client, product, timeProvider.GetUtcNow())
+            : null;
     }
 
     private static long? ProductIdOf(CommerceEvent commerceEvent) =>
@@ -87,10 +83,7 @@ public sealed class StockDriftSync(BigCommerceClientFactory clients, IErpConnect
                 if (onHand.TryGetValue((variantId, locationId), out var current) && current != quantity)
                 {
                     corrections.Add(new Client.InventoryLevel { LocationId = locationId, VariantId = variantId, Quantity = quantity });
-                    MappingTelemetry.PolicyViolations.Add(1, new System.Diagnostics.TagList
-                    {
-                        { "object", "inventory" }, { "field", "quantity" }, { "source", "bigcommerce" }, { "target", "erp" }, { "action", "reverted" },
-                    });
+                    MappingTelemetry.CountReverted("inventory", "quantity", "bigcommerce", "erp");
                 }
             }
 
