@@ -85,11 +85,12 @@ public static class AzureServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<TransportOptions>>().Value;
             return options.Kind == TransportKind.ServiceBus
-                ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClient>().CreateSender(options.ServiceBus.TopicName))
+                ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClient>().CreateSender(options.ServiceBus.TopicName),
+                    sp.GetService<TimeProvider>())
                 : sp.GetRequiredService<StorageQueueEventPublisher>();
         });
-        // Replays go to one target: both transports can do that (the Storage queue of the target, or a Service Bus
-        // message carrying the target for the subscription rules).
+        // Replays and retries go to one target: both transports can do that (the Storage queue of the target, or a
+        // Service Bus message carrying the target for the subscription rules), now or scheduled for later.
         services.TryAddSingleton<IEventRequeue>(sp => (IEventRequeue)sp.GetRequiredService<IEventPublisher>());
         services.AddHostedService<StorageQueueInitializer>();
         return services;

@@ -1,6 +1,8 @@
 using System.Net;
 using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Configuration;
+using Integration.Core.Commerce;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +31,7 @@ public static class BigCommerceClientServiceCollectionExtensions
         services.TryAddSingleton<StoreDirectory>();
         services.TryAddSingleton<RateLimitPacer>();
         services.TryAddSingleton<BigCommerceClientFactory>();
+        services.TryAddSingleton<ICommerceStore, BigCommerceStore>();
         services.TryAddTransient<RateLimitPacingHandler>();
 
         var http = services.AddHttpClient(BigCommerceClientFactory.HttpClientName, (provider, client) =>

@@ -1,20 +1,19 @@
-using Integration.Azure;
-using Integration.Azure.State;
+using Integration.Azure.Messaging;
 using Integration.Azure.Telemetry;
-using Integration.BigCommerce;
-using Integration.BigCommerce.Sync;
 using Integration.BigCommerce.Webhooks;
-using Integration.Core.Mapping;
-using Integration.Core.Processing;
-using Integration.Erp.Tryton;
+using Integration.Hosting;
 using Integration.Standalone.Processing;
+using Integration.Standalone.Scheduling;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace Integration.Standalone;
 
 /// <summary>
-/// The self-hosted runtime: the same intake as the Functions app, on Kestrel, publishing to Storage queues
-/// (or Service Bus), and a consumer per target queue running the same processor as the Functions consumers. Listens on <c>Standalone:Urls</c> (default <c>http://127.0.0.1:7071</c>, loopback only).
+/// The self-hosted runtime: the same hub as the Functions app (<see cref="HubServiceCollectionExtensions.AddIntegrationHub"/>),
+/// with the intake on Kestrel publishing to Storage queues, a consumer per target queue running the same consumer path
+/// as the Functions triggers, and the scheduler running the timer jobs. Listens on <c>Standalone:Urls</c> (default <c>http://127.0.0.1:7071</c>, loopback only).
 /// </summary>
 public static class StandaloneApp
 {
@@ -31,18 +30,10 @@ public static class StandaloneApp
         builder.WebHost.UseUrls(builder.Configuration["Standalone:Urls"] ?? DefaultUrls);
 
         builder.Services
-            .AddSecretResolver(builder.Configuration)
-            .AddEventTransport(builder.Configuration)
-            .AddBigCommerceWebhooks(builder.Configuration)
-            .AddTableState(builder.Configuration)
-            .AddEventProcessing(builder.Configuration)
-            .AddMapping(builder.Configuration)
-            .AddBigCommerceClient(builder.Configuration)
-            .AddStorageQueueConsumers(builder.Configuration);
-        if (builder.Configuration.GetSection("Erp:Tryton").Exists())
-        {
-            builder.Services.AddTrytonErp(builder.Configuration).AddErpSyncs();
-        }
+            .AddIntegrationHub(builder.Configuration)
+            .AddStorageQueueConsumers(builder.Configuration)
+            .AddJobScheduler(builder.Configuration);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, StandaloneTransportValidator>());
 
         builder.Services.AddIntegrationTelemetry(builder.Configuration, "integration-standalone")
             .WithTracing(t => t.AddAspNetCoreInstrumentation());
@@ -51,5 +42,18 @@ public static class StandaloneApp
         app.MapPost("/api/" + WebhookEndpoint.Route, (HttpContext context, WebhookEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
+    }
+
+    /// <summary>
+    /// The Standalone host consumes Storage queues; with Service Bus its intake would publish to a topic nothing here
+    /// consumes, so the setting is refused at start-up rather than losing events.
+    /// </summary>
+    private sealed class StandaloneTransportValidator : IValidateOptions<TransportOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TransportOptions options) =>
+            options.Kind == TransportKind.StorageQueues
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(
+                    $"Transport:Kind={options.Kind} is not supported by the Standalone host, which consumes Storage queues: set Transport:Kind=StorageQueues, or run the Functions app for Service Bus.");
     }
 }

@@ -98,10 +98,12 @@ public sealed class ProcessingLoadHarness : ILoadHarness
 
         public bool CanHandle(CommerceEvent commerceEvent) => true;
 
+        public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => new("order", commerceEvent.ResourceId!.Value.ToString());
+
         public Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default) =>
             Task.FromResult<FetchedRecord?>(new Record(commerceEvent.ResourceId!.Value.ToString()));
 
-        private sealed record Record(string Id) : FetchedRecord("order", Id, DateTimeOffset.UnixEpoch.AddDays(1))
+        private sealed record Record(string Id) : FetchedRecord(DateTimeOffset.UnixEpoch.AddDays(1))
         {
             public override Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default) =>
                 Task.FromResult<string?>("SO-" + Id);

@@ -42,10 +42,12 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue
         return Task.WhenAll(sends);
     }
 
-    public Task RequeueAsync(CommerceEvent commerceEvent, string target, CancellationToken cancellationToken = default)
+    /// <summary>A replay or a retry for one target: a copy on that target's queue, invisible for <paramref name="delay"/>.</summary>
+    public Task RequeueAsync(CommerceEvent commerceEvent, string target, TimeSpan delay, CancellationToken cancellationToken = default)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
-        return _service.GetQueueClient(QueueName(_queuePrefix, target)).SendMessageAsync(new BinaryData(body), cancellationToken: cancellationToken);
+        return _service.GetQueueClient(QueueName(_queuePrefix, target)).SendMessageAsync(new BinaryData(body),
+            visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken);
     }
 
     /// <summary>Creates the queues when missing.</summary>

@@ -39,6 +39,12 @@ public sealed class ServiceBusTransportOptions
     public string? ConnectionString { get; set; }
 
     public string TopicName { get; set; } = "commerce-events";
+
+    /// <summary>
+    /// The subscriptions' lock duration (set it to what the infrastructure gives them): a crashed worker's message is
+    /// redelivered after it, so the processing lease must not outlive it.
+    /// </summary>
+    public int LockDurationSeconds { get; set; } = 60;
 }
 
 public sealed class StorageQueueTransportOptions

@@ -59,19 +59,23 @@ public sealed class TableQuarantineStore(TableClient table) : IQuarantineStore
                 entity.GetString("Reason") ?? string.Empty,
                 entity.GetString("Error") ?? string.Empty,
                 entity.GetDateTimeOffset("QuarantinedAt") ?? DateTimeOffset.MinValue,
-                entity.GetInt32("Attempts") ?? 0);
+                entity.GetInt32("Attempts") ?? 0) { Token = entity.ETag.ToString() };
         }
     }
 
-    public async Task RemoveAsync(string storeHash, string eventId, string target, CancellationToken cancellationToken = default)
+    public async Task<bool> RemoveAsync(QuarantinedEvent entry, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         try
         {
-            await table.DeleteEntityAsync(TableKeys.Encode(storeHash), Row(eventId, target), ETag.All, cancellationToken);
+            // The SDK answers a missing entity with its 404 response rather than an exception.
+            var response = await table.DeleteEntityAsync(TableKeys.Encode(entry.Event.StoreHash), Row(entry.Event.EventId, entry.Target),
+                entry.Token is { } token ? new ETag(token) : ETag.All, cancellationToken);
+            return response.Status != 404;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            // Already gone.
+            return false; // already gone, or replaced by a newer failure that must stay
         }
     }
 

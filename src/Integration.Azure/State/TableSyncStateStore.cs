@@ -7,14 +7,16 @@ namespace Integration.Azure.State;
 
 /// <summary>
 /// The ledger and the resource state in one table, partitioned by <c>{store}|{target}</c>: event claims (row
-/// <c>e|{eventId}</c>) and resource states (row <c>r|{type}|{id}</c>) share a partition, so completing a claim and
-/// advancing the resource version is one entity-group transaction. Round trips per event: claim (1), read the
-/// resource (2), commit (3); a duplicate costs the failed insert and one read (2).
+/// <c>e|{eventId}</c>) and resource rows (row <c>r|{type}|{id}</c>: lease holder and expiry, last applied version,
+/// fingerprint and target id) share a partition, so completing a claim, recording the new resource state and
+/// releasing the lease is one entity-group transaction. Round trips per applied event: claim (1), lease the resource
+/// = read + conditional write (2), commit (1); a duplicate costs the failed insert and one read (2).
 /// </summary>
 public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProvider) : ISyncStateStore
 {
     private const string InProgress = "InProgress";
     private const string Completed = "Completed";
+    private const int MaxLeaseRaces = 5;
 
     public async Task<Claim> ClaimAsync(CommerceEvent commerceEvent, string target, TimeSpan lease, CancellationToken cancellationToken = default)
     {
@@ -51,10 +53,10 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
 
         if (existing.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now)
         {
-            return new Claim(ClaimStatus.Busy, attempts);
+            return new Claim(ClaimStatus.Busy, attempts, BusyUntil: leaseUntil);
         }
 
-        // The previous holder's lease expired (it crashed or hung): take over, conditionally on what we read.
+        // The previous holder's lease expired (it crashed, hung, or gave the event back): take over, conditionally.
         existing["Attempts"] = attempts + 1;
         existing["LeaseUntil"] = now + lease;
         existing["ClaimedAt"] = now;
@@ -65,7 +67,7 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            return new Claim(ClaimStatus.Busy, attempts + 1);
+            return new Claim(ClaimStatus.Busy, attempts + 1, BusyUntil: now + lease);
         }
     }
 
@@ -74,26 +76,83 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         var response = await table.GetEntityIfExistsAsync<TableEntity>(
             TableKeys.Partition(key.StoreHash, key.Target), TableKeys.ResourceRow(key.ResourceType, key.ResourceId),
             cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value is not { } entity)
-        {
-            return null;
-        }
-
-        return new ResourceState(
-            entity.GetDateTimeOffset("Version") ?? DateTimeOffset.MinValue,
-            entity.GetString("TargetId"),
-            entity.GetString("AppliedEventId") ?? string.Empty,
-            entity.ETag.ToString());
+        return response.HasValue && response.Value is { } entity ? StateOf(entity) : null;
     }
 
-    public async Task CompleteAsync(CommerceEvent commerceEvent, string target, Claim claim, string outcome, string? reason,
-        ResourceKey? resource = null, ResourceState? previous = null, ResourceState? applied = null,
-        CancellationToken cancellationToken = default)
+    public async Task<ResourceLease> LeaseResourceAsync(ResourceKey key, string eventId, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var partition = TableKeys.Partition(key.StoreHash, key.Target);
+        var row = TableKeys.ResourceRow(key.ResourceType, key.ResourceId);
+        for (var race = 0; race < MaxLeaseRaces; race++)
+        {
+            var now = timeProvider.GetUtcNow();
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+            if (!response.HasValue || response.Value is not { } entity)
+            {
+                var fresh = new TableEntity(partition, row) { ["LeaseHolder"] = eventId, ["LeaseUntil"] = now + lease };
+                try
+                {
+                    var added = await table.AddEntityAsync(fresh, cancellationToken);
+                    return new ResourceLease(key, true, null, added.Headers.ETag?.ToString());
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    continue; // another event created the row first: look again
+                }
+            }
+
+            if (entity.GetDateTimeOffset("LeaseUntil") is { } until && until > now && entity.GetString("LeaseHolder") != eventId)
+            {
+                return new ResourceLease(key, false, null, null, until);
+            }
+
+            var previous = StateOf(entity);
+            entity["LeaseHolder"] = eventId;
+            entity["LeaseUntil"] = now + lease;
+            try
+            {
+                var updated = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+                return new ResourceLease(key, true, previous, updated.Headers.ETag?.ToString());
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Someone leased or completed it between our read and write: look again.
+            }
+        }
+
+        return new ResourceLease(key, false, null, null, timeProvider.GetUtcNow() + TimeSpan.FromSeconds(1));
+    }
+
+    public async Task<(Claim Claim, ResourceLease? Lease)> RenewAsync(CommerceEvent commerceEvent, string target, Claim claim,
+        ResourceLease? lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
         ArgumentNullException.ThrowIfNull(claim);
         var partition = TableKeys.Partition(commerceEvent.StoreHash, target);
-        var now = timeProvider.GetUtcNow();
+        var until = timeProvider.GetUtcNow() + duration;
+        var actions = new List<TableTransactionAction>(2)
+        {
+            new(TableTransactionActionType.UpdateMerge,
+                new TableEntity(partition, TableKeys.EventRow(commerceEvent.EventId)) { ["LeaseUntil"] = until }, TokenOf(claim.Token)),
+        };
+        if (lease is not null)
+        {
+            actions.Add(new(TableTransactionActionType.UpdateMerge,
+                new TableEntity(partition, TableKeys.ResourceRow(lease.Key.ResourceType, lease.Key.ResourceId)) { ["LeaseUntil"] = until },
+                TokenOf(lease.Token)));
+        }
+
+        var responses = await SubmitAsync(actions, $"Renewing the lease of event {commerceEvent.EventId} for {target}", cancellationToken);
+        var renewedClaim = claim with { Token = responses[0].Headers.ETag?.ToString() };
+        return (renewedClaim, lease is null ? null : lease with { Token = responses[1].Headers.ETag?.ToString() });
+    }
+
+    public async Task CompleteAsync(CommerceEvent commerceEvent, string target, Claim claim, string outcome, string? reason,
+        ResourceLease? lease = null, ResourceState? applied = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        ArgumentNullException.ThrowIfNull(claim);
+        var partition = TableKeys.Partition(commerceEvent.StoreHash, target);
         var completed = new TableEntity(partition, TableKeys.EventRow(commerceEvent.EventId))
         {
             ["Status"] = Completed,
@@ -103,65 +162,165 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             ["Scope"] = commerceEvent.Scope,
             ["ResourceType"] = commerceEvent.ResourceType,
             ["ResourceId"] = commerceEvent.ResourceId?.ToString(),
-            ["CompletedAt"] = now,
+            ["CompletedAt"] = timeProvider.GetUtcNow(),
         };
-        var actions = new List<TableTransactionAction>(2)
+        var actions = new List<TableTransactionAction>(2) { new(TableTransactionActionType.UpdateReplace, completed, TokenOf(claim.Token)) };
+        if (lease is not null)
         {
-            new(TableTransactionActionType.UpdateReplace, completed, claim.Token is { } token ? new ETag(token) : ETag.All),
-        };
-
-        if (applied is not null && resource is { } key)
-        {
-            var state = new TableEntity(partition, TableKeys.ResourceRow(key.ResourceType, key.ResourceId))
-            {
-                ["Version"] = applied.Version,
-                ["TargetId"] = applied.TargetId,
-                ["AppliedEventId"] = applied.AppliedEventId,
-                ["AppliedAt"] = now,
-            };
-            actions.Add(previous?.Token is { } previousToken
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, new ETag(previousToken))
-                : new TableTransactionAction(TableTransactionActionType.Add, state));
+            // The resource row keeps (or advances to) its state and drops the lease, in the same transaction.
+            var row = ResourceEntity(partition, lease.Key, applied ?? lease.Previous);
+            actions.Add(new(TableTransactionActionType.UpdateReplace, row, TokenOf(lease.Token)));
         }
 
-        try
-        {
-            await table.SubmitTransactionAsync(actions, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 or 404)
-        {
-            throw new ConcurrencyConflictException(
-                $"Completing event {commerceEvent.EventId} for {target} lost a race ({ex.Status}); it will be retried.", ex);
-        }
+        await SubmitAsync(actions, $"Completing event {commerceEvent.EventId} for {target}", cancellationToken);
     }
 
-    public async Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, CancellationToken cancellationToken = default)
+    public async Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
         ArgumentNullException.ThrowIfNull(claim);
-        var entity = new TableEntity(TableKeys.Partition(commerceEvent.StoreHash, target), TableKeys.EventRow(commerceEvent.EventId))
+        var partition = TableKeys.Partition(commerceEvent.StoreHash, target);
+        var now = timeProvider.GetUtcNow();
+        await ExpireAsync(new TableEntity(partition, TableKeys.EventRow(commerceEvent.EventId)) { ["LeaseUntil"] = now }, claim.Token, cancellationToken);
+        if (lease is not null)
         {
-            ["LeaseUntil"] = timeProvider.GetUtcNow(),
-        };
-        try
-        {
-            await table.UpdateEntityAsync(entity, claim.Token is { } token ? new ETag(token) : ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // Someone else already took the claim over (or it is gone): nothing of ours to abandon.
+            await ExpireAsync(new TableEntity(partition, TableKeys.ResourceRow(lease.Key.ResourceType, lease.Key.ResourceId)) { ["LeaseUntil"] = now },
+                lease.Token, cancellationToken);
         }
     }
 
-    public async Task ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default)
+    public async Task<ClaimRelease> ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default)
     {
+        var partition = TableKeys.Partition(storeHash, target);
+        var row = TableKeys.EventRow(eventId);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+        if (!response.HasValue || response.Value is not { } entity)
+        {
+            return ClaimRelease.NotFound;
+        }
+
+        if (entity.GetString("Status") != Completed)
+        {
+            return ClaimRelease.InProgress; // a delivery is working on it right now: never pull a claim from under it
+        }
+
         try
         {
-            await table.DeleteEntityAsync(TableKeys.Partition(storeHash, target), TableKeys.EventRow(eventId), ETag.All, cancellationToken);
+            var deleted = await table.DeleteEntityAsync(partition, row, entity.ETag, cancellationToken);
+            return deleted.Status == 404 ? ClaimRelease.NotFound : ClaimRelease.Released;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            // Nothing to release.
+            return ClaimRelease.NotFound;
         }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return ClaimRelease.InProgress; // taken again since we read it
+        }
+    }
+
+    public async Task<int> SweepAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"RowKey ge {"e|"} and RowKey lt {"e}"} and Status eq {Completed} and CompletedAt lt {completedBefore}");
+        var deleted = 0;
+        var batch = new List<TableTransactionAction>(100);
+        string? partition = null;
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (batch.Count == 100 || (partition is not null && entity.PartitionKey != partition))
+            {
+                deleted += await DeleteBatchAsync(batch, cancellationToken);
+            }
+
+            partition = entity.PartitionKey;
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, ETag.All));
+        }
+
+        return deleted + await DeleteBatchAsync(batch, cancellationToken);
+    }
+
+    private async Task<int> DeleteBatchAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var count = batch.Count;
+        try
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        {
+            // A row went meanwhile (a replay released it): delete the rest one by one.
+            count = 0;
+            foreach (var action in batch)
+            {
+                try
+                {
+                    await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
+                    count++;
+                }
+                catch (RequestFailedException gone) when (gone.Status == 404)
+                {
+                    // Already gone.
+                }
+            }
+        }
+
+        batch.Clear();
+        return count;
+    }
+
+    private async Task<IReadOnlyList<Response>> SubmitAsync(List<TableTransactionAction> actions, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 or 404)
+        {
+            throw new ConcurrencyConflictException($"{what} lost a race ({ex.Status}): another worker took it over; it will be retried.", ex);
+        }
+    }
+
+    private async Task ExpireAsync(TableEntity entity, string? token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateEntityAsync(entity, TokenOf(token), TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Someone else already took it over (or it is gone): nothing of ours to give back.
+        }
+    }
+
+    private static ETag TokenOf(string? token) => token is null ? ETag.All : new ETag(token);
+
+    private static ResourceState? StateOf(TableEntity entity) => entity.GetString("AppliedEventId") is { } appliedEventId
+        ? new ResourceState(entity.GetDateTimeOffset("Version"), entity.GetString("TargetId"), appliedEventId, entity.GetString("Fingerprint"))
+        : null;
+
+    private TableEntity ResourceEntity(string partition, ResourceKey key, ResourceState? state)
+    {
+        var entity = new TableEntity(partition, TableKeys.ResourceRow(key.ResourceType, key.ResourceId))
+        {
+            ["LeaseHolder"] = null,
+            ["LeaseUntil"] = timeProvider.GetUtcNow(),
+        };
+        if (state is not null)
+        {
+            entity["Version"] = state.Version;
+            entity["TargetId"] = state.TargetId;
+            entity["AppliedEventId"] = state.AppliedEventId;
+            entity["Fingerprint"] = state.Fingerprint;
+            entity["AppliedAt"] = timeProvider.GetUtcNow();
+        }
+
+        return entity;
     }
 }

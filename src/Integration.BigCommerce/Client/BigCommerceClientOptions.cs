@@ -8,7 +8,7 @@ namespace Integration.BigCommerce.Client;
 ///   "Api": {
 ///     "BaseAddress": "https://api.bigcommerce.com",   // the emulator's URL locally
 ///     "RateLimitReserve": 0.2,                         // share of each window's quota left to the store's other apps
-///     "AttemptTimeout": "00:00:30", "TotalTimeout": "00:05:00",
+///     "AttemptTimeout": "00:00:30", "TotalTimeout": "00:02:00",
 ///     "MaxRetryAttempts": 4, "RetryBaseDelay": "00:00:01", "ThrottledBaseDelay": "00:00:05"
 ///   }
 /// }
@@ -30,7 +30,7 @@ public sealed class BigCommerceClientOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Timeout of one call including retries and rate-limit waits.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Retries of transient failures (408, 429, 5xx, network, timeout) for reads and idempotent writes.</summary>
     public int MaxRetryAttempts { get; set; } = 4;

@@ -41,6 +41,13 @@ public sealed record CommerceEvent
     /// details, parent ids). BigCommerce webhook data carries ids only, never personal data.
     /// </summary>
     public JsonElement? Data { get; init; }
+
+    /// <summary>
+    /// Which processing attempt this message is for one target: absent on the intake's message (the first attempt),
+    /// set on the copies the consumers schedule after a transient failure, so the back-off and the last attempt do not
+    /// depend on the broker's own delivery count (Service Bus redelivers an abandoned message at once).
+    /// </summary>
+    public int? Attempt { get; init; }
 }
 
 /// <summary>Source-generated JSON metadata for the event envelope (no reflection on the hot path).</summary>

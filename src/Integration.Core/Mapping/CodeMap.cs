@@ -52,5 +52,13 @@ public sealed class CodeMap
                 $"{_section}.{code}");
     }
 
+    /// <summary>Like <see cref="ToCanonical"/>, for values the caller may skip (a location the mapping leaves out).</summary>
+    public bool TryToCanonical(SystemName system, string value, out string code) =>
+        _toCanonical[(int)system].TryGetValue(value, out code!);
+
+    /// <summary>Like <see cref="FromCanonical"/>, for codes the caller may skip (a location only one system has).</summary>
+    public bool TryFromCanonical(SystemName system, string code, out string value) =>
+        _fromCanonical[(int)system].TryGetValue(code, out value!);
+
     private string Singular => _section[..^1];
 }

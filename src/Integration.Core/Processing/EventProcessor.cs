@@ -10,6 +10,9 @@ namespace Integration.Core.Processing;
 public enum ProcessingOutcome
 {
     Applied,
+
+    /// <summary>The fetched record is what the target already has (same fingerprint): no target call.</summary>
+    Unchanged,
     Duplicate,
     Stale,
     Skipped,
@@ -18,34 +21,36 @@ public enum ProcessingOutcome
 
 /// <param name="Outcome">The decision.</param>
 /// <param name="Reason">Why, for every outcome but <see cref="ProcessingOutcome.Applied"/>.</param>
-/// <param name="TargetId">The target's id for the resource, when applied.</param>
+/// <param name="TargetId">The target's id for the resource, when known.</param>
 public sealed record ProcessingResult(ProcessingOutcome Outcome, string? Reason = null, string? TargetId = null);
 
 /// <summary>Delivery facts from the transport.</summary>
-/// <param name="DeliveryCount">1 on the first delivery.</param>
-/// <param name="IsLastAttempt">True when the transport will not deliver the message again after a failure.</param>
-public readonly record struct Delivery(int DeliveryCount, bool IsLastAttempt);
+/// <param name="Attempt">1 on the first attempt; the transport's message says which attempt this is.</param>
+/// <param name="IsLastAttempt">True when a transient failure now must be quarantined rather than retried.</param>
+public readonly record struct Delivery(int Attempt, bool IsLastAttempt);
 
-/// <summary>The processor refuses to finish the event now; the transport must deliver it again.</summary>
-public sealed class TransientProcessingException(string message, Exception? innerException = null) : Exception(message, innerException);
-
-/// <summary>Bound from <c>Processing</c>: <c>{ "LeaseSeconds": 120, "MaxDeliveryCount": 10 }</c>.</summary>
-public sealed class ProcessingOptions
+/// <summary>
+/// The processor refuses to finish the event now; the transport must deliver it again, at <see cref="RetryAt"/> when
+/// given (a lease held by another worker runs out then) or after its back-off.
+/// </summary>
+public sealed class TransientProcessingException(string message, Exception? innerException = null, DateTimeOffset? retryAt = null,
+    bool countsAsAttempt = true) : Exception(message, innerException)
 {
-    public const string SectionName = "Processing";
+    /// <summary>When trying again makes sense (null: the transport's back-off decides).</summary>
+    public DateTimeOffset? RetryAt { get; } = retryAt;
 
-    /// <summary>How long a claim is exclusive before another delivery may take it over (keep it ≤ the broker's lock).</summary>
-    public int LeaseSeconds { get; set; } = 120;
-
-    /// <summary>Deliveries before the transport gives up (the subscriptions' max delivery count, the queues' poison threshold).</summary>
-    public int MaxDeliveryCount { get; set; } = 10;
+    /// <summary>False when the event did no work (it waited for a lease): the next try is the same attempt.</summary>
+    public bool CountsAsAttempt { get; } = countsAsAttempt;
 }
 
 /// <summary>
-/// Processes one event for one target with an effectively-once effect: claim in the ledger (atomic insert), fetch the
-/// latest record, drop it when stale, apply it with an idempotent upsert, then record the new version and complete the
-/// claim in one atomic write. Transient failures go back to the transport; permanent ones (and transient ones on the
-/// last attempt) are quarantined with their reason, so every event ends applied, skipped or quarantined.
+/// Processes one event for one target with an effectively-once effect: claim the event in the ledger (atomic insert),
+/// lease its resource (one apply in flight per resource), fetch the latest record under the lease, drop it when it is
+/// strictly older than what was applied, skip the target call when its fingerprint says the target already has it,
+/// apply it with an idempotent upsert, then record the new state, release the lease and complete the claim in one
+/// atomic write. The claim and lease are renewed while the work runs. Transient failures go back to the transport;
+/// permanent ones (and transient ones on the last attempt) are quarantined with their reason, so every event ends
+/// applied, unchanged, duplicate, stale, skipped or quarantined.
 /// </summary>
 public sealed partial class EventProcessor(
     ISyncStateStore state,
@@ -56,13 +61,13 @@ public sealed partial class EventProcessor(
     ILogger<EventProcessor> logger)
 {
     private readonly IResourceSync[] _syncs = [.. syncs];
-    private readonly TimeSpan _lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+    private readonly ProcessingOptions _options = options.Value;
 
     public async Task<ProcessingResult> ProcessAsync(CommerceEvent commerceEvent, string target, Delivery delivery,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        using var activity = StartActivity(commerceEvent, target);
+        using var activity = StartActivity(commerceEvent, target, delivery);
         var result = await DecideAsync(commerceEvent, target, delivery, cancellationToken);
         Record(commerceEvent, target, result, activity);
         return result;
@@ -76,85 +81,141 @@ public sealed partial class EventProcessor(
             return new(ProcessingOutcome.Skipped, $"No {target} sync handles {commerceEvent.Scope}.");
         }
 
-        var claim = await state.ClaimAsync(commerceEvent, target, _lease, cancellationToken);
+        var claim = await state.ClaimAsync(commerceEvent, target, _options.Lease, cancellationToken);
         switch (claim.Status)
         {
             case ClaimStatus.AlreadyCompleted:
                 return new(ProcessingOutcome.Duplicate, $"Already completed as {claim.PreviousOutcome}.");
-            case ClaimStatus.Busy when !delivery.IsLastAttempt:
-                throw new TransientProcessingException($"Event {commerceEvent.EventId} is being processed for {target} by another delivery.");
             case ClaimStatus.Busy:
-                await quarantine.AddAsync(new QuarantinedEvent(commerceEvent, target, "lease_busy",
-                    "The last delivery attempt found another delivery still holding the event; replay if it did not complete.",
-                    timeProvider.GetUtcNow(), claim.Attempt), cancellationToken);
-                return new(ProcessingOutcome.Quarantined, "lease_busy");
+                // Another delivery of this event is working on it: wait for its lease instead of burning an attempt.
+                throw new TransientProcessingException($"Event {commerceEvent.EventId} is being processed for {target} by another delivery.",
+                    retryAt: claim.BusyUntil, countsAsAttempt: false);
         }
 
+        ResourceLease? lease = null;
         try
         {
-            return await ApplyAsync(sync, commerceEvent, target, claim, cancellationToken);
+            if (sync.ResourceOf(commerceEvent) is { } resource)
+            {
+                var key = new ResourceKey(commerceEvent.StoreHash, target, resource.Type, resource.Id);
+                lease = await state.LeaseResourceAsync(key, commerceEvent.EventId, _options.Lease, cancellationToken);
+                if (!lease.Acquired)
+                {
+                    var busyUntil = lease.BusyUntil;
+                    lease = null;
+                    await state.AbandonAsync(commerceEvent, target, claim, null, CancellationToken.None);
+                    throw new TransientProcessingException(
+                        $"{resource.Type} {resource.Id} is being applied to {target} by another event; event {commerceEvent.EventId} waits for it.",
+                        retryAt: busyUntil, countsAsAttempt: false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not TransientProcessingException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            return await FailAsync(commerceEvent, target, delivery, claim, lease, ex, cancellationToken);
+        }
+
+        Decision decision;
+        var keeper = new LeaseKeeper(state, commerceEvent, target, claim, lease, _options, timeProvider, logger, cancellationToken);
+        try
+        {
+            decision = await DecideOnRecordAsync(sync, commerceEvent, lease, keeper.WorkToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var permanent = ex is IClassifiedError { IsTransient: false };
-            if (!permanent && !delivery.IsLastAttempt)
+            await keeper.DisposeAsync();
+            if (keeper.Lost)
             {
-                LogTransient(logger, ex, commerceEvent.EventId, target, delivery.DeliveryCount);
-                await state.AbandonAsync(commerceEvent, target, claim, CancellationToken.None);
-                throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} failed transiently; it will be retried.", ex);
+                throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} lost its lease; it will be retried.", ex);
             }
 
-            var reason = ex is IClassifiedError classified ? classified.Reason : permanent ? "permanent" : "retries_exhausted";
-            await quarantine.AddAsync(new QuarantinedEvent(commerceEvent, target, reason, ex.Message, timeProvider.GetUtcNow(), claim.Attempt),
-                cancellationToken);
-            await state.CompleteAsync(commerceEvent, target, claim, "quarantined", reason, cancellationToken: cancellationToken);
-            return new(ProcessingOutcome.Quarantined, $"{reason}: {ex.Message}");
+            var failure = keeper.TimedOut
+                ? new TimeoutException($"Event {commerceEvent.EventId} for {target} worked longer than Processing:MaxWorkSeconds ({_options.MaxWorkSeconds} s).", ex)
+                : ex;
+            return await FailAsync(commerceEvent, target, delivery, keeper.Claim, keeper.Lease, failure, cancellationToken);
         }
+
+        await keeper.DisposeAsync();
+        try
+        {
+            await state.CompleteAsync(commerceEvent, target, keeper.Claim, decision.Result.Outcome.ToString().ToLowerInvariant(),
+                decision.Result.Reason, keeper.Lease, decision.Applied, cancellationToken);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            // Another worker took the claim or the lease over meanwhile; the upsert was idempotent, so running the event
+            // again is safe and settles on the newest version.
+            throw new TransientProcessingException(ex.Message, ex);
+        }
+
+        return decision.Result;
     }
 
-    private async Task<ProcessingResult> ApplyAsync(IResourceSync sync, CommerceEvent commerceEvent, string target, Claim claim,
+    private static async Task<Decision> DecideOnRecordAsync(IResourceSync sync, CommerceEvent commerceEvent, ResourceLease? lease,
         CancellationToken cancellationToken)
     {
         var record = await sync.FetchAsync(commerceEvent, cancellationToken);
         if (record is null)
         {
-            const string gone = "The resource no longer exists in BigCommerce.";
-            await state.CompleteAsync(commerceEvent, target, claim, "skipped", gone, cancellationToken: cancellationToken);
-            return new(ProcessingOutcome.Skipped, gone);
+            return new(new(ProcessingOutcome.Skipped, "The resource no longer exists in BigCommerce."), null);
         }
 
-        var key = new ResourceKey(commerceEvent.StoreHash, target, record.ResourceType, record.ResourceId);
-        var previous = await state.GetResourceAsync(key, cancellationToken);
-        if (previous is not null && record.Version <= previous.Version)
+        var previous = lease?.Previous;
+        if (lease is not null && previous is not null)
         {
-            var stale = $"Version {record.Version:O} is not newer than the applied {previous.Version:O} (event {previous.AppliedEventId}).";
-            await state.CompleteAsync(commerceEvent, target, claim, "stale", stale, cancellationToken: cancellationToken);
-            return new(ProcessingOutcome.Stale, stale, previous.TargetId);
+            if (record.Version is { } version && previous.Version is { } applied && version < applied)
+            {
+                return new(new(ProcessingOutcome.Stale,
+                    $"Version {version:O} is older than the applied {applied:O} (event {previous.AppliedEventId}).", previous.TargetId), null);
+            }
         }
 
         if (record.SkipReason is { } skip)
         {
-            await state.CompleteAsync(commerceEvent, target, claim, "skipped", skip, cancellationToken: cancellationToken);
-            return new(ProcessingOutcome.Skipped, skip);
+            return new(new(ProcessingOutcome.Skipped, skip), null);
         }
 
-        var targetId = await record.ApplyAsync(previous, cancellationToken);
-        try
+        if (lease is not null && previous is not null && record.Fingerprint is { } fingerprint && fingerprint == previous.Fingerprint)
         {
-            await state.CompleteAsync(commerceEvent, target, claim, "applied", null, key, previous,
-                new ResourceState(record.Version, targetId ?? previous?.TargetId, commerceEvent.EventId), cancellationToken);
-        }
-        catch (ConcurrencyConflictException ex)
-        {
-            // Another delivery advanced the resource (or took the claim over) meanwhile; the upsert was idempotent,
-            // so running the event again is safe and will settle on the newest version.
-            throw new TransientProcessingException(ex.Message, ex);
+            var unchanged = $"The target already has this content (fingerprint {fingerprint}, applied by event {previous.AppliedEventId}).";
+            return new(new(ProcessingOutcome.Unchanged, unchanged, previous.TargetId),
+                previous with { Version = Max(record.Version, previous.Version) });
         }
 
-        return new(ProcessingOutcome.Applied, null, targetId);
+        var targetId = await record.ApplyAsync(previous, cancellationToken) ?? previous?.TargetId;
+        var state = lease is null ? null : new ResourceState(Max(record.Version, previous?.Version), targetId, commerceEvent.EventId, record.Fingerprint);
+        return new(new(ProcessingOutcome.Applied, null, targetId), state);
     }
 
-    private static Activity? StartActivity(CommerceEvent commerceEvent, string target)
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+
+    private async Task<ProcessingResult> FailAsync(CommerceEvent commerceEvent, string target, Delivery delivery, Claim claim,
+        ResourceLease? lease, Exception ex, CancellationToken cancellationToken)
+    {
+        var permanent = ex is IClassifiedError { IsTransient: false };
+        if (!permanent && !delivery.IsLastAttempt)
+        {
+            LogTransient(logger, ex, commerceEvent.EventId, target, delivery.Attempt);
+            await state.AbandonAsync(commerceEvent, target, claim, lease, CancellationToken.None);
+            throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} failed transiently; it will be retried.", ex);
+        }
+
+        var reason = ex is IClassifiedError classified ? classified.Reason : permanent ? "permanent" : "retries_exhausted";
+        await quarantine.AddAsync(new QuarantinedEvent(commerceEvent, target, reason, ex.Message, timeProvider.GetUtcNow(), delivery.Attempt),
+            cancellationToken);
+        try
+        {
+            await state.CompleteAsync(commerceEvent, target, claim, "quarantined", reason, lease, null, cancellationToken);
+        }
+        catch (ConcurrencyConflictException conflict)
+        {
+            throw new TransientProcessingException(conflict.Message, conflict);
+        }
+
+        return new(ProcessingOutcome.Quarantined, $"{reason}: {ex.Message}");
+    }
+
+    private static Activity? StartActivity(CommerceEvent commerceEvent, string target, Delivery delivery)
     {
         ActivityContext.TryParse(commerceEvent.TraceParent, commerceEvent.TraceState, out var parent);
         var activity = IntegrationTelemetry.ActivitySource.StartActivity($"process {target}", ActivityKind.Consumer, parent);
@@ -162,6 +223,7 @@ public sealed partial class EventProcessor(
         activity?.SetTag("event.scope", commerceEvent.Scope);
         activity?.SetTag("event.store", commerceEvent.StoreHash);
         activity?.SetTag("sync.target", target);
+        activity?.SetTag("sync.attempt", delivery.Attempt);
         return activity;
     }
 
@@ -178,12 +240,14 @@ public sealed partial class EventProcessor(
             commerceEvent.ResourceId?.ToString(), result.TargetId, result.Reason);
     }
 
+    private sealed record Decision(ProcessingResult Result, ResourceState? Applied);
+
     [LoggerMessage(EventId = 2000, Message =
         "Event {EventId} for {Target} {Outcome}: store {StoreHash} scope {Scope} resource {ResourceId} target id {TargetId}: {Reason}")]
     private static partial void LogOutcome(ILogger logger, LogLevel level, string outcome, string eventId, string target,
         string storeHash, string scope, string? resourceId, string? targetId, string? reason);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message =
-        "Event {EventId} for {Target} failed transiently on delivery {DeliveryCount}; the transport will retry")]
-    private static partial void LogTransient(ILogger logger, Exception exception, string eventId, string target, int deliveryCount);
+        "Event {EventId} for {Target} failed transiently on attempt {Attempt}; it will be retried after a back-off")]
+    private static partial void LogTransient(ILogger logger, Exception exception, string eventId, string target, int attempt);
 }

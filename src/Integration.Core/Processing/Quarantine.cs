@@ -9,7 +9,11 @@ namespace Integration.Core.Processing;
 /// <param name="Error">The precise error message (names the value and the mapping to extend).</param>
 /// <param name="QuarantinedAt">When it was quarantined.</param>
 /// <param name="Attempts">Processing attempts before it was quarantined.</param>
-public sealed record QuarantinedEvent(CommerceEvent Event, string Target, string Reason, string Error, DateTimeOffset QuarantinedAt, int Attempts);
+public sealed record QuarantinedEvent(CommerceEvent Event, string Target, string Reason, string Error, DateTimeOffset QuarantinedAt, int Attempts)
+{
+    /// <summary>The row's concurrency token as listed (an ETag): removing it is conditional on it, so a newer failure of a replay is never removed.</summary>
+    public string? Token { get; init; }
+}
 
 /// <summary>Selects quarantined events for listing or replay.</summary>
 /// <param name="StoreHash">The store (required: quarantine is partitioned by store).</param>
@@ -26,5 +30,9 @@ public interface IQuarantineStore
 
     IAsyncEnumerable<QuarantinedEvent> ListAsync(QuarantineQuery query, CancellationToken cancellationToken = default);
 
-    Task RemoveAsync(string storeHash, string eventId, string target, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Removes the row when it is still the one listed (<see cref="QuarantinedEvent.Token"/>; any row when null). Returns
+    /// false when it changed meanwhile (the replay failed again and left a new row) or is gone.
+    /// </summary>
+    Task<bool> RemoveAsync(QuarantinedEvent entry, CancellationToken cancellationToken = default);
 }

@@ -11,53 +11,97 @@ public enum ClaimStatus
     /// <summary>Another delivery already completed it: skip as a duplicate.</summary>
     AlreadyCompleted,
 
-    /// <summary>Another worker holds a live lease: retry later (transient).</summary>
+    /// <summary>Another worker holds a live lease on the event: try again when it runs out.</summary>
     Busy,
 }
 
 /// <summary>A claim on one event for one target, with what the store needs to complete it atomically.</summary>
 /// <param name="Status">The outcome of the claim.</param>
-/// <param name="Attempt">Which attempt this is (1 on first delivery; higher after a takeover).</param>
+/// <param name="Attempt">How many times the event was claimed (1 on first delivery; higher after a takeover).</param>
 /// <param name="PreviousOutcome">For <see cref="ClaimStatus.AlreadyCompleted"/>: the recorded outcome.</param>
 /// <param name="Token">Opaque concurrency token the store uses to complete this claim (an ETag for Table Storage).</param>
-public sealed record Claim(ClaimStatus Status, int Attempt, string? PreviousOutcome = null, string? Token = null);
+/// <param name="BusyUntil">For <see cref="ClaimStatus.Busy"/>: when the other holder's lease runs out.</param>
+public sealed record Claim(ClaimStatus Status, int Attempt, string? PreviousOutcome = null, string? Token = null,
+    DateTimeOffset? BusyUntil = null);
 
 /// <summary>What the hub last applied to a target for one resource: the version guard and the id map in one record.</summary>
-/// <param name="Version">The source version (BigCommerce <c>date_modified</c>) last applied.</param>
+/// <param name="Version">The source version (BigCommerce <c>date_modified</c>) last applied, when the source had one.</param>
 /// <param name="TargetId">The record's id in the target system (ERP sale id, CRM contact id...).</param>
 /// <param name="AppliedEventId">The event that applied it.</param>
-/// <param name="Token">Opaque concurrency token (ETag) so two workers never both advance the same resource.</param>
-public sealed record ResourceState(DateTimeOffset Version, string? TargetId, string AppliedEventId, string? Token = null);
+/// <param name="Fingerprint">The digest of what was written (<see cref="FetchedRecord.Fingerprint"/>).</param>
+public sealed record ResourceState(DateTimeOffset? Version, string? TargetId, string AppliedEventId, string? Fingerprint = null);
 
 /// <summary>Identifies a resource within a target: <c>(store, target, type, id)</c>.</summary>
 public readonly record struct ResourceKey(string StoreHash, string Target, string ResourceType, string ResourceId);
 
 /// <summary>
-/// The processing ledger and the per-resource state, kept together so a result is committed atomically: the new
-/// resource version and the ledger's "completed" are one write, never two that a crash could separate.
+/// This worker's exclusive right to fetch, map and write one resource (at most one apply in flight per resource).
+/// </summary>
+/// <param name="Key">The resource.</param>
+/// <param name="Acquired">False when another event holds it; see <see cref="BusyUntil"/>.</param>
+/// <param name="Previous">What was last applied to the resource, read under the lease (null: nothing yet).</param>
+/// <param name="Token">Opaque concurrency token of the lease (an ETag).</param>
+/// <param name="BusyUntil">When not acquired: when the holder's lease runs out.</param>
+public sealed record ResourceLease(ResourceKey Key, bool Acquired, ResourceState? Previous, string? Token, DateTimeOffset? BusyUntil = null);
+
+/// <summary>
+/// The processing ledger and the per-resource state (lease, version, fingerprint, target id), kept together so a
+/// result is committed atomically: the new resource state, the lease's release and the ledger's "completed" are one
+/// write, never several that a crash could separate.
 /// </summary>
 public interface ISyncStateStore
 {
     /// <summary>Atomically claims the event for the target (an insert; never read-then-write).</summary>
     Task<Claim> ClaimAsync(CommerceEvent commerceEvent, string target, TimeSpan lease, CancellationToken cancellationToken = default);
 
-    /// <summary>The last applied state of a resource, or null when nothing was applied yet.</summary>
+    /// <summary>The last applied state of a resource, or null when nothing was applied yet (a read, for operators and tests).</summary>
     Task<ResourceState?> GetResourceAsync(ResourceKey key, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Completes the claim with an outcome and, when <paramref name="applied"/> is given, advances the resource state
-    /// in the same atomic write. Throws <see cref="ConcurrencyConflictException"/> when the claim or the resource
-    /// changed since it was read (another worker took over, or applied a newer version): retry the event.
+    /// Leases the resource for this event (conditional write on the resource's row). A lease held by another event
+    /// and still live is not taken: the result is not acquired and says until when it is held.
+    /// </summary>
+    Task<ResourceLease> LeaseResourceAsync(ResourceKey key, string eventId, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Extends the event claim and the resource lease together. Throws <see cref="ConcurrencyConflictException"/>
+    /// when either was taken over meanwhile: the work must stop.
+    /// </summary>
+    Task<(Claim Claim, ResourceLease? Lease)> RenewAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
+        TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes the claim with an outcome and releases the resource lease, recording <paramref name="applied"/> as the
+    /// resource's new state when given, in one atomic write. Throws <see cref="ConcurrencyConflictException"/> when the
+    /// claim or the lease changed since they were taken (another worker took over): retry the event.
     /// </summary>
     Task CompleteAsync(CommerceEvent commerceEvent, string target, Claim claim, string outcome, string? reason,
-        ResourceKey? resource = null, ResourceState? previous = null, ResourceState? applied = null,
-        CancellationToken cancellationToken = default);
+        ResourceLease? lease = null, ResourceState? applied = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends this worker's lease early after a transient failure, so the next delivery need not wait for it.</summary>
-    Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, CancellationToken cancellationToken = default);
+    /// <summary>Ends this worker's claim and lease early after a transient failure, so the next attempt need not wait.</summary>
+    Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets a completed claim so a replayed event is processed again.</summary>
-    Task ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Forgets a completed claim so a replayed event is processed again. Never removes a claim still in progress
+    /// (nor one that changed since it was read).
+    /// </summary>
+    Task<ClaimRelease> ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes completed claims older than <paramref name="completedBefore"/>; returns how many.</summary>
+    Task<int> SweepAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What releasing a claim for a replay found.</summary>
+public enum ClaimRelease
+{
+    /// <summary>The completed claim was removed: the event can be processed again.</summary>
+    Released,
+
+    /// <summary>There was no claim (never processed, or swept): nothing stands in the way.</summary>
+    NotFound,
+
+    /// <summary>A delivery is working on the event right now: it was left alone.</summary>
+    InProgress,
 }
 
 /// <summary>A concurrent writer changed the state first; the work is safe to retry.</summary>

@@ -1,15 +1,12 @@
-using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Integration.Core.Events;
 using Integration.Core.Processing;
-using Microsoft.Extensions.Options;
 
 namespace Integration.Standalone.Processing;
 
 /// <summary>
 /// Bound from <c>Standalone:Consumers</c>:
-/// <code>{ "Enabled": true, "Concurrency": 8, "MaxBackoffSeconds": 300 }</code>
+/// <code>{ "Enabled": true, "Concurrency": 8, "VisibilityTimeoutSeconds": 300 }</code>
 /// </summary>
 public sealed class ConsumerOptions
 {
@@ -19,20 +16,25 @@ public sealed class ConsumerOptions
 
     public int Concurrency { get; set; } = 8;
 
-    public int MaxBackoffSeconds { get; set; } = 300;
+    /// <summary>
+    /// How long a received message stays invisible: longer than <c>Processing:MaxWorkSeconds</c>, so a message being
+    /// worked on never reappears to a second consumer; after a crash it comes back when this runs out.
+    /// </summary>
+    public int VisibilityTimeoutSeconds { get; set; } = 300;
 }
 
 /// <summary>
-/// Consumes one target's Storage queue: the Standalone counterpart of a Service Bus subscription trigger. A message
-/// stays invisible while it is processed (the processing lease), is deleted once the event ended applied, skipped or
-/// quarantined, is made visible again after an exponential backoff on a transient failure, and goes to the
-/// <c>{queue}-poison</c> queue when it is not an event at all or its last delivery still failed.
+/// Consumes one target's Storage queue: the Standalone counterpart of a Service Bus subscription trigger, one call
+/// into the shared <see cref="EventConsumer"/> per message. A message stays invisible while it is processed, is deleted
+/// once the event ended or a retry copy was scheduled, and goes to the <c>{queue}-poison</c> queue when it is not an
+/// event at all or its last attempt could not be settled. If a retry copy could not be scheduled, the message itself
+/// becomes visible again after a back-off.
 /// </summary>
 public sealed partial class StorageQueueConsumer(
     QueueClient queue,
     QueueClient poison,
     string target,
-    EventProcessor processor,
+    EventConsumer consumer,
     ProcessingOptions processing,
     ConsumerOptions options,
     ILogger<StorageQueueConsumer> logger) : BackgroundService
@@ -43,7 +45,7 @@ public sealed partial class StorageQueueConsumer(
     {
         await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
         await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-        var lease = TimeSpan.FromSeconds(processing.LeaseSeconds);
+        var visibility = TimeSpan.FromSeconds(options.VisibilityTimeoutSeconds);
         using var slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
         var idle = TimeSpan.FromMilliseconds(50);
         var inFlight = new List<Task>();
@@ -56,12 +58,12 @@ public sealed partial class StorageQueueConsumer(
                 QueueMessage[] messages;
                 try
                 {
-                    messages = (await queue.ReceiveMessagesAsync(Math.Min(32, free), lease, stoppingToken)).Value;
+                    messages = (await queue.ReceiveMessagesAsync(Math.Min(32, free), visibility, stoppingToken)).Value;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     slots.Release();
-                    LogReceiveFailed(logger, ex, queue.Name);
+                    LogQueueFailed(logger, ex, queue.Name);
                     await Task.Delay(IdleDelayMax, stoppingToken);
                     continue;
                 }
@@ -101,60 +103,55 @@ public sealed partial class StorageQueueConsumer(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: messages not finished become visible again when their lease runs out.
+            // Stopping: messages not finished become visible again when their visibility timeout runs out.
         }
 
         await Task.WhenAll(inFlight);
     }
 
-    /// <summary>Processes one message and settles it (delete, back off, or poison). Never throws.</summary>
+    /// <summary>Processes one message and settles it (delete, poison, or leave it to come back). Never throws.</summary>
     internal async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
-        CommerceEvent? commerceEvent;
+        ConsumeResult result;
         try
         {
-            commerceEvent = JsonSerializer.Deserialize(message.Body, CommerceEventJsonContext.Default.CommerceEvent);
-        }
-        catch (JsonException ex)
-        {
-            await PoisonAsync(message, $"not a CommerceEvent: {ex.Message}", cancellationToken);
-            return;
-        }
-
-        if (commerceEvent is null)
-        {
-            await PoisonAsync(message, "the body is JSON null", cancellationToken);
-            return;
-        }
-
-        var lastAttempt = message.DequeueCount >= processing.MaxDeliveryCount;
-        try
-        {
-            await processor.ProcessAsync(commerceEvent, target, new Delivery((int)message.DequeueCount, lastAttempt), cancellationToken);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            result = await consumer.ConsumeAsync(message.Body.ToMemory(), target, (int)Math.Min(message.DequeueCount, int.MaxValue), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down: the lease expires and the message is delivered again.
+            return; // shutting down: the message is delivered again when its visibility timeout runs out
         }
-        catch (Exception ex) when (!lastAttempt)
+        catch (Exception ex)
         {
-            var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, message.DequeueCount), options.MaxBackoffSeconds));
-            LogRetry(logger, ex, commerceEvent.EventId, target, message.DequeueCount, backoff.TotalSeconds);
+            // No retry copy could be scheduled (the queue is unreachable): let this message come back after a back-off.
+            var backoff = processing.BackoffBefore((int)Math.Min(message.DequeueCount + 1, 30));
+            LogRetry(logger, ex, message.MessageId, target, message.DequeueCount, backoff.TotalSeconds);
             try
             {
                 await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: backoff, cancellationToken: CancellationToken.None);
             }
             catch (Exception updateFailure)
             {
-                // The message becomes visible when its lease runs out anyway.
-                LogReceiveFailed(logger, updateFailure, queue.Name);
+                LogQueueFailed(logger, updateFailure, queue.Name); // it comes back when its visibility timeout runs out anyway
             }
+
+            return;
+        }
+
+        if (result.Settlement == Settlement.DeadLetter)
+        {
+            await PoisonAsync(message, result.Problem ?? "unknown", cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (Exception ex)
         {
-            // The processor could not even quarantine it (e.g. the state store is down on the last attempt).
-            await PoisonAsync(message, ex.Message, cancellationToken);
+            // Processed but not deleted: it comes back and the ledger answers "duplicate".
+            LogQueueFailed(logger, ex, queue.Name);
         }
     }
 
@@ -168,17 +165,17 @@ public sealed partial class StorageQueueConsumer(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogReceiveFailed(logger, ex, poison.Name);
+            LogQueueFailed(logger, ex, poison.Name);
         }
     }
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message =
-        "Event {EventId} for {Target} failed on delivery {DequeueCount}; visible again in {BackoffSeconds} s")]
-    private static partial void LogRetry(ILogger logger, Exception exception, string eventId, string target, long dequeueCount, double backoffSeconds);
+        "Message {MessageId} for {Target} could not be settled on delivery {DequeueCount}; visible again in {BackoffSeconds} s")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string messageId, string target, long dequeueCount, double backoffSeconds);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Message {MessageId} moved from {Queue} to the poison queue: {Problem}")]
     private static partial void LogPoisoned(ILogger logger, string messageId, string queue, string problem);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Queue {Queue} could not be read or updated")]
-    private static partial void LogReceiveFailed(ILogger logger, Exception exception, string queue);
+    private static partial void LogQueueFailed(ILogger logger, Exception exception, string queue);
 }

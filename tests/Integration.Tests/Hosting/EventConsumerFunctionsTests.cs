@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Integration.Azure.Messaging;
 using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
@@ -10,16 +12,23 @@ using Integration.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Integration.Tests.Hosting;
 
 /// <summary>
-/// The Functions consumers called directly (no Functions host can run here): delivery count from the binding data,
-/// the last attempt quarantines instead of throwing, a body that is not an event throws (and so dead-letters).
+/// The Functions consumers called directly (no Functions host can run here), fed by <see cref="ServiceBusDouble"/>, a
+/// broker that redelivers an abandoned message at once, schedules messages, drops duplicate message ids and
+/// dead-letters after the max delivery count, the way Service Bus does. The product's real Service Bus publisher
+/// writes both the intake's messages and the consumers' retry copies into it.
 /// </summary>
 public sealed class EventConsumerFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly FakeTarget _erp = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z", CultureInfo.InvariantCulture));
+    private readonly ProcessingOptions _options = new() { MaxDeliveryCount = 10 };
+    private ServiceBusDouble _broker = null!;
+    private ServiceBusEventPublisher _publisher = null!;
     private TableClient _table = null!;
     private TableQuarantineStore _quarantine = null!;
     private EventConsumerFunctions _functions = null!;
@@ -31,10 +40,12 @@ public sealed class EventConsumerFunctionsTests(AzuriteFixture azurite) : IAsync
         _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("fn" + Guid.NewGuid().ToString("N")[..12]);
         await _table.CreateAsync(Ct);
         _quarantine = new TableQuarantineStore(_table);
-        var options = Options.Create(new ProcessingOptions { MaxDeliveryCount = 10 });
-        var processor = new EventProcessor(new TableSyncStateStore(_table, TimeProvider.System), _quarantine, [_erp], options,
-            TimeProvider.System, NullLogger<EventProcessor>.Instance);
-        _functions = new EventConsumerFunctions(processor, options, NullLogger<EventConsumerFunctions>.Instance);
+        _broker = new ServiceBusDouble(_time, maxDeliveryCount: 10, EventTargets.Erp, EventTargets.Crm);
+        _publisher = new ServiceBusEventPublisher(_broker, _time);
+        var options = Options.Create(_options);
+        var processor = new EventProcessor(new TableSyncStateStore(_table, _time), _quarantine, [_erp], options, _time,
+            NullLogger<EventProcessor>.Instance);
+        _functions = new EventConsumerFunctions(new EventConsumer(processor, _publisher, options, _time, NullLogger<EventConsumer>.Instance));
     }
 
     public async ValueTask DisposeAsync() => await _table.DeleteAsync();
@@ -44,55 +55,112 @@ public sealed class EventConsumerFunctionsTests(AzuriteFixture azurite) : IAsync
     {
         _erp.Source[300] = DateTimeOffset.UnixEpoch.AddDays(1);
 
-        await _functions.Erp(Body(TestEvents.Order(300)), new TestFunctionContext(deliveryCount: 1));
+        await _functions.Erp(Body(TestEvents.Order(300)), 1, new TestFunctionContext());
 
         Assert.Equal("SO-300", Assert.Single(_erp.Records).Value.Id);
     }
 
     [Fact]
-    public async Task Erp_TransientFailure_ThrowsBeforeTheLastDeliveryAndQuarantinesOnIt()
+    public async Task ErpOutageOfNinetySeconds_EndsAppliedNotQuarantined()
     {
+        // Defect: a function that threw abandoned the message, Service Bus redelivered it at once, and all deliveries
+        // burned within seconds: a one-minute ERP restart quarantined every in-flight order.
         _erp.Source[301] = DateTimeOffset.UnixEpoch.AddDays(1);
-        _erp.FailWith = new HttpRequestException("ERP unreachable");
-        var body = Body(TestEvents.Order(301));
+        var outageEnds = _time.GetUtcNow() + TimeSpan.FromSeconds(90);
+        var evt = TestEvents.Order(301);
+        await PublishAsync(evt);
 
-        await Assert.ThrowsAsync<TransientProcessingException>(() => _functions.Erp(body, new TestFunctionContext(deliveryCount: 9)));
-        await _functions.Erp(body, new TestFunctionContext(deliveryCount: 10));
+        await _broker.RunUntilIdleAsync(async (subscription, body, deliveryCount) =>
+        {
+            _erp.FailWith = _time.GetUtcNow() < outageEnds ? new HttpRequestException("ERP unreachable (restarting)") : null;
+            await Consume(subscription)(body, deliveryCount, new TestFunctionContext());
+        });
+
+        Assert.Equal("SO-301", Assert.Single(_erp.Records).Value.Id);
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct));
+        Assert.Empty(_broker.DeadLettered);
+        var erpDeliveries = _broker.Deliveries.Where(d => d.Subscription == EventTargets.Erp).ToList();
+        Assert.True(erpDeliveries[^1].At >= outageEnds, "applied only after the outage");
+        Assert.True(erpDeliveries.Count < _options.MaxDeliveryCount, $"{erpDeliveries.Count} attempts: back-off, not immediate redelivery");
+        Assert.All(erpDeliveries, d => Assert.Equal(1, d.DeliveryCount)); // every retry is a fresh scheduled copy, none an abandon
+    }
+
+    [Fact]
+    public async Task ErpDownForGood_IsQuarantinedOnTheLastAttemptAfterBackingOff()
+    {
+        _erp.Source[302] = DateTimeOffset.UnixEpoch.AddDays(1);
+        _erp.FailWith = new HttpRequestException("ERP unreachable");
+        var started = _time.GetUtcNow();
+        await PublishAsync(TestEvents.Order(302));
+
+        await _broker.RunUntilIdleAsync((subscription, body, deliveryCount) => Consume(subscription)(body, deliveryCount, new TestFunctionContext()));
 
         var entry = Assert.Single(await _quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct));
         Assert.Equal("retries_exhausted", entry.Reason);
+        Assert.Equal(_options.MaxDeliveryCount, entry.Attempts);
+        Assert.Equal(_options.MaxDeliveryCount, _broker.Deliveries.Count(d => d.Subscription == EventTargets.Erp));
+        // 1 + 2 + 4 + ... + 256 s of back-off between the ten attempts.
+        Assert.True(_time.GetUtcNow() - started >= TimeSpan.FromSeconds(511), $"only {_time.GetUtcNow() - started} of back-off");
+        Assert.Empty(_broker.DeadLettered);
+    }
+
+    [Fact]
+    public async Task RetryCopy_ReachesOnlyTheSubscriptionThatFailed()
+    {
+        var crm = new FakeTarget(EventTargets.Crm);
+        _erp.Source[303] = DateTimeOffset.UnixEpoch.AddDays(1);
+        _erp.FailWith = new HttpRequestException("ERP unreachable");
+        await PublishAsync(TestEvents.Order(303));
+        var failures = 0;
+
+        await _broker.RunUntilIdleAsync(async (subscription, body, deliveryCount) =>
+        {
+            if (subscription == EventTargets.Erp && ++failures > 2)
+            {
+                _erp.FailWith = null;
+            }
+
+            await Consume(subscription)(body, deliveryCount, new TestFunctionContext());
+        });
+
+        Assert.Equal(1, _broker.Deliveries.Count(d => d.Subscription == EventTargets.Crm)); // the ERP's retries never reach the CRM
+        Assert.Equal(3, _broker.Deliveries.Count(d => d.Subscription == EventTargets.Erp));
+        Assert.Equal(1, _erp.Writes);
     }
 
     [Theory]
     [InlineData("{ not json")]
     [InlineData("null")]
-    public async Task Crm_BodyThatIsNotAnEvent_ThrowsSoServiceBusDeadLettersIt(string body)
+    public async Task Crm_BodyThatIsNotAnEvent_ThrowsOnEveryDeliverySoServiceBusDeadLettersIt(string body)
     {
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _functions.Crm(body, new TestFunctionContext(deliveryCount: 1)));
+        await _broker.SendMessageAsync(new global::Azure.Messaging.ServiceBus.ServiceBusMessage(body) { MessageId = "bad" }, Ct);
 
-        Assert.Contains("crm", ex.Message, StringComparison.Ordinal);
+        await _broker.RunUntilIdleAsync((subscription, b, deliveryCount) => Consume(subscription)(b, deliveryCount, new TestFunctionContext()));
+
+        Assert.Equal(2, _broker.DeadLettered.Count); // one per subscription, kept for inspection
+        Assert.All(_broker.DeadLettered, d => Assert.Equal(10, d.DeliveryCount));
     }
+
+    private Func<string, int, FunctionContext, Task> Consume(string subscription) =>
+        subscription == EventTargets.Erp ? _functions.Erp : _functions.Crm;
+
+    private Task PublishAsync(CommerceEvent commerceEvent) =>
+        _publisher.PublishAsync(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent), Ct);
 
     private static string Body(CommerceEvent commerceEvent) => JsonSerializer.Serialize(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
 
     /// <summary>The worker SDK's <see cref="FunctionContext"/> is abstract; this supplies only what the consumers read.</summary>
-    private sealed class TestFunctionContext(int deliveryCount) : FunctionContext
+    private sealed class TestFunctionContext : FunctionContext
     {
         public override string InvocationId => "test";
         public override string FunctionId => "test";
         public override TraceContext TraceContext => null!;
-        public override BindingContext BindingContext { get; } = new TestBindingContext(deliveryCount);
+        public override BindingContext BindingContext => null!;
         public override RetryContext RetryContext => null!;
         public override IServiceProvider InstanceServices { get; set; } = null!;
         public override FunctionDefinition FunctionDefinition => null!;
         public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
         public override IInvocationFeatures Features => null!;
         public override CancellationToken CancellationToken => TestContext.Current.CancellationToken;
-    }
-
-    private sealed class TestBindingContext(int deliveryCount) : BindingContext
-    {
-        public override IReadOnlyDictionary<string, object?> BindingData { get; } =
-            new Dictionary<string, object?> { ["DeliveryCount"] = deliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 }

@@ -76,7 +76,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
         var replayed = await _processor.ProcessAsync(TestEvents.Order(251, "store/order/created"), EventTargets.Erp, new Delivery(1, false), Ct);
 
         Assert.Equal(ProcessingOutcome.Applied, first.Outcome);
-        Assert.Equal(ProcessingOutcome.Stale, second.Outcome);
+        Assert.Equal(ProcessingOutcome.Unchanged, second.Outcome); // same version, same content: no ERP call
         Assert.Equal(ProcessingOutcome.Stale, replayed.Outcome);
         Assert.Equal(V2, _erp.Records["bc-abc123-251"].Version);
         Assert.Equal(1, _erp.Writes);
@@ -198,6 +198,65 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_TwoEventsForOneOrderAtOnce_TheTargetEndsWithTheNewestVersion()
+    {
+        // Defect: the ledger serialised per event, not per resource. A fetched T1, B fetched T2 and applied it while
+        // A's write was slow; A's T1 then landed over T2, A's commit conflicted, and its retry found T2 <= T2: stale,
+        // with T1 left in the ERP.
+        _erp.Source[260] = V1;
+        var heldWrite = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aWriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _erp.BeforeWrite = async (_, version) =>
+        {
+            if (version == V1)
+            {
+                aWriting.TrySetResult();
+                await heldWrite.Task;
+            }
+        };
+
+        var a = DeliverUntilSettledAsync(TestEvents.Order(260, "store/order/created"));
+        await aWriting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        _erp.Source[260] = V2; // the shopper's status change lands while A's ERP write is slow
+        var b = DeliverUntilSettledAsync(TestEvents.Order(260, "store/order/statusUpdated"));
+        await Task.Delay(300, Ct); // B runs (or waits) while A's write is held
+        heldWrite.SetResult();
+        await Task.WhenAll(a, b);
+
+        Assert.Equal(V2, _erp.Records["bc-abc123-260"].Version);
+    }
+
+    [Fact]
+    public async Task Process_ChangeWithinTheSameSecond_IsAppliedNotDroppedAsStale()
+    {
+        // Defect: v2 orders' date_modified has one-second resolution and an equal version was treated as stale.
+        _erp.Source[261] = V1;
+        _erp.Content[261] = "awaiting_payment";
+        var first = await _processor.ProcessAsync(TestEvents.Order(261), EventTargets.Erp, new Delivery(1, false), Ct);
+        _erp.Content[261] = "awaiting_fulfillment"; // changed again within the same second: same date_modified
+
+        var second = await _processor.ProcessAsync(TestEvents.Order(261, "store/order/statusUpdated"), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, first.Outcome);
+        Assert.Equal(ProcessingOutcome.Applied, second.Outcome);
+        Assert.Equal("awaiting_fulfillment", _erp.WrittenContent["bc-abc123-261"]);
+    }
+
+    [Fact]
+    public async Task Process_RecordWithoutAModifiedDate_IsNotStaleForever()
+    {
+        _erp.Source[262] = DateTimeOffset.MinValue; // what a record without a date_modified was versioned as
+        _erp.Content[262] = "first";
+        await _processor.ProcessAsync(TestEvents.Order(262), EventTargets.Erp, new Delivery(1, false), Ct);
+        _erp.Content[262] = "second";
+
+        var result = await _processor.ProcessAsync(TestEvents.Order(262), EventTargets.Erp, new Delivery(1, false), Ct);
+
+        Assert.Equal(ProcessingOutcome.Applied, result.Outcome);
+        Assert.Equal("second", _erp.WrittenContent["bc-abc123-262"]);
+    }
+
+    [Fact]
     public async Task Process_ResourceGoneFromSource_IsSkippedWithAReason()
     {
         var result = await _processor.ProcessAsync(TestEvents.Order(256), EventTargets.Erp, new Delivery(1, false), Ct);
@@ -235,7 +294,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private sealed class RecordingRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
     {
-        public Task RequeueAsync(CommerceEvent commerceEvent, string target, CancellationToken cancellationToken = default)
+        public Task RequeueAsync(CommerceEvent commerceEvent, string target, TimeSpan delay, CancellationToken cancellationToken = default)
         {
             sink.Add((commerceEvent, target));
             return Task.CompletedTask;

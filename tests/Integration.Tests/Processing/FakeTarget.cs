@@ -17,6 +17,15 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
     /// <summary>The target: natural key → (target id, applied version).</summary>
     public ConcurrentDictionary<string, (string Id, DateTimeOffset Version)> Records { get; } = new();
 
+    /// <summary>The source's content of each order beyond its version (a status, say); "v" when not set.</summary>
+    public ConcurrentDictionary<long, string> Content { get; } = new();
+
+    /// <summary>The target's content per natural key, as last written.</summary>
+    public ConcurrentDictionary<string, string> WrittenContent { get; } = new();
+
+    /// <summary>Runs before the target write of a version (to hold a slow write of an old version).</summary>
+    public Func<long, DateTimeOffset, Task>? BeforeWrite { get; set; }
+
     public int Writes => _writes;
 
     /// <summary>SKUs the target does not know: applying an order with one fails permanently.</summary>
@@ -33,17 +42,31 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
 
     public bool CanHandle(CommerceEvent commerceEvent) => commerceEvent.ResourceType == "order";
 
-    public Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
+    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) =>
+        new("order", commerceEvent.ResourceId!.Value.Number!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         var id = commerceEvent.ResourceId!.Value.Number!.Value;
-        return Task.FromResult<FetchedRecord?>(Source.TryGetValue(id, out var version) ? new OrderRecord(this, id, version) : null);
+        if (!Source.TryGetValue(id, out var version))
+        {
+            return null;
+        }
+
+        return await Task.FromResult(new OrderRecord(this, id, version, Content.GetValueOrDefault(id, "v")));
     }
 
-    private sealed record OrderRecord(FakeTarget Owner, long OrderId, DateTimeOffset Version)
-        : FetchedRecord("order", OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture), Version)
+    private sealed record OrderRecord(FakeTarget Owner, long OrderId, DateTimeOffset SourceVersion, string Content) : FetchedRecord(SourceVersion)
     {
-        public override Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
+        public override string? Fingerprint => $"{SourceVersion:O}|{Content}";
+
+        public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
+            if (Owner.BeforeWrite is { } beforeWrite)
+            {
+                await beforeWrite(OrderId, SourceVersion);
+            }
+
             if (Owner.FailWith is { } transient)
             {
                 throw transient;
@@ -56,9 +79,10 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
 
             Interlocked.Increment(ref Owner._writes);
             var key = $"bc-abc123-{OrderId}";
-            var record = Owner.Records.AddOrUpdate(key, _ => ($"SO-{OrderId}", Version), (_, existing) => (existing.Id, Version));
+            var record = Owner.Records.AddOrUpdate(key, _ => ($"SO-{OrderId}", SourceVersion), (_, existing) => (existing.Id, SourceVersion));
+            Owner.WrittenContent[key] = Content;
             Owner.AfterCommit?.Invoke();
-            return Task.FromResult<string?>(record.Id);
+            return record.Id;
         }
     }
 }

@@ -48,14 +48,28 @@ public sealed class TableQuarantineStoreTests(AzuriteFixture azurite) : IAsyncLi
     }
 
     [Fact]
+    public async Task RemoveAsync_RowReplacedByANewerFailure_KeepsTheNewRow()
+    {
+        var a = TestEvents.Order();
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "unknown_sku", "first", T0, 1), Ct);
+        var listed = Assert.Single(await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
+        await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "unknown_sku", "failed again", T0.AddMinutes(1), 1), Ct);
+
+        Assert.False(await _store.RemoveAsync(listed, Ct));
+
+        Assert.Equal("failed again", Assert.Single(await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct)).Error);
+    }
+
+    [Fact]
     public async Task RemoveAsync_DeletesOnlyThatTarget()
     {
         var a = TestEvents.Order();
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Erp, "r", "e", T0, 1), Ct);
         await _store.AddAsync(new QuarantinedEvent(a, EventTargets.Crm, "r", "e", T0, 1), Ct);
 
-        await _store.RemoveAsync("abc123", a.EventId, EventTargets.Erp, Ct);
-        await _store.RemoveAsync("abc123", a.EventId, EventTargets.Erp, Ct); // idempotent
+        var listed = (await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct)).Single(e => e.Target == EventTargets.Erp);
+        Assert.True(await _store.RemoveAsync(listed, Ct));
+        Assert.False(await _store.RemoveAsync(listed, Ct)); // idempotent
 
         var left = Assert.Single(await _store.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
         Assert.Equal(EventTargets.Crm, left.Target);

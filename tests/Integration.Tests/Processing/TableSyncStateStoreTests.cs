@@ -79,27 +79,90 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
-    public async Task CompleteAsync_WithResource_AdvancesStateAtomicallyAndDetectsARacingWriter()
+    public async Task CompleteAsync_WithLease_AdvancesStateAtomicallyAndReleasesTheLease()
     {
         var key = new ResourceKey("abc123", EventTargets.Erp, "order", "250");
         var e1 = TestEvents.Order();
-        var e2 = TestEvents.Order();
         var c1 = await _store.ClaimAsync(e1, EventTargets.Erp, Lease, Ct);
-        var c2 = await _store.ClaimAsync(e2, EventTargets.Erp, Lease, Ct);
+        var lease = await _store.LeaseResourceAsync(key, e1.EventId, Lease, Ct);
         var v1 = DateTimeOffset.Parse("2026-11-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-        // Both read "nothing applied yet"; the first commit wins, the second must not overwrite it blindly.
-        await _store.CompleteAsync(e1, EventTargets.Erp, c1, "applied", null, key, null, new ResourceState(v1, "SO-1", e1.EventId), Ct);
-        await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
-            _store.CompleteAsync(e2, EventTargets.Erp, c2, "applied", null, key, null, new ResourceState(v1.AddHours(1), "SO-1", e2.EventId), Ct));
+        await _store.CompleteAsync(e1, EventTargets.Erp, c1, "applied", null, lease, new ResourceState(v1, "SO-1", e1.EventId, "fp1"), Ct);
 
         var state = await _store.GetResourceAsync(key, Ct);
-        Assert.NotNull(state);
-        Assert.Equal(v1, state.Version);
-        Assert.Equal("SO-1", state.TargetId);
-        Assert.Equal(e1.EventId, state.AppliedEventId);
+        Assert.Equal(new ResourceState(v1, "SO-1", e1.EventId, "fp1"), state);
+        var next = await _store.LeaseResourceAsync(key, TestEvents.Order().EventId, Lease, Ct);
+        Assert.True(next.Acquired); // released by the commit, not by time
+        Assert.Equal(state, next.Previous);
+    }
+
+    [Fact]
+    public async Task LeaseResourceAsync_HeldByAnotherEvent_IsNotAcquiredUntilItExpires()
+    {
+        var key = new ResourceKey("abc123", EventTargets.Erp, "order", "251");
+        var first = await _store.LeaseResourceAsync(key, "event-a", Lease, Ct);
+
+        var second = await _store.LeaseResourceAsync(key, "event-b", Lease, Ct);
+        var again = await _store.LeaseResourceAsync(key, "event-a", Lease, Ct); // the holder itself (a redelivery) may re-take it
+        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        var afterExpiry = await _store.LeaseResourceAsync(key, "event-b", Lease, Ct);
+
+        Assert.True(first.Acquired);
+        Assert.False(second.Acquired);
+        Assert.Equal(_time.GetUtcNow() - TimeSpan.FromSeconds(1), second.BusyUntil);
+        Assert.True(again.Acquired);
+        Assert.True(afterExpiry.Acquired);
+    }
+
+    [Fact]
+    public async Task LeaseResourceAsync_FiveEventsAtOnce_ExactlyOneAcquires()
+    {
+        var key = new ResourceKey("abc123", EventTargets.Erp, "order", "252");
+
+        var leases = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => _store.LeaseResourceAsync(key, $"event-{i}", Lease, Ct)));
+
+        Assert.Single(leases, l => l.Acquired);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_AfterTheLeaseWasTakenOver_ConflictsAndChangesNothing()
+    {
+        var key = new ResourceKey("abc123", EventTargets.Erp, "order", "253");
+        var e1 = TestEvents.Order();
+        var e2 = TestEvents.Order();
+        var c1 = await _store.ClaimAsync(e1, EventTargets.Erp, Lease, Ct);
+        var l1 = await _store.LeaseResourceAsync(key, e1.EventId, Lease, Ct);
+        _time.Advance(Lease + TimeSpan.FromSeconds(1)); // e1's worker hung past its lease
+        var c2 = await _store.ClaimAsync(e2, EventTargets.Erp, Lease, Ct);
+        var l2 = await _store.LeaseResourceAsync(key, e2.EventId, Lease, Ct);
+        var v = _time.GetUtcNow();
+        await _store.CompleteAsync(e2, EventTargets.Erp, c2, "applied", null, l2, new ResourceState(v, "SO-2", e2.EventId), Ct);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
+            _store.CompleteAsync(e1, EventTargets.Erp, c1, "applied", null, l1, new ResourceState(v.AddHours(-1), "SO-1", e1.EventId), Ct));
+
+        Assert.Equal("SO-2", (await _store.GetResourceAsync(key, Ct))?.TargetId);
         // The loser's claim was not completed either: the transaction is all or nothing.
-        Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(e2, EventTargets.Erp, Lease, Ct)).Status);
+        Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(e1, EventTargets.Erp, Lease, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task RenewAsync_ExtendsClaimAndLease_AndFailsOnceTakenOver()
+    {
+        var key = new ResourceKey("abc123", EventTargets.Erp, "order", "254");
+        var evt = TestEvents.Order();
+        var claim = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
+        var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
+        _time.Advance(Lease - TimeSpan.FromSeconds(5));
+
+        (claim, var renewed) = await _store.RenewAsync(evt, EventTargets.Erp, claim, lease, Lease, Ct);
+        _time.Advance(TimeSpan.FromSeconds(30)); // past the original lease, within the renewed one
+
+        Assert.False((await _store.LeaseResourceAsync(key, "other-event", Lease, Ct)).Acquired);
+        Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.RenewAsync(evt, EventTargets.Erp, claim, lease, Lease, Ct)); // stale token
+        await _store.CompleteAsync(evt, EventTargets.Erp, claim, "applied", null, renewed, new ResourceState(null, "SO-4", evt.EventId), Ct);
+        Assert.Equal("SO-4", (await _store.GetResourceAsync(key, Ct))?.TargetId);
     }
 
     [Fact]
@@ -109,9 +172,46 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var claim = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         await _store.CompleteAsync(evt, EventTargets.Erp, claim, "quarantined", "unknown_sku", cancellationToken: Ct);
 
-        await _store.ReleaseAsync(evt.StoreHash, EventTargets.Erp, evt.EventId, Ct);
+        Assert.Equal(ClaimRelease.Released, await _store.ReleaseAsync(evt.StoreHash, EventTargets.Erp, evt.EventId, Ct));
 
         Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ClaimInProgress_IsLeftAlone()
+    {
+        // Defect: releasing deleted the claim whatever its state, pulling it from under a delivery still working on it.
+        var evt = TestEvents.Order();
+        await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
+
+        Assert.Equal(ClaimRelease.InProgress, await _store.ReleaseAsync(evt.StoreHash, EventTargets.Erp, evt.EventId, Ct));
+        Assert.Equal(ClaimRelease.NotFound, await _store.ReleaseAsync(evt.StoreHash, EventTargets.Erp, "never-seen", Ct));
+
+        Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task SweepAsync_DeletesOnlyCompletedClaimsOlderThanTheCutOff()
+    {
+        var key = new ResourceKey("abc123", EventTargets.Erp, "order", "255");
+        var old = TestEvents.Order();
+        var oldClaim = await _store.ClaimAsync(old, EventTargets.Erp, Lease, Ct);
+        var lease = await _store.LeaseResourceAsync(key, old.EventId, Lease, Ct);
+        await _store.CompleteAsync(old, EventTargets.Erp, oldClaim, "applied", null, lease, new ResourceState(null, "SO-5", old.EventId), Ct);
+        var inProgress = TestEvents.Order();
+        await _store.ClaimAsync(inProgress, EventTargets.Erp, TimeSpan.FromDays(30), Ct);
+        _time.Advance(TimeSpan.FromDays(15));
+        var recent = TestEvents.Order();
+        await _store.CompleteAsync(recent, EventTargets.Erp, await _store.ClaimAsync(recent, EventTargets.Erp, Lease, Ct), "applied", null,
+            cancellationToken: Ct);
+
+        var deleted = await _store.SweepAsync(_time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(old, EventTargets.Erp, Lease, Ct)).Status); // forgotten
+        Assert.Equal(ClaimStatus.AlreadyCompleted, (await _store.ClaimAsync(recent, EventTargets.Erp, Lease, Ct)).Status);
+        Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(inProgress, EventTargets.Erp, Lease, Ct)).Status);
+        Assert.Equal("SO-5", (await _store.GetResourceAsync(key, Ct))?.TargetId); // the id map stays
     }
 
     [Fact]
@@ -120,7 +220,8 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var evt = TestEvents.Order();
         var key = new ResourceKey("abc123", EventTargets.Crm, "cart", "a/b#c?d\\e");
         var claim = await _store.ClaimAsync(evt, EventTargets.Crm, Lease, Ct);
-        await _store.CompleteAsync(evt, EventTargets.Crm, claim, "applied", null, key, null, new ResourceState(_time.GetUtcNow(), "X", evt.EventId), Ct);
+        var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
+        await _store.CompleteAsync(evt, EventTargets.Crm, claim, "applied", null, lease, new ResourceState(_time.GetUtcNow(), "X", evt.EventId), Ct);
 
         Assert.Equal("X", (await _store.GetResourceAsync(key, Ct))?.TargetId);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Integration.Azure.State;
 using Integration.Core.Events;
+using Integration.Core.Flows.Alerts;
 using Integration.Core.Processing;
 using Integration.Testing;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace Integration.Tests.Processing;
 
-public sealed class StoreAlertSyncTests(AzuriteFixture azurite)
+public sealed class StoreAlertFlowTests(AzuriteFixture azurite)
 {
     [Fact]
     public async Task Process_DeliveryException_RaisesOneCriticalAlertEvenWhenRedelivered()
@@ -19,13 +20,13 @@ public sealed class StoreAlertSyncTests(AzuriteFixture azurite)
         var ct = TestContext.Current.CancellationToken;
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient("alert" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateAsync(ct);
-        var logger = new FakeLogger<StoreAlertSync>();
+        var logger = new FakeLogger<StoreAlertFlow>();
         var processor = new EventProcessor(new TableSyncStateStore(table, TimeProvider.System), new TableQuarantineStore(table),
-            [new StoreAlertSync(logger)], Options.Create(new ProcessingOptions()), TimeProvider.System, NullLogger<EventProcessor>.Instance);
+            [new StoreAlertFlow(logger)], Options.Create(new ProcessingOptions()), TimeProvider.System, NullLogger<EventProcessor>.Instance);
         using var data = JsonDocument.Parse("""{"type":"hook","id":42,"code":90002}""");
         var evt = new CommerceEvent
         {
-            EventId = Guid.NewGuid().ToString("N"), StoreHash = "abc123", Scope = StoreAlertSync.DeliveryException, ResourceType = "hook",
+            EventId = Guid.NewGuid().ToString("N"), StoreHash = "abc123", Scope = StoreAlertFlow.DeliveryException, ResourceType = "hook",
             OccurredAt = DateTimeOffset.UtcNow, ReceivedAt = DateTimeOffset.UtcNow, Data = data.RootElement,
         };
 

@@ -1,17 +1,18 @@
 using Integration.Core.Events;
+using Integration.Core.Processing;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace Integration.Core.Processing;
+namespace Integration.Core.Flows.Alerts;
 
 /// <summary>
 /// Store-level notifications that need a person, not a sync: <c>store/app/uninstalled</c> (the integration stops
 /// receiving anything) and <c>store/hook/deliveryException</c> (BigCommerce is failing to deliver, or has disabled a
 /// hook or blocklisted the domain). Each raises one critical log line and one <c>integration.alerts</c> increment per
 /// event; it runs on the ERP subscription only, so an alert is raised once, and through the ledger, so a redelivery
-/// does not raise it again.
+/// does not raise it again. Alerts are not about one resource: no lease, and no version guard that could drop one.
 /// </summary>
-public sealed partial class StoreAlertSync(ILogger<StoreAlertSync> logger) : IResourceSync
+public sealed partial class StoreAlertFlow(ILogger<StoreAlertFlow> logger) : IResourceSync
 {
     public const string AppUninstalled = "store/app/uninstalled";
     public const string DeliveryException = "store/hook/deliveryException";
@@ -23,14 +24,15 @@ public sealed partial class StoreAlertSync(ILogger<StoreAlertSync> logger) : IRe
     public bool CanHandle(CommerceEvent commerceEvent) =>
         commerceEvent?.Scope is AppUninstalled or DeliveryException;
 
+    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => null;
+
     public Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
         return Task.FromResult<FetchedRecord?>(new Alert(this, commerceEvent));
     }
 
-    private sealed record Alert(StoreAlertSync Owner, CommerceEvent Event)
-        : FetchedRecord("alert", Event.Scope.Replace('/', '.'), Event.OccurredAt)
+    private sealed record Alert(StoreAlertFlow Owner, CommerceEvent Event) : FetchedRecord(Event.OccurredAt)
     {
         public override Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {

@@ -3,7 +3,7 @@ using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Bc = Integration.BigCommerce.Client;
 
-namespace Integration.BigCommerce.Sync;
+namespace Integration.BigCommerce.Commerce;
 
 /// <summary>
 /// BigCommerce's records as the hub's canonical model — the v2 order (with its products and shipping addresses) and
@@ -89,6 +89,35 @@ public sealed class BigCommerceTranslator(MappingConfiguration mapping)
             ModifiedAt = customer.DateModified,
             Ids = new SystemIds(BigCommerce: customer.Id.ToString(CultureInfo.InvariantCulture)),
         });
+    }
+
+    /// <summary>
+    /// A BigCommerce v3 product (with its variants) as the canonical <see cref="Product"/>: normalised SKUs, each
+    /// variant's effective price and weight (the product's where the variant sets none), salable = not purchasing
+    /// disabled, BigCommerce ids on product and variants, <c>date_modified</c> as the version.
+    /// </summary>
+    public Product ToCanonical(Bc.Product product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        return new Product
+        {
+            Sku = mapping.Sku.Normalise(product.Sku),
+            Name = product.Name,
+            Description = product.Description,
+            Price = product.Price,
+            Weight = product.Weight,
+            Variants = [.. (product.Variants ?? []).Select(v => new ProductVariant
+            {
+                Sku = mapping.Sku.Normalise(v.Sku),
+                Price = v.Price ?? product.Price,
+                Weight = v.Weight ?? product.Weight,
+                Salable = !v.PurchasingDisabled,
+                Options = [.. v.OptionValues.Select(o => new KeyValuePair<string, string>(o.OptionDisplayName, o.Label))],
+                Ids = new SystemIds(BigCommerce: v.Id.ToString(CultureInfo.InvariantCulture)),
+            })],
+            ModifiedAt = product.DateModified,
+            Ids = new SystemIds(BigCommerce: product.Id.ToString(CultureInfo.InvariantCulture)),
+        };
     }
 
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,7 +1,7 @@
 using Integration.Core.Mapping;
 using Integration.Core.Model;
 
-namespace Integration.BigCommerce.Sync;
+namespace Integration.Core.Flows.Orders;
 
 /// <summary>
 /// Applies an ownership decision to a canonical order before it goes to a connector that takes canonical records:

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Integration.BigCommerce.Client;
+using Integration.Core.Commerce;
+using Integration.Core.Mapping;
+using Integration.Core.Model;
+using Bc = Integration.BigCommerce.Client;
+
+namespace Integration.BigCommerce.Commerce;
+
+/// <summary>
+/// BigCommerce as the flows' <see cref="ICommerceStore"/>: the typed client's records translated to the canonical
+/// model (statuses, codes and locations through the mapping), and canonical corrections translated back into the
+/// client's batch writes. Translation only; the client paces and retries.
+/// </summary>
+public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingConfiguration mapping) : ICommerceStore
+{
+    private readonly BigCommerceTranslator _translator = new(mapping);
+
+    public async Task<Core.Model.Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
+    {
+        var client = clients.GetClient(storeHash);
+        Bc.Order order;
+        try
+        {
+            order = await client.GetOrderAsync(orderId, cancellationToken);
+        }
+        catch (BigCommerceException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+
+        if (order.IsDeleted)
+        {
+            return null;
+        }
+
+        var products = await client.GetOrderProductsAsync(orderId, cancellationToken);
+        var shipping = await client.GetOrderShippingAddressesAsync(orderId, cancellationToken);
+        return _translator.ToCanonical(storeHash, order, products, shipping);
+    }
+
+    public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
+    {
+        Bc.Customer? found = null;
+        await foreach (var customer in clients.GetClient(storeHash)
+            .GetCustomersAsync(new CustomerQuery { Ids = [customerId], IncludeAddresses = true }, cancellationToken))
+        {
+            found = customer;
+        }
+
+        return found is null ? null : _translator.ToCanonical(found);
+    }
+
+    public async Task<Core.Model.Product?> GetProductAsync(string storeHash, long productId, CancellationToken cancellationToken = default) =>
+        await clients.GetClient(storeHash).GetProductAsync(productId, cancellationToken) is { } product ? _translator.ToCanonical(product) : null;
+
+    public async IAsyncEnumerable<Core.Model.Product> GetCatalogAsync(string storeHash,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var product in clients.GetClient(storeHash).GetProductsAsync(new ProductQuery { IncludeVariants = true }, cancellationToken))
+        {
+            yield return _translator.ToCanonical(product);
+        }
+    }
+
+    public async Task<IReadOnlyList<CatalogWriteFailure>> UpdateCatalogAsync(string storeHash, IReadOnlyList<CatalogChange> changes,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var client = clients.GetClient(storeHash);
+        var failures = new List<CatalogWriteFailure>();
+        var products = changes.Where(c => c.VariantId is null).ToDictionary(c => Id(c.ProductId));
+        var variants = changes.Where(c => c.VariantId is not null).ToDictionary(c => Id(c.VariantId!));
+        if (products.Count > 0)
+        {
+            var result = await client.UpdateProductsAsync(products.Values.Select(c => new ProductUpdate
+            {
+                Id = Id(c.ProductId),
+                Name = c.Name,
+                Price = c.Price,
+                Weight = c.Weight,
+            }), cancellationToken);
+            failures.AddRange(result.Failed.Select(f => new CatalogWriteFailure(products[f.Id], f.Error ?? "refused")));
+        }
+
+        if (variants.Count > 0)
+        {
+            var result = await client.UpdateVariantsAsync(variants.Values.Select(c => new VariantUpdate
+            {
+                Id = Id(c.VariantId!),
+                Price = c.Price,
+                Weight = c.Weight,
+                PurchasingDisabled = c.Salable is { } salable ? !salable : null,
+            }), cancellationToken);
+            failures.AddRange(result.Failed.Select(f => new CatalogWriteFailure(variants[f.Id], f.Error ?? "refused")));
+        }
+
+        return failures;
+    }
+
+    public async IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(string storeHash, IReadOnlyCollection<string>? variantIds,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = new InventoryQuery { VariantIds = variantIds is null ? null : [.. variantIds.Select(Id)] };
+        await foreach (var item in clients.GetClient(storeHash).GetInventoryItemsAsync(query, cancellationToken))
+        {
+            var sku = mapping.Sku.Normalise(item.Identity.Sku);
+            foreach (var location in item.Locations)
+            {
+                if (mapping.Locations.TryToCanonical(SystemName.BigCommerce, location.LocationId.ToString(CultureInfo.InvariantCulture), out var code))
+                {
+                    yield return new Core.Model.InventoryLevel(sku, code, location.TotalInventoryOnhand);
+                }
+            }
+        }
+    }
+
+    public async Task SetStockAsync(string storeHash, IReadOnlyList<Core.Model.InventoryLevel> levels, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        var items = levels.Select(level => new Bc.InventoryLevel
+        {
+            LocationId = Id(mapping.Locations.FromCanonical(SystemName.BigCommerce, level.Location)),
+            Sku = level.Sku,
+            Quantity = (int)Math.Max(0, decimal.Floor(level.Quantity)),
+        }).ToList();
+        if (items.Count > 0)
+        {
+            await clients.GetClient(storeHash).SetInventoryLevelsAsync(items, reason, cancellationToken);
+        }
+    }
+
+    private static long Id(string id) => long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,62 @@
+using Integration.Core.Model;
+
+namespace Integration.Core.Commerce;
+
+/// <summary>
+/// The store as the flows see it (BigCommerce today): the latest records as canonical, normalised models, and the
+/// writes the ERP's ownership of catalog fields and stock requires. Implementations are thread-safe singletons that
+/// pace themselves against the store's API quota; failures are classified exceptions
+/// (<see cref="Processing.IClassifiedError"/>).
+/// </summary>
+public interface ICommerceStore
+{
+    /// <summary>The order with its lines and shipping addresses, or null when it no longer exists (or is deleted).</summary>
+    Task<Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>The customer with its addresses, or null when it no longer exists.</summary>
+    Task<Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The product with its variants, or null when it no longer exists. SKUs are normalised; each variant's price and
+    /// weight are the effective ones (the product's where the variant sets none); ids are the store's.
+    /// </summary>
+    Task<Product?> GetProductAsync(string storeHash, long productId, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams the whole catalog (products with variants), memory flat whatever its size.</summary>
+    IAsyncEnumerable<Product> GetCatalogAsync(string storeHash, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes catalog corrections in the fewest calls the store's batch limits allow; returns the changes the store
+    /// refused (the rest were written).
+    /// </summary>
+    Task<IReadOnlyList<CatalogWriteFailure>> UpdateCatalogAsync(string storeHash, IReadOnlyList<CatalogChange> changes,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// On-hand stock per SKU at every location the mapping knows (locations named by canonical code), for the given
+    /// variants (store ids), or for the whole store when <paramref name="variantIds"/> is null.
+    /// </summary>
+    IAsyncEnumerable<InventoryLevel> GetStockAsync(string storeHash, IReadOnlyCollection<string>? variantIds,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Sets absolute on-hand levels (by SKU and canonical location), in as few calls as the store allows.</summary>
+    Task SetStockAsync(string storeHash, IReadOnlyList<InventoryLevel> levels, string reason, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A correction of ERP-owned catalog fields on one product (<paramref name="VariantId"/> null) or one variant; null
+/// fields are left as they are.
+/// </summary>
+public sealed record CatalogChange(string ProductId, string? VariantId)
+{
+    public string? Name { get; init; }
+
+    public decimal? Price { get; init; }
+
+    public decimal? Weight { get; init; }
+
+    public bool? Salable { get; init; }
+}
+
+/// <summary>A catalog change the store refused, with its message.</summary>
+public sealed record CatalogWriteFailure(CatalogChange Change, string Error);

@@ -1,0 +1,43 @@
+using Integration.Azure;
+using Integration.Azure.State;
+using Integration.BigCommerce;
+using Integration.Core.Flows;
+using Integration.Core.Mapping;
+using Integration.Core.Processing;
+using Integration.Erp.Tryton;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Hosting;
+
+public static class HubServiceCollectionExtensions
+{
+    /// <summary>
+    /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
+    /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
+    /// store adapter, and, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows. The hosts add
+    /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
+    /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
+    /// </summary>
+    public static IServiceCollection AddIntegrationHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services
+            .AddSecretResolver(configuration)
+            .AddEventTransport(configuration)
+            .AddBigCommerceWebhooks(configuration)
+            .AddTableState(configuration)
+            .AddEventProcessing(configuration)
+            .AddMapping(configuration)
+            .AddBigCommerceClient(configuration);
+        if (configuration.GetSection("Erp:Tryton").Exists())
+        {
+            services.AddTrytonErp(configuration).AddErpFlows();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessingOptions>, HubTimingValidator>());
+        return services;
+    }
+}
