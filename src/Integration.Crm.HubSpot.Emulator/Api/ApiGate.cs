@@ -68,6 +68,7 @@ internal sealed class ApiGate(HubSpotEmulatorOptions options, CrmState state, Hu
         }
 
         context.Items[typeof(CrmState)] = state;
+        context.Items[typeof(HubSpotFaults)] = faults;
         try
         {
             await next(context);

@@ -9,6 +9,8 @@ internal static class Http
 {
     public static CrmState State(this HttpContext context) => (CrmState)context.Items[typeof(CrmState)]!;
 
+    public static HubSpotFaults Faults(this HttpContext context) => (HubSpotFaults)context.Items[typeof(HubSpotFaults)]!;
+
     public static async Task<JsonObject> ReadObjectAsync(HttpContext context) =>
         await ReadAsync(context) as JsonObject ?? throw HubSpotApiError.Validation("Invalid input JSON: expected an object.");
 

@@ -239,6 +239,11 @@ internal static class ObjectsApi
                         throw HubSpotApiError.Validation("Each upsert input needs an id and an idProperty (a unique property).");
                     }
 
+                    if (context.Faults().NextInputFails())
+                    {
+                        throw new HubSpotApiError(500, "INTERNAL_ERROR", "Injected fault for this input.");
+                    }
+
                     var (record, isNew) = state.Upsert(type, id, idProperty, input?["properties"] as JsonObject);
                     upserted.Add(record.ToJson(isNew: isNew));
                 }

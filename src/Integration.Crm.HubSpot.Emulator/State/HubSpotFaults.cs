@@ -24,6 +24,31 @@ public sealed class HubSpotFaults(HubSpotFaultOptions options)
         }
     }
 
+    private int _failingInputs;
+
+    /// <summary>
+    /// Fails the next <paramref name="count"/> inputs of batch upserts on their own (a 207 naming them with a transient
+    /// <c>INTERNAL_ERROR</c>) while the other inputs of the batch are written.
+    /// </summary>
+    public void FailNextInputs(int count) => Interlocked.Add(ref _failingInputs, count);
+
+    internal bool NextInputFails()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _failingInputs);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _failingInputs, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+    }
+
     internal int? Next()
     {
         lock (_lock)
