@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Integration.Core.Crm;
 using Integration.Core.Model;
@@ -78,32 +79,38 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
         for (var target = 0; target < 2; target++)
         {
             var toType = target == 0 ? "contacts" : "companies";
-            var pairs = new List<(int Index, AssociationInput Input)>();
+            var pairs = new List<AssociationInput>();
             for (var i = 0; i < deals.Count; i++)
             {
                 var toId = target == 0 ? deals[i].ContactId : deals[i].CompanyId;
                 if (toId is not null && items[i].Result is { } result)
                 {
-                    pairs.Add((i, new AssociationInput(new ObjectRef(result.CrmId), new ObjectRef(toId))));
+                    pairs.Add(new AssociationInput(new ObjectRef(result.CrmId), new ObjectRef(toId)));
                 }
             }
 
-            foreach (var chunk in pairs.DistinctBy(p => (p.Input.From.Id, p.Input.To.Id)).Chunk(options.BatchSize))
-            {
-                var response = await client.AssociateDefaultAsync("deals", toType, [.. chunk.Select(p => p.Input)], cancellationToken).ConfigureAwait(false);
-                foreach (var error in response.Errors ?? [])
+            var failures = new ConcurrentBag<(string DealId, CrmException Error)>();
+            await Parallel.ForEachAsync(pairs.DistinctBy(p => (p.From.Id, p.To.Id)).Chunk(options.BatchSize), Concurrency(cancellationToken),
+                async (chunk, ct) =>
                 {
-                    var ids = HubSpotErrors.ContextIds(error).ToHashSet(StringComparer.Ordinal);
-                    var failure = HubSpotErrors.FromBatchError(error, $"associate deals with {toType}");
-                    foreach (var (index, input) in chunk.Where(p => ids.Count == 0 || ids.Contains(p.Input.From.Id)))
+                    var response = await client.AssociateDefaultAsync("deals", toType, chunk, ct).ConfigureAwait(false);
+                    foreach (var error in response.Errors ?? [])
                     {
-                        for (var i = 0; i < items.Length; i++)
+                        var ids = HubSpotErrors.ContextIds(error).ToHashSet(StringComparer.Ordinal);
+                        var failure = HubSpotErrors.FromBatchError(error, $"associate deals with {toType}");
+                        foreach (var input in chunk.Where(p => ids.Count == 0 || ids.Contains(p.From.Id)))
                         {
-                            if (items[i].Result?.CrmId == input.From.Id)
-                            {
-                                items[i] = items[i] with { Error = failure };
-                            }
+                            failures.Add((input.From.Id, failure));
                         }
+                    }
+                }).ConfigureAwait(false);
+            foreach (var (dealId, failure) in failures)
+            {
+                for (var i = 0; i < items.Length; i++)
+                {
+                    if (items[i].Result?.CrmId == dealId)
+                    {
+                        items[i] = items[i] with { Error = failure };
                     }
                 }
             }
@@ -122,16 +129,14 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var comparer = objectType == "contacts" ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var unique = inputs.GroupBy(i => i.Id, comparer).Select(g => g.Last()).ToList();
-        var outcomes = new Dictionary<string, CrmBatchItem>(comparer);
-        foreach (var chunk in unique.Chunk(options.BatchSize))
-        {
-            await UpsertChunkAsync(objectType, chunk, outcomes, comparer, cancellationToken).ConfigureAwait(false);
-        }
+        var outcomes = new ConcurrentDictionary<string, CrmBatchItem>(comparer);
+        await Parallel.ForEachAsync(unique.Chunk(options.BatchSize), Concurrency(cancellationToken),
+            async (chunk, ct) => await UpsertChunkAsync(objectType, chunk, outcomes, comparer, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         return [.. inputs.Select(i => outcomes[i.Id] with { Key = i.Id })];
     }
 
-    private async Task UpsertChunkAsync(string objectType, IReadOnlyList<UpsertInput> chunk, Dictionary<string, CrmBatchItem> outcomes,
+    private async Task UpsertChunkAsync(string objectType, IReadOnlyList<UpsertInput> chunk, ConcurrentDictionary<string, CrmBatchItem> outcomes,
         StringComparer comparer, CancellationToken cancellationToken)
     {
         var pending = chunk.ToList();
@@ -198,7 +203,7 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
     /// existing record only in the message: update that one. For several inputs, upsert them one by one.
     /// </summary>
     private async Task ResolveConflictAsync(string objectType, List<UpsertInput> pending, CrmException conflict,
-        Dictionary<string, CrmBatchItem> outcomes, CancellationToken cancellationToken)
+        ConcurrentDictionary<string, CrmBatchItem> outcomes, CancellationToken cancellationToken)
     {
         if (pending.Count > 1)
         {
@@ -221,6 +226,9 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
         var updated = await client.UpdateAsync(objectType, existingId, single.Properties, cancellationToken).ConfigureAwait(false);
         outcomes[single.Id] = new CrmBatchItem(single.Id, new CrmWriteResult(updated.Id, CrmWriteOutcome.Updated), null);
     }
+
+    private ParallelOptions Concurrency(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = options.MaxConcurrentBatches, CancellationToken = cancellationToken };
 
     private static Dictionary<string, string?> ContactProperties(Customer customer)
     {

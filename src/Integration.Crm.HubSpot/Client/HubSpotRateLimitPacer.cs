@@ -84,7 +84,7 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
         if (slot.Log == _burst && TryRead(headers, MaxHeader, out var max) && TryRead(headers, RemainingHeader, out var remaining))
         {
             TryRead(headers, IntervalHeader, out var intervalMs);
-            _burst.Learn(now, (int)max, (int)remaining, intervalMs > 0 ? TimeSpan.FromMilliseconds(intervalMs) : null);
+            _burst.Learn(now, slot.Entry.SentAt, (int)max, (int)remaining, intervalMs > 0 ? TimeSpan.FromMilliseconds(intervalMs) : null);
         }
 
         if (TryRead(headers, DailyRemainingHeader, out var daily) && daily == 0)
@@ -140,18 +140,20 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
                     return (null, _blockedUntil - now);
                 }
 
-                _entries.RemoveAll(e => e.AnsweredAt is { } at && at <= now - _interval);
+                // Entries stay two intervals so that Learn can still count calls HubSpot counted when an answer was made.
+                _entries.RemoveAll(e => e.AnsweredAt is { } at && at <= now - (2 * _interval));
                 var external = now < _externalUntil ? _external : 0;
                 var limit = _max - (int)Math.Ceiling(_max * reserveShare) - external;
-                if (_entries.Count < Math.Max(1, limit))
+                if (_entries.Count(e => e.AnsweredAt is null || e.AnsweredAt > now - _interval) < Math.Max(1, limit))
                 {
-                    var entry = new Entry();
+                    var entry = new Entry(now);
                     _entries.Add(entry);
                     return (entry, TimeSpan.Zero);
                 }
 
                 // The earliest answered call leaves the window first; with every call still in flight, look again shortly.
-                var next = _entries.Where(e => e.AnsweredAt is not null).Select(e => e.AnsweredAt!.Value + _interval).DefaultIfEmpty(now + TimeSpan.FromMilliseconds(20)).Min();
+                var next = _entries.Where(e => e.AnsweredAt > now - _interval).Select(e => e.AnsweredAt!.Value + _interval)
+                    .DefaultIfEmpty(now + TimeSpan.FromMilliseconds(20)).Min();
                 return (null, next - now + TimeSpan.FromMilliseconds(1));
             }
         }
@@ -173,7 +175,12 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
             }
         }
 
-        public void Learn(DateTimeOffset now, int max, int remaining, TimeSpan? interval)
+        /// <summary>
+        /// Learns the limit from an answer to a call sent at <paramref name="sentAt"/>. HubSpot counted its window when the
+        /// call arrived (after it was sent), so every call of ours answered less than an interval before
+        /// <paramref name="sentAt"/> may be in its count: what remains unexplained is another consumer.
+        /// </summary>
+        public void Learn(DateTimeOffset now, DateTimeOffset sentAt, int max, int remaining, TimeSpan? interval)
         {
             lock (_lock)
             {
@@ -187,7 +194,7 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
                     _interval = value;
                 }
 
-                var ours = _entries.Count(e => e.AnsweredAt is null || e.AnsweredAt > now - _interval);
+                var ours = _entries.Count(e => e.AnsweredAt is null || e.AnsweredAt > sentAt - _interval);
                 var external = Math.Max(0, max - remaining - ours);
                 if (external > 0 || now >= _externalUntil)
                 {
@@ -197,8 +204,10 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
             }
         }
 
-        internal sealed class Entry
+        internal sealed class Entry(DateTimeOffset sentAt)
         {
+            public DateTimeOffset SentAt { get; } = sentAt;
+
             public DateTimeOffset? AnsweredAt { get; set; }
         }
     }

@@ -14,6 +14,7 @@ namespace Integration.Crm.HubSpot.Configuration;
 ///     "DealPipeline": "default",                    // internal id of the deals pipeline
 ///     "DealStages": { "Shipped": "closedwon" },     // order status -> stage internal id (overrides the defaults)
 ///     "BatchSize": 100,                             // inputs per batch call (HubSpot's maximum: 100)
+///     "MaxConcurrentBatches": 4,                    // batch calls in flight at once for one bulk upsert
 ///     "RateLimitReserve": 0,                        // share of the 10-second burst left unused (0-0.9)
 ///     "SearchPerSecond": 4,                         // pace of search calls (HubSpot allows 5 a second)
 ///     "MaxRetryAttempts": 4, "RetryBaseDelayMs": 500, "ThrottledRetryDelayMs": 10000,
@@ -40,6 +41,9 @@ public sealed class HubSpotOptions
     public IDictionary<string, string> DealStages { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>Batch calls in flight at once for one bulk upsert: enough to spend the burst quota despite HubSpot's latency.</summary>
+    public int MaxConcurrentBatches { get; set; } = 4;
 
     public double RateLimitReserve { get; set; }
 

@@ -40,6 +40,7 @@ public sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
         }
 
         Range(failures, "BatchSize", options.BatchSize, 1, 100);
+        Range(failures, "MaxConcurrentBatches", options.MaxConcurrentBatches, 1, 16);
         Range(failures, "SearchPerSecond", options.SearchPerSecond, 1, 5);
         Range(failures, "MaxRetryAttempts", options.MaxRetryAttempts, 0, 10);
         Range(failures, "RetryBaseDelayMs", options.RetryBaseDelayMs, 1, 60_000);

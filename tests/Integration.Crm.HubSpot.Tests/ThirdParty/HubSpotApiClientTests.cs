@@ -16,13 +16,14 @@ public sealed class HubSpotApiClientTests
         Assert.True(Directory.Exists(Path.Combine(modules, "@hubspot", "api-client")),
             $"@hubspot/api-client is not installed in {modules}: run `npm ci --no-audit --no-fund` in tests/tools.");
 
-        await using var emulator = await HubSpotEmulator.StartAsync(new HubSpotEmulatorOptions { AccessToken = "pat-node-test", SearchLagMs = 300 },
+        await using var emulator = await HubSpotEmulator.StartAsync(new HubSpotEmulatorOptions { AccessToken = "pat-node-test", SearchLagMs = 2000 },
             cancellationToken: TestContext.Current.CancellationToken);
         var script = Path.Combine(RepositoryPaths.Root, "tests", "Integration.Crm.HubSpot.Tests", "ThirdParty", "hubspot-api-client.test.mjs");
         await using var node = ManagedProcess.Start("node", ["--test", "--test-concurrency=1", script], environment: new Dictionary<string, string>
         {
             ["HUBSPOT_BASE_URL"] = emulator.BaseAddress.ToString(),
             ["HUBSPOT_TOKEN"] = "pat-node-test",
+            ["HUBSPOT_SEARCH_LAG_MS"] = emulator.Options.SearchLagMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TOOLS_NODE_MODULES"] = modules,
         });
         var exitCode = await node.WaitForExitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);

@@ -71,14 +71,19 @@ test('batch upsert by idProperty: creates then updates, "new" says which', async
 });
 
 test('search: filters, sorts and paging; a new record becomes searchable after the lag', async () => {
+  const lagMs = Number(process.env.HUBSPOT_SEARCH_LAG_MS);
   const email = `late-${Date.now()}@example.org`;
+  const writtenBefore = Date.now();
   await client.crm.contacts.basicApi.create({ properties: { email, firstname: 'Late' }, associations: [] });
   const request = { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: email }] }], properties: ['firstname'], limit: 10, after: '0', sorts: [] };
   const immediately = await client.crm.contacts.searchApi.doSearch(request);
-  assert.equal(immediately.total, 0, 'search must lag writes');
+  // Only meaningful when the search was answered within the lag (a loaded machine can be slower than that).
+  if (Date.now() - writtenBefore < lagMs) {
+    assert.equal(immediately.total, 0, 'search must lag writes');
+  }
 
   let found;
-  for (let i = 0; i < 50 && !found?.total; i++) {
+  for (let i = 0; i < 100 && !found?.total; i++) {
     await sleep(100);
     found = await client.crm.contacts.searchApi.doSearch(request);
   }
