@@ -80,23 +80,8 @@ internal static class AssociationsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() =>
-        {
-            var made = new JsonArray();
-            foreach (var input in inputs)
-            {
-                try
-                {
-                    made.Add(Default(state, from, Http.Text(input?["from"]?["id"]) ?? string.Empty, to, Http.Text(input?["to"]?["id"]) ?? string.Empty));
-                }
-                catch (HubSpotApiError error)
-                {
-                    errors.Add(Http.BatchError(error, Http.Text(input?["from"]?["id"])));
-                }
-            }
-
-            return made;
-        });
+        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["from"]?["id"]), input =>
+            Default(state, from, Http.Text(input?["from"]?["id"]) ?? string.Empty, to, Http.Text(input?["to"]?["id"]) ?? string.Empty)));
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 
@@ -107,24 +92,9 @@ internal static class AssociationsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() =>
-        {
-            var made = new JsonArray();
-            foreach (var input in inputs)
-            {
-                var fromId = Http.Text(input?["from"]?["id"]) ?? string.Empty;
-                try
-                {
-                    made.Add(Labelled(state, from, fromId, to, Http.Text(input?["to"]?["id"]) ?? string.Empty, input?["types"] as JsonArray ?? []));
-                }
-                catch (HubSpotApiError error)
-                {
-                    errors.Add(Http.BatchError(error, fromId));
-                }
-            }
-
-            return made;
-        });
+        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["from"]?["id"]), input =>
+            Labelled(state, from, Http.Text(input?["from"]?["id"]) ?? string.Empty, to, Http.Text(input?["to"]?["id"]) ?? string.Empty,
+                input?["types"] as JsonArray ?? [])));
         await Http.Batch(context, started, results, errors, 201, state.Now);
     }
 
@@ -135,25 +105,12 @@ internal static class AssociationsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() =>
+        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
         {
-            var found = new JsonArray();
-            foreach (var input in inputs)
-            {
-                var id = Http.Text(input?["id"]) ?? string.Empty;
-                try
-                {
-                    var record = state.Require(from, id);
-                    found.Add(new JsonObject { ["from"] = new JsonObject { ["id"] = id }, ["to"] = Targets(state, from, record.Id, to) });
-                }
-                catch (HubSpotApiError error)
-                {
-                    errors.Add(Http.BatchError(error, id));
-                }
-            }
-
-            return found;
-        });
+            var id = Http.Text(input?["id"]) ?? string.Empty;
+            var record = state.Require(from, id);
+            return new JsonObject { ["from"] = new JsonObject { ["id"] = id }, ["to"] = Targets(state, from, record.Id, to) };
+        }));
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 

@@ -74,6 +74,25 @@ internal static class Http
         return Reply(context, 207, body);
     }
 
+    /// <summary>Applies <paramref name="apply"/> to each input; an input it refuses becomes an error naming <paramref name="idOf"/>, the others still run.</summary>
+    public static JsonArray EachInput(JsonArray inputs, List<JsonObject> errors, Func<JsonNode?, string?> idOf, Func<JsonNode?, JsonNode> apply)
+    {
+        var results = new JsonArray();
+        foreach (var input in inputs)
+        {
+            try
+            {
+                results.Add(apply(input));
+            }
+            catch (HubSpotApiError error)
+            {
+                errors.Add(BatchError(error, idOf(input)));
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>A StandardError for one failed batch input.</summary>
     public static JsonObject BatchError(HubSpotApiError error, string? id)
     {

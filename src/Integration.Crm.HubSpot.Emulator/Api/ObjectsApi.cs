@@ -160,24 +160,12 @@ internal static class ObjectsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() =>
+        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
         {
-            var found = new JsonArray();
-            foreach (var input in inputs)
-            {
-                var id = Http.Text(input?["id"]);
-                if (id is not null && state.Resolve(type, id, idProperty) is { } record)
-                {
-                    found.Add(record.ToJson(RequestedProperties(type, properties)));
-                }
-                else
-                {
-                    errors.Add(Http.BatchError(HubSpotApiError.NotFound(id), id));
-                }
-            }
-
-            return found;
-        });
+            var id = Http.Text(input?["id"]);
+            var record = (id is null ? null : state.Resolve(type, id, idProperty)) ?? throw HubSpotApiError.NotFound(id);
+            return record.ToJson(RequestedProperties(type, properties));
+        }));
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 
@@ -188,26 +176,13 @@ internal static class ObjectsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() =>
+        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
         {
-            var updated = new JsonArray();
-            foreach (var input in inputs)
-            {
-                var id = Http.Text(input?["id"]);
-                try
-                {
-                    var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
-                    state.Update(type, record, input?["properties"] as JsonObject);
-                    updated.Add(record.ToJson());
-                }
-                catch (HubSpotApiError error)
-                {
-                    errors.Add(Http.BatchError(error, id));
-                }
-            }
-
-            return updated;
-        });
+            var id = Http.Text(input?["id"]);
+            var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
+            state.Update(type, record, input?["properties"] as JsonObject);
+            return record.ToJson();
+        }));
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 
@@ -227,33 +202,23 @@ internal static class ObjectsApi
                 throw HubSpotApiError.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
             }
 
-            var upserted = new JsonArray();
-            foreach (var input in inputs)
+            return Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
             {
                 var id = Http.Text(input?["id"]);
-                try
+                var idProperty = Http.Text(input?["idProperty"]);
+                if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(idProperty))
                 {
-                    var idProperty = Http.Text(input?["idProperty"]);
-                    if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(idProperty))
-                    {
-                        throw HubSpotApiError.Validation("Each upsert input needs an id and an idProperty (a unique property).");
-                    }
-
-                    if (context.Faults().NextInputFails())
-                    {
-                        throw new HubSpotApiError(500, "INTERNAL_ERROR", "Injected fault for this input.");
-                    }
-
-                    var (record, isNew) = state.Upsert(type, id, idProperty, input?["properties"] as JsonObject);
-                    upserted.Add(record.ToJson(isNew: isNew));
+                    throw HubSpotApiError.Validation("Each upsert input needs an id and an idProperty (a unique property).");
                 }
-                catch (HubSpotApiError error)
+
+                if (context.Faults().NextInputFails())
                 {
-                    errors.Add(Http.BatchError(error, id));
+                    throw new HubSpotApiError(500, "INTERNAL_ERROR", "Injected fault for this input.");
                 }
-            }
 
-            return upserted;
+                var (record, isNew) = state.Upsert(type, id, idProperty, input?["properties"] as JsonObject);
+                return record.ToJson(isNew: isNew);
+            });
         });
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
