@@ -63,6 +63,29 @@ public sealed class ManagedProcess : IAsyncDisposable
         return managed;
     }
 
+    /// <summary>
+    /// Waits for the process to end and returns its exit code; when it runs longer than <paramref name="timeout"/> it is
+    /// killed (whole tree) and the result is -1.
+    /// </summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _process.Kill(entireProcessTree: true);
+            return -1;
+        }
+
+        // The asynchronous output readers may still be draining: let them finish before callers read RecentOutput.
+        await _process.WaitForExitAsync(CancellationToken.None);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Integration.Crm.HubSpot.Emulator.State;
+
+namespace Integration.Crm.HubSpot.Emulator.Api;
+
+/// <summary>
+/// The emulator's own endpoints (not HubSpot's), for scripts that drive it from outside the process: counters, and
+/// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>). Bearer token required like the API.
+/// </summary>
+internal static class ControlApi
+{
+    public static void Map(IEndpointRouteBuilder app, HubSpotEmulatorOptions options, HubSpotCounters counters, HubSpotFaults faults)
+    {
+        var control = app.MapGroup("/_emulator").AddEndpointFilter(async (context, next) =>
+            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()),
+                System.Text.Encoding.UTF8.GetBytes("Bearer " + options.AccessToken))
+                ? await next(context)
+                : Results.StatusCode(401));
+        control.MapGet("/counters", () => Results.Text(new JsonObject
+        {
+            ["requests"] = counters.Requests,
+            ["throttled"] = counters.Throttled,
+            ["searchThrottled"] = counters.SearchThrottled,
+            ["faults"] = counters.Faults,
+            ["operations"] = new JsonObject([.. counters.Operations.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value))]),
+        }.ToJsonString(), "application/json"));
+        control.MapPost("/faults", (HttpContext context) =>
+        {
+            var query = context.Request.Query;
+            if (!int.TryParse(query["count"], CultureInfo.InvariantCulture, out var count) || !int.TryParse(query["status"], CultureInfo.InvariantCulture, out var status)
+                || count is < 1 or > 1000 || status is < 400 or > 599)
+            {
+                return Results.BadRequest("count (1-1000) and status (400-599) are required.");
+            }
+
+            faults.FailNext(count, status);
+            return Results.NoContent();
+        });
+    }
+}

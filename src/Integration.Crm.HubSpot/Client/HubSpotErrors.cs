@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Integration.Core.Crm;
+
+namespace Integration.Crm.HubSpot.Client;
+
+/// <summary>
+/// Turns HubSpot's answers into <see cref="CrmException"/>s (hubspot-facts.md §7): 429, 423, 477 and 5xx are
+/// transient; 409 is a lost race (transient, and the existing id is in the message); 401 authentication; 403
+/// configuration (missing scopes); 404 not found; anything else a permanent rejection with HubSpot's message.
+/// </summary>
+internal static partial class HubSpotErrors
+{
+    /// <summary>HubSpot names the existing record of a 409 only in its message: "Contact already exists. Existing ID: 123".</summary>
+    [GeneratedRegex(@"Existing ID: (\d+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex ExistingIdPattern();
+
+    public static bool IsTransientStatus(int status) => status is 0 or 408 or 423 or 429 or 477 or >= 500;
+
+    public static CrmException FromResponse(int status, HubSpotError? error, string operation)
+    {
+        var category = error?.Category ?? error?.PolicyName;
+        var detail = error?.Message is { Length: > 0 } message ? message : "(no message)";
+        var scopes = RequiredScopes(error);
+        var code = status switch
+        {
+            401 => CrmErrorCode.Authentication,
+            403 => CrmErrorCode.Configuration,
+            404 => CrmErrorCode.NotFound,
+            409 => CrmErrorCode.Conflict,
+            429 => CrmErrorCode.RateLimited,
+            _ when IsTransientStatus(status) => CrmErrorCode.Unavailable,
+            _ => CrmErrorCode.Rejected,
+        };
+        var text = $"HubSpot answered {status}{(category is null ? string.Empty : " " + category)} to {operation}: {detail}"
+            + (scopes is null ? string.Empty : $" Required scopes: {scopes}.");
+        return new CrmException(code, text, status: status, category: category);
+    }
+
+    /// <summary>The id HubSpot put in a 409's message (or, for robustness, in its <c>context</c>), if any.</summary>
+    public static string? ExistingId(CrmException conflict)
+    {
+        var match = ExistingIdPattern().Match(conflict.Message);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    /// <summary>Whether one failed input of a 207 may succeed when sent again.</summary>
+    public static bool IsTransient(HubSpotError error) =>
+        error.Category is not ("VALIDATION_ERROR" or "OBJECT_NOT_FOUND" or "INVALID_EMAIL" or "PROPERTY_DOESNT_EXIST" or "MISSING_SCOPES"
+            or "INVALID_AUTHENTICATION" or "OBJECT_ALREADY_EXISTS");
+
+    public static CrmException FromBatchError(HubSpotError error, string operation)
+    {
+        var code = error.Category switch
+        {
+            "OBJECT_NOT_FOUND" => CrmErrorCode.NotFound,
+            "CONFLICT" => CrmErrorCode.Conflict,
+            "RATE_LIMITS" => CrmErrorCode.RateLimited,
+            "MISSING_SCOPES" or "INVALID_AUTHENTICATION" => CrmErrorCode.Configuration,
+            _ when IsTransient(error) => CrmErrorCode.Unavailable,
+            _ => CrmErrorCode.Rejected,
+        };
+        return new CrmException(code, $"HubSpot refused an input of {operation} ({error.Category ?? "no category"}): {error.Message ?? "(no message)"}",
+            category: error.Category);
+    }
+
+    /// <summary>The input ids a batch error names in its <c>context</c> (any key holding an array of strings).</summary>
+    public static IEnumerable<string> ContextIds(HubSpotError error)
+    {
+        if (error.Context is not { ValueKind: JsonValueKind.Object } context)
+        {
+            yield break;
+        }
+
+        foreach (var property in context.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var item in property.Value.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.String && item.GetString() is { } id)
+                {
+                    yield return id;
+                }
+            }
+        }
+    }
+
+    private static string? RequiredScopes(HubSpotError? error)
+    {
+        var scopes = error?.Errors?.SelectMany(e => e.Context is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty("requiredScopes", out var s)
+            && s.ValueKind == JsonValueKind.Array ? s.EnumerateArray().Select(x => x.GetString()) : []).OfType<string>().ToList();
+        return scopes is { Count: > 0 } ? string.Join(", ", scopes) : null;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Integration.Crm.HubSpot.Client;
+
+// The shapes of HubSpot's CRM v3/v4 bodies the connector uses, as @hubspot/api-client 14.0.1 defines them.
+
+/// <summary>One input of <c>POST /crm/v3/objects/{type}/batch/upsert</c>: <paramref name="Id"/> is the value of the unique <paramref name="IdProperty"/>.</summary>
+public sealed record UpsertInput(string Id, string IdProperty, IReadOnlyDictionary<string, string?> Properties);
+
+/// <summary>A record as HubSpot answers it; <see cref="New"/> only on upserts.</summary>
+public sealed record HubSpotObject(
+    string Id,
+    Dictionary<string, string?>? Properties,
+    [property: JsonPropertyName("new")] bool? New = null,
+    DateTimeOffset? CreatedAt = null,
+    DateTimeOffset? UpdatedAt = null);
+
+/// <summary>A batch answer: 200 with <c>results</c>, or 207 with <c>errors</c> for the inputs that failed.</summary>
+public sealed record BatchResponse<T>(string? Status, List<T>? Results, List<HubSpotError>? Errors = null, int? NumErrors = null);
+
+/// <summary>HubSpot's error envelope (every field optional), also the StandardError of a batch answer.</summary>
+public sealed record HubSpotError(
+    string? Status = null,
+    string? Message = null,
+    string? Category = null,
+    string? SubCategory = null,
+    string? CorrelationId = null,
+    JsonElement? Context = null,
+    List<HubSpotErrorDetail>? Errors = null,
+    string? PolicyName = null,
+    string? ErrorType = null);
+
+public sealed record HubSpotErrorDetail(string? Message = null, string? Code = null, string? In = null, JsonElement? Context = null);
+
+public sealed record ObjectRef(string Id);
+
+/// <summary>One input of <c>POST /crm/v4/associations/{from}/{to}/batch/associate/default</c>.</summary>
+public sealed record AssociationInput(ObjectRef From, ObjectRef To);
+
+public sealed record AssociationResult(ObjectRef? From, ObjectRef? To);
+
+public sealed record PropertyInput(string Name, string Label, string Type, string FieldType, string GroupName, string Description, bool HasUniqueValue);
+
+public sealed record PropertyDefinition(string Name, string? Type, bool HasUniqueValue);
+
+public sealed record PipelineStage(string Id, string? Label);
+
+public sealed record Pipeline(string Id, string? Label, List<PipelineStage> Stages);
+
+internal sealed record BatchRequest<T>(IReadOnlyList<T> Inputs);
+
+internal sealed record PropertiesBody(IReadOnlyDictionary<string, string?> Properties);
+
+internal sealed record ResultsList<T>(List<T> Results);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(BatchRequest<UpsertInput>))]
+[JsonSerializable(typeof(BatchRequest<AssociationInput>))]
+[JsonSerializable(typeof(BatchResponse<HubSpotObject>))]
+[JsonSerializable(typeof(BatchResponse<AssociationResult>))]
+[JsonSerializable(typeof(PropertiesBody))]
+[JsonSerializable(typeof(HubSpotObject))]
+[JsonSerializable(typeof(HubSpotError))]
+[JsonSerializable(typeof(PropertyInput))]
+[JsonSerializable(typeof(PropertyDefinition))]
+[JsonSerializable(typeof(ResultsList<Pipeline>))]
+internal sealed partial class HubSpotJsonContext : JsonSerializerContext;

@@ -1,0 +1,151 @@
+// HubSpot's own Node client (@hubspot/api-client 14.0.1), unchanged but for basePath, against our emulator.
+// Run by HubSpotApiClientTests (xunit), which starts the emulator and sets HUBSPOT_BASE_URL, HUBSPOT_TOKEN and
+// TOOLS_NODE_MODULES (tests/tools/node_modules).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.TOOLS_NODE_MODULES, 'noop.js'));
+const { Client, AssociationTypes } = require('@hubspot/api-client');
+
+const basePath = process.env.HUBSPOT_BASE_URL.replace(/\/$/, '');
+const accessToken = process.env.HUBSPOT_TOKEN;
+const client = new Client({ accessToken, basePath, numberOfApiCallRetries: 3 });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function control(method, route) {
+  const response = await fetch(`${basePath}/_emulator/${route}`, { method, headers: { Authorization: `Bearer ${accessToken}` } });
+  assert.ok(response.ok, `control ${route}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+test('contact: create 201, read by id and by email, update, archive', async () => {
+  const created = await client.crm.contacts.basicApi.create({ properties: { email: 'Ada@Example.org', firstname: 'Ada' }, associations: [] });
+  assert.match(created.id, /^\d+$/);
+  assert.equal(created.properties.email, 'ada@example.org');
+
+  const byId = await client.crm.contacts.basicApi.getById(created.id, ['phone']);
+  assert.equal(byId.properties.firstname, 'Ada');
+  assert.ok(byId.createdAt instanceof Date);
+  assert.ok('phone' in byId.properties);
+
+  // The client encodes the e-mail in the path (a%40b): the emulator must decode it.
+  const byEmail = await client.crm.contacts.basicApi.getById('ada@example.org', undefined, undefined, undefined, false, 'email');
+  assert.equal(byEmail.id, created.id);
+
+  const updated = await client.crm.contacts.basicApi.update(created.id, { properties: { lastname: 'Lovelace' } });
+  assert.equal(updated.properties.lastname, 'Lovelace');
+
+  await client.crm.contacts.basicApi.archive(created.id);
+  await assert.rejects(client.crm.contacts.basicApi.getById(created.id), (e) => e.code === 404 && e.body.category === 'OBJECT_NOT_FOUND');
+});
+
+test('contact: a duplicate e-mail is a 409 naming the existing id in the message', async () => {
+  const first = await client.crm.contacts.basicApi.create({ properties: { email: 'dup@example.org' }, associations: [] });
+  await assert.rejects(client.crm.contacts.basicApi.create({ properties: { email: 'DUP@example.org' }, associations: [] }), (e) => {
+    assert.equal(e.code, 409);
+    assert.equal(e.body.category, 'CONFLICT');
+    assert.equal(e.body.message.match(/Existing ID: (\d+)/)[1], first.id);
+    return true;
+  });
+});
+
+test('batch upsert by idProperty: creates then updates, "new" says which', async () => {
+  const inputs = [
+    { id: 'grace@example.org', idProperty: 'email', properties: { firstname: 'Grace' } },
+    { id: 'alan@example.org', idProperty: 'email', properties: { firstname: 'Alan' } },
+  ];
+  const first = await client.crm.contacts.batchApi.upsert({ inputs });
+  assert.equal(first.status, 'COMPLETE');
+  assert.equal(first.results.length, 2);
+  assert.ok(first.results.every((r) => r._new === true || r['new'] === true));
+
+  inputs[0].properties.lastname = 'Hopper';
+  const second = await client.crm.contacts.batchApi.upsert({ inputs });
+  assert.equal(second.results.length, 2);
+  const grace = second.results.find((r) => r.properties.email === 'grace@example.org');
+  assert.equal(grace.properties.lastname, 'Hopper');
+  assert.ok(second.results.every((r) => r._new === false || r['new'] === false));
+  assert.deepEqual(new Set(second.results.map((r) => r.id)), new Set(first.results.map((r) => r.id)));
+});
+
+test('search: filters, sorts and paging; a new record becomes searchable after the lag', async () => {
+  const lagMs = Number(process.env.HUBSPOT_SEARCH_LAG_MS);
+  const email = `late-${Date.now()}@example.org`;
+  const writtenBefore = Date.now();
+  await client.crm.contacts.basicApi.create({ properties: { email, firstname: 'Late' }, associations: [] });
+  const request = { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: email }] }], properties: ['firstname'], limit: 10, after: '0', sorts: [] };
+  const immediately = await client.crm.contacts.searchApi.doSearch(request);
+  // Only meaningful when the search was answered within the lag (a loaded machine can be slower than that).
+  if (Date.now() - writtenBefore < lagMs) {
+    assert.equal(immediately.total, 0, 'search must lag writes');
+  }
+
+  let found;
+  for (let i = 0; i < 100 && !found?.total; i++) {
+    await sleep(100);
+    found = await client.crm.contacts.searchApi.doSearch(request);
+  }
+  assert.equal(found.total, 1);
+  assert.equal(found.results[0].properties.firstname, 'Late');
+
+  await assert.rejects(client.crm.contacts.searchApi.doSearch({ ...request, limit: 201 }), (e) => e.code === 400);
+});
+
+test('associations v4: default and labelled, listed with type ids', async () => {
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email: 'assoc@example.org' }, associations: [] });
+  const company = await client.crm.companies.basicApi.create({ properties: { name: 'Analytical Engines', domain: 'engines.example' }, associations: [] });
+  const pipelines = await client.crm.pipelines.pipelinesApi.getAll('deals');
+  const stage = pipelines.results.find((p) => p.id === 'default').stages.find((s) => s.id === 'closedwon');
+  assert.ok(stage);
+  const deal = await client.crm.deals.basicApi.create({
+    properties: { dealname: 'Order 1', dealstage: stage.id, pipeline: 'default', amount: '12.50' },
+    associations: [{ to: { id: contact.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: AssociationTypes.dealToContact }] }],
+  });
+
+  const byDefault = await client.crm.associations.v4.basicApi.createDefault('contacts', contact.id, 'companies', company.id);
+  assert.equal(byDefault.results[0].associationSpec.associationTypeId, AssociationTypes.contactToCompany);
+
+  const labelled = await client.crm.associations.v4.basicApi.create('deals', deal.id, 'companies', company.id,
+    [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: AssociationTypes.dealToCompany }]);
+  assert.equal(String(labelled.toObjectId), company.id);
+
+  const fromCompany = await client.crm.associations.v4.basicApi.getPage('companies', company.id, 'deals');
+  assert.deepEqual(fromCompany.results.map((r) => String(r.toObjectId)), [deal.id]);
+  assert.equal(fromCompany.results[0].associationTypes[0].typeId, AssociationTypes.companyToDeal);
+
+  const fromContact = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'deals');
+  assert.equal(fromContact.results[0].associationTypes[0].typeId, AssociationTypes.contactToDeal);
+
+  const batch = await client.crm.associations.v4.batchApi.createDefault('deals', 'contacts', { inputs: [{ _from: { id: deal.id }, to: { id: contact.id } }] });
+  assert.equal(batch.results.length, 1);
+});
+
+test('properties: create 201, then 409 when it exists', async () => {
+  const property = { name: 'test_unique_key', label: 'Test key', type: 'string', fieldType: 'text', groupName: 'dealinformation', hasUniqueValue: true };
+  const created = await client.crm.properties.coreApi.create('deals', property);
+  assert.equal(created.hasUniqueValue, true);
+  await assert.rejects(client.crm.properties.coreApi.create('deals', property), (e) => e.code === 409);
+});
+
+test('rate limits: the client itself retries 5xx, the burst 429 and the search 429', async () => {
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email: 'retry@example.org' }, associations: [] });
+  const before = await control('GET', 'counters');
+
+  await control('POST', 'faults?count=2&status=502');
+  assert.equal((await client.crm.contacts.basicApi.getById(contact.id)).id, contact.id);
+
+  await control('POST', 'faults?count=1&status=429'); // TEN_SECONDLY_ROLLING: the client waits 10 s, then retries
+  assert.equal((await client.crm.contacts.basicApi.getById(contact.id)).id, contact.id);
+
+  // Search allows 5 a second: 8 at once get SECONDLY 429s, which the client retries after 1 s.
+  const searches = await Promise.all(Array.from({ length: 8 }, () =>
+    client.crm.contacts.searchApi.doSearch({ filterGroups: [], properties: [], limit: 1, after: '0', sorts: [] })));
+  assert.equal(searches.length, 8);
+
+  const after = await control('GET', 'counters');
+  assert.equal(after.faults - before.faults, 3);
+  assert.ok(after.searchThrottled - before.searchThrottled >= 3, `search 429s: ${after.searchThrottled - before.searchThrottled}`);
+  assert.equal(after.operations['GET /crm/v3/objects/{objectType}/{objectId}'] - (before.operations['GET /crm/v3/objects/{objectType}/{objectId}'] ?? 0), 5);
+});
