@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Integration.BigCommerce.Configuration;
 using Integration.Core.Events;
 using Integration.Core.Telemetry;
@@ -104,6 +105,12 @@ public sealed partial class WebhookIntakeHandler(
             return new(401, WebhookDecision.Unauthorized, signatureProblem, StoreHash: store.StoreHash);
         }
 
+        // JSON text is UTF-8 (RFC 8259 §8.1); System.Text.Json only finds out when a string is read, too late.
+        if (!Utf8.IsValid(request.Body.Span))
+        {
+            return new(400, WebhookDecision.Malformed, "The body is not UTF-8 text.", StoreHash: store.StoreHash);
+        }
+
         JsonDocument document;
         try
         {
@@ -116,55 +123,84 @@ public sealed partial class WebhookIntakeHandler(
 
         using (document)
         {
-            if (WebhookEnvelope.TryRead(document.RootElement, out var envelope) is { } envelopeProblem)
-            {
-                return new(400, WebhookDecision.Malformed, envelopeProblem, StoreHash: store.StoreHash);
-            }
-
-            if (!string.Equals(envelope.Producer, store.Producer, StringComparison.Ordinal))
-            {
-                return new(403, WebhookDecision.Forbidden, "The producer is not the store the secret belongs to.",
-                    envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            if (!WebhookScopes.TryGetHandled(envelope.Scope, out var handled))
-            {
-                return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            if (envelope.TryReadResource(handled, out var resourceId) is { } dataProblem)
-            {
-                return new(400, WebhookDecision.Malformed, dataProblem, envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            var commerceEvent = new CommerceEvent
-            {
-                EventId = envelope.Hash,
-                StoreHash = store.StoreHash,
-                Scope = handled.Scope,
-                ResourceType = handled.ResourceType,
-                ResourceId = resourceId,
-                OccurredAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt),
-                ReceivedAt = timeProvider.GetUtcNow(),
-                TraceParent = activity?.Id,
-                TraceState = activity?.TraceStateString,
-                Data = envelope.Data,
-            };
-            var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
-
+            WebhookIntakeResult? rejected;
+            PreparedEvent prepared;
             try
             {
-                await publisher.PublishAsync(commerceEvent, body, cancellationToken);
+                rejected = Prepare(document.RootElement, store, activity, out prepared);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or JsonException)
+            {
+                // The bytes are UTF-8, but a \u escape decodes to a lone surrogate: reading that string (GetString,
+                // InvalidOperationException) or copying it into the event (JsonException) is the first to notice.
+                return new(400, WebhookDecision.Malformed, "A string in the body is not valid Unicode text (an unpaired surrogate escape).",
+                    StoreHash: store.StoreHash);
+            }
+
+            if (rejected is { } decided)
+            {
+                return decided;
+            }
+
+            var commerceEvent = prepared.Event;
+            try
+            {
+                await publisher.PublishAsync(commerceEvent, prepared.Body, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogPublishFailed(logger, ex, envelope.Hash, store.StoreHash, handled.Scope);
+                LogPublishFailed(logger, ex, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope);
                 return new(503, WebhookDecision.PublishFailed, "The event could not be queued; retry later.",
-                    envelope.Hash, store.StoreHash, handled.Scope, resourceId);
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId);
             }
 
-            return new(200, WebhookDecision.Accepted, null, envelope.Hash, store.StoreHash, handled.Scope, resourceId);
+            return new(200, WebhookDecision.Accepted, null, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId);
         }
+    }
+
+    /// <summary>The event to publish and its serialised body.</summary>
+    private readonly record struct PreparedEvent(CommerceEvent Event, byte[] Body);
+
+    /// <summary>Reads and validates the envelope and builds the event; returns the decision instead when there is nothing to publish.</summary>
+    private WebhookIntakeResult? Prepare(JsonElement root, StoreCredentials store, Activity? activity, out PreparedEvent prepared)
+    {
+        prepared = default;
+        if (WebhookEnvelope.TryRead(root, out var envelope) is { } envelopeProblem)
+        {
+            return new(400, WebhookDecision.Malformed, envelopeProblem, StoreHash: store.StoreHash);
+        }
+
+        if (!string.Equals(envelope.Producer, store.Producer, StringComparison.Ordinal))
+        {
+            return new(403, WebhookDecision.Forbidden, "The producer is not the store the secret belongs to.",
+                envelope.Hash, store.StoreHash, envelope.Scope);
+        }
+
+        if (!WebhookScopes.TryGetHandled(envelope.Scope, out var handled))
+        {
+            return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", envelope.Hash, store.StoreHash, envelope.Scope);
+        }
+
+        if (envelope.TryReadResource(handled, out var resourceId) is { } dataProblem)
+        {
+            return new(400, WebhookDecision.Malformed, dataProblem, envelope.Hash, store.StoreHash, envelope.Scope);
+        }
+
+        var commerceEvent = new CommerceEvent
+        {
+            EventId = envelope.Hash,
+            StoreHash = store.StoreHash,
+            Scope = handled.Scope,
+            ResourceType = handled.ResourceType,
+            ResourceId = resourceId,
+            OccurredAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt),
+            ReceivedAt = timeProvider.GetUtcNow(),
+            TraceParent = activity?.Id,
+            TraceState = activity?.TraceStateString,
+            Data = envelope.Data,
+        };
+        prepared = new(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent));
+        return null;
     }
 
     /// <summary>
