@@ -39,7 +39,8 @@ public readonly record struct WebhookIntakeResult(
     string? EventId = null,
     string? StoreHash = null,
     string? Scope = null,
-    ResourceId? ResourceId = null);
+    ResourceId? ResourceId = null,
+    string? Hash = null);
 
 /// <summary>
 /// The webhook intake, shared by the Functions and Standalone hosts: authenticate, parse, validate, publish.
@@ -151,10 +152,11 @@ public sealed partial class WebhookIntakeHandler(
             {
                 LogPublishFailed(logger, ex, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope);
                 return new(503, WebhookDecision.PublishFailed, "The event could not be queued; retry later.",
-                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId);
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
             }
 
-            return new(200, WebhookDecision.Accepted, null, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId);
+            return new(200, WebhookDecision.Accepted, null, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope,
+                commerceEvent.ResourceId, commerceEvent.Hash);
         }
     }
 
@@ -170,25 +172,28 @@ public sealed partial class WebhookIntakeHandler(
             return new(400, WebhookDecision.Malformed, envelopeProblem, StoreHash: store.StoreHash);
         }
 
+        var eventId = envelope.EventId(store.StoreHash);
         if (!string.Equals(envelope.Producer, store.Producer, StringComparison.Ordinal))
         {
             return new(403, WebhookDecision.Forbidden, "The producer is not the store the secret belongs to.",
-                envelope.Hash, store.StoreHash, envelope.Scope);
+                eventId, store.StoreHash, envelope.Scope, Hash: envelope.Hash);
         }
 
         if (!WebhookScopes.TryGetHandled(envelope.Scope, out var handled))
         {
-            return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", envelope.Hash, store.StoreHash, envelope.Scope);
+            return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", eventId, store.StoreHash, envelope.Scope,
+                Hash: envelope.Hash);
         }
 
         if (envelope.TryReadResource(handled, out var resourceId) is { } dataProblem)
         {
-            return new(400, WebhookDecision.Malformed, dataProblem, envelope.Hash, store.StoreHash, envelope.Scope);
+            return new(400, WebhookDecision.Malformed, dataProblem, eventId, store.StoreHash, envelope.Scope, Hash: envelope.Hash);
         }
 
         var commerceEvent = new CommerceEvent
         {
-            EventId = envelope.Hash,
+            EventId = eventId,
+            Hash = envelope.Hash,
             StoreHash = store.StoreHash,
             Scope = handled.Scope,
             ResourceType = handled.ResourceType,
@@ -247,6 +252,7 @@ public sealed partial class WebhookIntakeHandler(
         {
             activity.SetTag("webhook.decision", decision);
             activity.SetTag("webhook.event_id", result.EventId);
+            activity.SetTag("webhook.hash", result.Hash);
             activity.SetTag("webhook.store", result.StoreHash);
             activity.SetTag("webhook.scope", scopeTag);
             if (result.StatusCode >= 500)
@@ -261,7 +267,7 @@ public sealed partial class WebhookIntakeHandler(
             WebhookDecision.PublishFailed => LogLevel.Error,
             _ => LogLevel.Warning,
         };
-        LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.StoreHash, result.Scope,
+        LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.Hash, result.StoreHash, result.Scope,
             result.ResourceId?.ToString(), result.Reason);
     }
 
@@ -278,9 +284,9 @@ public sealed partial class WebhookIntakeHandler(
     };
 
     [LoggerMessage(EventId = 1000, Message =
-        "Webhook {Decision} ({StatusCode}) event {EventId} store {StoreHash} scope {Scope} resource {ResourceId}: {Reason}")]
+        "Webhook {Decision} ({StatusCode}) event {EventId} (hash {Hash}) store {StoreHash} scope {Scope} resource {ResourceId}: {Reason}")]
     private static partial void LogDecision(ILogger logger, LogLevel level, string decision, int statusCode,
-        string? eventId, string? storeHash, string? scope, string? resourceId, string? reason);
+        string? eventId, string? hash, string? storeHash, string? scope, string? resourceId, string? reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message =
         "Publishing event {EventId} for store {StoreHash} scope {Scope} failed")]

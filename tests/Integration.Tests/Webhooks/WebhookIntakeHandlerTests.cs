@@ -23,7 +23,8 @@ public sealed class WebhookIntakeHandlerTests
         Assert.Equal(WebhookDecision.Accepted, result.Decision);
         var (published, body) = Assert.Single(harness.Publisher.Published);
         var roundTripped = JsonSerializer.Deserialize(body, CommerceEventJsonContext.Default.CommerceEvent)!;
-        Assert.Equal((string)payload["hash"]!, roundTripped.EventId);
+        Assert.Equal(WebhookEnvelope.EventIdOf(TestStores.Plain, "store/order/statusUpdated", 1561479335, (string)payload["hash"]!), roundTripped.EventId);
+        Assert.Equal((string)payload["hash"]!, roundTripped.Hash);
         Assert.Equal(TestStores.Plain, roundTripped.StoreHash);
         Assert.Equal("store/order/statusUpdated", roundTripped.Scope);
         Assert.Equal("order", roundTripped.ResourceType);
@@ -292,7 +293,8 @@ public sealed class WebhookIntakeHandlerTests
         Assert.Equal(2, lines.Count);
         var accepted = lines[0].StructuredState!.ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Equal("accepted", accepted["Decision"]);
-        Assert.Equal((string)payload["hash"]!, accepted["EventId"]);
+        Assert.Equal(WebhookEnvelope.EventIdOf(TestStores.Plain, "store/order/created", 1561479335, (string)payload["hash"]!), accepted["EventId"]);
+        Assert.Equal((string)payload["hash"]!, accepted["Hash"]);
         Assert.Equal(TestStores.Plain, accepted["StoreHash"]);
         Assert.Equal("store/order/created", accepted["Scope"]);
         Assert.Equal("42", accepted["ResourceId"]);
