@@ -21,6 +21,8 @@ public enum WebhookDecision
     Malformed,
     Forbidden,
     PublishFailed,
+    PublishTimedOut,
+    Abandoned,
 }
 
 /// <summary>One webhook as the host received it: the raw body and the authentication headers.</summary>
@@ -59,6 +61,7 @@ public sealed partial class WebhookIntakeHandler(
 
     private readonly WebhookOptions _options = options.Value.Webhooks;
     private readonly TimeSpan _tolerance = TimeSpan.FromSeconds(options.Value.Webhooks.SignatureToleranceSeconds);
+    private readonly TimeSpan _publishTimeout = TimeSpan.FromSeconds(options.Value.Webhooks.PublishTimeoutSeconds);
 
     /// <summary>The largest body accepted; hosts stop reading past it and pass a body one byte longer.</summary>
     public int MaxBodyBytes => _options.MaxBodyBytes;
@@ -144,11 +147,27 @@ public sealed partial class WebhookIntakeHandler(
             }
 
             var commerceEvent = prepared.Event;
+            // The transport gets a bounded time: past it the webhook is answered 503 and BigCommerce retries, rather than
+            // the request hanging until BigCommerce gives up on it. WaitAsync keeps the bound even if a send ignores
+            // the token; a send that still lands later is a duplicate the ledger absorbs.
+            using var bound = new CancellationTokenSource(_publishTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
             try
             {
-                await publisher.PublishAsync(commerceEvent, prepared.Body, cancellationToken);
+                await publisher.PublishAsync(commerceEvent, prepared.Body, linked.Token).WaitAsync(linked.Token);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new(499, WebhookDecision.Abandoned, "The caller closed the request before the event was queued.",
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
+            }
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
+            {
+                return new(503, WebhookDecision.PublishTimedOut,
+                    $"The event could not be queued within {_publishTimeout.TotalSeconds:0} s; retry later.",
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
+            }
+            catch (Exception ex)
             {
                 LogPublishFailed(logger, ex, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope);
                 return new(503, WebhookDecision.PublishFailed, "The event could not be queued; retry later.",
@@ -264,7 +283,7 @@ public sealed partial class WebhookIntakeHandler(
         var level = result.Decision switch
         {
             WebhookDecision.Accepted or WebhookDecision.Ignored => LogLevel.Information,
-            WebhookDecision.PublishFailed => LogLevel.Error,
+            WebhookDecision.PublishFailed or WebhookDecision.PublishTimedOut => LogLevel.Error,
             _ => LogLevel.Warning,
         };
         LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.Hash, result.StoreHash, result.Scope,
@@ -280,6 +299,8 @@ public sealed partial class WebhookIntakeHandler(
         WebhookDecision.Malformed => "rejected_malformed",
         WebhookDecision.Forbidden => "rejected_forbidden",
         WebhookDecision.PublishFailed => "publish_failed",
+        WebhookDecision.PublishTimedOut => "publish_timed_out",
+        WebhookDecision.Abandoned => "abandoned",
         _ => "unknown",
     };
 

@@ -319,6 +319,41 @@ public sealed class WebhookIntakeHandlerTests
         Assert.True(counts.Get("ignored", "other") >= 1);
     }
 
+    [Fact]
+    public async Task Handle_PublishNeverAnswers_Is503TimedOutAtTheBound()
+    {
+        var harness = await IntakeHarness.CreateAsync();
+        harness.Publisher.Hang = true;
+
+        var pending = harness.PostAsync(Payloads.Bytes(Payloads.Order(8))).AsTask();
+        harness.Time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.False(pending.IsCompleted);
+        harness.Time.Advance(TimeSpan.FromSeconds(0.1));
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal(WebhookDecision.PublishTimedOut, result.Decision);
+        var line = Assert.Single(harness.Logger.Collector.GetSnapshot());
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
+        Assert.Equal("publish_timed_out", line.StructuredState!.Single(kv => kv.Key == "Decision").Value);
+    }
+
+    [Fact]
+    public async Task Handle_CallerHangsUpDuringPublish_IsRecordedAsAbandoned()
+    {
+        var harness = await IntakeHarness.CreateAsync();
+        harness.Publisher.Hang = true;
+        using var caller = new CancellationTokenSource();
+
+        var pending = harness.Handler.HandleAsync(new WebhookRequest(Payloads.Bytes(Payloads.Order(9)), TestStores.PlainSecret), caller.Token).AsTask();
+        await caller.CancelAsync();
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(499, result.StatusCode);
+        Assert.Equal(WebhookDecision.Abandoned, result.Decision);
+        Assert.Equal("abandoned", Assert.Single(harness.Logger.Collector.GetSnapshot()).StructuredState!.Single(kv => kv.Key == "Decision").Value);
+    }
+
     internal static WebhookRequest Signed(IntakeHarness harness, byte[] body, string secret, DateTimeOffset? at = null)
     {
         var timestamp = (at ?? harness.Time.GetUtcNow()).ToUnixTimeSeconds();
