@@ -64,22 +64,39 @@ public static class AzureServiceCollectionExtensions
 
         services.TryAddSingleton(sp =>
         {
-            var sb = sp.GetRequiredService<IOptions<TransportOptions>>().Value.ServiceBus;
+            var transport = sp.GetRequiredService<IOptions<TransportOptions>>().Value;
+            var sb = transport.ServiceBus;
+            // The client only publishes (the Functions triggers bring their own): its retries fit the intake's bound.
+            var clientOptions = new ServiceBusClientOptions
+            {
+                RetryOptions = new ServiceBusRetryOptions
+                {
+                    Mode = ServiceBusRetryMode.Exponential,
+                    MaxRetries = transport.PublishMaxRetries,
+                    Delay = PublishRetryDelay,
+                    MaxDelay = PublishRetryDelay,
+                    TryTimeout = TimeSpan.FromSeconds(transport.PublishTryTimeoutSeconds),
+                },
+            };
             return string.IsNullOrWhiteSpace(sb.ConnectionString)
-                ? new ServiceBusClient(sb.FullyQualifiedNamespace, sp.GetRequiredService<TokenCredential>())
-                : new ServiceBusClient(sb.ConnectionString);
+                ? new ServiceBusClient(sb.FullyQualifiedNamespace, sp.GetRequiredService<TokenCredential>(), clientOptions)
+                : new ServiceBusClient(sb.ConnectionString, clientOptions);
         });
+        services.TryAddSingleton(sp => CreateQueueServiceClient(
+            sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues, sp.GetRequiredService<TokenCredential>, new QueueClientOptions()));
         services.TryAddSingleton(sp =>
         {
-            var sq = sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues;
-            return sq.ServiceUri is { } uri
-                ? new QueueServiceClient(uri, sp.GetRequiredService<TokenCredential>())
-                : new QueueServiceClient(sq.ConnectionString);
-        });
-        services.TryAddSingleton(sp =>
-        {
-            var sq = sp.GetRequiredService<IOptions<TransportOptions>>().Value.StorageQueues;
-            return new StorageQueueEventPublisher(sp.GetRequiredService<QueueServiceClient>(), sq.QueuePrefix, EventTargets.All);
+            var transport = sp.GetRequiredService<IOptions<TransportOptions>>().Value;
+            // A client of its own: the publisher's retries must fit the intake's bound, the consumers' need not.
+            var clientOptions = new QueueClientOptions();
+            clientOptions.Retry.Mode = global::Azure.Core.RetryMode.Exponential;
+            clientOptions.Retry.MaxRetries = transport.PublishMaxRetries;
+            clientOptions.Retry.Delay = PublishRetryDelay;
+            clientOptions.Retry.MaxDelay = PublishRetryDelay;
+            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(transport.PublishTryTimeoutSeconds);
+            return new StorageQueueEventPublisher(
+                CreateQueueServiceClient(transport.StorageQueues, sp.GetRequiredService<TokenCredential>, clientOptions),
+                transport.StorageQueues.QueuePrefix, EventTargets.All);
         });
         services.TryAddSingleton<IEventPublisher>(sp =>
         {
@@ -95,6 +112,11 @@ public static class AzureServiceCollectionExtensions
         services.AddHostedService<StorageQueueInitializer>();
         return services;
     }
+
+    private static readonly TimeSpan PublishRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    private static QueueServiceClient CreateQueueServiceClient(StorageQueueTransportOptions sq, Func<TokenCredential> credential, QueueClientOptions options) =>
+        sq.ServiceUri is { } uri ? new QueueServiceClient(uri, credential(), options) : new QueueServiceClient(sq.ConnectionString, options);
 
     /// <summary>Creates the Storage queues at start-up when the Storage transport is used and creation is enabled.</summary>
     private sealed class StorageQueueInitializer(IOptions<TransportOptions> options, IServiceProvider services) : IHostedService

@@ -23,6 +23,30 @@ public static class RepositoryPaths
     public const string SharedMissingReason =
         "../shared (BigCommerce OpenAPI files, design) is absent beside this clone; set INTEGRATION_SHARED_DIR or run in CI.";
 
+    /// <summary>
+    /// What a test needing <c>../shared</c> does here: null (run), the skip reason (a developer machine without it),
+    /// or, when <c>CI=true</c>, an exception: CI must never go green with the contract tests skipped.
+    /// </summary>
+    public static string? SharedSkipReason => SharedSkipDecision(Shared is not null, Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>The decision behind <see cref="SharedSkipReason"/>, for a given presence and <c>CI</c> value.</summary>
+    public static string? SharedSkipDecision(bool sharedPresent, string? ci)
+    {
+        if (sharedPresent)
+        {
+            return null;
+        }
+
+        if (string.Equals(ci?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                "CI=true and ../shared (BigCommerce OpenAPI files, design) is missing: the contract tests cannot run, and CI does not skip them. " +
+                "Check out the shared folder beside the repository or set INTEGRATION_SHARED_DIR.");
+        }
+
+        return SharedMissingReason;
+    }
+
     /// <summary>The path of a tool installed by <c>tests/tools/package.json</c>.</summary>
     public static string NodeTool(string name) => Path.Combine(Root, "tests", "tools", "node_modules", ".bin", name);
 

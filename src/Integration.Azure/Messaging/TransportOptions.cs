@@ -30,6 +30,16 @@ public sealed class TransportOptions
     public ServiceBusTransportOptions ServiceBus { get; set; } = new();
 
     public StorageQueueTransportOptions StorageQueues { get; set; } = new();
+
+    /// <summary>
+    /// The SDK's patience per publish attempt (Service Bus <c>TryTimeout</c>, Storage <c>NetworkTimeout</c>). With
+    /// <see cref="PublishMaxRetries"/> and the 0.5 s back-off, the SDK gives up inside the intake's bound
+    /// (<c>BigCommerce:Webhooks:PublishTimeoutSeconds</c>, 5 s): 2 + 0.5 + 2 s by default.
+    /// </summary>
+    public int PublishTryTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>How often the SDK retries one publish before the intake answers 503.</summary>
+    public int PublishMaxRetries { get; set; } = 1;
 }
 
 public sealed class ServiceBusTransportOptions

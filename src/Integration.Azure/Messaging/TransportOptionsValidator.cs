@@ -44,6 +44,16 @@ public sealed partial class TransportOptionsValidator : IValidateOptions<Transpo
                 break;
         }
 
+        if (options.PublishTryTimeoutSeconds is < 1 or > 30)
+        {
+            failures.Add("Transport:PublishTryTimeoutSeconds must be between 1 and 30.");
+        }
+
+        if (options.PublishMaxRetries is < 0 or > 5)
+        {
+            failures.Add("Transport:PublishMaxRetries must be between 0 and 5.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -7,7 +7,8 @@ namespace Integration.BigCommerce.Configuration;
 /// Bound from the <c>BigCommerce</c> section:
 /// <code>
 /// "BigCommerce": {
-///   "Webhooks": { "SecretHeader": "X-Webhook-Secret", "MaxBodyBytes": 262144, "SignatureToleranceSeconds": 300 },
+///   "Webhooks": { "SecretHeader": "X-Webhook-Secret", "MaxBodyBytes": 262144, "SignatureToleranceSeconds": 300,
+///                 "PublishTimeoutSeconds": 5 },
 ///   "Stores": [
 ///     { "StoreHash": "abc123",
 ///       "WebhookSecretName": "bc-abc123-webhook-secret",        // Key Vault secret name, or
@@ -38,6 +39,12 @@ public sealed class WebhookOptions
 
     /// <summary>How far a Standard Webhooks <c>webhook-timestamp</c> may be from now.</summary>
     public int SignatureToleranceSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// How long the intake waits for the transport to take an event before answering 503 (with Retry-After), well
+    /// under BigCommerce's delivery timeout, so a storage outage is a quick retryable answer, not a hung request.
+    /// </summary>
+    public int PublishTimeoutSeconds { get; set; } = 5;
 }
 
 public sealed class StoreOptions

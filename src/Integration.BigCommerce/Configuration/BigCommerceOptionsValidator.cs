@@ -31,6 +31,11 @@ public sealed partial class BigCommerceOptionsValidator : IValidateOptions<BigCo
             failures.Add($"{Section}:Webhooks:SignatureToleranceSeconds must be between 1 and 3600.");
         }
 
+        if (webhooks.PublishTimeoutSeconds is < 1 or > 10)
+        {
+            failures.Add($"{Section}:Webhooks:PublishTimeoutSeconds must be between 1 and 10 (well under BigCommerce's delivery timeout).");
+        }
+
         if (options.Stores.Count == 0)
         {
             failures.Add($"{Section}:Stores must list at least one store.");

@@ -48,6 +48,11 @@ public sealed class WebhookEndpoint(WebhookIntakeHandler handler)
             }
         }
 
+        if (result.Decision == WebhookDecision.Abandoned)
+        {
+            return; // Recorded by the handler; nobody is left to read an answer.
+        }
+
         response.StatusCode = result.StatusCode;
         if (result.StatusCode == StatusCodes.Status200OK)
         {

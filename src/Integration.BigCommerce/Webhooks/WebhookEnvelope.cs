@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Integration.Core.Events;
 
@@ -71,6 +74,32 @@ public readonly record struct WebhookEnvelope(string Scope, string StoreId, stri
         return null;
     }
 
+    /// <summary>The event id for this envelope received for <paramref name="storeHash"/>; see <see cref="EventIdOf"/>.</summary>
+    public string EventId(string storeHash) => EventIdOf(storeHash, Scope, CreatedAt, Hash);
+
+    /// <summary>
+    /// The event's identity: lower-case hex SHA-256 over store, scope, <c>created_at</c> and <c>hash</c>. BigCommerce's
+    /// <c>hash</c> is a SHA-1 of the payload alone, so two distinct events with one payload (two
+    /// <c>store/order/updated</c> for one order, or the same order id in two stores) share it; a redelivery repeats all
+    /// four members, so it keeps the id. 64 characters of <c>[0-9a-f]</c>: a valid Service Bus MessageId (at most 128)
+    /// and Table Storage key (no <c>/ \ # ?</c> or control characters).
+    /// </summary>
+    public static string EventIdOf(string storeHash, string scope, long createdAt, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(storeHash);
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(hash);
+        // Joined by '\n': store hash, created_at and hash cannot hold one (validated), and the one free-text member,
+        // the scope, comes last, so two different quadruples never join to the same text.
+        var text = string.Create(CultureInfo.InvariantCulture, $"{storeHash}\n{createdAt}\n{hash}\n{scope}");
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
+        Span<byte> utf8 = maxBytes <= 1024 ? stackalloc byte[1024] : new byte[maxBytes];
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = Encoding.UTF8.GetBytes(text, utf8);
+        SHA256.HashData(utf8[..length], digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
     /// <summary>Validates <see cref="Data"/> for a handled scope and extracts the resource id it is about.</summary>
     public string? TryReadResource(HandledScope handled, out ResourceId? resourceId)
     {
@@ -138,7 +167,7 @@ public readonly record struct WebhookEnvelope(string Scope, string StoreId, stri
             && id > 0;
     }
 
-    // The hash becomes a Service Bus MessageId and a Table Storage row key: keep it to characters valid in both.
+    // The hash is carried on the event and logged for operators: keep it to characters that are safe everywhere.
     private static bool IsKeySafe(string value)
     {
         foreach (var c in value)

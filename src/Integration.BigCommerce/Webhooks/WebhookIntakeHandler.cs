@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Integration.BigCommerce.Configuration;
 using Integration.Core.Events;
 using Integration.Core.Telemetry;
@@ -20,6 +21,8 @@ public enum WebhookDecision
     Malformed,
     Forbidden,
     PublishFailed,
+    PublishTimedOut,
+    Abandoned,
 }
 
 /// <summary>One webhook as the host received it: the raw body and the authentication headers.</summary>
@@ -38,7 +41,8 @@ public readonly record struct WebhookIntakeResult(
     string? EventId = null,
     string? StoreHash = null,
     string? Scope = null,
-    ResourceId? ResourceId = null);
+    ResourceId? ResourceId = null,
+    string? Hash = null);
 
 /// <summary>
 /// The webhook intake, shared by the Functions and Standalone hosts: authenticate, parse, validate, publish.
@@ -57,6 +61,7 @@ public sealed partial class WebhookIntakeHandler(
 
     private readonly WebhookOptions _options = options.Value.Webhooks;
     private readonly TimeSpan _tolerance = TimeSpan.FromSeconds(options.Value.Webhooks.SignatureToleranceSeconds);
+    private readonly TimeSpan _publishTimeout = TimeSpan.FromSeconds(options.Value.Webhooks.PublishTimeoutSeconds);
 
     /// <summary>The largest body accepted; hosts stop reading past it and pass a body one byte longer.</summary>
     public int MaxBodyBytes => _options.MaxBodyBytes;
@@ -104,6 +109,12 @@ public sealed partial class WebhookIntakeHandler(
             return new(401, WebhookDecision.Unauthorized, signatureProblem, StoreHash: store.StoreHash);
         }
 
+        // JSON text is UTF-8 (RFC 8259 §8.1); System.Text.Json only finds out when a string is read, too late.
+        if (!Utf8.IsValid(request.Body.Span))
+        {
+            return new(400, WebhookDecision.Malformed, "The body is not UTF-8 text.", StoreHash: store.StoreHash);
+        }
+
         JsonDocument document;
         try
         {
@@ -116,55 +127,104 @@ public sealed partial class WebhookIntakeHandler(
 
         using (document)
         {
-            if (WebhookEnvelope.TryRead(document.RootElement, out var envelope) is { } envelopeProblem)
-            {
-                return new(400, WebhookDecision.Malformed, envelopeProblem, StoreHash: store.StoreHash);
-            }
-
-            if (!string.Equals(envelope.Producer, store.Producer, StringComparison.Ordinal))
-            {
-                return new(403, WebhookDecision.Forbidden, "The producer is not the store the secret belongs to.",
-                    envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            if (!WebhookScopes.TryGetHandled(envelope.Scope, out var handled))
-            {
-                return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            if (envelope.TryReadResource(handled, out var resourceId) is { } dataProblem)
-            {
-                return new(400, WebhookDecision.Malformed, dataProblem, envelope.Hash, store.StoreHash, envelope.Scope);
-            }
-
-            var commerceEvent = new CommerceEvent
-            {
-                EventId = envelope.Hash,
-                StoreHash = store.StoreHash,
-                Scope = handled.Scope,
-                ResourceType = handled.ResourceType,
-                ResourceId = resourceId,
-                OccurredAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt),
-                ReceivedAt = timeProvider.GetUtcNow(),
-                TraceParent = activity?.Id,
-                TraceState = activity?.TraceStateString,
-                Data = envelope.Data,
-            };
-            var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
-
+            WebhookIntakeResult? rejected;
+            PreparedEvent prepared;
             try
             {
-                await publisher.PublishAsync(commerceEvent, body, cancellationToken);
+                rejected = Prepare(document.RootElement, store, activity, out prepared);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is InvalidOperationException or JsonException)
             {
-                LogPublishFailed(logger, ex, envelope.Hash, store.StoreHash, handled.Scope);
-                return new(503, WebhookDecision.PublishFailed, "The event could not be queued; retry later.",
-                    envelope.Hash, store.StoreHash, handled.Scope, resourceId);
+                // The bytes are UTF-8, but a \u escape decodes to a lone surrogate: reading that string (GetString,
+                // InvalidOperationException) or copying it into the event (JsonException) is the first to notice.
+                return new(400, WebhookDecision.Malformed, "A string in the body is not valid Unicode text (an unpaired surrogate escape).",
+                    StoreHash: store.StoreHash);
             }
 
-            return new(200, WebhookDecision.Accepted, null, envelope.Hash, store.StoreHash, handled.Scope, resourceId);
+            if (rejected is { } decided)
+            {
+                return decided;
+            }
+
+            var commerceEvent = prepared.Event;
+            // The transport gets a bounded time: past it the webhook is answered 503 and BigCommerce retries, rather than
+            // the request hanging until BigCommerce gives up on it. WaitAsync keeps the bound even if a send ignores
+            // the token; a send that still lands later is a duplicate the ledger absorbs.
+            using var bound = new CancellationTokenSource(_publishTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+            try
+            {
+                await publisher.PublishAsync(commerceEvent, prepared.Body, linked.Token).WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new(499, WebhookDecision.Abandoned, "The caller closed the request before the event was queued.",
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
+            }
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
+            {
+                return new(503, WebhookDecision.PublishTimedOut,
+                    $"The event could not be queued within {_publishTimeout.TotalSeconds:0} s; retry later.",
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
+            }
+            catch (Exception ex)
+            {
+                LogPublishFailed(logger, ex, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope);
+                return new(503, WebhookDecision.PublishFailed, "The event could not be queued; retry later.",
+                    commerceEvent.EventId, store.StoreHash, commerceEvent.Scope, commerceEvent.ResourceId, commerceEvent.Hash);
+            }
+
+            return new(200, WebhookDecision.Accepted, null, commerceEvent.EventId, store.StoreHash, commerceEvent.Scope,
+                commerceEvent.ResourceId, commerceEvent.Hash);
         }
+    }
+
+    /// <summary>The event to publish and its serialised body.</summary>
+    private readonly record struct PreparedEvent(CommerceEvent Event, byte[] Body);
+
+    /// <summary>Reads and validates the envelope and builds the event; returns the decision instead when there is nothing to publish.</summary>
+    private WebhookIntakeResult? Prepare(JsonElement root, StoreCredentials store, Activity? activity, out PreparedEvent prepared)
+    {
+        prepared = default;
+        if (WebhookEnvelope.TryRead(root, out var envelope) is { } envelopeProblem)
+        {
+            return new(400, WebhookDecision.Malformed, envelopeProblem, StoreHash: store.StoreHash);
+        }
+
+        var eventId = envelope.EventId(store.StoreHash);
+        if (!string.Equals(envelope.Producer, store.Producer, StringComparison.Ordinal))
+        {
+            return new(403, WebhookDecision.Forbidden, "The producer is not the store the secret belongs to.",
+                eventId, store.StoreHash, envelope.Scope, Hash: envelope.Hash);
+        }
+
+        if (!WebhookScopes.TryGetHandled(envelope.Scope, out var handled))
+        {
+            return new(200, WebhookDecision.Ignored, "The hub does not act on this scope.", eventId, store.StoreHash, envelope.Scope,
+                Hash: envelope.Hash);
+        }
+
+        if (envelope.TryReadResource(handled, out var resourceId) is { } dataProblem)
+        {
+            return new(400, WebhookDecision.Malformed, dataProblem, eventId, store.StoreHash, envelope.Scope, Hash: envelope.Hash);
+        }
+
+        var commerceEvent = new CommerceEvent
+        {
+            EventId = eventId,
+            Hash = envelope.Hash,
+            StoreHash = store.StoreHash,
+            Scope = handled.Scope,
+            ResourceType = handled.ResourceType,
+            ResourceId = resourceId,
+            OccurredAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt),
+            ReceivedAt = timeProvider.GetUtcNow(),
+            TraceParent = activity?.Id,
+            TraceState = activity?.TraceStateString,
+            Data = envelope.Data,
+        };
+        prepared = new(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent));
+        return null;
     }
 
     /// <summary>
@@ -211,6 +271,7 @@ public sealed partial class WebhookIntakeHandler(
         {
             activity.SetTag("webhook.decision", decision);
             activity.SetTag("webhook.event_id", result.EventId);
+            activity.SetTag("webhook.hash", result.Hash);
             activity.SetTag("webhook.store", result.StoreHash);
             activity.SetTag("webhook.scope", scopeTag);
             if (result.StatusCode >= 500)
@@ -222,10 +283,10 @@ public sealed partial class WebhookIntakeHandler(
         var level = result.Decision switch
         {
             WebhookDecision.Accepted or WebhookDecision.Ignored => LogLevel.Information,
-            WebhookDecision.PublishFailed => LogLevel.Error,
+            WebhookDecision.PublishFailed or WebhookDecision.PublishTimedOut => LogLevel.Error,
             _ => LogLevel.Warning,
         };
-        LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.StoreHash, result.Scope,
+        LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.Hash, result.StoreHash, result.Scope,
             result.ResourceId?.ToString(), result.Reason);
     }
 
@@ -238,13 +299,15 @@ public sealed partial class WebhookIntakeHandler(
         WebhookDecision.Malformed => "rejected_malformed",
         WebhookDecision.Forbidden => "rejected_forbidden",
         WebhookDecision.PublishFailed => "publish_failed",
+        WebhookDecision.PublishTimedOut => "publish_timed_out",
+        WebhookDecision.Abandoned => "abandoned",
         _ => "unknown",
     };
 
     [LoggerMessage(EventId = 1000, Message =
-        "Webhook {Decision} ({StatusCode}) event {EventId} store {StoreHash} scope {Scope} resource {ResourceId}: {Reason}")]
+        "Webhook {Decision} ({StatusCode}) event {EventId} (hash {Hash}) store {StoreHash} scope {Scope} resource {ResourceId}: {Reason}")]
     private static partial void LogDecision(ILogger logger, LogLevel level, string decision, int statusCode,
-        string? eventId, string? storeHash, string? scope, string? resourceId, string? reason);
+        string? eventId, string? hash, string? storeHash, string? scope, string? resourceId, string? reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message =
         "Publishing event {EventId} for store {StoreHash} scope {Scope} failed")]

@@ -10,8 +10,18 @@ namespace Integration.Core.Events;
 /// </summary>
 public sealed record CommerceEvent
 {
-    /// <summary>BigCommerce's <c>hash</c>: equal for redeliveries of the same event, so it is the dedupe key.</summary>
+    /// <summary>
+    /// The event's identity, the dedupe key (processing ledger, Service Bus MessageId): equal for redeliveries of one
+    /// event, distinct for distinct events. The intake derives it from store, scope, <c>created_at</c> and
+    /// <c>hash</c> (see <c>WebhookEnvelope.EventIdOf</c>); at most 128 characters, safe as a Table Storage key.
+    /// </summary>
     public required string EventId { get; init; }
+
+    /// <summary>
+    /// BigCommerce's <c>hash</c> as received, for operators matching an event to BigCommerce's side. It is a SHA-1 of
+    /// the payload, so distinct events with one payload share it: never a key.
+    /// </summary>
+    public string? Hash { get; init; }
 
     public required string StoreHash { get; init; }
 

@@ -22,7 +22,7 @@ public static class QuarantineCommands
     {
         output ??= Console.Out;
         var store = new Option<string>("--store") { Description = "The store hash.", Required = true };
-        var eventId = new Option<string?>("--event") { Description = "One event id (the webhook hash)." };
+        var eventId = new Option<string?>("--event") { Description = "One event id (as quarantine list and the intake log show it; not the webhook hash)." };
         var from = new Option<DateTimeOffset?>("--from") { Description = "Quarantined at or after (ISO 8601)." };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Quarantined before (ISO 8601)." };
         var all = new Option<bool>("--all") { Description = "Every quarantined event of the store." };

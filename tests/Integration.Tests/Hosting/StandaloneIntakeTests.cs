@@ -34,7 +34,8 @@ public sealed class StandaloneIntakeTests(AzuriteFixture azurite) : IAsyncLifeti
         foreach (var target in EventTargets.All)
         {
             var evt = Assert.Single(await _host.DrainAsync(target, Ct));
-            Assert.Equal((string)payload["hash"]!, evt.EventId);
+            Assert.Equal(WebhookEnvelope.EventIdOf(TestStores.Plain, "store/order/updated", 1561479335, (string)payload["hash"]!), evt.EventId);
+            Assert.Equal((string)payload["hash"]!, evt.Hash);
             Assert.Equal("store/order/updated", evt.Scope);
             Assert.Equal(TestStores.Plain, evt.StoreHash);
             Assert.Equal(ResourceId.FromNumber(250), evt.ResourceId);

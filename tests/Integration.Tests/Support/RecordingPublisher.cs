@@ -10,8 +10,16 @@ public sealed class RecordingPublisher : IEventPublisher
 
     public Exception? FailWith { get; set; }
 
+    /// <summary>Never acknowledges, like a transport that accepts the connection and never answers; ends only when cancelled.</summary>
+    public bool Hang { get; set; }
+
     public Task PublishAsync(CommerceEvent commerceEvent, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
+        if (Hang)
+        {
+            return Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         if (FailWith is { } ex)
         {
             return Task.FromException(ex);

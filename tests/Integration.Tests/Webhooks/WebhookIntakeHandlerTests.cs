@@ -23,7 +23,8 @@ public sealed class WebhookIntakeHandlerTests
         Assert.Equal(WebhookDecision.Accepted, result.Decision);
         var (published, body) = Assert.Single(harness.Publisher.Published);
         var roundTripped = JsonSerializer.Deserialize(body, CommerceEventJsonContext.Default.CommerceEvent)!;
-        Assert.Equal((string)payload["hash"]!, roundTripped.EventId);
+        Assert.Equal(WebhookEnvelope.EventIdOf(TestStores.Plain, "store/order/statusUpdated", 1561479335, (string)payload["hash"]!), roundTripped.EventId);
+        Assert.Equal((string)payload["hash"]!, roundTripped.Hash);
         Assert.Equal(TestStores.Plain, roundTripped.StoreHash);
         Assert.Equal("store/order/statusUpdated", roundTripped.Scope);
         Assert.Equal("order", roundTripped.ResourceType);
@@ -292,7 +293,8 @@ public sealed class WebhookIntakeHandlerTests
         Assert.Equal(2, lines.Count);
         var accepted = lines[0].StructuredState!.ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Equal("accepted", accepted["Decision"]);
-        Assert.Equal((string)payload["hash"]!, accepted["EventId"]);
+        Assert.Equal(WebhookEnvelope.EventIdOf(TestStores.Plain, "store/order/created", 1561479335, (string)payload["hash"]!), accepted["EventId"]);
+        Assert.Equal((string)payload["hash"]!, accepted["Hash"]);
         Assert.Equal(TestStores.Plain, accepted["StoreHash"]);
         Assert.Equal("store/order/created", accepted["Scope"]);
         Assert.Equal("42", accepted["ResourceId"]);
@@ -315,6 +317,41 @@ public sealed class WebhookIntakeHandlerTests
         Assert.True(counts.Get("accepted", "store/order/created") >= 2);
         Assert.True(counts.Get("rejected_unauthorized", "other") >= 1);
         Assert.True(counts.Get("ignored", "other") >= 1);
+    }
+
+    [Fact]
+    public async Task Handle_PublishNeverAnswers_Is503TimedOutAtTheBound()
+    {
+        var harness = await IntakeHarness.CreateAsync();
+        harness.Publisher.Hang = true;
+
+        var pending = harness.PostAsync(Payloads.Bytes(Payloads.Order(8))).AsTask();
+        harness.Time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.False(pending.IsCompleted);
+        harness.Time.Advance(TimeSpan.FromSeconds(0.1));
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal(WebhookDecision.PublishTimedOut, result.Decision);
+        var line = Assert.Single(harness.Logger.Collector.GetSnapshot());
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
+        Assert.Equal("publish_timed_out", line.StructuredState!.Single(kv => kv.Key == "Decision").Value);
+    }
+
+    [Fact]
+    public async Task Handle_CallerHangsUpDuringPublish_IsRecordedAsAbandoned()
+    {
+        var harness = await IntakeHarness.CreateAsync();
+        harness.Publisher.Hang = true;
+        using var caller = new CancellationTokenSource();
+
+        var pending = harness.Handler.HandleAsync(new WebhookRequest(Payloads.Bytes(Payloads.Order(9)), TestStores.PlainSecret), caller.Token).AsTask();
+        await caller.CancelAsync();
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(499, result.StatusCode);
+        Assert.Equal(WebhookDecision.Abandoned, result.Decision);
+        Assert.Equal("abandoned", Assert.Single(harness.Logger.Collector.GetSnapshot()).StructuredState!.Single(kv => kv.Key == "Decision").Value);
     }
 
     internal static WebhookRequest Signed(IntakeHarness harness, byte[] body, string secret, DateTimeOffset? at = null)
