@@ -59,7 +59,14 @@ internal sealed class ArmDeployment
             for (var i = 0; i < count; i++)
             {
                 var scope = copy.ValueKind == JsonValueKind.Undefined ? Scope : Scope.WithCopyIndex(i);
-                var body = (IDictionary<string, object?>)ArmExpression.EvaluateValue(raw, scope)!;
+                // A module's nested template is evaluated in its own scope (see Module), never in this one.
+                var body = raw.GetProperty("type").GetString() == "Microsoft.Resources/deployments"
+                    ? new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+                    {
+                        ["type"] = "Microsoft.Resources/deployments",
+                        ["name"] = ArmExpression.EvaluateValue(raw.GetProperty("name"), scope),
+                    }
+                    : (IDictionary<string, object?>)ArmExpression.EvaluateValue(raw, scope)!;
                 var deployed = !body.TryGetValue("condition", out var condition) || condition is true;
                 yield return new ArmResource((string)body["type"]!, (string)body["name"]!, deployed, body, Name);
             }

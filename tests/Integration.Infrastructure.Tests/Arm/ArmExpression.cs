@@ -30,7 +30,7 @@ internal static class ArmExpression
     public static object? EvaluateValue(JsonElement value, ArmScope scope) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() is { } s && IsExpression(s) ? Evaluate(Parse(s[1..^1]), scope) : Unescape(value.GetString()),
-        JsonValueKind.Number => value.TryGetInt64(out var l) ? l : value.GetDouble(),
+        JsonValueKind.Number => value.TryGetInt64(out var l) ? (object)l : value.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Null or JsonValueKind.Undefined => null,
@@ -132,6 +132,9 @@ internal static class ArmExpression
             "not" => !Truthy(args[0]),
             "equals" => Equals(args[0], args[1]),
             "length" => args[0] switch { string s => (long)s.Length, IList<object?> a => a.Count, IDictionary<string, object?> o => (long)o.Count, _ => throw new InvalidOperationException("length()") },
+            "add" => (long)args[0]! + (long)args[1]!,
+            "sub" => (long)args[0]! - (long)args[1]!,
+            "mul" => (long)args[0]! * (long)args[1]!,
             "range" => Enumerable.Range((int)(long)args[0]!, (int)(long)args[1]!).Select(i => (object?)(long)i).ToList(),
             "createarray" => args.ToList(),
             "createobject" => Pairs(args),
