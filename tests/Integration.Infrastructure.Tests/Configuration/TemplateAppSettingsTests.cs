@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Integration.Azure.Messaging;
 using Integration.Azure.State;
 using Integration.BigCommerce.Client;
@@ -86,6 +88,19 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(expectedKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemplateSettings_ExportTelemetryWithTheManagedIdentity()
+    {
+        // Application Insights has local auth off: without a credential the exporter's data would be refused.
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        var exporter = provider.GetRequiredService<IOptionsMonitor<AzureMonitorExporterOptions>>().Get(Options.DefaultName);
+
+        Assert.Equal(settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], exporter.ConnectionString);
+        Assert.Same(provider.GetRequiredService<TokenCredential>(), exporter.Credential);
     }
 
     [Fact]
