@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,8 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// OpenTelemetry traces, metrics and logs for the app's <see cref="IntegrationTelemetry"/> source and meter,
     /// outgoing HTTP and the Azure SDKs, exported to Application Insights when
-    /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (and nowhere otherwise).
+    /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (and nowhere otherwise), with Entra ID (the app's
+    /// <see cref="TokenCredential"/>) when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> is set too.
     /// </summary>
     public static OpenTelemetryBuilder AddIntegrationTelemetry(
         this IServiceCollection services, IConfiguration configuration, string serviceName)
@@ -36,6 +38,15 @@ public static class TelemetryServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             builder.UseAzureMonitorExporter(o => o.ConnectionString = connectionString);
+            // Application Insights with local auth disabled accepts only Entra ID tokens. Azure sets
+            // APPLICATIONINSIGHTS_AUTHENTICATION_STRING for that (the Functions host reads it); the exporter needs the
+            // credential itself, so it gets the app's managed identity.
+            if (!string.IsNullOrWhiteSpace(configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]))
+            {
+                services.AddAzureCredential(configuration);
+                services.AddOptions<AzureMonitorExporterOptions>()
+                    .Configure<TokenCredential>((options, credential) => options.Credential = credential);
+            }
         }
 
         return builder;

@@ -1,0 +1,331 @@
+// The BigCommerce Integration Hub on Azure: one command (`azd up`) creates the resource group and everything in
+// it. Secure by default: no keys or connection strings anywhere (shared-key and local auth are off on Storage,
+// Service Bus and Application Insights), one user-assigned managed identity with least-privilege roles, secrets
+// only as Key Vault names, and alerts on everything that needs a person. See docs/infrastructure.md.
+targetScope = 'subscription'
+
+@description('azd environment name: names the resource group and seeds the unique resource-name token.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Azure region of every resource (one that offers Flex Consumption).')
+@minLength(1)
+param location string
+
+@description('Object id of the deploying user (azd passes AZURE_PRINCIPAL_ID): gets Key Vault Secrets Officer, table and replay access. Empty for none.')
+param principalId string = ''
+
+@description('Type of principalId: User when a person runs azd, ServicePrincipal in a pipeline.')
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+@description('The BigCommerce store hashes this deployment serves, comma-separated (stores/{hash}): each gets Key Vault secrets bc-{hash}-webhook-secret and bc-{hash}-api-token.')
+@minLength(1)
+param storeHashes string
+
+@description('During a webhook secret rotation: also accept each store\'s bc-{hash}-webhook-secret-previous (PreviousWebhookSecretName).')
+param webhookSecretRotation bool = false
+
+@description('Verify Standard Webhooks signatures with each store\'s bc-{hash}-signing-secret (SigningSecretName).')
+param webhookSignatures bool = false
+
+@description('E-mail address that receives the alerts.')
+@minLength(3)
+param alertEmail string
+
+@description('Deliveries of a message before Service Bus dead-letters it: the subscriptions\' maxDeliveryCount and Processing:MaxDeliveryCount, from this one value.')
+@minValue(1)
+@maxValue(100)
+param maxDeliveryCount int = 10
+
+@description('Peek-lock duration in seconds: the subscriptions\' lockDuration and Transport:ServiceBus:LockDurationSeconds, from this one value.')
+@minValue(5)
+@maxValue(300)
+param lockDurationSeconds int = 60
+
+@description('Claim lease of an event being processed (Processing:LeaseSeconds).')
+@minValue(10)
+@maxValue(3600)
+param leaseSeconds int = 60
+
+@description('Most Function App instances. BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 4
+
+@description('Instance memory of the Function App in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('The .NET isolated version the app targets (Flex Consumption offers 8.0, 9.0 and 10.0).')
+@allowed(['8.0', '9.0', '10.0'])
+param dotnetVersion string = '10.0'
+
+@description('Prefix of the hub\'s table names (State:TablePrefix), letters and digits starting with a letter, or empty.')
+@maxLength(40)
+param tablePrefix string = ''
+
+@description('BigCommerce API base address (BigCommerce:Api:BaseAddress).')
+param bigCommerceApiBaseAddress string = 'https://api.bigcommerce.com'
+
+@description('Share of each store\'s rate-limit quota left to its other apps (BigCommerce:Api:RateLimitReserve, 0 to 0.9).')
+param rateLimitReserve string = '0.2'
+
+@description('The mapping file, relative to the app folder (Mapping:Path); empty for the built-in mapping.')
+param mappingPath string = ''
+
+@description('Tryton ERP URL (Erp:Tryton:Url, trytond\'s web listener); empty to run without ERP sync.')
+param trytonUrl string = ''
+
+@description('Tryton database name (Erp:Tryton:Database).')
+param trytonDatabase string = 'tryton'
+
+@description('Tryton login the hub uses (Erp:Tryton:User); its password is the Key Vault secret tryton-password.')
+param trytonUser string = 'integration'
+
+@description('Tryton company id every call runs under (Erp:Tryton:CompanyId).')
+@minValue(1)
+param trytonCompanyId int = 1
+
+@description('Tryton warehouse (stock.location) code the canonical location "main" maps to and sales ship from.')
+param trytonWarehouseCode string = 'WH'
+
+@description('Intake 5xx responses, as a percentage of webhook requests in 15 minutes, that raise an alert.')
+@minValue(1)
+@maxValue(100)
+param intake5xxAlertPercent int = 5
+
+@description('Failed function invocations in 15 minutes that raise an alert.')
+@minValue(1)
+param functionFailureAlertCount int = 10
+
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
+var topicName = 'commerce-events'
+var targets = ['erp', 'crm']
+var deploymentContainerName = 'app-package'
+var names = {
+  resourceGroup: 'rg-${environmentName}'
+  identity: 'id-${token}'
+  logAnalytics: 'log-${token}'
+  appInsights: 'appi-${token}'
+  storage: 'st${token}'
+  serviceBus: 'sb-${token}'
+  keyVault: 'kv-${token}'
+  plan: 'plan-${token}'
+  functionApp: 'func-${token}'
+}
+var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h)), h => toLower(h))
+
+// Every setting the app reads, with literal keys: the offline tests evaluate this object and feed it to the
+// Functions host's own start-up validation. Secrets appear only as Key Vault secret names.
+var hostSettings = {
+  // The Functions host's storage, identity-based (no AccountKey).
+  AzureWebJobsStorage__blobServiceUri: 'https://${names.storage}.blob.${environment().suffixes.storage}'
+  AzureWebJobsStorage__queueServiceUri: 'https://${names.storage}.queue.${environment().suffixes.storage}'
+  AzureWebJobsStorage__tableServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}'
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  // The Service Bus trigger's connection ("ServiceBusConnection"), identity-based.
+  ServiceBusConnection__fullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identity.outputs.clientId
+  // OpenTelemetry export with Entra ID (Application Insights has local auth off).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+}
+var appSettings = {
+  Azure__ManagedIdentityClientId: identity.outputs.clientId
+  KeyVault__VaultUri: 'https://${names.keyVault}${environment().suffixes.keyvaultDns}/'
+  Transport__Kind: 'ServiceBus'
+  Transport__ServiceBus__FullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
+  Transport__ServiceBus__TopicName: topicName
+  Transport__ServiceBus__LockDurationSeconds: string(lockDurationSeconds)
+  State__ServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}/'
+  State__TablePrefix: tablePrefix
+  Processing__LeaseSeconds: string(leaseSeconds)
+  Processing__MaxDeliveryCount: string(maxDeliveryCount)
+  BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
+  BigCommerce__Webhooks__MaxBodyBytes: '262144'
+  BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
+  BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
+  BigCommerce__Api__RateLimitReserve: rateLimitReserve
+  BigCommerce__Api__AttemptTimeout: '00:00:30'
+  BigCommerce__Api__TotalTimeout: '00:05:00'
+  BigCommerce__Api__MaxRetryAttempts: '4'
+  BigCommerce__Api__RetryBaseDelay: '00:00:01'
+  BigCommerce__Api__ThrottledBaseDelay: '00:00:05'
+}
+var storeSettings = toObject(
+  flatten(map(range(0, length(stores)), i => concat(
+    [
+      { key: 'BigCommerce__Stores__${i}__StoreHash', value: stores[i] }
+      { key: 'BigCommerce__Stores__${i}__WebhookSecretName', value: 'bc-${stores[i]}-webhook-secret' }
+      { key: 'BigCommerce__Stores__${i}__ApiTokenName', value: 'bc-${stores[i]}-api-token' }
+    ],
+    webhookSecretRotation
+      ? [{ key: 'BigCommerce__Stores__${i}__PreviousWebhookSecretName', value: 'bc-${stores[i]}-webhook-secret-previous' }]
+      : [],
+    webhookSignatures
+      ? [{ key: 'BigCommerce__Stores__${i}__SigningSecretName', value: 'bc-${stores[i]}-signing-secret' }]
+      : []
+  ))),
+  s => s.key,
+  s => s.value
+)
+var erpSettings = empty(trytonUrl)
+  ? {}
+  : {
+      Erp__Tryton__Url: trytonUrl
+      Erp__Tryton__Database: trytonDatabase
+      Erp__Tryton__User: trytonUser
+      Erp__Tryton__PasswordSecretName: 'tryton-password'
+      Erp__Tryton__CompanyId: string(trytonCompanyId)
+      Erp__Tryton__Warehouses__main: trytonWarehouseCode
+      Erp__Tryton__OrderWarehouse: 'main'
+    }
+var mappingSettings = empty(mappingPath) ? {} : { Mapping__Path: mappingPath }
+var functionAppSettings = union(hostSettings, appSettings, storeSettings, erpSettings, mappingSettings)
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    location: location
+    name: names.identity
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    logAnalyticsName: names.logAnalytics
+    appInsightsName: names.appInsights
+    retentionInDays: 30
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    name: names.storage
+    deploymentContainerName: deploymentContainerName
+    tablePrefix: tablePrefix
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    location: location
+    name: names.serviceBus
+    topicName: topicName
+    targets: targets
+    maxDeliveryCount: maxDeliveryCount
+    lockDurationSeconds: lockDurationSeconds
+    duplicateDetectionHours: 48
+    workspaceId: monitoring.outputs.workspaceId
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    name: names.keyVault
+    softDeleteRetentionInDays: 90
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: principalId
+    operatorPrincipalType: principalType
+    storageAccountName: storage.outputs.name
+    serviceBusName: serviceBus.outputs.name
+    keyVaultName: keyVault.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    location: location
+    planName: names.plan
+    name: names.functionApp
+    identityId: identity.outputs.id
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    dotnetVersion: dotnetVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: functionAppSettings
+    azdServiceName: 'functions'
+    tags: tags
+  }
+  // The app starts by reading secrets, tables and the topic: its roles must exist first.
+  dependsOn: [roles]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    namePrefix: 'hub-${token}'
+    alertEmail: alertEmail
+    appInsightsId: monitoring.outputs.appInsightsId
+    serviceBusId: serviceBus.outputs.id
+    intake5xxPercent: intake5xxAlertPercent
+    functionFailureThreshold: functionFailureAlertCount
+    tags: tags
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    displayName: 'Integration hub (${environmentName})'
+    appInsightsId: monitoring.outputs.appInsightsId
+    workspaceId: monitoring.outputs.workspaceId
+    tags: tags
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+output WEBHOOK_URL string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/bigcommerce'
+output STATE_SERVICE_URI string = storage.outputs.tableEndpoint

@@ -1,0 +1,119 @@
+// The Function App on Flex Consumption (Linux, .NET isolated), running as the user-assigned identity. Every
+// connection is identity-based; the app settings arrive from main.bicep as one object so that the offline tests
+// can evaluate exactly what the app is given.
+
+@description('Azure region.')
+param location string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Name of the Function App (also its host name).')
+param name string
+
+@description('Resource id of the user-assigned managed identity the app runs as.')
+param identityId string
+
+@description('Blob endpoint of the Storage account (https://{account}.blob.{suffix}/).')
+param storageBlobEndpoint string
+
+@description('Container in that account the app package is deployed to.')
+param deploymentContainerName string
+
+@description('The .NET isolated version Flex Consumption runs the worker on.')
+@allowed(['8.0', '9.0', '10.0'])
+param dotnetVersion string
+
+@description('Instance memory in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('Most instances the app scales out to (BigCommerce pacing is per process; see docs/infrastructure.md).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('App settings: literal keys (configuration keys with __) to string values.')
+param appSettings object
+
+@description('Tags applied to the plan and the app.')
+param tags object
+
+@description('The azd service name the app is deployed as (azure.yaml).')
+param azdServiceName string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': azdServiceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    publicNetworkAccess: 'Enabled'
+    keyVaultReferenceIdentity: identityId
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: dotnetVersion
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+    }
+  }
+
+  // No publishing (basic auth) credentials: deployment goes through Entra ID (azd, the CI's OIDC login).
+  resource ftp 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: { allow: false }
+  }
+
+  resource scm 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: { allow: false }
+  }
+}
+
+output id string = site.id
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

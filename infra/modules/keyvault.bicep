@@ -1,0 +1,41 @@
+// Key Vault for the store secrets (webhook secrets, API tokens, the ERP password): RBAC authorisation, soft
+// delete and purge protection. The template creates no secret: operators set them (see README, Deploy to Azure).
+
+@description('Azure region.')
+param location string
+
+@description('Name of the Key Vault (3-24 characters).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Days a deleted vault or secret is kept before it can be purged.')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionInDays int
+
+@description('Tags applied to the vault.')
+param tags object
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: true
+    softDeleteRetentionInDays: softDeleteRetentionInDays
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+output id string = vault.id
+output name string = vault.name
+output uri string = vault.properties.vaultUri

@@ -1,0 +1,72 @@
+// The Storage account: the Functions host (AzureWebJobsStorage), the Flex Consumption deployment container and
+// the hub's tables. Shared-key access is off, so only Entra ID (the managed identity) can reach it.
+
+@description('Azure region.')
+param location string
+
+@description('Name of the Storage account (3-24 lower-case letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Blob container Flex Consumption deploys the app package to.')
+param deploymentContainerName string
+
+@description('Prefix of the hub\'s table names (State:TablePrefix): tables {prefix}syncstate and {prefix}quarantine.')
+param tablePrefix string
+
+@description('Tags applied to the account.')
+param tags object
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+    properties: {
+      deleteRetentionPolicy: { enabled: true, days: 7 }
+    }
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: { publicAccess: 'None' }
+    }
+  }
+
+  resource tableService 'tableServices' = {
+    name: 'default'
+
+    // The names StateOptions derives: {TablePrefix}syncstate (ledger and resource state) and {TablePrefix}quarantine.
+    resource syncState 'tables' = {
+      name: '${tablePrefix}syncstate'
+    }
+
+    resource quarantine 'tables' = {
+      name: '${tablePrefix}quarantine'
+    }
+  }
+}
+
+output id string = storage.id
+output name string = storage.name
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output tableEndpoint string = storage.properties.primaryEndpoints.table
+output queueEndpoint string = storage.properties.primaryEndpoints.queue

@@ -1,0 +1,84 @@
+// An operations workbook over Application Insights (the app's OpenTelemetry metrics and requests) and the
+// workspace (Service Bus metrics): intake by decision, outcomes per target, backlog, retries, quarantine.
+
+@description('Azure region.')
+param location string
+
+@description('Display name of the workbook.')
+param displayName string
+
+@description('Resource id of the Application Insights component.')
+param appInsightsId string
+
+@description('Resource id of the Log Analytics workspace (Service Bus metrics).')
+param workspaceId string
+
+@description('Tags applied to the workbook.')
+param tags object
+
+var panels = [
+  {
+    title: 'Intake: webhooks per 5 minutes by decision'
+    resource: appInsightsId
+    query: 'customMetrics | where name == "integration.webhook.decisions" | summarize webhooks = sum(valueSum) by decision = tostring(customDimensions.decision), bin(timestamp, 5m) | render timechart'
+  }
+  {
+    title: 'Processing outcomes per target'
+    resource: appInsightsId
+    query: 'customMetrics | where name == "integration.processing.outcomes" | summarize events = sum(valueSum) by series = strcat(tostring(customDimensions.target), " / ", tostring(customDimensions.outcome)), bin(timestamp, 5m) | render timechart'
+  }
+  {
+    title: 'Lag: messages waiting per subscription (Service Bus active messages)'
+    resource: workspaceId
+    query: 'AzureMetrics | where ResourceProvider == "MICROSOFT.SERVICEBUS" and MetricName == "ActiveMessages" | summarize waiting = max(Maximum) by bin(TimeGenerated, 5m) | render timechart'
+  }
+  {
+    title: 'Lag: consumer duration (p50, p95) and BigCommerce rate-limit waits'
+    resource: appInsightsId
+    query: 'union (requests | where operation_Name endswith "EventConsumer" | summarize p50 = percentile(duration, 50), p95 = percentile(duration, 95) by bin(timestamp, 5m)), (customMetrics | where name == "integration.bigcommerce.rate_limit.wait" | summarize waitSeconds = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
+  }
+  {
+    title: 'Retries: failed consumer invocations (redelivered by Service Bus) and BigCommerce 429s'
+    resource: appInsightsId
+    query: 'union (requests | where operation_Name endswith "EventConsumer" and success == false | summarize retried = count() by bin(timestamp, 5m)), (customMetrics | where name == "integration.bigcommerce.rate_limit.throttled" | summarize throttled = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
+  }
+  {
+    title: 'Quarantine: quarantined events by target and resource type'
+    resource: appInsightsId
+    query: 'customMetrics | where name == "integration.processing.outcomes" and tostring(customDimensions.outcome) == "quarantined" | summarize quarantined = sum(valueSum) by target = tostring(customDimensions.target), resourceType = tostring(customDimensions.resource_type) | order by quarantined desc'
+  }
+]
+
+var workbookContent = {
+  version: 'Notebook/1.0'
+  items: map(range(0, length(panels)), i => {
+    type: 3
+    name: 'panel-${i}'
+    content: {
+      version: 'KqlItem/1.0'
+      title: panels[i].title
+      query: panels[i].query
+      size: 0
+      timeContext: { durationMs: 86400000 }
+      queryType: 0
+      resourceType: panels[i].resource == workspaceId ? 'microsoft.operationalinsights/workspaces' : 'microsoft.insights/components'
+      crossComponentResources: [panels[i].resource]
+    }
+  })
+  isLocked: false
+}
+
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, appInsightsId, 'integration-hub-workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: displayName
+    category: 'workbook'
+    sourceId: appInsightsId
+    serializedData: string(workbookContent)
+  }
+}
+
+output id string = workbook.id

@@ -1,0 +1,3 @@
+using Integration.Infrastructure.Tests.Bicep;
+
+[assembly: AssemblyFixture(typeof(CompiledTemplate))]

@@ -1,0 +1,146 @@
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Integration.Azure.Messaging;
+using Integration.Azure.State;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Configuration;
+using Integration.Core.Mapping;
+using Integration.Core.Processing;
+using Integration.Core.Secrets;
+using Integration.Erp.Tryton.Configuration;
+using Integration.Infrastructure.Tests.Arm;
+using Integration.Infrastructure.Tests.Bicep;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Infrastructure.Tests.Configuration;
+
+/// <summary>
+/// The app settings the compiled template gives the Function App, fed to the Functions host's own registrations
+/// and start-up validation: a deployment made from the template starts, and a missing setting is named.
+/// </summary>
+public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
+{
+    [Fact]
+    public async Task TemplateSettings_PassTheFunctionsHostsStartupValidation()
+    {
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+        var secrets = new RecordingSecretResolver();
+
+        await using var provider = BuildProvider(settings, secrets);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        await ResolveStoreSecretsAsync(provider);
+
+        var transport = provider.GetRequiredService<IOptions<TransportOptions>>().Value;
+        Assert.Equal(TransportKind.ServiceBus, transport.Kind);
+        Assert.Matches("^sb-[a-z0-9]{13}\\.servicebus\\.windows\\.net$", transport.ServiceBus.FullyQualifiedNamespace);
+        Assert.Null(transport.ServiceBus.ConnectionString);
+        Assert.Equal("commerce-events", transport.ServiceBus.TopicName);
+        var state = provider.GetRequiredService<IOptions<StateOptions>>().Value;
+        Assert.Matches("^https://st[a-z0-9]{13}\\.table\\.core\\.windows\\.net/$", state.ServiceUri!.ToString());
+        Assert.Null(state.ConnectionString);
+        Assert.Equal(10, provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.MaxDeliveryCount);
+        Assert.Equal(new Uri("https://api.bigcommerce.com"), provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.BaseAddress);
+        Assert.Null(provider.GetRequiredService<IOptions<MappingOptions>>().Value.Path);
+        var stores = provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores;
+        Assert.Equal(["abc123", "def456"], stores.Select(s => s.StoreHash));
+        Assert.All(stores, s => Assert.Null(s.WebhookSecret));
+        Assert.Equal(
+            ["bc-abc123-webhook-secret", "bc-abc123-api-token", "bc-def456-webhook-secret", "bc-def456-api-token"],
+            secrets.Requested);
+        // No ERP settings without a Tryton URL: the host runs without ERP sync rather than failing.
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Erp__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TemplateSettings_WithTrytonRotationAndSignatures_PassValidationAndNameEverySecret()
+    {
+        var parameters = SampleDeployment.Parameters(("trytonUrl", "https://erp.example.com/"), ("webhookSecretRotation", true),
+            ("webhookSignatures", true), ("storeHashes", "abc123"), ("tablePrefix", "hub1"));
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template, parameters);
+        var secrets = new RecordingSecretResolver();
+
+        await using var provider = BuildProvider(settings, secrets);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        await ResolveStoreSecretsAsync(provider);
+
+        var tryton = provider.GetRequiredService<IOptions<TrytonOptions>>().Value;
+        Assert.Equal("tryton-password", tryton.PasswordSecretName);
+        Assert.Equal("WH", tryton.Warehouses["main"]);
+        Assert.Equal("hub1quarantine", provider.GetRequiredService<IOptions<StateOptions>>().Value.QuarantineTable);
+        Assert.Equal(
+            ["bc-abc123-webhook-secret", "bc-abc123-webhook-secret-previous", "bc-abc123-signing-secret", "bc-abc123-api-token"],
+            secrets.Requested);
+    }
+
+    [Theory]
+    [InlineData("BigCommerce__Stores__0__WebhookSecretName", "BigCommerce:Stores:0:WebhookSecretName")]
+    [InlineData("Transport__ServiceBus__FullyQualifiedNamespace", "Transport:ServiceBus:FullyQualifiedNamespace")]
+    [InlineData("State__ServiceUri", "State:ServiceUri")]
+    public async Task TemplateSettings_WithoutARequiredSetting_FailValidationNamingTheKey(string dropped, string expectedKey)
+    {
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+        Assert.True(settings.Remove(dropped), $"The template does not set {dropped}.");
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(expectedKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemplateSettings_ExportTelemetryWithTheManagedIdentity()
+    {
+        // Application Insights has local auth off: without a credential the exporter's data would be refused.
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        var exporter = provider.GetRequiredService<IOptionsMonitor<AzureMonitorExporterOptions>>().Get(Options.DefaultName);
+
+        Assert.Equal(settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], exporter.ConnectionString);
+        Assert.Same(provider.GetRequiredService<TokenCredential>(), exporter.Credential);
+    }
+
+    [Fact]
+    public void TemplateSettings_AreIdentityBasedAndCarryNoSecretValues()
+    {
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal(SampleDeployment.IdentityClientId, settings["AzureWebJobsStorage__clientId"]);
+        Assert.Equal("managedidentity", settings["ServiceBusConnection__credential"]);
+        Assert.Equal(SampleDeployment.IdentityClientId, settings["ServiceBusConnection__clientId"]);
+        Assert.Equal(settings["Transport__ServiceBus__FullyQualifiedNamespace"], settings["ServiceBusConnection__fullyQualifiedNamespace"]);
+        Assert.Equal(SampleDeployment.IdentityClientId, settings["Azure__ManagedIdentityClientId"]);
+        Assert.Equal($"ClientId={SampleDeployment.IdentityClientId};Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Matches("^https://kv-[a-z0-9]{13}\\.vault\\.azure\\.net/$", settings["KeyVault__VaultUri"]);
+        Assert.DoesNotContain(settings.Keys, k => k == "AzureWebJobsStorage" || k.EndsWith("ConnectionString", StringComparison.Ordinal) && k != "APPLICATIONINSIGHTS_CONNECTION_STRING");
+        // Flex Consumption takes the runtime from functionAppConfig and rejects these settings.
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Keys);
+        // Store secrets only by name: no setting holds a secret value.
+        string[] secretValueKeys = ["WebhookSecret", "PreviousWebhookSecret", "SigningSecret", "ApiToken", "Password"];
+        Assert.DoesNotContain(settings.Keys, k => secretValueKeys.Any(s => k.EndsWith("__" + s, StringComparison.Ordinal)));
+    }
+
+    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets)
+    {
+        // App settings reach .NET configuration as environment variables: "__" is the section separator.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(appSettings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(secrets); // registered first: the host's TryAdd keeps it instead of Key Vault
+        FunctionsComposition.AddServices(services, configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    /// <summary>The host's start-up step that resolves every store's secrets by name (StoreDirectory's initializer).</summary>
+    private static Task ResolveStoreSecretsAsync(IServiceProvider provider) =>
+        provider.GetRequiredService<StoreDirectory>().InitializeAsync(
+            provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value, provider.GetRequiredService<ISecretResolver>(),
+            TestContext.Current.CancellationToken);
+}
