@@ -11,8 +11,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PACKAGES=(tryton-server tryton-modules-party tryton-modules-company tryton-modules-currency
-  tryton-modules-product tryton-modules-stock tryton-modules-sale python3-pycountry)
-MODULES=(party company currency product stock sale)
+  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry)
+MODULES=(party company currency product stock sale stock_package_shipping)
 DATABASE=integration
 
 install_packages() {
