@@ -3,7 +3,8 @@
 # .artifacts/tryton/template-<hash of this script>/ (a changed script initialises a new template).
 # tests/env/tryton.sh starts a copy of it. See docs/erp-tryton.md.
 #
-# The template holds: the modules party, company, currency, product, stock and sale; the USD currency;
+# The template holds: the modules party, company, currency, product, stock, sale and stock_package_shipping
+# (carriers on shipments, tracking numbers on shipments and packages, entered by hand); the USD currency;
 # a company ("Integration Test Company", USD); countries (from python3-pycountry); the admin user (password
 # generated here, stored beside the template, never committed) attached to the company; sales invoiced
 # manually (sale_invoice_method = manual), so no chart of accounts is needed.
