@@ -72,8 +72,19 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
             ? OrderStatus.Shipped
             : OrderStatus.PartiallyShipped;
         var statusId = int.Parse(mapping.Statuses.FromCanonical(SystemName.BigCommerce, status), CultureInfo.InvariantCulture);
-        return new FulfilmentPlan(toCreate, existing, status, statusId, statusId != order.StatusId);
+        var current = mapping.Statuses.ToCanonical(SystemName.BigCommerce, order.StatusId.ToString(CultureInfo.InvariantCulture));
+        return new FulfilmentPlan(toCreate, existing, status, statusId, statusId != order.StatusId && StillOpen(current, status));
     }
+
+    // Only an order still on its way moves: a merchant's Completed, Cancelled, Refunded or Disputed, or Shipped set
+    // by hand, is never taken back by a repeated ERP shipment.
+    private static bool StillOpen(OrderStatus current, OrderStatus next) => current switch
+    {
+        OrderStatus.Pending or OrderStatus.AwaitingPayment or OrderStatus.AwaitingFulfillment or OrderStatus.AwaitingShipment
+            or OrderStatus.AwaitingPickup or OrderStatus.ManualVerificationRequired => true,
+        OrderStatus.PartiallyShipped => next == OrderStatus.Shipped,
+        _ => false,
+    };
 
     private string Sku(string sku) => mapping.Sku.Normalise(sku);
 

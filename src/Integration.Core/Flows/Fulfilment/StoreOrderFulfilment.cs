@@ -41,7 +41,11 @@ public sealed record PlannedShipment(
 /// <param name="ExistingShipmentIds">Store shipments that already are this ERP shipment (an earlier attempt created them).</param>
 /// <param name="Status">The order status once every shipment exists: <see cref="OrderStatus.Shipped"/> or <see cref="OrderStatus.PartiallyShipped"/>.</param>
 /// <param name="StatusId">The store's id for <paramref name="Status"/> (the mapping's <c>statuses.bigcommerce.fromCanonical</c>).</param>
-/// <param name="StatusChangeNeeded">True when <paramref name="StatusId"/> differs from the order's current status.</param>
+/// <param name="StatusChangeNeeded">
+/// True when <paramref name="StatusId"/> differs from the order's current status and that status is still on the way to
+/// shipped (pending, awaiting..., manual verification, or partially shipped becoming shipped); never for an order the
+/// merchant completed, cancelled, refunded or marked shipped.
+/// </param>
 public sealed record FulfilmentPlan(
     IReadOnlyList<PlannedShipment> ToCreate, IReadOnlyList<long> ExistingShipmentIds, OrderStatus Status, int StatusId, bool StatusChangeNeeded)
 {

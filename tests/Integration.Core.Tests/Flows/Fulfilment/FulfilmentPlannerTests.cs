@@ -109,6 +109,33 @@ public sealed class FulfilmentPlannerTests
         Assert.False(plan.StatusChangeNeeded);
     }
 
+    [Theory]
+    [InlineData(10, false)] // Completed by the merchant
+    [InlineData(5, false)]  // Cancelled
+    [InlineData(13, false)] // Disputed
+    [InlineData(3, true)]   // Partially Shipped -> Shipped
+    [InlineData(9, true)]   // Awaiting Shipment -> Shipped
+    public void Plan_RepeatOfTheLastShipment_ChangesTheStatusOnlyOfAnOrderStillOnItsWay(int current, bool change)
+    {
+        var existing = new StoreShipment(900, Address, "1Z999", "ERP shipment 42", [new(101, 3), new(102, 1)]);
+
+        var plan = Planner.Plan(Shipment("42", "UPS", ["1Z999"], ("TEE-01", 3), ("MUG-01", 1)), Order(Products(3, 1), current, existing));
+
+        Assert.True(plan.AlreadyExists);
+        Assert.Equal(OrderStatus.Shipped, plan.Status);
+        Assert.Equal(change, plan.StatusChangeNeeded);
+    }
+
+    [Fact]
+    public void Plan_OrderMarkedShippedByHand_IsNotSetBackToPartiallyShipped()
+    {
+        var plan = Planner.Plan(Shipment("42", "UPS", ["1Z999"], ("TEE-01", 1)), Order(Products(), statusId: 2));
+
+        Assert.Single(plan.ToCreate);
+        Assert.Equal(OrderStatus.PartiallyShipped, plan.Status);
+        Assert.False(plan.StatusChangeNeeded);
+    }
+
     [Fact]
     public void Plan_SameTrackingButOtherItems_IsNotTheSameShipment()
     {
@@ -148,7 +175,7 @@ public sealed class FulfilmentPlannerTests
     [InlineData("tee-01")]
     [InlineData(" TEE-01 ")]
     [InlineData("TEE-01\u200B")]
-    [InlineData("TEE\u00A0-01")]
+    [InlineData("\u00A0TEE-01\t")]
     public void Plan_SkuSpelledDifferently_MatchesAfterTheMappingsNormalisation(string erpSku)
     {
         var plan = Planner.Plan(Shipment("9", "UPS", ["T"], (erpSku, 1)), Order([new(101, Address, "tee-01 ", 3, 0)]));
