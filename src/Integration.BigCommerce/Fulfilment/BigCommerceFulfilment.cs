@@ -10,18 +10,19 @@ namespace Integration.BigCommerce.Fulfilment;
 /// </summary>
 /// <remarks>
 /// Shipment creates are not retried here (a POST that timed out may have happened): a failed apply is retried by
-/// the caller from <see cref="ReadAsync"/>, and the planner then finds what the earlier attempt created.
+/// the caller from <see cref="ReadFulfilmentAsync"/>, and the planner then finds what the earlier attempt created.
 /// </remarks>
-public sealed class BigCommerceFulfilment(BigCommerceClientFactory clients)
+public static class BigCommerceFulfilment
 {
-    public async Task<StoreOrderFulfilment> ReadAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
+    /// <summary>The order's status, products and shipments, as <see cref="FulfilmentPlanner.Plan"/> takes them.</summary>
+    public static async Task<StoreOrderFulfilment> ReadFulfilmentAsync(this BigCommerceClient client, long orderId, CancellationToken cancellationToken = default)
     {
-        var client = clients.GetClient(storeHash);
+        ArgumentNullException.ThrowIfNull(client);
         var order = await client.GetOrderAsync(orderId, cancellationToken).ConfigureAwait(false);
         var products = await client.GetOrderProductsAsync(orderId, cancellationToken).ConfigureAwait(false);
         var shipments = await client.GetShipmentsAsync(orderId, cancellationToken).ConfigureAwait(false);
         return new StoreOrderFulfilment(
-            storeHash,
+            client.StoreHash,
             orderId,
             order.StatusId,
             [.. products.Select(p => new StoreOrderProduct(p.Id, p.OrderAddressId, p.Sku, p.Quantity, p.QuantityShipped,
@@ -31,10 +32,11 @@ public sealed class BigCommerceFulfilment(BigCommerceClientFactory clients)
     }
 
     /// <summary>Creates the planned shipments, then sets the order status when the plan says so. Returns the created shipments' ids.</summary>
-    public async Task<IReadOnlyList<long>> ApplyAsync(string storeHash, long orderId, FulfilmentPlan plan, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<long>> ApplyFulfilmentAsync(this BigCommerceClient client, long orderId, FulfilmentPlan plan,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(plan);
-        var client = clients.GetClient(storeHash);
         var created = new List<long>(plan.ToCreate.Count);
         foreach (var planned in plan.ToCreate)
         {

@@ -29,25 +29,25 @@ public sealed class BigCommerceFulfilmentTests
     public async Task Apply_PartRepeatedThenRest_CreatesEachShipmentOnceAndEndsShipped()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        var fulfilment = new BigCommerceFulfilment(harness.Clients);
+        var client = harness.Client;
         var placed = harness.Store.CreateOrder(2, [(1, 3), (4, 1)]);
         var skus = (await harness.Client.GetOrderProductsAsync(placed.Id, Token)).Select(p => p.Sku).ToList();
         var key = $"bc-{EmulatorHarness.StoreHash}-{placed.Id}";
         var part = Shipment("41", key, "1Z-A", (skus[0].ToLowerInvariant(), 1));
 
-        var first = Planner.Plan(part, await fulfilment.ReadAsync(EmulatorHarness.StoreHash, placed.Id, Token));
-        var created = await fulfilment.ApplyAsync(EmulatorHarness.StoreHash, placed.Id, first, Token);
+        var first = Planner.Plan(part, await client.ReadFulfilmentAsync(placed.Id, Token));
+        var created = await client.ApplyFulfilmentAsync(placed.Id, first, Token);
         // The same ERP shipment again (the next poll, or a retry after a crash that lost the bookkeeping).
-        var repeat = Planner.Plan(part, await fulfilment.ReadAsync(EmulatorHarness.StoreHash, placed.Id, Token));
-        await fulfilment.ApplyAsync(EmulatorHarness.StoreHash, placed.Id, repeat, Token);
+        var repeat = Planner.Plan(part, await client.ReadFulfilmentAsync(placed.Id, Token));
+        await client.ApplyFulfilmentAsync(placed.Id, repeat, Token);
         var partly = await harness.Client.GetOrderAsync(placed.Id, Token);
-        var rest = Planner.Plan(Shipment("42", key, "1Z-B", (skus[0], 2), (skus[1], 1)), await fulfilment.ReadAsync(EmulatorHarness.StoreHash, placed.Id, Token));
-        await fulfilment.ApplyAsync(EmulatorHarness.StoreHash, placed.Id, rest, Token);
+        var rest = Planner.Plan(Shipment("42", key, "1Z-B", (skus[0], 2), (skus[1], 1)), await client.ReadFulfilmentAsync(placed.Id, Token));
+        await client.ApplyFulfilmentAsync(placed.Id, rest, Token);
 
         var shipments = await harness.Client.GetShipmentsAsync(placed.Id, Token);
         var order = await harness.Client.GetOrderAsync(placed.Id, Token);
         Assert.Single(created);
-        Assert.Equal(OrderStatus.PartiallyShipped, first.Status);
+        Assert.Equal(Core.Model.OrderStatus.PartiallyShipped, first.Status);
         Assert.True(repeat.AlreadyExists);
         Assert.Equal(created, repeat.ExistingShipmentIds);
         Assert.Equal(OrderStatuses.PartiallyShipped, partly.StatusId);
@@ -64,9 +64,9 @@ public sealed class BigCommerceFulfilmentTests
     public async Task Plan_ErpShipsASkuTheOrderDoesNotHave_FailsBeforeAnyWrite()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        var fulfilment = new BigCommerceFulfilment(harness.Clients);
+        var client = harness.Client;
         var placed = harness.Store.CreateOrder(2, [(1, 1)]);
-        var state = await fulfilment.ReadAsync(EmulatorHarness.StoreHash, placed.Id, Token);
+        var state = await client.ReadFulfilmentAsync(placed.Id, Token);
 
         var error = Assert.Throws<FulfilmentException>(() => Planner.Plan(Shipment("9", state.NaturalKey, "T", ("NOT-IN-ORDER", 1)), state));
 

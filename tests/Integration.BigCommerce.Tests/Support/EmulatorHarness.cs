@@ -29,8 +29,6 @@ public sealed class EmulatorHarness : IAsyncDisposable
 
     public RateLimitPacer Pacer => _services.GetRequiredService<RateLimitPacer>();
 
-    public BigCommerceClientFactory Clients => _services.GetRequiredService<BigCommerceClientFactory>();
-
     public static async Task<EmulatorHarness> StartAsync(
         Action<EmulatorOptions>? emulator = null, IDictionary<string, string?>? client = null, Uri? baseAddress = null)
     {
