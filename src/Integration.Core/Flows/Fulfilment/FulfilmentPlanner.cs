@@ -36,7 +36,10 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
 
         var carrier = mapping.Carriers.FromErp(shipment.Carrier);
         // Products without a SKU (custom products) cannot match an ERP line.
-        var products = order.Products.Where(p => !string.IsNullOrWhiteSpace(p.Sku)).GroupBy(p => Sku(p.Sku)).ToDictionary(g => g.Key, g => g.OrderBy(p => p.OrderProductId).ToList(), StringComparer.Ordinal);
+        var products = order.Products
+            .Where(p => !string.IsNullOrWhiteSpace(p.Sku))
+            .GroupBy(p => Sku(p.Sku))
+            .ToDictionary(g => g.Key, g => g.OrderBy(p => p.OrderProductId).ToList(), StringComparer.Ordinal);
         var remaining = ErpQuantities(shipment, lines, products, key);
         var reference = ErpReference(shipment.ErpId);
         var tracking = shipment.TrackingNumbers.Count > 0 ? shipment.TrackingNumbers[0] : string.Empty;
