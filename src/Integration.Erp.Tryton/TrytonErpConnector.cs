@@ -6,6 +6,7 @@ using Integration.Erp.Tryton.Configuration;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Erp.Tryton.Parties;
 using Integration.Erp.Tryton.Sales;
+using Integration.Erp.Tryton.Shipments;
 
 namespace Integration.Erp.Tryton;
 
@@ -15,6 +16,7 @@ public sealed class TrytonErpConnector : IErpConnector
     private readonly TrytonCatalog _catalog;
     private readonly TrytonParties _parties;
     private readonly TrytonSales _sales;
+    private readonly TrytonShipments _shipments;
 
     /// <param name="client">The JSON-RPC client.</param>
     /// <param name="options">The connector's configuration.</param>
@@ -30,6 +32,7 @@ public sealed class TrytonErpConnector : IErpConnector
         _catalog = new TrytonCatalog(client, references, options.PageSize);
         _parties = new TrytonParties(client, references);
         _sales = new TrytonSales(client, references, _parties, statuses ?? MappingConfiguration.Default.Statuses);
+        _shipments = new TrytonShipments(client, options.PageSize);
     }
 
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
@@ -66,4 +69,7 @@ public sealed class TrytonErpConnector : IErpConnector
         ArgumentException.ThrowIfNullOrWhiteSpace(orderNaturalKey);
         return _sales.GetFulfilmentAsync(orderNaturalKey, cancellationToken);
     }
+
+    public IAsyncEnumerable<ErpShipment> GetShipmentsDoneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        _shipments.GetDoneSinceAsync(since, cancellationToken);
 }

@@ -202,6 +202,7 @@ public sealed partial class EmulatedStore
             {
                 Id = _nextShipmentId++, OrderId = orderId, CustomerId = record.Order.CustomerId, OrderAddressId = address.Id,
                 DateCreated = Now, TrackingNumber = request.TrackingNumber ?? string.Empty, ShippingMethod = request.ShippingMethod ?? string.Empty,
+                ShippingProvider = request.ShippingProvider ?? string.Empty,
                 TrackingCarrier = request.TrackingCarrier ?? string.Empty, Comments = request.Comments ?? string.Empty,
                 BillingAddress = record.Order.BillingAddress, ShippingAddress = ToOrderAddress(address), Items = items,
             };

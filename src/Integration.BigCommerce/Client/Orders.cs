@@ -180,6 +180,13 @@ public sealed class ShipmentRequest
 
     public string? ShippingMethod { get; init; }
 
+    /// <summary>
+    /// <c>shipping_provider</c>: <c>ups</c>, <c>fedex</c>, ..., <c>carrier_{id}</c> or empty; with the tracking number
+    /// it gives the shopper a tracking link (orders.v2.oas2.yml, Create Order Shipment).
+    /// </summary>
+    public string? ShippingProvider { get; init; }
+
+    /// <summary><c>tracking_carrier</c>: an AfterShip courier slug, or empty.</summary>
     public string? TrackingCarrier { get; init; }
 
     public string? Comments { get; init; }
@@ -214,6 +221,8 @@ public sealed class Shipment
     public string TrackingNumber { get; set; } = string.Empty;
 
     public string ShippingMethod { get; set; } = string.Empty;
+
+    public string ShippingProvider { get; set; } = string.Empty;
 
     public string TrackingCarrier { get; set; } = string.Empty;
 

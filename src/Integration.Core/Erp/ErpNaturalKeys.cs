@@ -22,6 +22,30 @@ public static class ErpNaturalKeys
             : $"bc-{storeHash}-guest-{customer.Email.Trim().ToLowerInvariant()}";
     }
 
+    /// <summary><c>bc-{store}-{order id}</c>: the key of the ERP sale (and CRM deal) of a store order.</summary>
+    public static string Order(string storeHash, long orderId) => string.Create(CultureInfo.InvariantCulture, $"bc-{storeHash}-{orderId}");
+
+    /// <summary>
+    /// Reads an order's natural key (<see cref="Order.NaturalKey"/>, <c>bc-{store}-{order id}</c>) back into the store
+    /// hash and BigCommerce order id; false for any other text (an ERP sale the hub did not create).
+    /// </summary>
+    public static bool TryParseOrder(string? naturalKey, out string storeHash, out long orderId)
+    {
+        storeHash = string.Empty;
+        orderId = 0;
+        // Store hashes are alphanumeric, so the last '-' ends the store hash.
+        var dash = naturalKey?.LastIndexOf('-') ?? -1;
+        if (naturalKey is null || !naturalKey.StartsWith("bc-", StringComparison.Ordinal) || dash <= 3
+            || !long.TryParse(naturalKey.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out orderId) || orderId <= 0)
+        {
+            orderId = 0;
+            return false;
+        }
+
+        storeHash = naturalKey[3..dash];
+        return true;
+    }
+
     /// <summary>True when the customer has a BigCommerce customer id (not a guest).</summary>
     public static bool IsRegistered(Customer customer, out long customerId)
     {

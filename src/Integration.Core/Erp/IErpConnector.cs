@@ -47,6 +47,18 @@ public interface IErpConnector
 
     /// <summary>What the ERP has shipped for the order with this natural key, or null when it has no such order.</summary>
     Task<Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the customer shipments completed in the ERP whose last change is at or after <paramref name="since"/>,
+    /// with the orders they belong to (natural keys), carrier, tracking numbers and shipped lines. Only shipments of
+    /// orders the hub created (with a natural key) are returned. Pages through the ERP; memory stays flat.
+    /// </summary>
+    /// <remarks>
+    /// The bound is inclusive, so the same shipment can come again (with the next poll, or when it is changed after it
+    /// was done): consumers must be idempotent. Use the greatest <see cref="ErpShipment.UpdatedAt"/> seen as the next
+    /// <paramref name="since"/>.
+    /// </remarks>
+    IAsyncEnumerable<ErpShipment> GetShipmentsDoneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The ERP record an upsert landed on, and what the upsert did to it.</summary>

@@ -20,13 +20,14 @@ internal sealed class MappingCompiler(MappingDocument document)
         var units = CompileCodes("units", document.Units);
         var countries = CompileCountryAliases();
         var subdivisions = CompileSubdivisionAliases();
+        var carriers = CompileCarriers();
         if (Errors.Count > 0)
         {
             return null;
         }
 
         var sku = new SkuNormaliser(caseFolding);
-        return new(sku, countries, subdivisions, statuses, locations, units, new OwnershipPolicy(owners, targets, statuses, locations));
+        return new(sku, countries, subdivisions, statuses, locations, units, carriers, new OwnershipPolicy(owners, targets, statuses, locations));
     }
 
     private SkuCaseFolding ParseCaseFolding(string? value)
@@ -364,6 +365,79 @@ internal sealed class MappingCompiler(MappingDocument document)
 
         return new CodeMap(section, compiled);
     }
+
+    // BigCommerce's documented shipping_provider values (orders.v2.oas2.yml, shipping_provider_standard); any other
+    // carrier is either a third-party provider (carrier_{id}) or announced by tracking_carrier alone.
+    private static readonly string[] ShippingProviders = ["auspost", "canadapost", "endicia", "usps", "fedex", "ups", "upsready", "upsonline", "shipperhq", "royalmail"];
+
+    private CarrierMap CompileCarriers()
+    {
+        var carriers = new Dictionary<string, CarrierMapping>(StringComparer.Ordinal);
+        foreach (var (code, carrier) in document.Carriers ?? [])
+        {
+            var path = $"{CarrierMap.Section}.{code}";
+            if (string.IsNullOrWhiteSpace(code) || code.Trim() != code)
+            {
+                Errors.Add($"{path}: '{code}' is not an ERP carrier code (empty, or with leading or trailing spaces).");
+                continue;
+            }
+
+            if (carrier is null)
+            {
+                Errors.Add($"{path}: must be {{ \"shippingProvider\": ..., \"trackingCarrier\": ... }}, not null.");
+                continue;
+            }
+
+            var provider = carrier.ShippingProvider;
+            var tracking = carrier.TrackingCarrier ?? string.Empty;
+            var valid = true;
+            if (provider is null)
+            {
+                Errors.Add($"{path}.shippingProvider: is required (one of {string.Join(", ", ShippingProviders)}, carrier_{{id}} for a third-party provider, or \"\" to rely on trackingCarrier).");
+                valid = false;
+            }
+            else if (provider.Length > 0 && !ShippingProviders.Contains(provider, StringComparer.Ordinal) && !IsThirdPartyProvider(provider))
+            {
+                Errors.Add($"{path}.shippingProvider: '{provider}' is not a BigCommerce shipping provider; use one of {string.Join(", ", ShippingProviders)}, carrier_{{id}} for a third-party provider, or \"\" with a trackingCarrier.");
+                valid = false;
+            }
+
+            if (!tracking.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            {
+                Errors.Add($"{path}.trackingCarrier: '{tracking}' is not an AfterShip courier slug (lower-case letters, digits and hyphens, e.g. dhl, royal-mail).");
+                valid = false;
+            }
+            else if (valid && provider!.Length == 0 && tracking.Length == 0)
+            {
+                Errors.Add($"{path}: shippingProvider and trackingCarrier are both empty; set at least one so BigCommerce can link the tracking number.");
+                valid = false;
+            }
+
+            if (valid)
+            {
+                carriers[code] = new CarrierMapping(provider!, tracking);
+            }
+        }
+
+        if (carriers.Count > 0)
+        {
+            // Shipments move the BigCommerce order to Partially Shipped or Shipped: both need a BigCommerce status id.
+            var table = document.Statuses?.GetValueOrDefault("bigcommerce")?.FromCanonical;
+            foreach (var status in new[] { OrderStatus.PartiallyShipped, OrderStatus.Shipped })
+            {
+                if (table is null || !table.Keys.Any(k => string.Equals(k, status.ToString(), StringComparison.OrdinalIgnoreCase)))
+                {
+                    Errors.Add($"{CarrierMap.Section}: shipments set the order status {JsonNamingPolicy.CamelCase.ConvertName(status.ToString())}; map it in statuses.bigcommerce.fromCanonical.");
+                }
+            }
+        }
+
+        return new CarrierMap(carriers);
+    }
+
+    private static bool IsThirdPartyProvider(string provider) =>
+        provider.StartsWith("carrier_", StringComparison.Ordinal) && provider.Length > "carrier_".Length
+        && provider.Skip("carrier_".Length).All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-');
 
     private CountryNormaliser CompileCountryAliases()
     {

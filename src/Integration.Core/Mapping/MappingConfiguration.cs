@@ -20,7 +20,7 @@ public sealed class MappingConfiguration
     });
 
     internal MappingConfiguration(
-        SkuNormaliser sku, CountryNormaliser countries, SubdivisionNormaliser subdivisions, StatusTable statuses, CodeMap locations, CodeMap units, OwnershipPolicy policy)
+        SkuNormaliser sku, CountryNormaliser countries, SubdivisionNormaliser subdivisions, StatusTable statuses, CodeMap locations, CodeMap units, CarrierMap carriers, OwnershipPolicy policy)
     {
         Sku = sku;
         Countries = countries;
@@ -28,6 +28,7 @@ public sealed class MappingConfiguration
         Statuses = statuses;
         Locations = locations;
         Units = units;
+        Carriers = carriers;
         Policy = policy;
         Records = new RecordNormaliser(sku, countries, subdivisions);
     }
@@ -47,6 +48,9 @@ public sealed class MappingConfiguration
     public CodeMap Locations { get; }
 
     public CodeMap Units { get; }
+
+    /// <summary>ERP carrier → BigCommerce shipping provider and tracking carrier (the <c>carriers</c> section).</summary>
+    public CarrierMap Carriers { get; }
 
     public OwnershipPolicy Policy { get; }
 

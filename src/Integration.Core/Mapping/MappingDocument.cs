@@ -31,6 +31,18 @@ internal sealed class MappingDocument
     public Dictionary<string, Dictionary<string, string>>? Units { get; init; }
 
     public AliasesDocument? Aliases { get; init; }
+
+    /// <summary>ERP carrier code → the BigCommerce shipping provider and tracking carrier of its shipments.</summary>
+    public Dictionary<string, CarrierDocument>? Carriers { get; init; }
+}
+
+internal sealed class CarrierDocument
+{
+    /// <summary>BigCommerce <c>shipping_provider</c> (a documented provider, <c>carrier_{id}</c>, or empty).</summary>
+    public string? ShippingProvider { get; init; }
+
+    /// <summary>BigCommerce <c>tracking_carrier</c> (an AfterShip courier slug, or empty).</summary>
+    public string? TrackingCarrier { get; init; }
 }
 
 internal sealed class SkuDocument

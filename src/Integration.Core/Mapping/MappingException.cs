@@ -42,16 +42,37 @@ public sealed class MappingException : Exception, IClassifiedError
             "ownership (product.sku)");
     }
 
+    /// <summary>
+    /// An ERP carrier with no row in the <c>carriers</c> table: the shipment waits in quarantine until the merchant
+    /// says which BigCommerce shipping provider (and tracking carrier) it is, then is replayed.
+    /// </summary>
+    public static MappingException UnmappedCarrier(string erpCarrier)
+    {
+        ArgumentNullException.ThrowIfNull(erpCarrier);
+        var code = Visible(erpCarrier.Trim());
+        return new(
+            $"ERP carrier '{code}' has no BigCommerce shipping provider; add \"{code}\": {{ \"shippingProvider\": ..., \"trackingCarrier\": ... }} under {CarrierMap.Section} in the mapping file, then replay.",
+            CarrierMap.Section) { ReasonOverride = UnmappedCarrierReason };
+    }
+
+    /// <summary>The quarantine reason of <see cref="UnmappedCarrier"/>.</summary>
+    public const string UnmappedCarrierReason = "unmapped_carrier";
+
     /// <summary>The part of the mapping (or built-in table) to extend, e.g. <c>statuses.erp.fromCanonical</c>.</summary>
     public string? Mapping { get; }
+
+    private string? ReasonOverride { get; init; }
 
     /// <summary>Always false: a mapping error does not go away by retrying.</summary>
 #pragma warning disable CA1822 // An instance member so callers classify every error type the same way.
     public bool IsTransient => false;
 #pragma warning restore CA1822
 
-    /// <summary>The quarantine reason: <c>unknown_sku</c>, or <c>unmapped_value</c> for every other missing translation.</summary>
-    public string Reason => Mapping == "ownership (product.sku)" ? "unknown_sku" : "unmapped_value";
+    /// <summary>
+    /// The quarantine reason: <c>unknown_sku</c>, <c>unmapped_carrier</c>, or <c>unmapped_value</c> for every other
+    /// missing translation.
+    /// </summary>
+    public string Reason => ReasonOverride ?? (Mapping == "ownership (product.sku)" ? "unknown_sku" : "unmapped_value");
 
     /// <summary>Makes invisible characters visible in error messages (<c>\u200B</c>), so the merchant can find them.</summary>
     internal static string Visible(string value)

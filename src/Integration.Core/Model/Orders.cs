@@ -33,7 +33,7 @@ public sealed record Order
     public required long OrderId { get; init; }
 
     /// <summary>The natural key written to the ERP sale and the CRM deal: stable across retries and replays.</summary>
-    public string NaturalKey => $"bc-{StoreHash}-{OrderId}";
+    public string NaturalKey => Erp.ErpNaturalKeys.Order(StoreHash, OrderId);
 
     public required OrderStatus Status { get; init; }
 

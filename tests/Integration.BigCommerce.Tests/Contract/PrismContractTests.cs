@@ -74,6 +74,30 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Fulfilment_ShipWithProviderAndTrackingCarrierThenSetStatus_Conform()
+    {
+        await CheckAsync(async () =>
+        {
+            var placed = fixture.Store.CreateOrder(2, [(1, 2), (3, 1)]);
+            var lines = await Client.GetOrderProductsAsync(placed.Id, Token);
+            var address = Assert.Single(await Client.GetOrderShippingAddressesAsync(placed.Id, Token));
+            await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest
+            {
+                OrderAddressId = address.Id, TrackingNumber = "1Z999AA10123456784", ShippingProvider = "ups", TrackingCarrier = "ups",
+                Comments = "ERP shipment 42", Items = [new ShipmentItem { OrderProductId = lines[0].Id, Quantity = 1 }],
+            }, Token);
+            await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest
+            {
+                OrderAddressId = address.Id, TrackingNumber = "JD014600006281230111", ShippingProvider = string.Empty, TrackingCarrier = "dhl",
+                Comments = "ERP shipment 43", Items = [new ShipmentItem { OrderProductId = lines[1].Id, Quantity = 1 }],
+            }, Token);
+            Assert.Equal(2, (await Client.GetShipmentsAsync(placed.Id, Token)).Count);
+            await Client.UpdateOrderStatusAsync(placed.Id, OrderStatuses.PartiallyShipped, Token);
+            await Client.UpdateOrderStatusAsync(placed.Id, OrderStatuses.Shipped, Token);
+        });
+    }
+
+    [Fact]
     public async Task Customers_ByIdAndEmailWithAddresses_Conform()
     {
         await CheckAsync(async () =>

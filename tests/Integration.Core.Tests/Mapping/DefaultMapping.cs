@@ -10,6 +10,11 @@ internal static class DefaultMapping
 
     public static string SchemaPath => System.IO.Path.Combine(AppContext.BaseDirectory, "mapping.schema.json");
 
+    // JsonSchema.Net registers a schema by its $id once per process: every test class shares this one.
+    private static readonly Lazy<Json.Schema.JsonSchema> SchemaLazy = new(() => Json.Schema.JsonSchema.FromFile(SchemaPath));
+
+    public static Json.Schema.JsonSchema Schema => SchemaLazy.Value;
+
     public static string Text => File.ReadAllText(Path);
 
     public static JsonObject Tree() => JsonNode.Parse(Text, documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!.AsObject();

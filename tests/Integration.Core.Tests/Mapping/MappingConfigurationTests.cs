@@ -9,8 +9,7 @@ namespace Integration.Core.Tests.Mapping;
 /// <summary>The mapping file is checked at start-up: every mistake is reported with its place in the file.</summary>
 public sealed class MappingConfigurationTests
 {
-    // JsonSchema.Net registers a schema by its $id once per process.
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromFile(DefaultMapping.SchemaPath));
+    private static readonly Lazy<JsonSchema> Schema = new(() => DefaultMapping.Schema);
 
     [Fact]
     public void Default_EmbeddedMapping_Validates()

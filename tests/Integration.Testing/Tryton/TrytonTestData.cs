@@ -107,6 +107,88 @@ public static class TrytonTestData
         await client.ExecuteAsync("stock.inventory", "confirm", inventory, cancellationToken);
     }
 
+    /// <summary>
+    /// Creates a carrier (<c>carrier</c>: a party and a service product whose code is <paramref name="code"/>, the
+    /// code the connector reports); returns its id.
+    /// </summary>
+    public static async Task<int> CreateCarrierAsync(TrytonClient client, string code, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var party = (await client.CreateAsync("party.party", [new JsonObject { ["name"] = $"Carrier {code}" }], cancellationToken: cancellationToken))[0];
+        await client.CreateAsync("product.template", [new JsonObject
+        {
+            ["name"] = $"Shipping by {code}",
+            ["type"] = "service",
+            ["default_uom"] = 1,
+            ["list_price"] = TrytonJson.EncodeDecimal(5m),
+            ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
+        }], cancellationToken: cancellationToken);
+        var product = (await client.SearchReadAsync("product.product", [TrytonJson.Clause("code", "=", code)], ["id"], cancellationToken: cancellationToken))[0]
+            .GetProperty("id").GetInt32();
+        return (await client.CreateAsync("carrier", [new JsonObject { ["party"] = party, ["carrier_product"] = product }], cancellationToken: cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Drives the open customer shipment of the sale with this reference through Tryton's workflow to done, as a
+    /// warehouse would: carrier and tracking number (the shipment's <c>reference</c>) set, stock assigned, picked,
+    /// packed (in one package with <paramref name="packageTracking"/> when given) and done. With
+    /// <paramref name="quantities"/> (SKU → quantity) only those quantities are picked: Tryton then ships them and
+    /// the sale creates a new shipment (the backorder) for the rest. Returns the shipment id.
+    /// </summary>
+    /// <remarks>Assigning takes stock: put it in first with <see cref="InventoryAsync"/>.</remarks>
+    public static async Task<int> ShipSaleAsync(TrytonClient client, string saleReference, int? carrierId, string? trackingNumber,
+        IReadOnlyDictionary<string, decimal>? quantities = null, string? packageTracking = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        const string model = "stock.shipment.out";
+        var sales = await client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", saleReference)], ["shipments"], cancellationToken: cancellationToken);
+        var ids = sales.EnumerateArray().SelectMany(s => s.GetProperty("shipments").EnumerateArray().Select(i => i.GetInt32())).ToList();
+        var shipments = await client.SearchReadAsync(model,
+            [TrytonJson.Clause("id", "in", TrytonJson.Array(ids)), TrytonJson.Clause("state", "in", new JsonArray("draft", "waiting"))],
+            ["id"], cancellationToken: cancellationToken);
+        var shipment = shipments.EnumerateArray().Select(s => s.GetProperty("id").GetInt32()).DefaultIfEmpty(0).Min();
+        if (shipment == 0)
+        {
+            throw new InvalidOperationException($"Sale {saleReference} has no open customer shipment.");
+        }
+
+        await client.WriteAsync(model, [shipment], new JsonObject { ["carrier"] = carrierId, ["reference"] = trackingNumber }, cancellationToken: cancellationToken);
+        if (quantities is not null)
+        {
+            var moves = await client.ReadAsync(model, [shipment], ["inventory_moves.product.code"], cancellationToken: cancellationToken);
+            foreach (var move in moves[0].GetProperty("inventory_moves.").EnumerateArray())
+            {
+                var sku = move.GetProperty("product.").GetProperty("code").GetString()!;
+                await client.WriteAsync("stock.move", [move.GetProperty("id").GetInt32()],
+                    new JsonObject { ["quantity"] = (double)quantities.GetValueOrDefault(sku) }, cancellationToken: cancellationToken);
+            }
+        }
+
+        var assigned = await client.ExecuteAsync(model, "assign_try", [shipment], cancellationToken);
+        if (assigned.ValueKind != System.Text.Json.JsonValueKind.True)
+        {
+            throw new InvalidOperationException($"Tryton could not assign shipment {shipment}: put the stock in first.");
+        }
+
+        await client.ExecuteAsync(model, "pick", [shipment], cancellationToken);
+        if (packageTracking is not null)
+        {
+            var outgoing = await client.ReadAsync(model, [shipment], ["outgoing_moves"], cancellationToken: cancellationToken);
+            var type = (await client.CreateAsync("stock.package.type", [new JsonObject { ["name"] = "Box" }], cancellationToken: cancellationToken))[0];
+            await client.CreateAsync("stock.package", [new JsonObject
+            {
+                ["type"] = type,
+                ["shipment"] = $"{model},{shipment}",
+                ["shipping_reference"] = packageTracking,
+                ["moves"] = new JsonArray(new JsonArray("add", TrytonJson.Array(outgoing[0].GetProperty("outgoing_moves").EnumerateArray().Select(m => m.GetInt32())))),
+            }], cancellationToken: cancellationToken);
+        }
+
+        await client.ExecuteAsync(model, "pack", [shipment], cancellationToken);
+        await client.ExecuteAsync(model, "done", [shipment], cancellationToken);
+        return shipment;
+    }
+
     public static Address Address(string line1 = "1 Main St") => new()
     {
         FirstName = "Jane",

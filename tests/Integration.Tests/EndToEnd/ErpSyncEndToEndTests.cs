@@ -384,6 +384,9 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         public Task<Core.Model.Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default) =>
             inner.GetFulfilmentAsync(orderNaturalKey, cancellationToken);
+
+        public IAsyncEnumerable<Core.Model.ErpShipment> GetShipmentsDoneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+            inner.GetShipmentsDoneSinceAsync(since, cancellationToken);
     }
 
     private sealed class ListRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
