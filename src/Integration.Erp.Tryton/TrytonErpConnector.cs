@@ -15,6 +15,7 @@ public sealed class TrytonErpConnector : IErpConnector
     private readonly TrytonCatalog _catalog;
     private readonly TrytonParties _parties;
     private readonly TrytonSales _sales;
+    private readonly TrytonRefunds _refunds;
 
     /// <param name="client">The JSON-RPC client.</param>
     /// <param name="options">The connector's configuration.</param>
@@ -28,8 +29,10 @@ public sealed class TrytonErpConnector : IErpConnector
         ArgumentNullException.ThrowIfNull(options);
         var references = new TrytonReferences(client, options);
         _catalog = new TrytonCatalog(client, references, options.PageSize);
-        _parties = new TrytonParties(client, references);
-        _sales = new TrytonSales(client, references, _parties, statuses ?? MappingConfiguration.Default.Statuses);
+        var cache = new TrytonCache(options.CacheSeconds, options.CacheEntries);
+        _parties = new TrytonParties(client, references, cache);
+        _sales = new TrytonSales(client, references, _parties, cache, statuses ?? MappingConfiguration.Default.Statuses);
+        _refunds = new TrytonRefunds(client, _sales);
     }
 
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
@@ -60,6 +63,9 @@ public sealed class TrytonErpConnector : IErpConnector
 
     public Task<ErpWriteResult> UpsertOrderAsync(Order order, CancellationToken cancellationToken = default) =>
         _sales.UpsertAsync(order, cancellationToken);
+
+    public Task<ErpWriteResult> RecordRefundAsync(Refund refund, CancellationToken cancellationToken = default) =>
+        _refunds.RecordAsync(refund, cancellationToken);
 
     public Task<Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default)
     {

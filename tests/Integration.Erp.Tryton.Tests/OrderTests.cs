@@ -91,15 +91,15 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
         var stale = await connector.UpsertOrderAsync(order with { Status = OrderStatus.Pending }, ct);
         var error = await Assert.ThrowsAsync<ErpException>(() =>
             connector.UpsertOrderAsync(TrytonTestData.Order(_store, 4, OrderStatus.AwaitingFulfillment, (_skus[1], 5, 7m)), ct));
-        var cancel = await Assert.ThrowsAsync<ErpException>(() => connector.UpsertOrderAsync(order with { Status = OrderStatus.Cancelled }, ct));
 
         Assert.Equal(ErpWriteOutcome.Updated, paid.Outcome);
         Assert.Equal(ErpWriteOutcome.Unchanged, stale.Outcome);
+        Assert.NotNull(stale.BackwardMove);
         Assert.False(error.IsTransient);
         Assert.Equal(ErpErrorCode.Rejected, error.Code);
+        Assert.Equal(ErpReasons.OrderEditAfterConfirmation, error.Reason);
         Assert.Contains(order.NaturalKey, error.Message, StringComparison.Ordinal);
         Assert.Contains("processing", error.Message, StringComparison.Ordinal);
-        Assert.False(cancel.IsTransient);
         var sale = Assert.Single((await SalesAsync(order.NaturalKey, ct)).EnumerateArray());
         Assert.Equal("processing", sale.GetProperty("state").GetString());
         Assert.Equal([(_skus[1], 2m, 7m)], Lines(sale));

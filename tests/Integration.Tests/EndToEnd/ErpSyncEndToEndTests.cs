@@ -381,6 +381,9 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         public Task<Core.Model.Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default) =>
             inner.GetFulfilmentAsync(orderNaturalKey, cancellationToken);
+
+        public Task<ErpWriteResult> RecordRefundAsync(Core.Model.Refund refund, CancellationToken cancellationToken = default) =>
+            inner.RecordRefundAsync(refund, cancellationToken);
     }
 
     private sealed class ListRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
