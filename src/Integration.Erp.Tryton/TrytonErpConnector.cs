@@ -27,9 +27,9 @@ public sealed class TrytonErpConnector : IErpConnector
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        var references = new TrytonReferences(client, options);
-        _catalog = new TrytonCatalog(client, references, options.PageSize);
         var cache = new TrytonCache(options.CacheSeconds, options.CacheEntries);
+        var references = new TrytonReferences(client, options, cache);
+        _catalog = new TrytonCatalog(client, references, options.PageSize);
         _parties = new TrytonParties(client, references, cache);
         _sales = new TrytonSales(client, references, _parties, cache, statuses ?? MappingConfiguration.Default.Statuses);
         _refunds = new TrytonRefunds(client, _sales);
