@@ -103,13 +103,11 @@ public sealed class LifecycleTests(TrytonFixture tryton) : IAsyncLifetime
         Assert.Equal(results[0].ErpId, results[1].ErpId);
         Assert.Equal(results[0].ErpId, again.ErpId);
         Assert.Equal(ErpWriteOutcome.Unchanged, again.Outcome);
-        var returns = await _client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", refund.NaturalKey)],
-            ["state", "origin", "lines.product.code", "lines.quantity", "lines.unit_price"], context: new() { ["active_test"] = false }, cancellationToken: ct);
-        var sale = Assert.Single(returns.EnumerateArray());
+        var sale = await SaleAsync(refund.NaturalKey, ct);
         var original = await SaleAsync(order.NaturalKey, ct);
         Assert.Equal($"sale.sale,{original.GetProperty("id").GetInt32()}", sale.GetProperty("origin").GetString());
         Assert.Contains(sale.GetProperty("state").GetString(), new[] { "confirmed", "processing" });
-        Assert.Equal([(_skus[0], -1m, 5m), (_skus[1], -3m, 3m)], Lines(sale));
+        Assert.Equal([(_skus[0], -1m, 5m), (_skus[1], -3m, 3m)], TrytonTestData.SaleLines(sale));
     }
 
     [Fact]
@@ -124,8 +122,7 @@ public sealed class LifecycleTests(TrytonFixture tryton) : IAsyncLifetime
 
         Assert.Equal(ErpWriteOutcome.Updated, first.Outcome);
         Assert.Equal(ErpWriteOutcome.Unchanged, second.Outcome);
-        Assert.Empty((await _client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", refund.NaturalKey)], ["id"],
-            context: new() { ["active_test"] = false }, cancellationToken: ct)).EnumerateArray());
+        Assert.Empty((await TrytonTestData.SalesAsync(_client, refund.NaturalKey, ct)).EnumerateArray());
         var comment = (await SaleAsync(order.NaturalKey, ct)).GetProperty("comment").GetString()!;
         Assert.Single(comment.Split('\n'), l => l.Contains($"[{refund.NaturalKey}]", StringComparison.Ordinal));
         Assert.Contains("4.50 USD", comment, StringComparison.Ordinal);
@@ -163,7 +160,7 @@ public sealed class LifecycleTests(TrytonFixture tryton) : IAsyncLifetime
         Assert.Contains($"{_skus[0]}: ERP qty 2 → store qty 5", error.Message, StringComparison.Ordinal);
         Assert.Contains($"{_skus[1]}: removed (ERP qty 1)", error.Message, StringComparison.Ordinal);
         Assert.Contains($"{_skus[2]}: added (store qty 1)", error.Message, StringComparison.Ordinal);
-        Assert.Equal([(_skus[0], 2m, 5m), (_skus[1], 1m, 3m)], Lines(await SaleAsync(order.NaturalKey, ct)));
+        Assert.Equal([(_skus[0], 2m, 5m), (_skus[1], 1m, 3m)], TrytonTestData.SaleLines(await SaleAsync(order.NaturalKey, ct)));
     }
 
     [Fact]
@@ -189,17 +186,5 @@ public sealed class LifecycleTests(TrytonFixture tryton) : IAsyncLifetime
     }
 
     private async Task<JsonElement> SaleAsync(string key, CancellationToken ct) =>
-        Assert.Single((await _client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", key)],
-            ["id", "state", "comment", "lines.product.code", "lines.quantity", "lines.unit_price"], context: new() { ["active_test"] = false },
-            cancellationToken: ct)).EnumerateArray());
-
-    private static List<(string, decimal, decimal)> Lines(JsonElement sale) =>
-    [
-        .. sale.GetProperty("lines.").EnumerateArray()
-            .Select(l => (
-                l.GetProperty("product.").GetProperty("code").GetString()!,
-                l.GetProperty("quantity").GetDecimal(),
-                TrytonJson.GetDecimal(l, "unit_price", "sale.line")!.Value))
-            .OrderBy(l => l.Item1, StringComparer.Ordinal),
-    ];
+        Assert.Single((await TrytonTestData.SalesAsync(_client, key, ct)).EnumerateArray());
 }

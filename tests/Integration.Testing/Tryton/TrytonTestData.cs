@@ -146,6 +146,26 @@ public static class TrytonTestData
         return open;
     }
 
+    /// <summary>The sales (cancelled ones included) with this reference: id, state, origin, comment and lines.</summary>
+    public static Task<System.Text.Json.JsonElement> SalesAsync(TrytonClient client, string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)],
+            ["id", "state", "origin", "comment", "lines.product.code", "lines.quantity", "lines.unit_price"],
+            context: new() { ["active_test"] = false }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A sale's lines (read by <see cref="SalesAsync"/>) as (SKU, quantity, unit price), by SKU.</summary>
+    public static List<(string Sku, decimal Quantity, decimal UnitPrice)> SaleLines(System.Text.Json.JsonElement sale) =>
+    [
+        .. sale.GetProperty("lines.").EnumerateArray()
+            .Select(l => (
+                l.GetProperty("product.").GetProperty("code").GetString()!,
+                l.GetProperty("quantity").GetDecimal(),
+                TrytonJson.GetDecimal(l, "unit_price", "sale.line")!.Value))
+            .OrderBy(l => l.Item1, StringComparer.Ordinal),
+    ];
+
     public static Address Address(string line1 = "1 Main St") => new()
     {
         FirstName = "Jane",
