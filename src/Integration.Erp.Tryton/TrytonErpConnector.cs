@@ -17,6 +17,7 @@ public sealed class TrytonErpConnector : IErpConnector
     private readonly TrytonParties _parties;
     private readonly TrytonSales _sales;
     private readonly TrytonShipments _shipments;
+    private readonly TrytonRefunds _refunds;
 
     /// <param name="client">The JSON-RPC client.</param>
     /// <param name="options">The connector's configuration.</param>
@@ -28,11 +29,13 @@ public sealed class TrytonErpConnector : IErpConnector
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        var references = new TrytonReferences(client, options);
+        var cache = new TrytonCache(options.CacheSeconds, options.CacheEntries);
+        var references = new TrytonReferences(client, options, cache);
         _catalog = new TrytonCatalog(client, references, options.PageSize);
-        _parties = new TrytonParties(client, references);
-        _sales = new TrytonSales(client, references, _parties, statuses ?? MappingConfiguration.Default.Statuses);
+        _parties = new TrytonParties(client, references, cache);
+        _sales = new TrytonSales(client, references, _parties, cache, statuses ?? MappingConfiguration.Default.Statuses);
         _shipments = new TrytonShipments(client, options.PageSize);
+        _refunds = new TrytonRefunds(client, _sales);
     }
 
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
@@ -63,6 +66,9 @@ public sealed class TrytonErpConnector : IErpConnector
 
     public Task<ErpWriteResult> UpsertOrderAsync(Order order, CancellationToken cancellationToken = default) =>
         _sales.UpsertAsync(order, cancellationToken);
+
+    public Task<ErpWriteResult> RecordRefundAsync(Refund refund, CancellationToken cancellationToken = default) =>
+        _refunds.RecordAsync(refund, cancellationToken);
 
     public Task<Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default)
     {

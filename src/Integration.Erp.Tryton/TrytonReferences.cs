@@ -10,7 +10,7 @@ namespace Integration.Erp.Tryton;
 /// Ids of Tryton's reference records (warehouses, currencies, countries), looked up once by code and cached:
 /// they are configuration, not data that changes between calls.
 /// </summary>
-internal sealed class TrytonReferences(TrytonClient client, TrytonOptions options)
+internal sealed class TrytonReferences(TrytonClient client, TrytonOptions options, TrytonCache cache)
 {
     private readonly ConcurrentDictionary<(string Model, string Code), int?> _ids = new();
     private IReadOnlyList<(string Location, int Id)>? _warehouses;
@@ -49,9 +49,27 @@ internal sealed class TrytonReferences(TrytonClient client, TrytonOptions option
         await FindAsync("country.country", code, [], cancellationToken).ConfigureAwait(false)
         ?? throw new ErpException(ErpErrorCode.Rejected, $"{what}: country '{code}' is not defined in Tryton (country.country).");
 
-    /// <summary>The subdivision (ISO 3166-2 code), or null when Tryton has none by that code (subdivisions are optional).</summary>
-    public Task<int?> FindSubdivisionAsync(string code, CancellationToken cancellationToken) =>
-        FindAsync("country.subdivision", code, [], cancellationToken);
+    /// <summary>
+    /// The subdivision (ISO 3166-2 code), or null when Tryton has none by that code (subdivisions are optional). A
+    /// database without subdivisions would otherwise be asked for every address of every order, so "none" is
+    /// remembered too, for the cache's lifetime (a subdivision added to Tryton is used from then on).
+    /// </summary>
+    public async Task<int?> FindSubdivisionAsync(string code, CancellationToken cancellationToken)
+    {
+        const string absent = "absent subdivision";
+        if (cache.TryGet<string>(absent, code, out _))
+        {
+            return null;
+        }
+
+        var id = await FindAsync("country.subdivision", code, [], cancellationToken).ConfigureAwait(false);
+        if (id is null)
+        {
+            cache.Set(absent, code, code);
+        }
+
+        return id;
+    }
 
     private async Task<int?> FindAsync(string model, string code, JsonArray extra, CancellationToken cancellationToken)
     {

@@ -11,7 +11,8 @@ namespace Integration.Benchmarks;
 
 /// <summary>
 /// The Tryton connector against a real Tryton (tests/env/tryton.sh) on loopback: reads N products with prices and
-/// stock (time, allocations, peak working set), then upserts orders and reports create and re-upsert latency.
+/// stock (time, allocations, peak working set), then upserts orders and reports, for a new order, an unchanged repeat
+/// and a status change, the latency and the JSON-RPC calls per order (<see cref="TrytonClient.CallCount"/>).
 /// Usage: <c>load-tryton [products=10000] [orders=200]</c>.
 /// </summary>
 public sealed class TrytonLoadHarness : ILoadHarness
@@ -44,7 +45,7 @@ public sealed class TrytonLoadHarness : ILoadHarness
             Console.WriteLine($"  seeded in {seed.Elapsed.TotalSeconds:F1} s");
 
             await ReadCatalogAndStockAsync(connector, productCount);
-            await UpsertOrdersAsync(connector, codes, orderCount);
+            await UpsertOrdersAsync(connector, client, codes, orderCount);
             return 0;
         }
         finally
@@ -86,23 +87,33 @@ public sealed class TrytonLoadHarness : ILoadHarness
         }
     }
 
-    private static async Task UpsertOrdersAsync(TrytonErpConnector connector, IReadOnlyList<string> codes, int count)
+    private static async Task UpsertOrdersAsync(TrytonErpConnector connector, TrytonClient client, IReadOnlyList<string> codes, int count)
     {
         var created = new List<double>(count);
         var repeated = new List<double>(count);
+        var advanced = new List<double>(count);
+        long createdCalls = 0, repeatedCalls = 0, advancedCalls = 0;
         for (var i = 0; i < count; i++)
         {
             var order = Order(i, codes);
-            var watch = Stopwatch.StartNew();
-            await connector.UpsertOrderAsync(order);
-            created.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            await connector.UpsertOrderAsync(order);
-            repeated.Add(watch.Elapsed.TotalMilliseconds);
+            createdCalls += await TimeAsync(() => connector.UpsertOrderAsync(order), created);
+            repeatedCalls += await TimeAsync(() => connector.UpsertOrderAsync(order), repeated);
+            // Paid: the sale is quoted and confirmed (Tryton then processes it and plans the shipment).
+            advancedCalls += await TimeAsync(() => connector.UpsertOrderAsync(order with { Status = OrderStatus.AwaitingFulfillment }), advanced);
         }
 
-        Console.WriteLine($"Order upsert (new, 3 lines, to quotation): {Percentiles(created)}");
-        Console.WriteLine($"Order upsert (repeat, unchanged):          {Percentiles(repeated)}");
+        Console.WriteLine($"Order upsert (new, 3 lines, to draft):   {Percentiles(created)}; {createdCalls / (double)count:F2} calls/order");
+        Console.WriteLine($"Order upsert (repeat, unchanged):        {Percentiles(repeated)}; {repeatedCalls / (double)count:F2} calls/order");
+        Console.WriteLine($"Order upsert (paid: quote and confirm):  {Percentiles(advanced)}; {advancedCalls / (double)count:F2} calls/order");
+
+        async Task<long> TimeAsync(Func<Task> upsert, List<double> samples)
+        {
+            var calls = client.CallCount;
+            var watch = Stopwatch.StartNew();
+            await upsert();
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+            return client.CallCount - calls;
+        }
     }
 
     private static string Percentiles(List<double> samples)

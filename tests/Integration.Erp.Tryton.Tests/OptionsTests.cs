@@ -33,6 +33,19 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Validate_CacheOutOfRange_NamesTheKeys()
+    {
+        var options = Valid();
+        options.CacheSeconds = -1;
+        options.CacheEntries = 0;
+
+        var result = new TrytonOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.Contains("Erp:Tryton:CacheSeconds", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("Erp:Tryton:CacheEntries", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_OrderWarehouseNotMapped_NamesTheKey()
     {
         var options = Valid();

@@ -41,7 +41,7 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
         Assert.Equal(first.ErpId, second.ErpId);
         var sale = Assert.Single((await SalesAsync(order.NaturalKey, ct)).EnumerateArray());
         Assert.Equal("quotation", sale.GetProperty("state").GetString());
-        Assert.Equal([(_skus[0], 2m, 9.99m), (_skus[1], 1m, 5m)], Lines(sale));
+        Assert.Equal([(_skus[0], 2m, 9.99m), (_skus[1], 1m, 5m)], TrytonTestData.SaleLines(sale));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
 
         Assert.Equal(results[0].ErpId, results[1].ErpId);
         var sale = Assert.Single((await SalesAsync(order.NaturalKey, ct)).EnumerateArray());
-        Assert.Equal([(_skus[0], 1m, 10m), (_skus[2], 4m, 2.5m)], Lines(sale));
+        Assert.Equal([(_skus[0], 1m, 10m), (_skus[2], 4m, 2.5m)], TrytonTestData.SaleLines(sale));
         Assert.Equal("quotation", sale.GetProperty("state").GetString());
     }
 
@@ -75,7 +75,7 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
 
         Assert.Equal(ErpWriteOutcome.Updated, result.Outcome);
         var sale = Assert.Single((await SalesAsync(changed.NaturalKey, ct)).EnumerateArray());
-        Assert.Equal([(_skus[0], 3m, 10m), (_skus[1], 1m, 1m)], Lines(sale));
+        Assert.Equal([(_skus[0], 3m, 10m), (_skus[1], 1m, 1m)], TrytonTestData.SaleLines(sale));
         Assert.Equal("quotation", sale.GetProperty("state").GetString());
     }
 
@@ -91,18 +91,18 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
         var stale = await connector.UpsertOrderAsync(order with { Status = OrderStatus.Pending }, ct);
         var error = await Assert.ThrowsAsync<ErpException>(() =>
             connector.UpsertOrderAsync(TrytonTestData.Order(_store, 4, OrderStatus.AwaitingFulfillment, (_skus[1], 5, 7m)), ct));
-        var cancel = await Assert.ThrowsAsync<ErpException>(() => connector.UpsertOrderAsync(order with { Status = OrderStatus.Cancelled }, ct));
 
         Assert.Equal(ErpWriteOutcome.Updated, paid.Outcome);
         Assert.Equal(ErpWriteOutcome.Unchanged, stale.Outcome);
+        Assert.NotNull(stale.BackwardMove);
         Assert.False(error.IsTransient);
         Assert.Equal(ErpErrorCode.Rejected, error.Code);
+        Assert.Equal(ErpReasons.OrderEditAfterConfirmation, error.Reason);
         Assert.Contains(order.NaturalKey, error.Message, StringComparison.Ordinal);
         Assert.Contains("processing", error.Message, StringComparison.Ordinal);
-        Assert.False(cancel.IsTransient);
         var sale = Assert.Single((await SalesAsync(order.NaturalKey, ct)).EnumerateArray());
         Assert.Equal("processing", sale.GetProperty("state").GetString());
-        Assert.Equal([(_skus[1], 2m, 7m)], Lines(sale));
+        Assert.Equal([(_skus[1], 2m, 7m)], TrytonTestData.SaleLines(sale));
 
         var fulfilment = await connector.GetFulfilmentAsync(order.NaturalKey, ct);
         Assert.NotNull(fulfilment);
@@ -168,6 +168,29 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertOrder_CachedProductDeletedInTryton_ForgetsItAndNamesTheSku()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connector = TrytonTestData.Connector(tryton, _client);
+        var sku = TrytonTestData.Unique("GONE");
+        await TrytonTestData.CreateProductsAsync(_client, [sku], ct);
+        // Validated only, never written: the connector caches the product id from its lookup.
+        var failed = await Assert.ThrowsAsync<ErpException>(() =>
+            connector.UpsertOrderAsync(TrytonTestData.Order(_store, 10, OrderStatus.Pending, (sku, 1, 1m), ("NO-SUCH-SKU-2", 1, 1m)), ct));
+        Assert.Equal(ErpErrorCode.UnknownSku, failed.Code);
+        var templates = await _client.SearchReadAsync("product.product", [TrytonJson.Clause("code", "=", sku)], ["template"], cancellationToken: ct);
+        await _client.ExecuteAsync("product.template", "delete", [templates[0].GetProperty("template").GetInt32()], ct);
+
+        var error = await Assert.ThrowsAsync<ErpException>(() =>
+            connector.UpsertOrderAsync(TrytonTestData.Order(_store, 11, OrderStatus.Pending, (sku, 1, 1m)), ct));
+
+        // The stale id made Tryton refuse the sale; the connector dropped it, looked again and found no such product.
+        Assert.Equal(ErpErrorCode.UnknownSku, error.Code);
+        Assert.Contains($"'{sku}'", error.Message, StringComparison.Ordinal);
+        Assert.Empty((await SalesAsync($"bc-{_store}-11", ct)).EnumerateArray());
+    }
+
+    [Fact]
     public async Task GetFulfilment_UnknownOrder_IsNull()
     {
         var connector = TrytonTestData.Connector(tryton, _client);
@@ -175,17 +198,5 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
         Assert.Null(await connector.GetFulfilmentAsync($"bc-{_store}-404", TestContext.Current.CancellationToken));
     }
 
-    private Task<JsonElement> SalesAsync(string key, CancellationToken ct) =>
-        _client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", key)],
-            ["state", "lines.product.code", "lines.quantity", "lines.unit_price"], context: new() { ["active_test"] = false }, cancellationToken: ct);
-
-    private static List<(string, decimal, decimal)> Lines(JsonElement sale) =>
-    [
-        .. sale.GetProperty("lines.").EnumerateArray()
-            .Select(l => (
-                l.GetProperty("product.").GetProperty("code").GetString()!,
-                l.GetProperty("quantity").GetDecimal(),
-                TrytonJson.GetDecimal(l, "unit_price", "sale.line")!.Value))
-            .OrderBy(l => l.Item1, StringComparer.Ordinal),
-    ];
+    private Task<JsonElement> SalesAsync(string key, CancellationToken ct) => TrytonTestData.SalesAsync(_client, key, ct);
 }

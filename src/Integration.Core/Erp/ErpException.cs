@@ -33,12 +33,19 @@ public enum ErpErrorCode
 /// </summary>
 public sealed class ErpException : Exception, IClassifiedError
 {
-    public ErpException(ErpErrorCode code, string message, Exception? innerException = null, int? status = null)
+    /// <param name="reason">
+    /// A more precise, stable reason than the code's own (see <see cref="ErpReasons"/>), for failures the processor
+    /// quarantines with an actionable message; null for the code's reason.
+    /// </param>
+    public ErpException(ErpErrorCode code, string message, Exception? innerException = null, int? status = null, string? reason = null)
         : base(message, innerException)
     {
         Code = code;
         Status = status;
+        _reason = reason;
     }
+
+    private readonly string? _reason;
 
     public ErpErrorCode Code { get; }
 
@@ -48,8 +55,11 @@ public sealed class ErpException : Exception, IClassifiedError
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
     public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict;
 
-    /// <summary>The quarantine/metric reason: <c>erp_unknown_sku</c>, <c>erp_rejected</c>, <c>erp_configuration</c>, ...</summary>
-    public string Reason => Code switch
+    /// <summary>
+    /// The quarantine/metric reason: <c>erp_unknown_sku</c>, <c>erp_rejected</c>, <c>erp_configuration</c>, ..., or one of
+    /// <see cref="ErpReasons"/> when the connector knows exactly why.
+    /// </summary>
+    public string Reason => _reason ?? Code switch
     {
         ErpErrorCode.Unavailable => "erp_unavailable",
         ErpErrorCode.Conflict => "erp_conflict",
@@ -60,4 +70,27 @@ public sealed class ErpException : Exception, IClassifiedError
         ErpErrorCode.MalformedResponse => "erp_malformed_response",
         _ => "erp_error",
     };
+}
+
+/// <summary>
+/// The precise reasons ERP connectors give for order-lifecycle changes the ERP's workflow cannot take. Each is
+/// permanent (<see cref="ErpErrorCode.Rejected"/>): the message says what differs and what a person must do; a replay
+/// after that fix succeeds.
+/// </summary>
+public static class ErpReasons
+{
+    /// <summary>The order was cancelled after the ERP shipped some of it; the message names the shipped SKUs and quantities.</summary>
+    public const string CancelAfterShipment = "erp_cancel_after_shipment";
+
+    /// <summary>The order's lines changed after the ERP confirmed it; the message lists each difference.</summary>
+    public const string OrderEditAfterConfirmation = "erp_order_edit_after_confirmation";
+
+    /// <summary>
+    /// The order's status moved back behind what the ERP has done (reported on <see cref="ErpWriteResult.BackwardMove"/>,
+    /// not thrown, so the flow decides the policy).
+    /// </summary>
+    public const string StatusBackward = "erp_status_backward";
+
+    /// <summary>A refund names SKUs or quantities the ERP's order does not have; the message lists them.</summary>
+    public const string RefundMismatch = "erp_refund_mismatch";
 }

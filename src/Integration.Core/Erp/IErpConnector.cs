@@ -40,10 +40,22 @@ public interface IErpConnector
 
     /// <summary>
     /// Creates or updates the sales order keyed by <see cref="Order.NaturalKey"/>: customer, addresses, lines by SKU,
-    /// and status. The ERP document only moves forward through its workflow; a change it can no longer accept
-    /// (lines of a confirmed order, cancelling a shipped one) is a permanent <see cref="ErpException"/> naming why.
+    /// and status. The ERP document only moves forward through its workflow. A cancelled order is cancelled as far as
+    /// the ERP allows (open shipments stopped); what it cannot take is a permanent <see cref="ErpException"/> with a
+    /// precise <see cref="ErpException.Reason"/>: <see cref="ErpReasons.CancelAfterShipment"/> (goods already shipped,
+    /// named), <see cref="ErpReasons.OrderEditAfterConfirmation"/> (lines changed after confirmation, each difference
+    /// named). A status behind the ERP's progress is not applied and is reported on <see cref="ErpWriteResult.BackwardMove"/>.
     /// </summary>
     Task<ErpWriteResult> UpsertOrderAsync(Order order, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a refund of an order the ERP has, exactly once per <see cref="Refund.NaturalKey"/> (again, twice
+    /// concurrently, or after a crash: one record). Refunded product lines become an ERP return of those lines and
+    /// quantities only; a refund without lines (shipping or a custom amount) is noted on the order, not returned.
+    /// <see cref="ErpWriteOutcome.Unchanged"/> when it was already recorded. An order the ERP does not have yet is a
+    /// transient <see cref="ErpErrorCode.Conflict"/>; lines the order does not have are <see cref="ErpReasons.RefundMismatch"/>.
+    /// </summary>
+    Task<ErpWriteResult> RecordRefundAsync(Refund refund, CancellationToken cancellationToken = default);
 
     /// <summary>What the ERP has shipped for the order with this natural key, or null when it has no such order.</summary>
     Task<Fulfilment?> GetFulfilmentAsync(string orderNaturalKey, CancellationToken cancellationToken = default);
@@ -63,7 +75,21 @@ public interface IErpConnector
 
 /// <summary>The ERP record an upsert landed on, and what the upsert did to it.</summary>
 /// <param name="ErpId">The record's id in the ERP, as text.</param>
-public sealed record ErpWriteResult(string ErpId, ErpWriteOutcome Outcome);
+public sealed record ErpWriteResult(string ErpId, ErpWriteOutcome Outcome)
+{
+    /// <summary>
+    /// Set when the order's status asked the ERP document to go back (e.g. awaiting payment after the ERP confirmed
+    /// it): not applied, reported so the flow can record a policy violation (<see cref="ErpReasons.StatusBackward"/>)
+    /// or quarantine.
+    /// </summary>
+    public ErpBackwardMove? BackwardMove { get; init; }
+}
+
+/// <summary>A status the ERP did not apply because its document is further along.</summary>
+/// <param name="ErpState">The ERP document's state (e.g. <c>processing</c>).</param>
+/// <param name="RequestedState">The state the order's status maps to (e.g. <c>quotation</c>).</param>
+/// <param name="Status">The order status that asked for it.</param>
+public sealed record ErpBackwardMove(string ErpState, string RequestedState, OrderStatus Status);
 
 public enum ErpWriteOutcome
 {

@@ -17,7 +17,9 @@ namespace Integration.Erp.Tryton.Configuration;
 ///     "Warehouses": { "main": "WH" },              // canonical location code -> Tryton warehouse (stock.location) code
 ///     "OrderWarehouse": "main",                    // the warehouse sales ship from (a key of Warehouses)
 ///     "PageSize": 500,                             // records per search_read page
-///     "TimeoutSeconds": 30
+///     "TimeoutSeconds": 30,
+///     "CacheSeconds": 300,                         // how long product ids and parties are reused without asking Tryton
+///     "CacheEntries": 10000                        // at most this many cached products and parties
 ///   }
 /// }
 /// </code>
@@ -45,4 +47,13 @@ public sealed class TrytonOptions
     public int PageSize { get; set; } = 500;
 
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a product id (per SKU) and a party (per customer key) are reused without asking Tryton again; 0 turns
+    /// the cache off. Entries are dropped early when Tryton refuses a write that used them.
+    /// </summary>
+    public int CacheSeconds { get; set; } = 300;
+
+    /// <summary>The most products and parties kept in the cache (the oldest go first).</summary>
+    public int CacheEntries { get; set; } = 10_000;
 }

@@ -67,6 +67,16 @@ public sealed class TrytonOptionsValidator : IValidateOptions<TrytonOptions>
             failures.Add($"{Section}:TimeoutSeconds must be between 1 and 600.");
         }
 
+        if (options.CacheSeconds is < 0 or > 86_400)
+        {
+            failures.Add($"{Section}:CacheSeconds must be between 0 (no cache) and 86400.");
+        }
+
+        if (options.CacheEntries is < 1 or > 1_000_000)
+        {
+            failures.Add($"{Section}:CacheEntries must be between 1 and 1000000.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

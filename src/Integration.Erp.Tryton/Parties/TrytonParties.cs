@@ -16,9 +16,17 @@ internal sealed record TrytonParty(int Id, ErpWriteOutcome Outcome, IReadOnlyDic
 /// E-mail and phone are contact mechanisms, addresses are <c>party.address</c>; both are added, never removed
 /// (sales and shipments refer to them).
 /// </summary>
-internal sealed class TrytonParties(TrytonClient client, TrytonReferences references)
+/// <remarks>
+/// The party last read or written for a key is cached (<see cref="TrytonCache"/>): an upsert that finds nothing to
+/// change then costs no call. <see cref="Forget"/> drops it when Tryton refused a write that used it.
+/// </remarks>
+internal sealed class TrytonParties(TrytonClient client, TrytonReferences references, TrytonCache cache)
 {
     private const string Model = "party.party";
+    private const string CacheKind = "party";
+
+    // Parties sharing one e-mail are rare; more than this many and the party with the key is looked up on its own.
+    private const int CandidateLimit = 10;
 
     private static readonly string[] Fields =
     [
@@ -45,18 +53,24 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
         }
 
         var outcome = ErpWriteOutcome.Unchanged;
-        var record = await FindAsync(TrytonJson.Clause("code", "=", key), cancellationToken).ConfigureAwait(false);
+        JsonElement? record = cache.TryGet<JsonElement>(CacheKind, key, out var cached) ? cached : null;
         if (record is null)
         {
-            record = await FindByEmailAsync(customer.Email, cancellationToken).ConfigureAwait(false);
-            if (record is { } byEmail && ErpNaturalKeys.IsRegistered(customer, out _)
-                && TrytonJson.GetString(byEmail, "code", Model) == ErpNaturalKeys.Customer(storeHash, customer with { Ids = SystemIds.None }))
+            // One call for both lookups: the party with the key, else the oldest party with the e-mail.
+            JsonElement? byEmail;
+            (record, byEmail) = await FindByKeyOrEmailAsync(key, customer.Email, cancellationToken).ConfigureAwait(false);
+            var guestKey = ErpNaturalKeys.Customer(storeHash, customer with { Ids = SystemIds.None });
+            if (record is null && byEmail is { } guest && ErpNaturalKeys.IsRegistered(customer, out _)
+                && TrytonJson.GetString(guest, "code", Model) == guestKey)
             {
                 // The guest who registered: the party the hub made for the guest becomes the customer's.
-                await client.WriteAsync(Model, [TrytonJson.GetId(byEmail, "id", Model)], new JsonObject { ["code"] = key },
+                await client.WriteAsync(Model, [TrytonJson.GetId(guest, "id", Model)], new JsonObject { ["code"] = key },
                     cancellationToken: cancellationToken).ConfigureAwait(false);
+                cache.Remove(CacheKind, guestKey);
                 outcome = ErpWriteOutcome.Updated;
             }
+
+            record ??= byEmail;
         }
 
         if (record is null)
@@ -87,8 +101,12 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
                 : throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton did not keep an address written to party {id}.");
         }
 
+        cache.Set(CacheKind, key, record.Value);
         return new TrytonParty(id, outcome, ids);
     }
+
+    /// <summary>Drops the cached party of this customer (Tryton refused a write that used it; it may have changed).</summary>
+    public void Forget(string storeHash, Customer customer) => cache.Remove(CacheKind, ErpNaturalKeys.Customer(storeHash, customer));
 
     private async Task<bool> TryCreateAsync(string key, Customer customer, IEnumerable<JsonObject> addresses, CancellationToken cancellationToken)
     {
@@ -218,10 +236,28 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
         return null;
     }
 
-    private Task<JsonElement?> FindByEmailAsync(string email, CancellationToken cancellationToken) =>
-        FindAsync(TrytonJson.Clause("contact_mechanisms", "where", new JsonArray(
+    private async Task<(JsonElement? ByKey, JsonElement? ByEmail)> FindByKeyOrEmailAsync(string key, string email, CancellationToken cancellationToken)
+    {
+        var emailClause = TrytonJson.Clause("contact_mechanisms", "where", new JsonArray(
             TrytonJson.Clause("type", "=", "email"),
-            TrytonJson.Clause("value", "=", email.Trim().ToLowerInvariant()))), cancellationToken);
+            TrytonJson.Clause("value", "=", email.Trim().ToLowerInvariant())));
+        var records = await client.SearchReadAsync(Model, ["OR", TrytonJson.Clause("code", "=", key), emailClause], Fields, limit: CandidateLimit,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var candidates = TrytonJson.GetRecords(records, $"{Model}.search_read").ToList();
+        JsonElement? byKey = candidates.FirstOrDefault(c => TrytonJson.GetString(c, "code", Model) == key) is { ValueKind: JsonValueKind.Object } hit
+            ? hit
+            : null;
+        if (byKey is null && candidates.Count == CandidateLimit)
+        {
+            byKey = await FindAsync(TrytonJson.Clause("code", "=", key), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Candidates come by ascending id: the first one not found by key is the oldest party with the e-mail.
+        JsonElement? byEmail = candidates.FirstOrDefault(c => TrytonJson.GetString(c, "code", Model) != key) is { ValueKind: JsonValueKind.Object } other
+            ? other
+            : null;
+        return (byKey, byEmail);
+    }
 
     private static string Normalise(string? value) => (value ?? string.Empty).Trim().ToUpperInvariant();
 

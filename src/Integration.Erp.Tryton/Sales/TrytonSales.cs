@@ -20,18 +20,36 @@ namespace Integration.Erp.Tryton.Sales;
 /// the other deleting its own draft (SQLite serialises writers, so ids follow commit order and every loser sees the
 /// winner). Later writes carry the sale's <c>_timestamp</c>; a concurrent change makes Tryton refuse with a
 /// conflict, and the whole upsert runs again on fresh data.
+/// <para>
+/// Round trips are what limits throughput with a real Tryton, so an upsert reads what it needs in one
+/// <c>search_read</c>, takes product ids and the party from <see cref="TrytonCache"/> (dropping them and trying once
+/// more when Tryton refuses a write that used them), creates without looking first when the party is new (no sale can
+/// refer to it yet; the lowest-id check after the create still settles every race), and stops after <c>confirm</c>
+/// (Tryton processes the sale itself).
+/// </para>
+/// <para>
+/// After confirmation: a cancellation cancels the open customer shipments and ignores their moves through Tryton's
+/// shipment-exception wizard, so the sale stops shipping and Tryton closes it (<c>done</c>); goods already shipped are
+/// <see cref="ErpReasons.CancelAfterShipment"/>. Changed lines are <see cref="ErpReasons.OrderEditAfterConfirmation"/>;
+/// a status behind the sale's state is reported on <see cref="ErpWriteResult.BackwardMove"/>.
+/// </para>
 /// </remarks>
-internal sealed class TrytonSales(TrytonClient client, TrytonReferences references, TrytonParties parties, StatusTable statuses)
+internal sealed class TrytonSales(TrytonClient client, TrytonReferences references, TrytonParties parties, TrytonCache cache,
+    StatusTable statuses)
 {
-    private const string Model = "sale.sale";
+    internal const string Model = "sale.sale";
+    private const string ShipmentModel = "stock.shipment.out";
+    private const string ProductCacheKind = "product";
 
     private static readonly string[] SaleFields =
     [
-        "id", "state", "number", "party", "invoice_address", "shipment_address", "_timestamp",
-        "lines.product", "lines.quantity", "lines.unit_price",
+        "id", "state", "number", "party", "invoice_address", "shipment_address", "currency", "warehouse", "comment", "_timestamp",
+        "lines.product", "lines.product.code", "lines.quantity", "lines.unit_price", "lines.unit",
     ];
 
     private static readonly string[] States = ["draft", "quotation", "confirmed", "processing", "done"];
+
+    private bool? _hasTracking;
 
     private readonly ResiliencePipeline _onConflict = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
@@ -47,8 +65,34 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     public async Task<ErpWriteResult> UpsertAsync(Order order, CancellationToken cancellationToken)
     {
         Validate(order);
-        return await _onConflict.ExecuteAsync(async token => await UpsertOnceAsync(order, token).ConfigureAwait(false), cancellationToken)
-            .ConfigureAwait(false);
+        return await _onConflict.ExecuteAsync(async token =>
+        {
+            try
+            {
+                return await UpsertOnceAsync(order, token).ConfigureAwait(false);
+            }
+            catch (ErpException ex) when (ex.Code == ErpErrorCode.Rejected && ex.Reason == "erp_rejected")
+            {
+                // Tryton refused a write: a cached product or party may be stale (deleted, deactivated). Forget them and
+                // try once more on fresh data; a second refusal is the answer.
+                Forget(order);
+                return await UpsertOnceAsync(order, token).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="action"/> again on fresh data when another writer changed the sale meanwhile.</summary>
+    internal ValueTask<T> OnConflictAsync<T>(Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken) =>
+        _onConflict.ExecuteAsync(action, cancellationToken);
+
+    private void Forget(Order order)
+    {
+        foreach (var line in order.Lines)
+        {
+            cache.Remove(ProductCacheKind, line.Sku);
+        }
+
+        parties.Forget(order.StoreHash, order.Customer);
     }
 
     public async Task<Fulfilment?> GetFulfilmentAsync(string naturalKey, CancellationToken cancellationToken)
@@ -68,9 +112,9 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     private async Task<IReadOnlyList<Shipment>> ReadShipmentsAsync(IReadOnlyList<int> ids, CancellationToken cancellationToken)
     {
         const string model = "stock.shipment.out";
-        // Tracking numbers come with the optional stock_package_shipping module; read them where they exist.
-        var available = await client.GetFieldNamesAsync(model, cancellationToken).ConfigureAwait(false);
-        var hasTracking = available.Contains("shipping_reference");
+        // Tracking numbers come with the optional stock_package_shipping module; read them where they exist (modules
+        // change only with a server upgrade, so once per connector).
+        var hasTracking = _hasTracking ??= (await client.GetFieldNamesAsync(model, cancellationToken).ConfigureAwait(false)).Contains("shipping_reference");
         List<string> fields = ["id", "state", "outgoing_moves.product.code", "outgoing_moves.quantity"];
         if (hasTracking)
         {
@@ -81,21 +125,12 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         var shipments = new List<Shipment>();
         foreach (var record in TrytonJson.GetRecords(records, $"{model}.read"))
         {
-            var lines = new List<ShipmentLine>();
-            foreach (var move in TrytonJson.GetRecords(TrytonJson.Property(record, "outgoing_moves.", model), "shipment moves"))
-            {
-                var product = TrytonJson.Property(move, "product.", "stock.move");
-                lines.Add(new ShipmentLine(
-                    TrytonJson.GetString(product, "code", "product.product") ?? string.Empty,
-                    TrytonJson.GetDecimal(move, "quantity", "stock.move") ?? 0m));
-            }
-
             shipments.Add(new Shipment(
                 TrytonJson.GetId(record, "id", model).ToString(CultureInfo.InvariantCulture),
                 TrytonJson.GetString(record, "state", model) ?? string.Empty,
                 hasTracking ? TrytonJson.GetString(record, "shipping_reference", model) : null,
                 Carrier: null,
-                lines));
+                ShipmentLines(record)));
         }
 
         return shipments;
@@ -104,6 +139,7 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     private async Task<ErpWriteResult> UpsertOnceAsync(Order order, CancellationToken cancellationToken)
     {
         var key = order.NaturalKey;
+        var target = Target(order.Status);
         var products = await ResolveProductsAsync(order, cancellationToken).ConfigureAwait(false);
         var currency = await references.GetCurrencyAsync(order.Currency, $"Order {key}", cancellationToken).ConfigureAwait(false);
         var warehouse = await references.GetOrderWarehouseAsync(cancellationToken).ConfigureAwait(false);
@@ -118,14 +154,18 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             ["invoice_address"] = invoiceAddress is null ? null : party.AddressIds[invoiceAddress],
             ["shipment_address"] = shipmentAddress is null ? null : party.AddressIds[shipmentAddress],
         };
-        var lines = order.Lines.Select(l => new DesiredLine(products[l.Sku].Id, products[l.Sku].Unit, l.Quantity, l.UnitPrice, l.Name ?? l.Sku)).ToList();
-        var target = Target(order.Status);
+        var lines = order.Lines.Select(l => new DesiredLine(l.Sku, products[l.Sku].Id, products[l.Sku].Unit, l.Quantity, l.UnitPrice, l.Name ?? l.Sku))
+            .ToList();
 
-        var sale = await FindAsync(key, cancellationToken).ConfigureAwait(false);
+        // A party created just now has no sale yet: create without looking (the check after the create settles races).
+        var sale = party.Outcome == ErpWriteOutcome.Created ? null : await FindAsync(key, cancellationToken).ConfigureAwait(false);
         var outcome = ErpWriteOutcome.Unchanged;
         if (sale is null)
         {
-            (sale, outcome) = await CreateAsync(key, header, currency, warehouse, lines, cancellationToken).ConfigureAwait(false);
+            var values = (JsonObject)header.DeepClone();
+            values["currency"] = currency;
+            values["warehouse"] = warehouse;
+            (sale, outcome) = await CreateAsync(key, values, lines, cancellationToken).ConfigureAwait(false);
         }
 
         var id = TrytonJson.GetId(sale.Value, "id", Model);
@@ -133,57 +173,226 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         if (state == "cancelled")
         {
             // Terminal in the hub's view: a cancelled order never comes back to life through the integration.
-            return new ErpWriteResult(Id(id), outcome);
+            return new ErpWriteResult(Id(id), outcome) { BackwardMove = target == "cancelled" ? null : new ErpBackwardMove(state, target, order.Status) };
         }
 
-        if (outcome != ErpWriteOutcome.Created && (!SameLines(sale.Value, lines) || !SameHeader(sale.Value, header)))
+        var sameLines = outcome == ErpWriteOutcome.Created || SameLines(sale.Value, lines);
+        if (!sameLines && Rank(state) >= Rank("confirmed") && target != "cancelled")
         {
-            if (!SameLines(sale.Value, lines) && Rank(state) >= Rank("confirmed"))
-            {
-                throw new ErpException(ErpErrorCode.Rejected,
-                    $"Order {key}: Tryton sale {TrytonJson.GetString(sale.Value, "number", Model)} is {state}, so its lines can no longer change " +
-                    "(Tryton allows it in draft or quotation only); change the sale in Tryton.");
-            }
-
-            // Header changes after confirmation are left to Tryton users: the shipment already carries its address.
-            if (Rank(state) < Rank("confirmed"))
-            {
-                if (state == "quotation")
-                {
-                    await client.ExecuteAsync(Model, "draft", [id], cancellationToken).ConfigureAwait(false);
-                    sale = await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw Vanished(key);
-                    state = "draft";
-                }
-
-                var values = (JsonObject)header.DeepClone();
-                values["lines"] = new JsonArray(
-                    new JsonArray("delete", TrytonJson.Array(ExistingLineIds(sale.Value))),
-                    new JsonArray("create", LineValues(lines)));
-                await client.WriteAsync(Model, [id], values, TrytonJson.GetString(sale.Value, "_timestamp", Model), cancellationToken)
-                    .ConfigureAwait(false);
-                outcome = ErpWriteOutcome.Updated;
-            }
+            throw EditAfterConfirmation(key, sale.Value, state, lines);
         }
 
-        if (await AdvanceAsync(key, id, state, target, cancellationToken).ConfigureAwait(false) && outcome == ErpWriteOutcome.Unchanged)
+        // Header changes after confirmation are left to Tryton users: the shipment already carries its address.
+        if (outcome != ErpWriteOutcome.Created && Rank(state) < Rank("confirmed") && (!sameLines || !SameHeader(sale.Value, header)))
+        {
+            if (state == "quotation")
+            {
+                await client.ExecuteAsync(Model, "draft", [id], cancellationToken).ConfigureAwait(false);
+                sale = await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw Vanished(key);
+                state = "draft";
+            }
+
+            var values = (JsonObject)header.DeepClone();
+            values["lines"] = new JsonArray(
+                new JsonArray("delete", TrytonJson.Array(ExistingLineIds(sale.Value))),
+                new JsonArray("create", LineValues(lines)));
+            await client.WriteAsync(Model, [id], values, TrytonJson.GetString(sale.Value, "_timestamp", Model), cancellationToken)
+                .ConfigureAwait(false);
+            outcome = ErpWriteOutcome.Updated;
+        }
+
+        if (target == "cancelled")
+        {
+            return await CancelAsync(key, sale.Value, state, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await AdvanceAsync(id, state, target, cancellationToken).ConfigureAwait(false) && outcome == ErpWriteOutcome.Unchanged)
         {
             outcome = ErpWriteOutcome.Updated;
         }
 
-        return new ErpWriteResult(Id(id), outcome);
+        // Behind only counts once the ERP has committed to the sale: before confirmation the hub drives it freely.
+        var backward = Rank(state) >= Rank("confirmed") && Rank(target) < Rank("confirmed");
+        return new ErpWriteResult(Id(id), outcome) { BackwardMove = backward ? new ErpBackwardMove(state, target, order.Status) : null };
     }
 
-    private async Task<(JsonElement Sale, ErpWriteOutcome Outcome)> CreateAsync(string key, JsonObject header, int currency, int warehouse,
-        List<DesiredLine> lines, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels the sale as far as Tryton allows. Draft and quotation sales are cancelled. A confirmed sale cannot be
+    /// (Tryton 6.0 has no transition from confirmed or processing to cancelled), so its open customer shipments are
+    /// cancelled and the cancelled moves ignored through the shipment-exception wizard, the path a Tryton user takes:
+    /// the sale stops shipping and Tryton closes it as done. Shipped goods cannot be unshipped: they are
+    /// <see cref="ErpReasons.CancelAfterShipment"/>, naming each SKU and quantity, after the rest has been stopped.
+    /// </summary>
+    private async Task<ErpWriteResult> CancelAsync(string key, JsonElement sale, string state, ErpWriteOutcome outcome,
+        CancellationToken cancellationToken)
+    {
+        var id = TrytonJson.GetId(sale, "id", Model);
+        if (state is "draft" or "quotation")
+        {
+            await client.ExecuteAsync(Model, "cancel", [id], cancellationToken).ConfigureAwait(false);
+            return new ErpWriteResult(Id(id), ErpWriteOutcome.Updated);
+        }
+
+        var moved = false;
+        if (state == "confirmed")
+        {
+            // Processing may be queued for a worker: run it so the shipments exist before deciding what to stop.
+            await client.ExecuteAsync(Model, "process", [id], cancellationToken).ConfigureAwait(false);
+        }
+
+        var shipments = await ReadSaleShipmentsAsync(id, cancellationToken).ConfigureAwait(false);
+        var open = shipments.Where(s => s.State is not ("done" or "cancelled")).Select(s => s.Id).ToList();
+        if (open.Count > 0)
+        {
+            await client.ExecuteAsync(ShipmentModel, "cancel", open, cancellationToken).ConfigureAwait(false);
+            moved = true;
+        }
+
+        if (await IgnoreShipmentExceptionAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            moved = true;
+        }
+
+        var shipped = shipments.Where(s => s.State == "done").SelectMany(s => s.Lines)
+            .GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .Select(g => (Sku: g.Key, Quantity: g.Sum(l => l.Quantity)))
+            .OrderBy(l => l.Sku, StringComparer.Ordinal)
+            .ToList();
+        if (shipped.Count > 0)
+        {
+            throw new ErpException(ErpErrorCode.Rejected,
+                $"Order {key} was cancelled, but Tryton sale {TrytonJson.GetString(sale, "number", Model)} has already shipped " +
+                $"{string.Join(", ", shipped.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Sku} × {l.Quantity:0.####}")))}. " +
+                "What had not shipped was stopped (open shipments cancelled, their moves ignored); shipped goods come back only " +
+                "through a return: refund them in the store (the refund becomes a Tryton return) or create the return in Tryton.",
+                reason: ErpReasons.CancelAfterShipment);
+        }
+
+        return new ErpWriteResult(Id(id), moved || outcome != ErpWriteOutcome.Unchanged ? ErpWriteOutcome.Updated : ErpWriteOutcome.Unchanged);
+    }
+
+    /// <summary>
+    /// Runs Tryton's <c>sale.handle.shipment.exception</c> wizard with nothing to recreate, so every cancelled move of
+    /// the sale is ignored. Returns false when the sale had no such moves (nothing to do).
+    /// </summary>
+    private async Task<bool> IgnoreShipmentExceptionAsync(int id, CancellationToken cancellationToken)
+    {
+        const string wizard = "sale.handle.shipment.exception";
+        // The wizard acts on the sale named in the context, as the client's button would.
+        JsonObject Context() => new() { ["active_model"] = Model, ["active_id"] = id, ["active_ids"] = new JsonArray(id) };
+
+        // Cancelled shipments leave the sale's shipment state stale until it is processed again.
+        await client.ExecuteAsync(Model, "process", [id], cancellationToken).ConfigureAwait(false);
+        var session = await client.CallWizardAsync(wizard, "create", [], Context(), cancellationToken).ConfigureAwait(false);
+        if (session.ValueKind != JsonValueKind.Array || session.GetArrayLength() == 0 || !session[0].TryGetInt32(out var sessionId))
+        {
+            throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton answered wizard {wizard}.create with {session.ValueKind}, expected [session, start, end].");
+        }
+
+        try
+        {
+            // The "ask" view's defaults are the cancelled moves not yet handled.
+            var ask = await client.CallWizardAsync(wizard, "execute", [sessionId, new JsonObject(), "ask"], Context(), cancellationToken)
+                .ConfigureAwait(false);
+            var moves = ask.TryGetProperty("view", out var view) && view.TryGetProperty("defaults", out var defaults)
+                ? TrytonJson.GetIds(defaults, "domain_moves", wizard)
+                : [];
+            if (moves.Count == 0)
+            {
+                return false;
+            }
+
+            await client.CallWizardAsync(wizard, "execute",
+                [sessionId, new JsonObject { ["ask"] = new JsonObject { ["recreate_moves"] = new JsonArray(), ["domain_moves"] = TrytonJson.Array(moves) } }, "handle"],
+                Context(), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            await client.CallWizardAsync(wizard, "delete", [sessionId], Context(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<(int Id, string State, List<ShipmentLine> Lines)>> ReadSaleShipmentsAsync(int saleId,
+        CancellationToken cancellationToken)
+    {
+        var sales = await client.ReadAsync(Model, [saleId], ["shipments"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var ids = TrytonJson.GetRecords(sales, $"{Model}.read").SelectMany(s => TrytonJson.GetIds(s, "shipments", Model)).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var records = await client.ReadAsync(ShipmentModel, ids, ["id", "state", "outgoing_moves.product.code", "outgoing_moves.quantity"],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TrytonJson.GetRecords(records, $"{ShipmentModel}.read")
+            .Select(r => (TrytonJson.GetId(r, "id", ShipmentModel), TrytonJson.GetString(r, "state", ShipmentModel) ?? string.Empty, ShipmentLines(r)))
+            .ToList();
+    }
+
+    private static List<ShipmentLine> ShipmentLines(JsonElement shipment) =>
+        TrytonJson.GetRecords(TrytonJson.Property(shipment, "outgoing_moves.", ShipmentModel), "shipment moves")
+            .Select(move => new ShipmentLine(
+                TrytonJson.GetString(TrytonJson.Property(move, "product.", "stock.move"), "code", "product.product") ?? string.Empty,
+                TrytonJson.GetDecimal(move, "quantity", "stock.move") ?? 0m))
+            .ToList();
+
+    /// <summary>The lines as the ERP has them and as the store has them, by SKU, each difference spelled out.</summary>
+    private static ErpException EditAfterConfirmation(string key, JsonElement sale, string state, List<DesiredLine> lines)
+    {
+        var erp = SaleLines(sale).GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Quantity: g.Sum(l => l.Quantity), Price: g.First().Price), StringComparer.Ordinal);
+        var store = lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Quantity: g.Sum(l => l.Quantity), Price: g.First().UnitPrice), StringComparer.Ordinal);
+        var differences = new List<string>();
+        foreach (var sku in erp.Keys.Union(store.Keys).Order(StringComparer.Ordinal))
+        {
+            var inErp = erp.TryGetValue(sku, out var e);
+            var inStore = store.TryGetValue(sku, out var s);
+            FormattableString? text = (inErp, inStore) switch
+            {
+                (false, _) => $"{sku}: added (store qty {s.Quantity:0.####})",
+                (_, false) => $"{sku}: removed (ERP qty {e.Quantity:0.####})",
+                _ when e.Quantity != s.Quantity => $"{sku}: ERP qty {e.Quantity:0.####} → store qty {s.Quantity:0.####}",
+                _ when e.Price != s.Price => $"{sku}: ERP unit price {e.Price:0.####} → store unit price {s.Price:0.####}",
+                _ => null,
+            };
+            if (text is not null)
+            {
+                differences.Add(FormattableString.Invariant(text));
+            }
+        }
+
+        return new ErpException(ErpErrorCode.Rejected,
+            $"Order {key} changed after Tryton sale {TrytonJson.GetString(sale, "number", Model)} was confirmed (it is {state}): " +
+            $"{string.Join("; ", differences)}. Tryton 6.0 does not change a confirmed sale's lines (the sale_amendment module is " +
+            "not used); amend the sale in Tryton, or cancel it and re-create the order.",
+            reason: ErpReasons.OrderEditAfterConfirmation);
+    }
+
+    internal static IEnumerable<(string Sku, int Product, int Unit, decimal Quantity, decimal Price)> SaleLines(JsonElement sale) =>
+        TrytonJson.GetRecords(TrytonJson.Property(sale, "lines.", Model), "sale lines")
+            .Select(l => (
+                Sku: l.TryGetProperty("product.", out var product) && product.ValueKind == JsonValueKind.Object
+                    ? TrytonJson.GetString(product, "code", "product.product") ?? string.Empty
+                    : string.Empty,
+                Product: TrytonJson.GetOptionalId(l, "product", "sale.line") ?? 0,
+                Unit: TrytonJson.GetOptionalId(l, "unit", "sale.line") ?? 0,
+                Quantity: TrytonJson.GetDecimal(l, "quantity", "sale.line") ?? 0m,
+                Price: TrytonJson.GetDecimal(l, "unit_price", "sale.line") ?? 0m));
+
+    /// <summary>
+    /// Creates a sale keyed by <paramref name="key"/> (in <c>reference</c>) with its lines in one call. Lowest id wins (see
+    /// the class remarks): a loser deletes its own draft and continues with the winner.
+    /// </summary>
+    internal async Task<(JsonElement Sale, ErpWriteOutcome Outcome)> CreateAsync(string key, JsonObject header, List<DesiredLine> lines,
+        CancellationToken cancellationToken)
     {
         var values = (JsonObject)header.DeepClone();
         values["reference"] = key;
-        values["currency"] = currency;
-        values["warehouse"] = warehouse;
         values["lines"] = new JsonArray(new JsonArray("create", LineValues(lines)));
         var created = (await client.CreateAsync(Model, [values], cancellationToken: cancellationToken).ConfigureAwait(false)).Single();
 
-        // Lowest id wins (see the class remarks); a loser deletes its own draft and continues with the winner.
         var winner = await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw Vanished(key);
         if (TrytonJson.GetId(winner, "id", Model) != created)
         {
@@ -194,24 +403,15 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         return (winner, ErpWriteOutcome.Created);
     }
 
-    /// <summary>Moves the sale forward to <paramref name="target"/>, never back; returns whether it moved.</summary>
-    private async Task<bool> AdvanceAsync(string key, int id, string state, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves the sale forward to <paramref name="target"/> (never back, never to cancelled); returns whether it moved.
+    /// <c>confirm</c> queues Tryton's processing (run right after the commit without a worker), so the connector stops
+    /// there unless the target is processing, which <c>process</c> (idempotent in Tryton) then ensures without a read.
+    /// </summary>
+    internal async Task<bool> AdvanceAsync(int id, string state, string target, CancellationToken cancellationToken)
     {
-        if (target == "cancelled")
-        {
-            if (state is "draft" or "quotation")
-            {
-                await client.ExecuteAsync(Model, "cancel", [id], cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-
-            throw new ErpException(ErpErrorCode.Rejected,
-                $"Order {key} was cancelled, but its Tryton sale is already {state}; Tryton cancels only draft or quotation sales. " +
-                "Cancel its shipments in Tryton.");
-        }
-
         var moved = false;
-        while (Rank(state) < Rank(target))
+        while (Rank(state) < Rank(target) && Rank(state) < Rank("processing"))
         {
             var (method, next) = state switch
             {
@@ -221,22 +421,10 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             };
             await client.ExecuteAsync(Model, method, [id], cancellationToken).ConfigureAwait(false);
             moved = true;
-            // Confirming queues processing, which Tryton runs after the commit when no worker is configured: re-read.
-            state = next == "confirmed" ? await ReadStateAsync(id, cancellationToken).ConfigureAwait(false) : next;
+            state = next;
         }
 
         return moved;
-    }
-
-    private async Task<string> ReadStateAsync(int id, CancellationToken cancellationToken)
-    {
-        var records = await client.ReadAsync(Model, [id], ["state"], cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var record in TrytonJson.GetRecords(records, $"{Model}.read"))
-        {
-            return TrytonJson.GetString(record, "state", Model) ?? "draft";
-        }
-
-        throw new ErpException(ErpErrorCode.Conflict, $"Tryton sale {id} vanished while it was being updated.");
     }
 
     /// <summary>
@@ -257,21 +445,42 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         };
     }
 
-    private static int Rank(string state) => Array.IndexOf(States, state);
+    internal static int Rank(string state) => Array.IndexOf(States, state);
 
     private async Task<Dictionary<string, (int Id, int Unit)>> ResolveProductsAsync(Order order, CancellationToken cancellationToken)
     {
         const string model = "product.product";
-        var skus = order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).ToList();
-        var records = await client.SearchReadAsync(model, [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))],
-            ["id", "code", "sale_uom"], cancellationToken: cancellationToken).ConfigureAwait(false);
-        var products = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
-        foreach (var record in TrytonJson.GetRecords(records, $"{model}.search_read"))
+        var products = new Dictionary<string, (int Id, int Unit)>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var sku in order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal))
         {
-            products[TrytonJson.GetString(record, "code", model)!] = (TrytonJson.GetId(record, "id", model), TrytonJson.GetId(record, "sale_uom", model));
+            if (cache.TryGet<ProductRef>(ProductCacheKind, sku, out var cached))
+            {
+                products[sku] = (cached.Id, cached.Unit);
+            }
+            else
+            {
+                missing.Add(sku);
+            }
         }
 
-        var unknown = skus.Where(s => !products.ContainsKey(s)).ToList();
+        if (missing.Count == 0)
+        {
+            return products;
+        }
+
+        var records = await client.SearchReadAsync(model, [TrytonJson.Clause("code", "in", TrytonJson.Array(missing))],
+            ["id", "code", "sale_uom"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var record in TrytonJson.GetRecords(records, $"{model}.search_read"))
+        {
+            var sku = TrytonJson.GetString(record, "code", model)!;
+            var product = new ProductRef(TrytonJson.GetId(record, "id", model), TrytonJson.GetId(record, "sale_uom", model));
+            products[sku] = (product.Id, product.Unit);
+            // Unknown SKUs are never cached: the product may be added to Tryton any time.
+            cache.Set(ProductCacheKind, sku, product);
+        }
+
+        var unknown = missing.Where(s => !products.ContainsKey(s)).ToList();
         if (unknown.Count > 0)
         {
             throw new ErpException(ErpErrorCode.UnknownSku,
@@ -282,7 +491,7 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         return products;
     }
 
-    private async Task<JsonElement?> FindAsync(string key, CancellationToken cancellationToken)
+    internal async Task<JsonElement?> FindAsync(string key, CancellationToken cancellationToken)
     {
         // Lowest id first: the winner of a concurrent create.
         var records = await client.SearchReadAsync(Model, [TrytonJson.Clause("reference", "=", key)], SaleFields, limit: 1,
@@ -314,7 +523,7 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     private static List<int> ExistingLineIds(JsonElement sale) =>
         TrytonJson.GetRecords(TrytonJson.Property(sale, "lines.", Model), "sale lines").Select(l => TrytonJson.GetId(l, "id", "sale.line")).ToList();
 
-    private static JsonArray LineValues(List<DesiredLine> lines) => new(lines.Select((l, i) => (JsonNode?)new JsonObject
+    internal static JsonArray LineValues(List<DesiredLine> lines) => new(lines.Select((l, i) => (JsonNode?)new JsonObject
     {
         ["type"] = "line",
         ["sequence"] = i + 1,
@@ -347,10 +556,12 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         }
     }
 
-    private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);
+    internal static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);
 
     private static ErpException Vanished(string key) =>
         new(ErpErrorCode.Conflict, $"The Tryton sale for order {key} vanished while it was being written.");
 
-    private sealed record DesiredLine(int Product, int Unit, decimal Quantity, decimal UnitPrice, string Description);
+    internal sealed record DesiredLine(string Sku, int Product, int Unit, decimal Quantity, decimal UnitPrice, string Description);
+
+    private sealed record ProductRef(int Id, int Unit);
 }

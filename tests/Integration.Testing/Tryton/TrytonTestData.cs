@@ -189,6 +189,64 @@ public static class TrytonTestData
         return shipment;
     }
 
+    /// Ships the open customer shipments of the sale with this reference through Tryton's own workflow (assign, pick,
+    /// pack, done), as a warehouse would; with <paramref name="quantities"/>, only those quantities of those SKUs are
+    /// picked (a partial shipment: Tryton then plans the rest in a new shipment). Returns the shipped shipment ids.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> ShipAsync(TrytonClient client, string saleReference,
+        IReadOnlyDictionary<string, decimal>? quantities = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var sale = (await client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", saleReference)], ["id", "shipments"],
+            cancellationToken: cancellationToken))[0];
+        var shipmentIds = sale.GetProperty("shipments").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        var shipments = await client.ReadAsync("stock.shipment.out", shipmentIds, ["id", "state", "inventory_moves.product.code", "inventory_moves.quantity"],
+            cancellationToken: cancellationToken);
+        var open = new List<int>();
+        foreach (var shipment in shipments.EnumerateArray().Where(s => s.GetProperty("state").GetString() is "waiting" or "assigned"))
+        {
+            open.Add(shipment.GetProperty("id").GetInt32());
+            foreach (var move in shipment.GetProperty("inventory_moves.").EnumerateArray())
+            {
+                var code = move.GetProperty("product.").GetProperty("code").GetString()!;
+                if (quantities is not null && quantities.TryGetValue(code, out var quantity))
+                {
+                    await client.WriteAsync("stock.move", [move.GetProperty("id").GetInt32()], new JsonObject { ["quantity"] = (double)quantity },
+                        cancellationToken: cancellationToken);
+                }
+            }
+        }
+
+        foreach (var step in new[] { "assign_force", "pick", "pack", "done" })
+        {
+            await client.ExecuteAsync("stock.shipment.out", step, open, cancellationToken);
+        }
+
+        // Tryton updates the sale from its moves when it is processed (a worker would do it after the shipment's commit).
+        await client.ExecuteAsync("sale.sale", "process", [sale.GetProperty("id").GetInt32()], cancellationToken);
+        return open;
+    }
+
+    /// <summary>The sales (cancelled ones included) with this reference: id, state, origin, comment and lines.</summary>
+    public static Task<System.Text.Json.JsonElement> SalesAsync(TrytonClient client, string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)],
+            ["id", "state", "origin", "comment", "lines.product.code", "lines.quantity", "lines.unit_price"],
+            context: new() { ["active_test"] = false }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A sale's lines (read by <see cref="SalesAsync"/>) as (SKU, quantity, unit price), by SKU.</summary>
+    public static List<(string Sku, decimal Quantity, decimal UnitPrice)> SaleLines(System.Text.Json.JsonElement sale) =>
+    [
+        .. sale.GetProperty("lines.").EnumerateArray()
+            .Select(l => (
+                l.GetProperty("product.").GetProperty("code").GetString()!,
+                l.GetProperty("quantity").GetDecimal(),
+                TrytonJson.GetDecimal(l, "unit_price", "sale.line")!.Value))
+            .OrderBy(l => l.Item1, StringComparer.Ordinal),
+    ];
+
     public static Address Address(string line1 = "1 Main St") => new()
     {
         FirstName = "Jane",

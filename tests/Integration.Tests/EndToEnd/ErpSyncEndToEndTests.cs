@@ -387,6 +387,8 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         public IAsyncEnumerable<Core.Model.ErpShipment> GetShipmentsDoneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
             inner.GetShipmentsDoneSinceAsync(since, cancellationToken);
+        public Task<ErpWriteResult> RecordRefundAsync(Core.Model.Refund refund, CancellationToken cancellationToken = default) =>
+            inner.RecordRefundAsync(refund, cancellationToken);
     }
 
     private sealed class ListRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
