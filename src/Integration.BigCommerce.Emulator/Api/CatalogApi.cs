@@ -48,7 +48,7 @@ internal static class CatalogApi
             || query["sort"].ToString() is { Length: > 0 } sortField && !SortFields.Contains(sortField)
             || query["direction"].ToString() is not ("" or "asc" or "desc"))
         {
-            await ApiResponses.V3Error(context, 422, string.Create(CultureInfo.InvariantCulture,
+            await ApiResponses.V3Error(context, 400, string.Create(CultureInfo.InvariantCulture,
                 $"Invalid filter: id and id:in are integers, date_modified:min/max dates, is_visible a boolean, sort one of {string.Join(", ", SortFields)}, direction asc or desc."));
             return;
         }

@@ -26,7 +26,7 @@ internal static class CustomerShapes
             ["attribute_count"] = 0,
             ["accepts_product_review_abandoned_cart_emails"] = false,
             ["origin_channel_id"] = 1,
-            ["channel_ids"] = null,
+            ["channel_ids"] = new JsonArray(1),
         };
         if (includeAddresses)
         {
