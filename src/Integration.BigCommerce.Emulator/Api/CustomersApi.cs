@@ -70,11 +70,14 @@ internal static class CustomersApi
                 links["next"] = $"?limit={limit}&after={Cursor(end)}";
             }
 
-            meta["cursor_pagination"] = new JsonObject
+            var cursorMeta = new JsonObject { ["count"] = items.Count, ["per_page"] = limit, ["links"] = links };
+            if (first is { } s && last is { } e)
             {
-                ["count"] = items.Count, ["per_page"] = limit,
-                ["start_cursor"] = first is { } s ? Cursor(s) : null, ["end_cursor"] = last is { } e ? Cursor(e) : null, ["links"] = links,
-            };
+                cursorMeta["start_cursor"] = Cursor(s);
+                cursorMeta["end_cursor"] = Cursor(e);
+            }
+
+            meta["cursor_pagination"] = cursorMeta;
         }
 
         await ApiResponses.Json(context, 200, new JsonObject { ["data"] = new JsonArray([.. items]), ["meta"] = meta });

@@ -94,6 +94,7 @@ public sealed class PrismContractFixture : IAsyncLifetime
             Content = jsonBody is null ? null : new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Auth-Token", EmulatorHarness.Token);
+        request.Headers.Add("Accept", "application/json");
         using var response = await _services!.GetRequiredService<IHttpClientFactory>().CreateClient(BigCommerceClientFactory.HttpClientName)
             .SendAsync(request, TestContext.Current.CancellationToken);
         return (int)response.StatusCode;
