@@ -22,6 +22,7 @@ public sealed class PrismContractFixture : IAsyncLifetime
     [
         ("v3/catalog/products", "products_catalog.v3.yml", "v3"),
         ("v3/catalog/variants", "product-variants_catalog.v3.yml", "v3"),
+        // The locations list is in locations.v3.yml, its items in inventory.v3.yml: send the list as "locations?".
         ("v3/inventory/locations?", "locations.v3.yml", "v3"),
         ("v3/inventory/", "inventory.v3.yml", "v3"),
         ("v3/orders/", "orders.v3.yml", "v3"),
