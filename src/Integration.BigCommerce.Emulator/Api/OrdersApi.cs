@@ -102,7 +102,8 @@ internal static class OrdersApi
 
     /// <summary>
     /// <c>POST /v2/orders</c> with <c>customer_id</c>, <c>status_id</c> and <c>products</c> (<c>variant_id</c>, or
-    /// <c>product_id</c> for its base variant, and <c>quantity</c>); answers 201 with the order; raises <c>store/order/created</c>.
+    /// <c>product_id</c> for its base variant, and <c>quantity</c>); answers 200 with the order (the status
+/// orders.v2.oas2.yml documents); raises <c>store/order/created</c>.
     /// </summary>
     private static async Task CreateOrderAsync(HttpContext context)
     {
@@ -144,7 +145,7 @@ internal static class OrdersApi
         try
         {
             var order = store.CreateOrder(customerId, lines, status);
-            await ApiResponses.Json(context, 201, store.OrderJson(order.Id, ApiResponses.V2Base(context))!);
+            await ApiResponses.Json(context, 200, store.OrderJson(order.Id, ApiResponses.V2Base(context))!);
         }
         catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException or InvalidOperationException)
         {

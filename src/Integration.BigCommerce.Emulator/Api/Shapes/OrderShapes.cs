@@ -225,15 +225,23 @@ internal static class OrderShapes
         ["total_amount"] = r.TotalAmount,
         ["total_tax"] = 0,
         ["uses_merchant_override_values"] = false,
-        ["items"] = new JsonArray([.. r.Items.Select(i => (JsonNode)new JsonObject
-        {
-            ["item_type"] = i.ItemType, ["item_id"] = i.ItemId, ["reason"] = i.Reason, ["quantity"] = i.Quantity, ["requested_amount"] = i.Amount,
-        })]),
+        ["items"] = new JsonArray([.. r.Items.Select(RefundItem)]),
         ["payments"] = new JsonArray([.. r.Payments.Select(p => (JsonNode)new JsonObject
         {
             ["id"] = p.Id, ["provider_id"] = p.ProviderId, ["amount"] = p.Amount, ["offline"] = p.Offline, ["is_declined"] = false, ["declined_message"] = string.Empty,
         })]),
     };
+
+    private static JsonNode RefundItem(RefundItemRecord i)
+    {
+        var item = new JsonObject { ["item_type"] = i.ItemType, ["item_id"] = i.ItemId, ["reason"] = i.Reason ?? string.Empty, ["requested_amount"] = i.Amount };
+        if (i.Quantity is { } quantity)
+        {
+            item["quantity"] = quantity; // documented for PRODUCT items only
+        }
+
+        return item;
+    }
 
     private static JsonObject BillingAddress(OrderAddress a) => new()
     {
