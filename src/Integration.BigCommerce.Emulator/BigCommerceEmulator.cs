@@ -66,6 +66,10 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         CustomersApi.Map(api);
         HooksApi.Map(api);
         ControlApi.Map(api);
+
+        // Any other path under a store answers as BigCommerce does for an unknown route: 404, after the auth check.
+        api.Map("/{**path}", context => ApiResponses.Error(context, context.Request.Path.Value?.Contains("/v2/", StringComparison.Ordinal) == true, 404,
+            "The requested resource was not found (the emulator does not serve this route)."));
         return new BigCommerceEmulator(app, dispatcher, stores, options);
     }
 

@@ -18,7 +18,7 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
             return;
         }
 
-        var v2 = endpoint.RoutePattern.RawText?.Contains("/v2/", StringComparison.Ordinal) == true;
+        var v2 = context.Request.Path.Value?.Contains("/v2/", StringComparison.Ordinal) == true;
         if (!stores.TryGetValue(hash, out var store))
         {
             await ApiResponses.Error(context, v2, 404, $"Store '{hash}' does not exist.");
@@ -59,6 +59,8 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
         headers["X-Rate-Limit-Time-Window-Ms"] = store.RateLimit.WindowMs.ToString(CultureInfo.InvariantCulture);
         if (!allowed)
         {
+            // BigCommerce also sends X-Retry-After (whole seconds); clients such as node-bigcommerce wait only on it.
+            headers["X-Retry-After"] = ((resetMs + 999) / 1000).ToString(CultureInfo.InvariantCulture);
             store.Counters.Throttle();
             await ApiResponses.Error(context, v2, 429, "You have exceeded the store's rate limit; retry after X-Rate-Limit-Time-Reset-Ms.");
             return;
@@ -71,6 +73,30 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
             return;
         }
 
+        // A filter the emulator does not implement is refused, never ignored: a test must not pass on a whole collection.
+        var supported = endpoint.Metadata.GetMetadata<QueryParameters>()?.Names ?? QueryParameters.None;
+        if (context.Request.Query.Keys.Where(k => !supported.Contains(k)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        {
+            await ApiResponses.Error(context, v2, 400, string.Create(CultureInfo.InvariantCulture,
+                $"The emulator does not implement the query parameter(s) {string.Join(", ", unknown)} on this endpoint; it implements: {(supported.Count == 0 ? "none" : string.Join(", ", supported.Order(StringComparer.Ordinal)))}."));
+            return;
+        }
+
         await next(context);
     }
+}
+
+/// <summary>Endpoint metadata: the query parameters an endpoint implements; the gate refuses any other with a 400.</summary>
+internal sealed class QueryParameters(params string[] names)
+{
+    public static readonly IReadOnlySet<string> None = new HashSet<string>();
+
+    public IReadOnlySet<string> Names { get; } = new HashSet<string>(names, StringComparer.Ordinal);
+}
+
+/// <summary>Adds <see cref="QueryParameters"/> to endpoints.</summary>
+internal static class QueryParametersExtensions
+{
+    public static TBuilder Query<TBuilder>(this TBuilder builder, params string[] names)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new QueryParameters(names));
 }

@@ -53,16 +53,37 @@ internal static class ApiResponses
         return node;
     }
 
-    public static CollectionMeta Meta(HttpContext context, int total, int count, int page, int limit)
+    /// <summary>A v3 collection page: <c>{data, meta: {pagination}}</c>.</summary>
+    public static JsonObject Page(IEnumerable<JsonObject> items, int total, int page, int limit)
+    {
+        var data = new JsonArray([.. items]);
+        return new JsonObject { ["data"] = data, ["meta"] = MetaJson(total, data.Count, page, limit) };
+    }
+
+    /// <summary>A v3 single resource: <c>{data, meta: {}}</c>.</summary>
+    public static JsonObject Envelope(JsonNode data) => new() { ["data"] = data, ["meta"] = new JsonObject() };
+
+    /// <summary>v3 <c>meta.pagination</c>, as every v3 collection carries it.</summary>
+    public static JsonObject MetaJson(int total, int count, int page, int limit)
     {
         var totalPages = (int)Math.Ceiling(total / (double)limit);
-        string Link(int p) => $"?page={p}&limit={limit}";
-        return new CollectionMeta
+        string Link(int p) => string.Create(CultureInfo.InvariantCulture, $"?page={p}&limit={limit}");
+        var links = new JsonObject { ["current"] = Link(page) };
+        if (page > 1)
         {
-            Pagination = new Pagination
+            links["previous"] = Link(page - 1);
+        }
+
+        if (page < totalPages)
+        {
+            links["next"] = Link(page + 1);
+        }
+
+        return new JsonObject
+        {
+            ["pagination"] = new JsonObject
             {
-                Total = total, Count = count, PerPage = limit, CurrentPage = page, TotalPages = totalPages,
-                Links = new PaginationLinks { Current = Link(page), Previous = page > 1 ? Link(page - 1) : null, Next = page < totalPages ? Link(page + 1) : null },
+                ["total"] = total, ["count"] = count, ["per_page"] = limit, ["current_page"] = page, ["total_pages"] = totalPages, ["links"] = links,
             },
         };
     }
@@ -138,7 +159,10 @@ internal static class ApiResponses
     public static bool TryRouteId(HttpContext context, out long id) =>
         long.TryParse(context.Request.RouteValues["id"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
 
-    /// <summary>Reads a JSON body; writes a 400 naming the problem and returns null when it is not the expected shape.</summary>
+    /// <summary>
+    /// Reads a JSON body; writes BigCommerce's 422 (v3) or 400 (v2) naming where the body went wrong, never a .NET
+    /// type name, and returns null when it is not the expected shape.
+    /// </summary>
     public static async Task<T?> BodyAsync<T>(HttpContext context, JsonTypeInfo<T> type, bool v2 = false)
         where T : class
     {
@@ -147,17 +171,46 @@ internal static class ApiResponses
             var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
             if (value is null)
             {
-                await Error(context, v2, 400, "The request body is required.").ConfigureAwait(false);
+                await Error(context, v2, v2 ? 400 : 422, "The request body is required.").ConfigureAwait(false);
             }
 
             return value;
         }
         catch (JsonException ex)
         {
-            await Error(context, v2, 400, $"The request body is not valid: {ex.Message}").ConfigureAwait(false);
+            await Error(context, v2, v2 ? 400 : 422, Describe(ex)).ConfigureAwait(false);
             return null;
         }
     }
+
+    /// <summary>Reads a JSON object body (see <see cref="BodyAsync{T}"/>).</summary>
+    public static async Task<JsonObject?> ObjectBodyAsync(HttpContext context, bool v2 = false)
+    {
+        try
+        {
+            if (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) is JsonObject body)
+            {
+                return body;
+            }
+        }
+        catch (JsonException ex)
+        {
+            await Error(context, v2, v2 ? 400 : 422, Describe(ex)).ConfigureAwait(false);
+            return null;
+        }
+
+        await Error(context, v2, v2 ? 400 : 422, "The request body must be a JSON object.").ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>The base of v2 resource links (<c>{scheme}://{host}/stores/{hash}/v2</c>), as the client addressed the store.</summary>
+    public static string V2Base(HttpContext context) =>
+        $"{context.Request.Scheme}://{context.Request.Host}/stores/{context.Store().StoreHash}/v2";
+
+    private static string Describe(JsonException ex) =>
+        ex.Path is { Length: > 1 } path
+            ? $"The request body has a value of the wrong type or format at {path}."
+            : "The request body is not valid JSON or not the expected shape.";
 
     private static bool TryInt(string? raw, int fallback, out int value)
     {

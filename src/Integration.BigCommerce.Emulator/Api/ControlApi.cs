@@ -8,10 +8,16 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// The emulator's own control plane (not a BigCommerce API): acts a shopper would take, for local runs and demos.
 /// <c>POST /stores/{hash}/_emulator/orders</c> with <c>{"customer_id": 1, "lines": [{"variant_id": 77, "quantity": 2}],
 /// "status_id": 11}</c> places an order and raises <c>store/order/created</c>; answers 201 with the order id.
+/// <c>POST /stores/{hash}/_emulator/orders/{id}/refunds</c> refunds as the merchant does from the control panel, with
+/// the body of BigCommerce's <c>POST /v3/orders/{id}/payment_actions/refunds</c> (payments optional).
 /// </summary>
 internal static class ControlApi
 {
-    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/_emulator/orders", PlaceOrderAsync);
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/_emulator/orders", PlaceOrderAsync);
+        api.MapPost("/_emulator/orders/{id}/refunds", OrdersApi.CreateRefundAsync);
+    }
 
     private static async Task PlaceOrderAsync(HttpContext context)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Integration.BigCommerce.Client;
 
 namespace Integration.BigCommerce.Emulator.Api;
@@ -7,7 +8,7 @@ internal static class HooksApi
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/v3/hooks", ListAsync);
+        api.MapGet("/v3/hooks", ListAsync).Query("page", "limit", "is_active", "scope", "destination");
         api.MapPost("/v3/hooks", CreateAsync);
         api.MapGet("/v3/hooks/admin", AdminAsync);
         api.MapGet("/v3/hooks/{id}", GetAsync);
@@ -15,11 +16,26 @@ internal static class HooksApi
         api.MapDelete("/v3/hooks/{id}", DeleteAsync);
     }
 
-    private static Task ListAsync(HttpContext context)
+    private static async Task ListAsync(HttpContext context)
     {
-        var hooks = context.Store().Hooks;
-        var page = new DataPage<Hook> { Data = [.. hooks], Meta = ApiResponses.Meta(context, hooks.Count, hooks.Count, 1, Math.Max(1, hooks.Count)) };
-        return ApiResponses.Json(context, 200, page, BigCommerceJsonContext.Default.DataPageHook);
+        var (ok, page, limit) = await ApiResponses.PagingAsync(context, 50, BigCommerceLimits.PageSize);
+        if (!ok)
+        {
+            return;
+        }
+
+        var query = context.Request.Query;
+        if (query["is_active"].ToString() is not ("" or "true" or "false"))
+        {
+            await ApiResponses.V3Error(context, 422, "is_active must be true or false.");
+            return;
+        }
+
+        var hooks = context.Store().Hooks.Where(h =>
+            (query["is_active"].ToString() is not { Length: > 0 } active || h.IsActive == (active == "true"))
+            && (query["scope"].ToString() is not { Length: > 0 } scope || h.Scope == scope)
+            && (query["destination"].ToString() is not { Length: > 0 } destination || h.Destination == destination)).ToList();
+        await ApiResponses.Json(context, 200, ApiResponses.Page(hooks.Skip((page - 1) * limit).Take(limit).Select(Shape), hooks.Count, page, limit));
     }
 
     private static async Task CreateAsync(HttpContext context)
@@ -36,7 +52,7 @@ internal static class HooksApi
         }
 
         var hook = context.Store().CreateHook(request.Scope!, request.Destination!, request.IsActive ?? true, request.Headers);
-        await ApiResponses.Json(context, 200, new DataEnvelope<Hook> { Data = hook }, BigCommerceJsonContext.Default.DataEnvelopeHook);
+        await ApiResponses.Json(context, 200, ApiResponses.Envelope(Shape(hook)));
     }
 
     private static Task GetAsync(HttpContext context) =>
@@ -67,13 +83,51 @@ internal static class HooksApi
     private static Task DeleteAsync(HttpContext context) =>
         Respond(context, ApiResponses.TryRouteId(context, out var id) ? context.Store().DeleteHook(id) : null);
 
-    private static Task AdminAsync(HttpContext context) =>
-        ApiResponses.Json(context, 200, new DataEnvelope<HooksAdmin> { Data = context.Store().HooksAdmin() }, BigCommerceJsonContext.Default.DataEnvelopeHooksAdmin);
+    private static Task AdminAsync(HttpContext context)
+    {
+        var admin = context.Store().HooksAdmin();
+        return ApiResponses.Json(context, 200, ApiResponses.Envelope(new JsonObject
+        {
+            ["emails"] = new JsonArray([.. admin.Emails.Select(e => (JsonNode)e)]),
+            ["hooks_list"] = new JsonArray([.. admin.HooksList.Select(h => (JsonNode)new JsonObject
+            {
+                ["id"] = h.Id, ["client_id"] = h.ClientId, ["store_hash"] = h.StoreHash, ["scope"] = h.Scope, ["destination"] = h.Destination,
+                ["headers"] = Headers(h.Headers), ["is_active"] = h.IsActive, ["created_at"] = h.CreatedAt, ["updated_at"] = h.UpdatedAt, ["status"] = h.Status,
+            })]),
+            ["blocked_domains"] = new JsonArray([.. admin.BlockedDomains.Select(d => (JsonNode)new JsonObject
+            {
+                ["destination"] = d.Destination, ["time_left"] = d.TimeLeft,
+            })]),
+        }));
+    }
 
     private static Task Respond(HttpContext context, Hook? hook) =>
         hook is null
             ? ApiResponses.V3Error(context, 404, "The hook does not exist.")
-            : ApiResponses.Json(context, 200, new DataEnvelope<Hook> { Data = hook }, BigCommerceJsonContext.Default.DataEnvelopeHook);
+            : ApiResponses.Json(context, 200, ApiResponses.Envelope(Shape(hook)));
+
+    /// <summary>A hook as webhooks.v3.yml documents it.</summary>
+    private static JsonObject Shape(Hook h) => new()
+    {
+        ["id"] = h.Id, ["client_id"] = h.ClientId, ["store_hash"] = h.StoreHash, ["scope"] = h.Scope, ["destination"] = h.Destination,
+        ["headers"] = Headers(h.Headers), ["is_active"] = h.IsActive, ["created_at"] = h.CreatedAt, ["updated_at"] = h.UpdatedAt,
+    };
+
+    private static JsonObject? Headers(IDictionary<string, string>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        var node = new JsonObject();
+        foreach (var (name, value) in headers)
+        {
+            node[name] = value;
+        }
+
+        return node;
+    }
 
     /// <summary>BigCommerce wants https on port 443; the emulator also accepts http to loopback so tests can receive.</summary>
     private static KeyValuePair<string, string>? Validate(HookRequest request, bool creating)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Emulator.Api.Shapes;
 
 namespace Integration.BigCommerce.Emulator.State;
 
@@ -49,14 +50,16 @@ public sealed partial class EmulatedStore
             };
         }
 
+        _nextCustomerId = seed.Customers;
+        _nextCustomerAddressId = seed.Customers;
         var statuses = new[] { OrderStatuses.AwaitingFulfillment, OrderStatuses.Pending, OrderStatuses.AwaitingShipment, OrderStatuses.Completed };
-        for (long i = 1; i <= seed.Orders && ProductCount > 0; i++)
+        for (long i = 1; i <= seed.Orders && SeededProducts > 0; i++)
         {
             var lines = new List<(long, int)>();
             var count = 1 + Seeded.Int(seed.RandomSeed, i, 20, 3);
             for (var l = 0; l < count; l++)
             {
-                var product = 1 + Seeded.Int(seed.RandomSeed, i, 21 + l, ProductCount);
+                var product = 1 + Seeded.Int(seed.RandomSeed, i, 21 + l, SeededProducts);
                 var k = 1 + Seeded.Int(seed.RandomSeed, i, 31 + l, VariantsPerProduct);
                 lines.Add((VariantId(product, k), 1 + Seeded.Int(seed.RandomSeed, i, 41 + l, 3)));
             }
@@ -88,46 +91,75 @@ public sealed partial class EmulatedStore
         }
     }
 
-    internal (List<Order> Items, bool Found) QueryOrders(DateTimeOffset? modifiedMin, int? statusId, int page, int limit)
+    internal JsonObject? OrderJson(long id, string v2Base)
     {
         lock (_sync)
         {
-            var items = _orders.Values.Select(r => r.Order)
-                .Where(o => (modifiedMin is null || o.DateModified >= modifiedMin) && (statusId is null || o.StatusId == statusId))
-                .Skip((page - 1) * limit).Take(limit).Select(Copy).ToList();
-            return (items, items.Count > 0);
+            return _orders.TryGetValue(id, out var record) ? OrderShapes.Order(record, v2Base) : null;
         }
     }
 
-    internal List<OrderProduct>? GetOrderProducts(long orderId)
+    internal List<JsonObject> QueryOrders(OrderFilter filter, string v2Base, int page, int limit)
     {
         lock (_sync)
         {
-            return _orders.TryGetValue(orderId, out var record) ? [.. record.Products.Select(Copy)] : null;
+            return [.. Matching(filter).Skip((page - 1) * limit).Take(limit).Select(r => OrderShapes.Order(r, v2Base))];
         }
     }
 
-    internal List<OrderShippingAddress>? GetShippingAddresses(long orderId)
+    /// <summary><c>GET /v2/orders/count</c>: the total and a count per status (every status listed, as BigCommerce does).</summary>
+    internal JsonObject CountOrders()
     {
         lock (_sync)
         {
-            return _orders.TryGetValue(orderId, out var record) ? [.. record.Addresses.Select(Copy)] : null;
+            var live = _orders.Values.Where(r => !r.Order.IsDeleted).ToList();
+            return new JsonObject
+            {
+                ["statuses"] = new JsonArray([.. OrderStatuses.Names.Select((name, i) => (JsonNode)new JsonObject
+                {
+                    ["id"] = i, ["name"] = name, ["system_label"] = name, ["custom_label"] = name, ["system_description"] = name,
+                    ["count"] = live.Count(r => r.Order.StatusId == i), ["sort_order"] = i,
+                })]),
+                ["count"] = live.Count,
+            };
         }
     }
 
-    internal List<Shipment>? GetShipments(long orderId)
+    internal List<JsonObject>? OrderProducts(long orderId)
     {
         lock (_sync)
         {
-            return _orders.TryGetValue(orderId, out var record) ? [.. record.Shipments] : null;
+            return _orders.TryGetValue(orderId, out var record) ? [.. record.Products.Select(OrderShapes.Product)] : null;
         }
     }
 
-    /// <summary>Changes the status; raises <c>store/order/statusUpdated</c> and <c>store/order/updated</c> when it changed.</summary>
-    internal Order? SetOrderStatus(long orderId, int statusId)
+    internal List<JsonObject>? ShippingAddresses(long orderId, string v2Base)
     {
-        Order order;
-        int previous;
+        lock (_sync)
+        {
+            return _orders.TryGetValue(orderId, out var record)
+                ? [.. record.Addresses.Select(a => OrderShapes.ShippingAddress(a, record.Order.ShippingCostIncTax, v2Base))]
+                : null;
+        }
+    }
+
+    internal List<JsonObject>? Shipments(long orderId)
+    {
+        lock (_sync)
+        {
+            return _orders.TryGetValue(orderId, out var record) ? [.. record.Shipments.Select(OrderShapes.Shipment)] : null;
+        }
+    }
+
+    /// <summary>
+    /// <c>PUT /v2/orders/{id}</c>: applies only the fields present (an omitted field keeps its value); raises
+    /// <c>statusUpdated</c> when the status changed and <c>updated</c> when anything changed.
+    /// </summary>
+    internal JsonObject? UpdateOrder(long orderId, OrderChanges changes, string v2Base)
+    {
+        JsonObject result;
+        int previous, status;
+        bool changed;
         lock (_sync)
         {
             if (!_orders.TryGetValue(orderId, out var record))
@@ -135,25 +167,66 @@ public sealed partial class EmulatedStore
                 return null;
             }
 
-            previous = record.Order.StatusId;
-            if (previous != statusId)
+            var order = record.Order;
+            previous = order.StatusId;
+            status = changes.StatusId ?? previous;
+            changed = status != previous
+                || (changes.StaffNotes is { } notes && notes != order.StaffNotes)
+                || (changes.CustomerMessage is { } message && message != order.CustomerMessage)
+                || (changes.PaymentMethod is { } method && method != record.PaymentMethod)
+                || (changes.ExternalId is { } external && external != record.ExternalId);
+            order.StaffNotes = changes.StaffNotes ?? order.StaffNotes;
+            order.CustomerMessage = changes.CustomerMessage ?? order.CustomerMessage;
+            record.PaymentMethod = changes.PaymentMethod ?? record.PaymentMethod;
+            record.ExternalId = changes.ExternalId ?? record.ExternalId;
+            if (changed)
             {
-                SetStatus(record.Order, statusId);
+                SetStatus(order, status);
             }
 
-            order = Copy(record.Order);
+            result = OrderShapes.Order(record, v2Base);
         }
 
-        if (previous != statusId)
+        if (status != previous)
         {
-            RaiseStatusChange(orderId, previous, statusId);
+            RaiseStatusChange(orderId, previous, status);
+        }
+        else if (changed)
+        {
+            Raise("store/order/updated", new JsonObject { ["type"] = "order", ["id"] = orderId });
         }
 
-        return order;
+        return result;
+    }
+
+    /// <summary>
+    /// <c>DELETE /v2/orders/{id}</c> archives the order (BigCommerce keeps it with <c>is_deleted</c>) and raises
+    /// <c>store/order/archived</c>; false when there is no such order.
+    /// </summary>
+    internal bool ArchiveOrder(long orderId)
+    {
+        lock (_sync)
+        {
+            if (!_orders.TryGetValue(orderId, out var record))
+            {
+                return false;
+            }
+
+            if (record.Order.IsDeleted)
+            {
+                return true;
+            }
+
+            record.Order.IsDeleted = true;
+            record.Order.DateModified = Now;
+        }
+
+        Raise("store/order/archived", new JsonObject { ["type"] = "order", ["id"] = orderId });
+        return true;
     }
 
     /// <summary>Creates a shipment after checking its address and items; returns the error when they are not the order's.</summary>
-    internal (Shipment? Shipment, string? Error, bool NotFound) CreateShipment(long orderId, ShipmentRequest request)
+    internal (JsonObject? Shipment, string? Error, bool NotFound) CreateShipment(long orderId, ShipmentRequest request)
     {
         Shipment shipment;
         int previous, status;
@@ -177,7 +250,7 @@ public sealed partial class EmulatedStore
 
             foreach (var item in request.Items)
             {
-                var line = record.Products.FirstOrDefault(p => p.Id == item.OrderProductId && p.OrderAddressId == address.Id);
+                var line = record.Products.Select(p => p.Line).FirstOrDefault(p => p.Id == item.OrderProductId && p.OrderAddressId == address.Id);
                 if (line is null)
                 {
                     return (null, $"order_product_id {item.OrderProductId} is not a product of order {orderId} shipped to that address.", false);
@@ -192,7 +265,7 @@ public sealed partial class EmulatedStore
             var items = new List<ShipmentItem>();
             foreach (var item in request.Items)
             {
-                var line = record.Products.First(p => p.Id == item.OrderProductId);
+                var line = record.Products.Select(p => p.Line).First(p => p.Id == item.OrderProductId);
                 line.QuantityShipped += item.Quantity;
                 address.ItemsShipped += item.Quantity;
                 items.Add(new ShipmentItem { OrderProductId = line.Id, ProductId = line.ProductId, Quantity = item.Quantity });
@@ -207,7 +280,7 @@ public sealed partial class EmulatedStore
                 BillingAddress = record.Order.BillingAddress, ShippingAddress = ToOrderAddress(address), Items = items,
             };
             record.Shipments.Add(shipment);
-            record.Order.ItemsShipped = record.Products.Sum(p => p.QuantityShipped);
+            record.Order.ItemsShipped = record.Products.Sum(p => p.Line.QuantityShipped);
             previous = record.Order.StatusId;
             status = record.Order.ItemsShipped >= record.Order.ItemsTotal ? OrderStatuses.Shipped : OrderStatuses.PartiallyShipped;
             SetStatus(record.Order, status);
@@ -223,19 +296,9 @@ public sealed partial class EmulatedStore
             RaiseStatusChange(orderId, previous, status);
         }
 
-        return (shipment, null, false);
-    }
-
-    internal (List<Customer> Items, int Total) QueryCustomers(
-        IReadOnlyCollection<long>? ids, IReadOnlyCollection<string>? emails, bool includeAddresses, int page, int limit)
-    {
         lock (_sync)
         {
-            var matching = _customers.Values
-                .Where(c => (ids is null || ids.Contains(c.Id)) && (emails is null || emails.Contains(c.Email, StringComparer.OrdinalIgnoreCase)))
-                .ToList();
-            var items = matching.Skip((page - 1) * limit).Take(limit).Select(c => Copy(c, includeAddresses)).ToList();
-            return (items, matching.Count);
+            return (OrderShapes.Shipment(shipment), null, false);
         }
     }
 
@@ -274,28 +337,28 @@ public sealed partial class EmulatedStore
             City = billing.City, State = billing.State, Zip = billing.Zip, Country = billing.Country, CountryIso2 = billing.CountryIso2,
             Phone = billing.Phone, Email = billing.Email, ShippingMethod = "Flat Rate",
         };
-        var products = new List<OrderProduct>();
+        var products = new List<OrderProductRecord>();
         foreach (var (variantId, quantity) in lines)
         {
             var variant = CurrentVariant(variantId);
             var price = variant.CalculatedPrice ?? variant.Price ?? 0;
-            products.Add(new OrderProduct
+            products.Add(new OrderProductRecord(new OrderProduct
             {
                 Id = _nextOrderProductId++, OrderId = id, ProductId = variant.ProductId, VariantId = variant.Id, OrderAddressId = shipping.Id,
                 Name = $"Product {variant.ProductId}", Sku = variant.Sku, BasePrice = price, PriceExTax = price, PriceIncTax = price,
                 TotalExTax = price * quantity, TotalIncTax = price * quantity, Quantity = quantity,
-            });
+            }, variant.Weight ?? 0, variant.CostPrice ?? 0));
         }
 
-        var subtotal = products.Sum(p => p.TotalExTax);
-        shipping.ItemsTotal = products.Sum(p => p.Quantity);
+        var subtotal = products.Sum(p => p.Line.TotalExTax);
+        shipping.ItemsTotal = products.Sum(p => p.Line.Quantity);
         var order = new Order
         {
             Id = id, CustomerId = customerId, DateCreated = at, DateModified = at, StatusId = statusId, Status = OrderStatuses.Names[statusId],
             SubtotalExTax = subtotal, SubtotalIncTax = subtotal, ShippingCostIncTax = 0, TotalExTax = subtotal, TotalIncTax = subtotal,
             TotalTax = 0, ItemsTotal = shipping.ItemsTotal, PaymentStatus = "captured", BillingAddress = billing,
         };
-        var record = new OrderRecord(order, products, [shipping], []);
+        var record = new OrderRecord(order, products, [shipping]);
         _orders[id] = record;
         return record;
     }
@@ -315,26 +378,73 @@ public sealed partial class EmulatedStore
         CustomerMessage = o.CustomerMessage, StaffNotes = o.StaffNotes, IsDeleted = o.IsDeleted, BillingAddress = o.BillingAddress,
     };
 
-    private static OrderProduct Copy(OrderProduct p) => new()
+    private IEnumerable<OrderRecord> Matching(OrderFilter f)
     {
-        Id = p.Id, OrderId = p.OrderId, ProductId = p.ProductId, VariantId = p.VariantId, OrderAddressId = p.OrderAddressId, Name = p.Name,
-        Sku = p.Sku, Type = p.Type, BasePrice = p.BasePrice, PriceExTax = p.PriceExTax, PriceIncTax = p.PriceIncTax, TotalExTax = p.TotalExTax,
-        TotalIncTax = p.TotalIncTax, Quantity = p.Quantity, QuantityShipped = p.QuantityShipped,
-    };
-
-    private static OrderShippingAddress Copy(OrderShippingAddress a) => new()
-    {
-        Id = a.Id, OrderId = a.OrderId, FirstName = a.FirstName, LastName = a.LastName, Company = a.Company, Street1 = a.Street1,
-        Street2 = a.Street2, City = a.City, State = a.State, Zip = a.Zip, Country = a.Country, CountryIso2 = a.CountryIso2, Phone = a.Phone,
-        Email = a.Email, ItemsTotal = a.ItemsTotal, ItemsShipped = a.ItemsShipped, ShippingMethod = a.ShippingMethod,
-    };
-
-    private static Customer Copy(Customer c, bool includeAddresses) => new()
-    {
-        Id = c.Id, Email = c.Email, FirstName = c.FirstName, LastName = c.LastName, Company = c.Company, Phone = c.Phone, Notes = c.Notes,
-        CustomerGroupId = c.CustomerGroupId, DateCreated = c.DateCreated, DateModified = c.DateModified, AddressCount = c.AddressCount,
-        Addresses = includeAddresses ? c.Addresses : null,
-    };
-
-    private sealed record OrderRecord(Order Order, List<OrderProduct> Products, List<OrderShippingAddress> Addresses, List<Shipment> Shipments);
+        var matching = _orders.Values.Where(r =>
+        {
+            var o = r.Order;
+            return o.IsDeleted == f.IsDeleted
+                && (f.MinId is null || o.Id >= f.MinId) && (f.MaxId is null || o.Id <= f.MaxId)
+                && (f.CustomerId is null || o.CustomerId == f.CustomerId)
+                && (f.Email is null || string.Equals(o.BillingAddress.Email, f.Email, StringComparison.OrdinalIgnoreCase))
+                && (f.StatusId is null || o.StatusId == f.StatusId)
+                && (f.MinCreated is null || o.DateCreated >= f.MinCreated) && (f.MaxCreated is null || o.DateCreated <= f.MaxCreated)
+                && (f.MinModified is null || o.DateModified >= f.MinModified) && (f.MaxModified is null || o.DateModified <= f.MaxModified)
+                && (f.MinTotal is null || o.TotalIncTax >= f.MinTotal) && (f.MaxTotal is null || o.TotalIncTax <= f.MaxTotal);
+        });
+        Func<OrderRecord, IComparable?> key = f.SortField switch
+        {
+            "date_created" => r => r.Order.DateCreated,
+            "date_modified" => r => r.Order.DateModified,
+            "status_id" => r => r.Order.StatusId,
+            "customer_id" => r => r.Order.CustomerId,
+            _ => r => r.Order.Id,
+        };
+        return f.Descending ? matching.OrderByDescending(key).ThenByDescending(r => r.Order.Id) : matching.OrderBy(key).ThenBy(r => r.Order.Id);
+    }
 }
+
+/// <summary>A v2 order and what the emulator keeps about it beyond the client's model (refunds, payment, archive).</summary>
+internal sealed class OrderRecord(Order order, List<OrderProductRecord> products, List<OrderShippingAddress> addresses)
+{
+    public Order Order { get; } = order;
+
+    public List<OrderProductRecord> Products { get; } = products;
+
+    public List<OrderShippingAddress> Addresses { get; } = addresses;
+
+    public List<Shipment> Shipments { get; } = [];
+
+    public List<RefundRecord> Refunds { get; } = [];
+
+    public decimal RefundedAmount { get; set; }
+
+    public string PaymentMethod { get; set; } = "Credit Card";
+
+    public string? ExternalId { get; set; }
+
+    public string OrderSource { get; set; } = "www";
+}
+
+/// <summary>An order line with the catalog facts copied when it was ordered and what was refunded of it.</summary>
+internal sealed class OrderProductRecord(OrderProduct line, decimal weight, decimal costPrice)
+{
+    public OrderProduct Line { get; } = line;
+
+    public decimal Weight { get; } = weight;
+
+    public decimal CostPrice { get; } = costPrice;
+
+    public int QuantityRefunded { get; set; }
+
+    public decimal AmountRefunded { get; set; }
+}
+
+/// <summary>The <c>GET /v2/orders</c> filters the emulator implements (orders.v2.oas2.yml).</summary>
+internal sealed record OrderFilter(
+    long? MinId = null, long? MaxId = null, long? CustomerId = null, string? Email = null, int? StatusId = null,
+    DateTimeOffset? MinCreated = null, DateTimeOffset? MaxCreated = null, DateTimeOffset? MinModified = null, DateTimeOffset? MaxModified = null,
+    decimal? MinTotal = null, decimal? MaxTotal = null, bool IsDeleted = false, string SortField = "id", bool Descending = false);
+
+/// <summary>The fields of <c>PUT /v2/orders/{id}</c> the emulator implements; null = leave unchanged.</summary>
+internal sealed record OrderChanges(int? StatusId, string? StaffNotes, string? CustomerMessage, string? PaymentMethod, string? ExternalId);

@@ -23,7 +23,6 @@ public sealed partial class EmulatedStore
     private readonly Dictionary<string, DomainHealth> _domains = new(StringComparer.OrdinalIgnoreCase);
     private readonly WebhookDeliveryOptions _delivery;
     private long _nextHookId = 1;
-    private long _eventSequence;
 
     internal EmulatedStore(EmulatedStoreOptions options, long storeId, EmulatorOptions emulator, TimeProvider time, WebhookDispatcher dispatcher)
     {
@@ -173,10 +172,10 @@ public sealed partial class EmulatedStore
             }
 
             var createdAt = Now.ToUnixTimeSeconds();
-            var sequence = ++_eventSequence;
 
-            // BigCommerce's hash is a SHA-1 over the event; the sequence keeps two events about one record in one second distinct.
-            hash = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"{StoreHash}|{sequence}|{scope}|{createdAt}|{data.ToJsonString()}")));
+            // BigCommerce documents the hash as the SHA-1 of the payload (data, JSON-encoded): two distinct events with
+            // the same data share it; a redelivery reuses the body, so it keeps its hash.
+            hash = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(data.ToJsonString())));
             var envelope = new JsonObject
             {
                 ["scope"] = scope,
@@ -213,7 +212,25 @@ public sealed partial class EmulatedStore
         }
     }
 
-    internal void Record(DeliveryRecord record, bool deactivate, string destination)
+    internal const string DeliveryExceptionScope = "store/hook/deliveryException";
+
+    /// <summary>
+    /// <c>store/hook/deliveryException</c>: 90001 a delivery failed and will be retried, 90002 the hook was
+    /// deactivated after the last retry, 90003 the destination's domain was blocklisted (bigcommerce-facts.md).
+    /// </summary>
+    internal void RaiseDeliveryException(long hookId, string destination, int code) =>
+        Raise(DeliveryExceptionScope, new JsonObject
+        {
+            ["type"] = "hook", ["id"] = hookId,
+            ["exception"] = new JsonObject
+            {
+                ["code"] = code, ["destination"] = Domain(destination),
+                ["message"] = code switch { 90003 => "Destination domain blocklisted.", 90002 => "Hook deactivated after failed retries.", _ => "Delivery failed; it will be retried." },
+            },
+        });
+
+    /// <summary>Records a delivery attempt; true when it got the destination's domain blocklisted.</summary>
+    internal bool Record(DeliveryRecord record, bool deactivate, string destination)
     {
         lock (_sync)
         {
@@ -223,7 +240,7 @@ public sealed partial class EmulatedStore
                 _domains[domain] = health = new DomainHealth();
             }
 
-            health.Add(Now, record.Succeeded, _delivery);
+            var blocked = health.Add(Now, record.Succeeded, _delivery);
 
             if (_deliveries.Count == MaxDeliveryRecords)
             {
@@ -237,6 +254,8 @@ public sealed partial class EmulatedStore
                 hook.UpdatedAt = Now.ToUnixTimeSeconds();
                 _deactivatedHooks.Add(hook.Id);
             }
+
+            return blocked;
         }
     }
 
@@ -261,7 +280,8 @@ internal sealed class DomainHealth
 
     public DateTimeOffset BlockedUntil { get; private set; }
 
-    public void Add(DateTimeOffset now, bool succeeded, WebhookDeliveryOptions options)
+    /// <summary>Adds an outcome; true when it puts the domain on the blocklist.</summary>
+    public bool Add(DateTimeOffset now, bool succeeded, WebhookDeliveryOptions options)
     {
         _recent.Enqueue((now, succeeded));
         while (_recent.Count > 0 && _recent.Peek().At < now - TimeSpan.FromMilliseconds(options.BlocklistWindowMs))
@@ -274,7 +294,10 @@ internal sealed class DomainHealth
         {
             BlockedUntil = now + TimeSpan.FromMilliseconds(options.BlocklistDurationMs);
             _recent.Clear(); // the next verdict is made on deliveries after the block
+            return true;
         }
+
+        return false;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -15,19 +16,20 @@ internal sealed record WebhookDelivery(
 /// Delivers webhooks like BigCommerce: a POST of the event body with the hook's headers (and Standard Webhooks
 /// signatures when the store signs); anything but 2xx is retried on the documented schedule (times
 /// <see cref="WebhookDeliveryOptions.RetryScale"/>), and the hook is deactivated after the last retry fails.
-/// Deliveries go out one at a time, in order, unless the reorder/delay fault holds one back.
+/// Each store's destination has its own queue (BigCommerce isolates destinations): deliveries to one destination go
+/// out one at a time, in order, unless the reorder/delay fault holds one back, and a slow or failing receiver delays
+/// only its own queue.
 /// </summary>
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
     /// <summary>BigCommerce's retry schedule in seconds after the first failure (about 48 h in all).</summary>
     internal static readonly int[] RetryScheduleSeconds = [60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400];
 
-    private readonly Channel<WebhookDelivery> _queue = Channel.CreateUnbounded<WebhookDelivery>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(string Store, string Destination), Lazy<Lane>> _lanes = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly WebhookDeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
-    private readonly Task _loop;
 
     public WebhookDispatcher(WebhookDeliveryOptions options, TimeProvider time)
     {
@@ -37,7 +39,6 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         {
             Timeout = TimeSpan.FromMilliseconds(Math.Max(1, options.DeliveryTimeoutMs)),
         };
-        _loop = Task.Run(RunAsync);
     }
 
     public void Enqueue(WebhookDelivery delivery)
@@ -52,34 +53,49 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             }
             else
             {
-                _queue.Writer.TryWrite(delivery);
+                Write(delivery);
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
+        foreach (var lane in _lanes.Values.Where(l => l.IsValueCreated).Select(l => l.Value))
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
+            lane.Queue.Writer.TryComplete();
+            try
+            {
+                await lane.Loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
         }
 
         _http.Dispose();
         _stopping.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Write(WebhookDelivery delivery)
     {
-        await foreach (var delivery in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+        if (!_stopping.IsCancellationRequested)
         {
-            await DeliverAsync(delivery).ConfigureAwait(false);
+            _lanes.GetOrAdd((delivery.Store.StoreHash, delivery.Destination), _ => new Lazy<Lane>(StartLane)).Value.Queue.Writer.TryWrite(delivery);
         }
+    }
+
+    private Lane StartLane()
+    {
+        var queue = Channel.CreateUnbounded<WebhookDelivery>(new UnboundedChannelOptions { SingleReader = true });
+        return new Lane(queue, Task.Run(async () =>
+        {
+            await foreach (var delivery in queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                await DeliverAsync(delivery).ConfigureAwait(false);
+            }
+        }));
     }
 
     private async Task DeliverAsync(WebhookDelivery delivery)
@@ -131,11 +147,17 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
         var succeeded = status is >= 200 and < 300;
         var last = delivery.Attempt >= RetryScheduleSeconds.Length;
-        delivery.Store.Record(
+        var blocklisted = delivery.Store.Record(
             new DeliveryRecord(delivery.HookId, delivery.Scope, delivery.Hash, delivery.Attempt, status, succeeded,
                 Encoding.UTF8.GetString(delivery.Body), _time.GetUtcNow()),
             deactivate: !succeeded && last,
             hook.Destination);
+
+        // Delivery trouble is itself an event; trouble delivering those is not reported again (no feedback loop).
+        if (!succeeded && delivery.Scope != EmulatedStore.DeliveryExceptionScope)
+        {
+            delivery.Store.RaiseDeliveryException(delivery.HookId, hook.Destination, blocklisted ? 90003 : last ? 90002 : 90001);
+        }
         if (!succeeded && !last)
         {
             var delay = TimeSpan.FromSeconds(RetryScheduleSeconds[delivery.Attempt] * _options.RetryScale);
@@ -145,5 +167,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
     private void Later(WebhookDelivery delivery, TimeSpan delay) =>
         _ = Task.Delay(delay, _time, _stopping.Token).ContinueWith(
-            _ => _queue.Writer.TryWrite(delivery), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            _ => Write(delivery), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+    private sealed record Lane(Channel<WebhookDelivery> Queue, Task Loop);
 }

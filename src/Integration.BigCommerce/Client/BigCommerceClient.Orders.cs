@@ -52,6 +52,14 @@ public sealed partial class BigCommerceClient
     public async Task<IReadOnlyList<OrderStatus>> GetOrderStatusesAsync(CancellationToken cancellationToken = default) =>
         [.. await SendAsync(HttpMethod.Get, "v2", "order_statuses", null, BigCommerceJsonContext.Default.IListOrderStatus, cancellationToken).ConfigureAwait(false)];
 
+    /// <summary>The order's refunds (<c>GET /v3/orders/{id}/payment_actions/refunds</c>; one call, BigCommerce does not page it).</summary>
+    public async Task<IReadOnlyList<Refund>> GetRefundsAsync(long orderId, CancellationToken cancellationToken = default)
+    {
+        var page = await SendAsync(HttpMethod.Get, "v3", $"orders/{Id(orderId)}/payment_actions/refunds", null, BigCommerceJsonContext.Default.DataPageRefund, cancellationToken)
+            .ConfigureAwait(false);
+        return [.. page.Data];
+    }
+
     private static string Id(long id) =>
         id > 0 ? id.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(id), id, "Ids are positive.");
 }

@@ -13,6 +13,7 @@ namespace Integration.BigCommerce.Client;
 [JsonSerializable(typeof(DataPage<InventoryItem>))]
 [JsonSerializable(typeof(DataPage<Customer>))]
 [JsonSerializable(typeof(DataPage<Hook>))]
+[JsonSerializable(typeof(DataPage<Refund>))]
 [JsonSerializable(typeof(DataEnvelope<Hook>))]
 [JsonSerializable(typeof(DataEnvelope<HooksAdmin>))]
 [JsonSerializable(typeof(IList<ProductUpdate>))]

@@ -22,7 +22,10 @@ public sealed class PrismContractFixture : IAsyncLifetime
     [
         ("v3/catalog/products", "products_catalog.v3.yml", "v3"),
         ("v3/catalog/variants", "product-variants_catalog.v3.yml", "v3"),
+        // The locations list is in locations.v3.yml, its items in inventory.v3.yml: send the list as "locations?".
+        ("v3/inventory/locations?", "locations.v3.yml", "v3"),
         ("v3/inventory/", "inventory.v3.yml", "v3"),
+        ("v3/orders/", "orders.v3.yml", "v3"),
         ("v3/customers", "customers.v3.yml", "v3"),
         ("v3/hooks", "webhooks.v3.yml", "v3"),
         ("v2/", "orders.v2.oas2.yml", "v2"),
@@ -88,10 +91,14 @@ public sealed class PrismContractFixture : IAsyncLifetime
     }
 
     /// <summary>Sends a request through the same routed pipeline as the client, for checks the client itself refuses to make.</summary>
-    public async Task<int> SendRawAsync(HttpMethod method, string storeRelativePath)
+    public async Task<int> SendRawAsync(HttpMethod method, string storeRelativePath, string? jsonBody = null)
     {
-        using var request = new HttpRequestMessage(method, $"stores/{EmulatorHarness.StoreHash}/{storeRelativePath}");
+        using var request = new HttpRequestMessage(method, $"stores/{EmulatorHarness.StoreHash}/{storeRelativePath}")
+        {
+            Content = jsonBody is null ? null : new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json"),
+        };
         request.Headers.Add("X-Auth-Token", EmulatorHarness.Token);
+        request.Headers.Add("Accept", "application/json");
         using var response = await _services!.GetRequiredService<IHttpClientFactory>().CreateClient(BigCommerceClientFactory.HttpClientName)
             .SendAsync(request, TestContext.Current.CancellationToken);
         return (int)response.StatusCode;

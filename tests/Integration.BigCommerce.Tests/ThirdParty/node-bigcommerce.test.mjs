@@ -1,0 +1,101 @@
+// node-bigcommerce 4.1.0, unchanged, against the emulator. Run by NodeBigCommerceTests.cs (node --test).
+// The client has no base-URL option: it always requests https://api.bigcommerce.com:443. Its documented `agent`
+// option is how it is pointed elsewhere: an https.Agent whose connections go to the emulator's loopback port
+// (plain HTTP, since the emulator does not speak TLS). Nothing in the client is patched.
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.NODE_TOOLS_DIR, 'node_modules', 'package.json'));
+const BigCommerce = require('node-bigcommerce');
+
+const storeHash = process.env.BIGCOMMERCE_STORE_HASH;
+const accessToken = process.env.BIGCOMMERCE_TOKEN;
+
+class EmulatorAgent extends https.Agent {
+  constructor(url) {
+    super({ keepAlive: false });
+    this.target = new URL(url);
+  }
+
+  createConnection() {
+    return net.connect(Number(this.target.port), this.target.hostname);
+  }
+}
+
+const client = (url, apiVersion) =>
+  new BigCommerce({ storeHash, accessToken, clientId: 'third-party', responseType: 'json', apiVersion, agent: new EmulatorAgent(url) });
+
+const v3 = client(process.env.BIGCOMMERCE_EMULATOR_URL, 'v3');
+const v2 = client(process.env.BIGCOMMERCE_EMULATOR_URL, 'v2');
+
+test('pages through every product', async () => {
+  const first = await v3.get('/catalog/products?limit=50&page=1');
+  const { total, total_pages: pages } = first.meta.pagination;
+  let seen = first.data.length;
+  for (let page = 2; page <= pages; page++) {
+    const next = await v3.get(`/catalog/products?limit=50&page=${page}`);
+    seen += next.data.length;
+  }
+  assert.equal(seen, total);
+  assert.ok(total >= 120);
+});
+
+test('reads and updates one product and its variants', async () => {
+  const { data: product } = await v3.get('/catalog/products/7?include=variants');
+  assert.equal(product.id, 7);
+  assert.ok(product.variants.length >= 1);
+  assert.equal(typeof product.is_visible, 'boolean');
+
+  const { data: updated } = await v3.put('/catalog/products/7', { price: 99.5 });
+  assert.equal(updated.price, 99.5);
+  assert.equal(updated.name, product.name, 'fields not sent stay unchanged');
+
+  const { data: variants } = await v3.get('/catalog/products/7/variants');
+  const variant = variants[0];
+  const { data: changed } = await v3.put(`/catalog/products/7/variants/${variant.id}`, { price: 12.25 });
+  assert.equal(changed.price, 12.25);
+  const { data: reread } = await v3.get(`/catalog/products/7/variants/${variant.id}`);
+  assert.equal(reread.price, 12.25);
+  assert.equal(reread.sku, variant.sku);
+});
+
+test('lists and reads v2 orders, following their resource links', async () => {
+  const orders = await v2.get('/orders?limit=5');
+  assert.ok(Array.isArray(orders) && orders.length > 0);
+  for (const order of orders) {
+    const single = await v2.get(`/orders/${order.id}`);
+    assert.equal(single.id, order.id);
+    const lines = await v2.get(order.products.resource);
+    assert.ok(lines.length > 0 && lines.every(l => l.order_id === order.id));
+    const addresses = await v2.get(order.shipping_addresses.resource);
+    assert.ok(addresses.length > 0);
+    assert.equal(typeof order.refunded_amount, 'string');
+    assert.equal(typeof order.payment_method, 'string');
+  }
+  const count = await v2.get('/orders/count');
+  assert.ok(count.count >= orders.length);
+});
+
+test('creates a hook and finds it in the list', async () => {
+  const { data: hook } = await v3.post('/hooks', { scope: 'store/order/created', destination: 'https://hub.example.com/hooks', is_active: true });
+  assert.ok(hook.id > 0);
+  const { data: hooks } = await v3.get('/hooks?is_active=true');
+  assert.ok(hooks.some(h => h.id === hook.id));
+});
+
+test('an unknown route is a 404 with a body, after auth', async () => {
+  await assert.rejects(v3.get('/catalog/nothing-here'), err => err.code === 404 && err.responseBody.length > 0);
+  const stranger = new BigCommerce({ storeHash, accessToken: 'wrong', clientId: 'third-party', responseType: 'json', apiVersion: 'v3', agent: new EmulatorAgent(process.env.BIGCOMMERCE_EMULATOR_URL) });
+  await assert.rejects(stranger.get('/catalog/nothing-here'), err => err.code === 401);
+});
+
+test('survives an exhausted rate-limit window by waiting X-Retry-After', async () => {
+  const throttled = client(process.env.BIGCOMMERCE_THROTTLED_URL, 'v3');
+  const calls = Array.from({ length: 12 }, (_, i) => throttled.get(`/catalog/products/${i + 1}`));
+  const results = await Promise.all(calls);
+  assert.deepEqual(results.map(r => r.data.id), Array.from({ length: 12 }, (_, i) => i + 1));
+});
