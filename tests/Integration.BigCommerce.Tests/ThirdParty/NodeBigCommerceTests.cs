@@ -29,7 +29,7 @@ public sealed class NodeBigCommerceTests
             ["BIGCOMMERCE_STORE_HASH"] = EmulatorHarness.StoreHash,
             ["BIGCOMMERCE_TOKEN"] = EmulatorHarness.Token,
         });
-        var exitCode = await node.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        var exitCode = await node.WaitForExitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
 
         TestContext.Current.TestOutputHelper?.WriteLine(node.RecentOutput);
         Assert.True(exitCode == 0, $"node --test exited with {exitCode}:\n{node.RecentOutput}");
