@@ -146,13 +146,15 @@ var appSettings = {
   State__TablePrefix: tablePrefix
   Processing__LeaseSeconds: string(leaseSeconds)
   Processing__MaxDeliveryCount: string(maxDeliveryCount)
+  // Timer triggers read their schedule from an app setting (%Processing:LedgerSweepSchedule%): it must exist.
+  Processing__LedgerSweepSchedule: '0 0 3 * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
   BigCommerce__Webhooks__MaxBodyBytes: '262144'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
   BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
   BigCommerce__Api__RateLimitReserve: rateLimitReserve
   BigCommerce__Api__AttemptTimeout: '00:00:30'
-  BigCommerce__Api__TotalTimeout: '00:05:00'
+  BigCommerce__Api__TotalTimeout: '00:02:00'
   BigCommerce__Api__MaxRetryAttempts: '4'
   BigCommerce__Api__RetryBaseDelay: '00:00:01'
   BigCommerce__Api__ThrottledBaseDelay: '00:00:05'

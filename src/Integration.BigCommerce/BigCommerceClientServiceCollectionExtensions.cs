@@ -3,6 +3,7 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Configuration;
 using Integration.Core.Commerce;
+using Integration.Core.Mapping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,7 +32,6 @@ public static class BigCommerceClientServiceCollectionExtensions
         services.TryAddSingleton<StoreDirectory>();
         services.TryAddSingleton<RateLimitPacer>();
         services.TryAddSingleton<BigCommerceClientFactory>();
-        services.TryAddSingleton<ICommerceStore, BigCommerceStore>();
         services.TryAddTransient<RateLimitPacingHandler>();
 
         var http = services.AddHttpClient(BigCommerceClientFactory.HttpClientName, (provider, client) =>
@@ -54,6 +54,17 @@ public static class BigCommerceClientServiceCollectionExtensions
         http.AddHttpMessageHandler<RateLimitPacingHandler>();
         http.AddResilienceHandler("bigcommerce-attempt", static (builder, context) =>
             builder.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.AttemptTimeout));
+        return services;
+    }
+
+    /// <summary>
+    /// BigCommerce as the flows' <see cref="ICommerceStore"/>: the client plus the translation to the canonical model.
+    /// Needs the client (<see cref="AddBigCommerceClient"/>) and the mapping (<c>AddMapping</c>).
+    /// </summary>
+    public static IServiceCollection AddBigCommerceStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ICommerceStore>(sp =>
+            new BigCommerceStore(sp.GetRequiredService<BigCommerceClientFactory>(), sp.GetRequiredService<MappingConfiguration>()));
         return services;
     }
 

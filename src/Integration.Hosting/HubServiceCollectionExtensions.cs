@@ -31,7 +31,8 @@ public static class HubServiceCollectionExtensions
             .AddTableState(configuration)
             .AddEventProcessing(configuration)
             .AddMapping(configuration)
-            .AddBigCommerceClient(configuration);
+            .AddBigCommerceClient(configuration)
+            .AddBigCommerceStore();
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
             services.AddTrytonErp(configuration).AddErpFlows();

@@ -15,7 +15,9 @@ namespace Integration.Benchmarks;
 /// <summary>
 /// <c>load-processing [events=2000] [concurrency=16]</c>: the processor on Azurite Table Storage with a zero-latency
 /// target, printing events/s and Table Storage round trips per applied event and per duplicate (each event is then
-/// delivered a second time). Bounded by the event count; loopback only.
+/// delivered a second time), next to a same-run baseline: the raw Table Storage operations one applied event needs
+/// (claim insert, resource point read, lease write, the commit transaction) and one duplicate needs (a refused insert
+/// and a point read), issued directly at the same concurrency. Bounded by the event count; loopback only.
 /// </summary>
 public sealed class ProcessingLoadHarness : ILoadHarness
 {
@@ -54,9 +56,18 @@ public sealed class ProcessingLoadHarness : ILoadHarness
         var (applied, appliedSeconds, appliedTrips) = await RunPassAsync(processor, events[1..], concurrency, counter);
         var (duplicates, duplicateSeconds, duplicateTrips) = await RunPassAsync(processor, events[1..], concurrency, counter);
 
+        var baselineTable = tables.GetTableClient("loadbaseline");
+        await baselineTable.CreateIfNotExistsAsync();
+        var (baseApplied, baseAppliedTrips) = await RunBaselineAsync(baselineTable, count - 1, concurrency, counter, duplicate: false);
+        var (baseDuplicate, baseDuplicateTrips) = await RunBaselineAsync(baselineTable, count - 1, concurrency, counter, duplicate: true);
+
+        var appliedRate = (count - 1) / appliedSeconds;
+        var duplicateRate = (count - 1) / duplicateSeconds;
         Console.WriteLine($"load-processing: {count - 1} events, concurrency {concurrency}, Azurite Table Storage, zero-latency target");
-        Console.WriteLine($"  first delivery   {applied[ProcessingOutcome.Applied]} applied   {(count - 1) / appliedSeconds:F0} events/s   {appliedTrips / (double)(count - 1):F2} table round trips per event");
-        Console.WriteLine($"  second delivery  {duplicates[ProcessingOutcome.Duplicate]} duplicates {(count - 1) / duplicateSeconds:F0} events/s   {duplicateTrips / (double)(count - 1):F2} table round trips per event");
+        Console.WriteLine($"  first delivery   {applied[ProcessingOutcome.Applied]} applied   {appliedRate:F0} events/s   {appliedTrips / (double)(count - 1):F2} table round trips per event");
+        Console.WriteLine($"    baseline (raw claim insert + point read + lease write + commit transaction)   {(count - 1) / baseApplied:F0} events/s   {baseAppliedTrips / (double)(count - 1):F2} round trips   ratio {appliedRate / ((count - 1) / baseApplied):F2}");
+        Console.WriteLine($"  second delivery  {duplicates[ProcessingOutcome.Duplicate]} duplicates {duplicateRate:F0} events/s   {duplicateTrips / (double)(count - 1):F2} table round trips per event");
+        Console.WriteLine($"    baseline (raw refused insert + point read)   {(count - 1) / baseDuplicate:F0} events/s   {baseDuplicateTrips / (double)(count - 1):F2} round trips   ratio {duplicateRate / ((count - 1) / baseDuplicate):F2}");
         return applied[ProcessingOutcome.Applied] == count - 1 && duplicates[ProcessingOutcome.Duplicate] == count - 1 ? 0 : 1;
     }
 
@@ -80,6 +91,50 @@ public sealed class ProcessingLoadHarness : ILoadHarness
             }
         }));
         return (outcomes, sw.Elapsed.TotalSeconds, counter.Count - before);
+    }
+
+    /// <summary>The Table Storage operations of one event, issued directly (no processor), at the same concurrency.</summary>
+    private static async Task<(double Seconds, long Trips)> RunBaselineAsync(TableClient table, int count, int concurrency, RequestCounter counter,
+        bool duplicate)
+    {
+        var next = -1;
+        var before = counter.Count;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var partition = "abc123|erp";
+                var eventRow = "e|" + i.ToString("x40", CultureInfo.InvariantCulture);
+                var resourceRow = "r|order|" + i.ToString(CultureInfo.InvariantCulture);
+                if (duplicate)
+                {
+                    try
+                    {
+                        await table.AddEntityAsync(new TableEntity(partition, eventRow) { ["Status"] = "InProgress" });
+                    }
+                    catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+                    {
+                    }
+
+                    await table.GetEntityAsync<TableEntity>(partition, eventRow);
+                    continue;
+                }
+
+                var claim = await table.AddEntityAsync(new TableEntity(partition, eventRow) { ["Status"] = "InProgress" });
+                await table.GetEntityIfExistsAsync<TableEntity>(partition, resourceRow);
+                var lease = await table.AddEntityAsync(new TableEntity(partition, resourceRow) { ["LeaseHolder"] = eventRow });
+                await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, eventRow) { ["Status"] = "Completed" },
+                        claim.Headers.ETag ?? Azure.ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, resourceRow) { ["Version"] = 1 },
+                        lease.Headers.ETag ?? Azure.ETag.All),
+                ]);
+            }
+        }));
+        return (sw.Elapsed.TotalSeconds, counter.Count - before);
     }
 
     /// <summary>Counts HTTP requests sent to Table Storage (retries included).</summary>

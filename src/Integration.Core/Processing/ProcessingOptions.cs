@@ -3,7 +3,7 @@ namespace Integration.Core.Processing;
 /// <summary>
 /// Bound from <c>Processing</c>:
 /// <code>{ "LeaseSeconds": 60, "MaxDeliveryCount": 10, "MaxBackoffSeconds": 300, "MaxWorkSeconds": 240,
-///   "BusyRetrySeconds": 5, "LedgerRetentionDays": 14, "LedgerSweepSchedule": "0 3 * * *" }</code>
+///   "BusyRetrySeconds": 5, "LedgerRetentionDays": 14, "LedgerSweepSchedule": "0 0 3 * * *" }</code>
 /// How these fit the transports' own timings is checked at start-up by each host's timing validator.
 /// </summary>
 public sealed class ProcessingOptions
@@ -41,7 +41,7 @@ public sealed class ProcessingOptions
     public int LedgerRetentionDays { get; set; } = 14;
 
     /// <summary>When the ledger sweep runs (cron, UTC; Functions reads <c>%Processing:LedgerSweepSchedule%</c>).</summary>
-    public string LedgerSweepSchedule { get; set; } = "0 3 * * *";
+    public string LedgerSweepSchedule { get; set; } = "0 0 3 * * *";
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 

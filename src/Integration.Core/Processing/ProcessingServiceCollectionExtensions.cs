@@ -24,7 +24,7 @@ public static class ProcessingServiceCollectionExtensions
             .Validate(o => o.MaxWorkSeconds is >= 10 and <= 3600, "Processing:MaxWorkSeconds must be between 10 and 3600.")
             .Validate(o => o.LedgerRetentionDays is >= 3 and <= 3650,
                 "Processing:LedgerRetentionDays must be between 3 and 3650 (longer than Service Bus duplicate detection, 2 days).")
-            .Validate(o => Cron.IsValid(o.LedgerSweepSchedule), "Processing:LedgerSweepSchedule must be a five-field cron expression.")
+            .Validate(o => Cron.IsValid(o.LedgerSweepSchedule), "Processing:LedgerSweepSchedule must be a cron expression (six fields with seconds, as Functions timers read it, or five).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventProcessor>();

@@ -2,7 +2,10 @@ using Cronos;
 
 namespace Integration.Core.Scheduling;
 
-/// <summary>Five-field cron expressions (UTC), parsed by Cronos: the Standalone scheduler's and the validators' one reading.</summary>
+/// <summary>
+/// Cron expressions (UTC), parsed by Cronos: the Standalone scheduler's and the validators' one reading. Six fields
+/// (with seconds, as Azure Functions timer triggers read the same setting) or five.
+/// </summary>
 public static class Cron
 {
     public static bool IsValid(string? expression)
@@ -14,7 +17,7 @@ public static class Cron
 
         try
         {
-            CronExpression.Parse(expression);
+            Parse(expression);
             return true;
         }
         catch (CronFormatException)
@@ -25,5 +28,10 @@ public static class Cron
 
     /// <summary>The next occurrence after <paramref name="from"/> (UTC), or null when there is none.</summary>
     public static DateTimeOffset? Next(string expression, DateTimeOffset from) =>
-        CronExpression.Parse(expression).GetNextOccurrence(from, TimeZoneInfo.Utc);
+        Parse(expression).GetNextOccurrence(from, TimeZoneInfo.Utc);
+
+    private static CronExpression Parse(string expression) =>
+        CronExpression.Parse(expression, expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6
+            ? CronFormat.IncludeSeconds
+            : CronFormat.Standard);
 }

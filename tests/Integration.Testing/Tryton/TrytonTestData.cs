@@ -217,6 +217,9 @@ public static class TrytonTestData
             }
         }
 
+        // With stock_package_shipping installed, packing a shipment without a carrier raises a warning: set one.
+        var carrier = await CreateCarrierAsync(client, "SHIP-" + Guid.NewGuid().ToString("N")[..8], cancellationToken);
+        await client.WriteAsync("stock.shipment.out", open, new JsonObject { ["carrier"] = carrier }, cancellationToken: cancellationToken);
         foreach (var step in new[] { "assign_force", "pick", "pack", "done" })
         {
             await client.ExecuteAsync("stock.shipment.out", step, open, cancellationToken);

@@ -47,6 +47,30 @@ public sealed class FunctionsAppTests
     }
 
     [Fact]
+    public void FunctionsMetadata_DeclaresTheLedgerSweepTimerOnItsScheduleSetting()
+    {
+        var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == "LedgerSweep")!;
+
+        Assert.Equal("Integration.Functions.Processing.LedgerSweepFunction.Run", (string?)function["entryPoint"]);
+        var trigger = Assert.Single(function["bindings"]!.AsArray())!;
+        Assert.Equal("timerTrigger", (string?)trigger["type"]);
+        Assert.Equal("%Processing:LedgerSweepSchedule%", (string?)trigger["schedule"]);
+        Assert.NotEqual(true, (bool?)trigger["runOnStartup"]);
+    }
+
+    [Fact]
+    public void HostJson_RenewsServiceBusLocksLongerThanOneAttemptMayWork()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")))!;
+        var renewal = TimeSpan.Parse((string)host["extensions"]!["serviceBus"]!["maxAutoLockRenewalDuration"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.Parse((string)host["functionTimeout"]!, System.Globalization.CultureInfo.InvariantCulture);
+
+        var work = TimeSpan.FromSeconds(new Integration.Core.Processing.ProcessingOptions().MaxWorkSeconds);
+        Assert.True(renewal > work, $"maxAutoLockRenewalDuration {renewal} must exceed Processing:MaxWorkSeconds {work}");
+        Assert.True(timeout > work, $"functionTimeout {timeout} must exceed Processing:MaxWorkSeconds {work}");
+    }
+
+    [Fact]
     public async Task WebhookFunction_Run_WritesTheSharedEndpointsAnswer()
     {
         var options = TestStores.Options();

@@ -206,7 +206,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
         _erp.Source[260] = V1;
         var heldWrite = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var aWriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _erp.BeforeWrite = async (_, version) =>
+        _erp.BeforeWrite = async (_, version, _) =>
         {
             if (version == V1)
             {

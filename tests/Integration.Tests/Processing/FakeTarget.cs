@@ -24,7 +24,7 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
     public ConcurrentDictionary<string, string> WrittenContent { get; } = new();
 
     /// <summary>Runs before the target write of a version (to hold a slow write of an old version).</summary>
-    public Func<long, DateTimeOffset, Task>? BeforeWrite { get; set; }
+    public Func<long, DateTimeOffset, CancellationToken, Task>? BeforeWrite { get; set; }
 
     public int Writes => _writes;
 
@@ -64,7 +64,7 @@ public sealed class FakeTarget(string target = EventTargets.Erp) : IResourceSync
         {
             if (Owner.BeforeWrite is { } beforeWrite)
             {
-                await beforeWrite(OrderId, SourceVersion);
+                await beforeWrite(OrderId, SourceVersion, cancellationToken);
             }
 
             if (Owner.FailWith is { } transient)

@@ -203,7 +203,7 @@ internal static class OrderShapes
         ["tracking_number"] = s.TrackingNumber,
         ["merchant_shipping_cost"] = Json.Money(0),
         ["shipping_method"] = s.ShippingMethod,
-        ["shipping_provider"] = string.Empty,
+        ["shipping_provider"] = s.ShippingProvider ?? string.Empty,
         ["tracking_carrier"] = s.TrackingCarrier,
         ["tracking_link"] = string.Empty,
         ["comments"] = s.Comments,
