@@ -91,6 +91,9 @@ param trytonCompanyId int = 1
 @description('Tryton warehouse (stock.location) code the canonical location "main" maps to and sales ship from.')
 param trytonWarehouseCode string = 'WH'
 
+@description('Sync to HubSpot (Crm:HubSpot): the private-app token is the Key Vault secret hubspot-access-token.')
+param hubspotEnabled bool = false
+
 @description('Intake 5xx responses, as a percentage of webhook requests in 15 minutes, that raise an alert.')
 @minValue(1)
 @maxValue(100)
@@ -187,8 +190,9 @@ var erpSettings = empty(trytonUrl)
       Erp__Tryton__Warehouses__main: trytonWarehouseCode
       Erp__Tryton__OrderWarehouse: 'main'
     }
+var crmSettings = hubspotEnabled ? { Crm__HubSpot__AccessTokenName: 'hubspot-access-token' } : {}
 var mappingSettings = empty(mappingPath) ? {} : { Mapping__Path: mappingPath }
-var functionAppSettings = union(hostSettings, appSettings, storeSettings, erpSettings, mappingSettings)
+var functionAppSettings = union(hostSettings, appSettings, storeSettings, erpSettings, crmSettings, mappingSettings)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: names.resourceGroup

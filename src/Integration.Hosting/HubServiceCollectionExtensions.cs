@@ -4,6 +4,7 @@ using Integration.BigCommerce;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class HubServiceCollectionExtensions
     /// <summary>
     /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
     /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
-    /// store adapter, and, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows. The hosts add
+    /// store adapter, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows, and, when
+    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows. The hosts add
     /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
     /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
     /// </summary>
@@ -36,6 +38,11 @@ public static class HubServiceCollectionExtensions
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
             services.AddTrytonErp(configuration).AddErpFlows();
+        }
+
+        if (configuration.GetSection("Crm:HubSpot").Exists())
+        {
+            services.AddHubSpotCrm(configuration).AddCrmFlows();
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessingOptions>, HubTimingValidator>());

@@ -24,4 +24,16 @@ public static class FlowServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
+
+    /// <summary>
+    /// The flows from the store into the CRM: customers (and their addresses) → contacts with their companies, orders →
+    /// deals associated with the buyer's contact and company. Needs an <see cref="Crm.ICrmConnector"/>, a
+    /// <see cref="Commerce.ICommerceStore"/> and the mapping to be registered.
+    /// </summary>
+    public static IServiceCollection AddCrmFlows(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, OrderCrmFlow>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerCrmFlow>());
+        return services;
+    }
 }

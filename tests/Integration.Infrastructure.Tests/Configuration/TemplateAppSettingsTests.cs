@@ -7,6 +7,7 @@ using Integration.BigCommerce.Configuration;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
 using Integration.Core.Secrets;
+using Integration.Crm.HubSpot.Configuration;
 using Integration.Erp.Tryton.Configuration;
 using Integration.Infrastructure.Tests.Arm;
 using Integration.Infrastructure.Tests.Bicep;
@@ -52,13 +53,14 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
             secrets.Requested);
         // No ERP settings without a Tryton URL: the host runs without ERP sync rather than failing.
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Erp__", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Crm__", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task TemplateSettings_WithTrytonRotationAndSignatures_PassValidationAndNameEverySecret()
     {
         var parameters = SampleDeployment.Parameters(("trytonUrl", "https://erp.example.com/"), ("webhookSecretRotation", true),
-            ("webhookSignatures", true), ("storeHashes", "abc123"), ("tablePrefix", "hub1"));
+            ("webhookSignatures", true), ("storeHashes", "abc123"), ("tablePrefix", "hub1"), ("hubspotEnabled", true));
         var settings = SampleDeployment.FunctionAppSettings(compiled.Template, parameters);
         var secrets = new RecordingSecretResolver();
 
@@ -70,6 +72,7 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Equal("tryton-password", tryton.PasswordSecretName);
         Assert.Equal("WH", tryton.Warehouses["main"]);
         Assert.Equal("hub1quarantine", provider.GetRequiredService<IOptions<StateOptions>>().Value.QuarantineTable);
+        Assert.Equal("hubspot-access-token", provider.GetRequiredService<IOptions<HubSpotOptions>>().Value.AccessTokenName);
         Assert.Equal(
             ["bc-abc123-webhook-secret", "bc-abc123-webhook-secret-previous", "bc-abc123-signing-secret", "bc-abc123-api-token"],
             secrets.Requested);

@@ -32,20 +32,7 @@ public sealed class CustomerErpFlow(ICommerceStore store, IErpConnector erp, Map
     }
 
     /// <summary>The customer with every field the store may not write to the ERP left out.</summary>
-    private Customer Restrict(Customer customer)
-    {
-        var write = _policy.Write(customer, SystemName.BigCommerce, SystemName.Erp);
-        bool May(string field) => write.TryGetValue(field, out _);
-        return customer with
-        {
-            FirstName = May("firstName") ? customer.FirstName : null,
-            LastName = May("lastName") ? customer.LastName : null,
-            Phone = May("phone") ? customer.Phone : null,
-            Company = May("company") ? customer.Company : null,
-            Addresses = May("addresses") ? customer.Addresses : [],
-            AcceptsMarketing = May("acceptsMarketing") ? customer.AcceptsMarketing : null,
-        };
-    }
+    private Customer Restrict(Customer customer) => CustomerProjection.Restrict(customer, _policy.Write(customer, SystemName.BigCommerce, SystemName.Erp));
 
     private sealed record CustomerRecord(IErpConnector Erp, string StoreHash, Customer Customer) : FetchedRecord(Customer.ModifiedAt)
     {

@@ -47,7 +47,7 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
             OrderProjection.Restrict(Order, Owner._policy.Write(Order, SystemName.BigCommerce, SystemName.Erp));
 
         public override string? SkipReason => Order.Status == OrderStatus.Incomplete
-            ? "Incomplete order (status 0): it is synced once the shopper completes checkout."
+            ? OrderProjection.IncompleteSkipReason
             : null;
 
         // What is written, without the version: a date_modified bump that changes nothing the ERP gets is no ERP call.

@@ -10,6 +10,9 @@ namespace Integration.Core.Flows.Orders;
 /// </summary>
 public static class OrderProjection
 {
+    /// <summary>Why a flow skips an incomplete order (status 0): checkout is not finished, a later event brings it.</summary>
+    public const string IncompleteSkipReason = "Incomplete order (status 0): it is synced once the shopper completes checkout.";
+
     public static Order Restrict(Order order, RecordWrite write)
     {
         ArgumentNullException.ThrowIfNull(order);
