@@ -34,7 +34,7 @@ public static class HubServiceCollectionExtensions
             .AddBigCommerceClient(configuration);
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
-            services.AddTrytonErp(configuration).AddErpFlows();
+            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessingOptions>, HubTimingValidator>());

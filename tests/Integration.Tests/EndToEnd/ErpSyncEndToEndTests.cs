@@ -128,7 +128,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct); // the fix: the product now exists in the ERP
         var requeued = new List<(CommerceEvent Event, string Target)>();
-        var replayer = new QuarantineReplayer(_quarantine, _state, new ListRequeue(requeued), NullLogger<QuarantineReplayer>.Instance);
+        var replayer = new QuarantineReplayer(_quarantine, _state, new ListRequeue(requeued), [], NullLogger<QuarantineReplayer>.Instance);
         Assert.Equal(1, await replayer.ReplayAsync(new QuarantineQuery(Store, evt.EventId), Ct));
         var (replayed, target) = Assert.Single(requeued);
         var applied = await _processor.ProcessAsync(replayed, target, new Delivery(1, false), Ct);
