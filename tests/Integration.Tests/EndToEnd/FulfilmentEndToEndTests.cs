@@ -15,6 +15,7 @@ using Integration.Erp.Tryton;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing;
 using Integration.Testing.Tryton;
+using Integration.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,6 +31,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
 {
     private readonly string Store = "ful" + Guid.NewGuid().ToString("N")[..10];
     private const string Token = "ful-token-0123456789";
+    private EmulatedStore _bigCommerce = null!;
     private BigCommerceEmulator _emulator = null!;
     private ServiceProvider _services = null!;
     private TrytonClient _tryton = null!;
@@ -47,21 +49,9 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
-        }, cancellationToken: Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
-        await _services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
-        {
-            Stores = [new StoreOptions { StoreHash = Store, WebhookSecret = "unused-in-this-test-0123", ApiToken = Token }],
-        }, new Integration.Azure.Secrets.UnconfiguredSecretResolver(), Ct);
+        _bigCommerce = await EmulatedStore.StartAsync(Store, Token, Ct);
+        _emulator = _bigCommerce.Emulator;
+        _services = _bigCommerce.Services;
 
         _tryton = TrytonTestData.Client(tryton);
         _erp = TrytonTestData.Connector(tryton, _tryton);
@@ -77,8 +67,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
     public async ValueTask DisposeAsync()
     {
         await _table.DeleteAsync();
-        await _services.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _bigCommerce.DisposeAsync();
         _tryton.Dispose();
     }
 
