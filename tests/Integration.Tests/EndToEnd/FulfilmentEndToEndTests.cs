@@ -141,6 +141,28 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
     }
 
     [Fact]
+    public async Task OrderBusyWithOtherWork_TheShipmentIsLeftForTheNextRun_AndTheCheckpointDoesNotPassIt()
+    {
+        var (order, _) = await SaleAsync(1, 1);
+        await TrytonTestData.ShipSaleAsync(_tryton, Key(order.Id), _carrierId, "BUSY-1", cancellationToken: Ct);
+        var lease = await _state.LeaseResourceAsync(new ResourceKey(Store, EventTargets.Store, "order", order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            "other-work-on-the-order", TimeSpan.FromSeconds(3), Ct);
+        Assert.True(lease.Acquired);
+        var sync = Sync(Mapping(withCarrier: true));
+
+        var busy = await sync.RunStoreAsync(Store, null, Ct);
+        var held = Assert.Single(busy.Items);
+        var checkpoint = await _checkpoints.GetAsync(Store, Ct);
+        await Task.Delay(TimeSpan.FromSeconds(4), Ct); // the other work's lease runs out
+        var next = await sync.RunStoreAsync(Store, null, Ct);
+
+        Assert.Equal("retry", held.Outcome);
+        Assert.True(checkpoint is null || checkpoint.Watermark <= held.UpdatedAt, $"checkpoint {checkpoint?.Watermark:O} passed {held.UpdatedAt:O}");
+        Assert.Equal("applied", Assert.Single(next.Items).Outcome);
+        Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+    }
+
+    [Fact]
     public async Task UnknownCarrier_IsQuarantinedAsUnmappedCarrier_AndAfterTheMappingIsFixedTheReplayAppliesIt()
     {
         var (order, _) = await SaleAsync(1, 1);
