@@ -151,6 +151,7 @@ var appSettings = {
   Processing__MaxDeliveryCount: string(maxDeliveryCount)
   // Timer triggers read their schedule from an app setting (%Processing:LedgerSweepSchedule%): it must exist.
   Processing__LedgerSweepSchedule: '0 0 3 * * *'
+  Fulfilment__Schedule: '0 */5 * * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
   BigCommerce__Webhooks__MaxBodyBytes: '262144'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'

@@ -37,7 +37,7 @@ public static class HubServiceCollectionExtensions
             .AddBigCommerceStore();
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
-            services.AddTrytonErp(configuration).AddErpFlows();
+            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);
         }
 
         if (configuration.GetSection("Crm:HubSpot").Exists())

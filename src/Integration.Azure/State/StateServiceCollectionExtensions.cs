@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class StateServiceCollectionExtensions
         });
         services.TryAddSingleton<ISyncStateStore>(sp => new TableSyncStateStore(
             Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IFulfilmentCheckpointStore>(sp => new TableFulfilmentCheckpointStore(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton<IQuarantineStore>(sp => new TableQuarantineStore(Table(sp, o => o.QuarantineTable)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<TableInitializer>();

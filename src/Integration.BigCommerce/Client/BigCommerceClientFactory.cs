@@ -37,6 +37,13 @@ public sealed class BigCommerceClientFactory(IHttpClientFactory httpClients, Sto
         return _clients.GetOrAdd(storeHash, hash => new BigCommerceClient(httpClients, hash, store.ApiToken));
     }
 
+    /// <summary>The configured stores with an API token (once the directory is initialised at start-up).</summary>
+    public async Task<IReadOnlyList<string>> GetStoreHashesAsync(CancellationToken cancellationToken = default)
+    {
+        await stores.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. stores.All.Where(s => !string.IsNullOrEmpty(s.ApiToken)).Select(s => s.StoreHash)];
+    }
+
     /// <summary>A client for a store and token given directly (tools, tests); it shares the same pacing per store hash.</summary>
     public BigCommerceClient CreateClient(string storeHash, string apiToken) => new(httpClients, storeHash, apiToken);
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Fulfilment;
 using Integration.Core.Commerce;
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Bc = Integration.BigCommerce.Client;
@@ -133,4 +135,23 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
     }
 
     private static long Id(string id) => long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    public Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default) =>
+        clients.GetStoreHashesAsync(cancellationToken);
+
+    public async Task<StoreOrderFulfilment?> GetFulfilmentAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await clients.GetClient(storeHash).ReadFulfilmentAsync(orderId, cancellationToken);
+        }
+        catch (BigCommerceException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public Task<IReadOnlyList<long>> ApplyFulfilmentAsync(string storeHash, long orderId, FulfilmentPlan plan,
+        CancellationToken cancellationToken = default) =>
+        clients.GetClient(storeHash).ApplyFulfilmentAsync(orderId, plan, cancellationToken);
 }

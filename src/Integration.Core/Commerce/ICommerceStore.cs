@@ -1,3 +1,4 @@
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Model;
 
 namespace Integration.Core.Commerce;
@@ -41,6 +42,15 @@ public interface ICommerceStore
 
     /// <summary>Sets absolute on-hand levels (by SKU and canonical location), in as few calls as the store allows.</summary>
     Task SetStockAsync(string storeHash, IReadOnlyList<InventoryLevel> levels, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>The stores the hub serves (their hashes), for jobs that run per store.</summary>
+    Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>An order's status, products and shipments as <see cref="FulfilmentPlanner"/> takes them, or null when the order no longer exists.</summary>
+    Task<StoreOrderFulfilment?> GetFulfilmentAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the plan's shipments, then sets the order status when the plan says so; returns the created shipments' ids.</summary>
+    Task<IReadOnlyList<long>> ApplyFulfilmentAsync(string storeHash, long orderId, FulfilmentPlan plan, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

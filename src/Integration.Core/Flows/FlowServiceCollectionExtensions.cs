@@ -1,8 +1,11 @@
 using Integration.Core.Erp;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Flows.Customers;
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Flows.Orders;
 using Integration.Core.Processing;
+using Integration.Core.Scheduling;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,6 +24,28 @@ public static class FlowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerErpFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StockDriftFlow>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ShipmentOwnershipFlow>());
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>
+    /// ERP shipments back to the store: the <see cref="ShipmentStoreFlow"/> (target <c>store</c>) and the
+    /// <see cref="FulfilmentSync"/> job (<c>Fulfilment:*</c>). Needs the ERP connector, the store, the processor and an
+    /// <see cref="IFulfilmentCheckpointStore"/> (Table state) to be registered.
+    /// </summary>
+    public static IServiceCollection AddFulfilment(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<FulfilmentOptions>()
+            .Bind(configuration.GetSection(FulfilmentOptions.SectionName))
+            .Validate(o => Cron.IsValid(o.Schedule), "Fulfilment:Schedule must be a five-field cron expression.")
+            .Validate(o => o.OverlapMinutes is >= 0 and <= 1440, "Fulfilment:OverlapMinutes must be between 0 and 1440.")
+            .Validate(o => o.InitialLookbackHours is >= 1 and <= 8760, "Fulfilment:InitialLookbackHours must be between 1 and 8760.")
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ShipmentStoreFlow>());
+        services.TryAddSingleton<FulfilmentSync>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScheduledJob, FulfilmentSync>(sp => sp.GetRequiredService<FulfilmentSync>()));
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

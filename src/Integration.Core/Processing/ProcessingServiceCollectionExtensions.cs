@@ -1,4 +1,5 @@
 using Integration.Core.Flows.Alerts;
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,8 @@ public static class ProcessingServiceCollectionExtensions
         services.TryAddSingleton<LedgerSweep>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScheduledJob, LedgerSweep>(sp => sp.GetRequiredService<LedgerSweep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StoreAlertFlow>());
+        // Replays of fulfilment events rewind the store's fulfilment checkpoint (the state adapter registers it).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReplayRoute, FulfilmentReplayRoute>());
         return services;
     }
 }

@@ -26,8 +26,10 @@ public sealed record ReplayResult(QuarantinedEvent Entry, ReplayOutcome Outcome)
 /// meanwhile succeeded, still has one effect.
 /// </summary>
 public sealed partial class QuarantineReplayer(IQuarantineStore quarantine, ISyncStateStore state, IEventRequeue requeue,
-    ILogger<QuarantineReplayer> logger)
+    IEnumerable<IReplayRoute> routes, ILogger<QuarantineReplayer> logger)
 {
+    private readonly IReplayRoute[] _routes = [.. routes];
+
     /// <summary>Replays every quarantined event matching the query; returns how many were re-enqueued.</summary>
     public async Task<int> ReplayAsync(QuarantineQuery query, CancellationToken cancellationToken = default) =>
         (await ReplayEachAsync(query, cancellationToken)).Count(r => r.Outcome != ReplayOutcome.InProgress);
@@ -48,7 +50,15 @@ public sealed partial class QuarantineReplayer(IQuarantineStore quarantine, ISyn
                 continue;
             }
 
-            await requeue.RequeueAsync(commerceEvent, entry.Target, TimeSpan.Zero, cancellationToken);
+            if (Array.Find(_routes, r => r.Target == entry.Target) is { } route)
+            {
+                await route.RequeueAsync(commerceEvent, cancellationToken);
+            }
+            else
+            {
+                await requeue.RequeueAsync(commerceEvent, entry.Target, TimeSpan.Zero, cancellationToken);
+            }
+
             var removed = await quarantine.RemoveAsync(entry, cancellationToken);
             LogReplayed(logger, commerceEvent.EventId, entry.Target, commerceEvent.StoreHash, entry.Reason);
             results.Add(new ReplayResult(entry, removed ? ReplayOutcome.Replayed : ReplayOutcome.FailedAgain));

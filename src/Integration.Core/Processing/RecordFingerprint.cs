@@ -27,4 +27,5 @@ public static class RecordFingerprint
 [JsonSerializable(typeof(Order))]
 [JsonSerializable(typeof(Customer))]
 [JsonSerializable(typeof(Product))]
+[JsonSerializable(typeof(Flows.Fulfilment.ShipmentEventData))]
 public sealed partial class CanonicalJsonContext : JsonSerializerContext;

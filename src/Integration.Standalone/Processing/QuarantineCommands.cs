@@ -66,7 +66,7 @@ public static class QuarantineCommands
         return InvokeAsync(parsed, output);
     }
 
-    private static async Task<int> InvokeAsync(ParseResult parsed, TextWriter output)
+    internal static async Task<int> InvokeAsync(ParseResult parsed, TextWriter output)
     {
         try
         {

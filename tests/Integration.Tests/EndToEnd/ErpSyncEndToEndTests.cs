@@ -17,6 +17,7 @@ using Integration.Erp.Tryton;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing;
 using Integration.Testing.Tryton;
+using Integration.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
     // The class shares one Tryton, and every test's emulator numbers orders alike: a store per test keeps sales apart.
     private readonly string Store = "e2e" + Guid.NewGuid().ToString("N")[..10];
     private const string Token = "e2e-token-0123456789";
+    private EmulatedStore _bigCommerce = null!;
     private BigCommerceEmulator _emulator = null!;
     private ServiceProvider _services = null!;
     private TrytonClient _tryton = null!;
@@ -47,21 +49,9 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
-        }, cancellationToken: Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
-        await _services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
-        {
-            Stores = [new StoreOptions { StoreHash = Store, WebhookSecret = "unused-in-this-test-0123", ApiToken = Token }],
-        }, new Integration.Azure.Secrets.UnconfiguredSecretResolver(), Ct);
+        _bigCommerce = await EmulatedStore.StartAsync(Store, Token, Ct);
+        _emulator = _bigCommerce.Emulator;
+        _services = _bigCommerce.Services;
 
         _tryton = TrytonTestData.Client(tryton);
         _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("e2e" + Guid.NewGuid().ToString("N")[..12]);
@@ -87,8 +77,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
     public async ValueTask DisposeAsync()
     {
         await _table.DeleteAsync();
-        await _services.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _bigCommerce.DisposeAsync();
     }
 
     [Fact]
@@ -128,7 +117,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         await TrytonTestData.CreateProductsAsync(_tryton, skus, Ct); // the fix: the product now exists in the ERP
         var requeued = new List<(CommerceEvent Event, string Target)>();
-        var replayer = new QuarantineReplayer(_quarantine, _state, new ListRequeue(requeued), NullLogger<QuarantineReplayer>.Instance);
+        var replayer = new QuarantineReplayer(_quarantine, _state, new ListRequeue(requeued), [], NullLogger<QuarantineReplayer>.Instance);
         Assert.Equal(1, await replayer.ReplayAsync(new QuarantineQuery(Store, evt.EventId), Ct));
         var (replayed, target) = Assert.Single(requeued);
         var applied = await _processor.ProcessAsync(replayed, target, new Delivery(1, false), Ct);

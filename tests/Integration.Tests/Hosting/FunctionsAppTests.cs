@@ -46,6 +46,20 @@ public sealed class FunctionsAppTests
         Assert.Equal("String", (string?)trigger["dataType"]);
     }
 
+    [Theory]
+    [InlineData("LedgerSweep", "LedgerSweepFunction", "%Processing:LedgerSweepSchedule%")]
+    [InlineData("FulfilmentSync", "FulfilmentSyncFunction", "%Fulfilment:Schedule%")]
+    public void FunctionsMetadata_DeclaresTheTimersOnTheirScheduleSetting_NeverOnStartUp(string name, string type, string schedule)
+    {
+        var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;
+
+        Assert.Equal($"Integration.Functions.Processing.{type}.Run", (string?)function["entryPoint"]);
+        var trigger = Assert.Single(function["bindings"]!.AsArray())!;
+        Assert.Equal("timerTrigger", (string?)trigger["type"]);
+        Assert.Equal(schedule, (string?)trigger["schedule"]);
+        Assert.False((bool?)trigger["runOnStartup"]);
+    }
+
     [Fact]
     public void FunctionsMetadata_DeclaresTheLedgerSweepTimerOnItsScheduleSetting()
     {

@@ -152,7 +152,7 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("TSHIRT-RED-XL", entry.Error, StringComparison.Ordinal);
 
         _erp.UnknownSkuByOrder.Clear(); // the merchant fixes the mapping
-        var replayer = new QuarantineReplayer(_quarantine, _state, new RecordingRequeue(_requeued), NullLogger<QuarantineReplayer>.Instance);
+        var replayer = new QuarantineReplayer(_quarantine, _state, new RecordingRequeue(_requeued), [], NullLogger<QuarantineReplayer>.Instance);
         Assert.Equal(1, await replayer.ReplayAsync(new QuarantineQuery("abc123", evt.EventId), Ct));
         Assert.Equal(0, await replayer.ReplayAsync(new QuarantineQuery("abc123", evt.EventId), Ct)); // nothing left to replay
         var (requeued, target) = Assert.Single(_requeued);
