@@ -40,6 +40,30 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         return _translator.ToCanonical(storeHash, order, products, shipping);
     }
 
+    public async Task<IReadOnlyList<Core.Model.Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
+    {
+        var client = clients.GetClient(storeHash);
+        Bc.Order order;
+        try
+        {
+            order = await client.GetOrderAsync(orderId, cancellationToken);
+        }
+        catch (BigCommerceException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+
+        if (order.IsDeleted)
+        {
+            return null;
+        }
+
+        // Refund items name order products by id; the order's products give their SKUs (and the order its currency).
+        var refunds = await client.GetRefundsAsync(orderId, cancellationToken);
+        var products = refunds.Count == 0 ? [] : await client.GetOrderProductsAsync(orderId, cancellationToken);
+        return [.. refunds.OrderBy(r => r.Id).Select(r => _translator.ToCanonical(storeHash, order, r, products))];
+    }
+
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
     {
         Bc.Customer? found = null;

@@ -27,4 +27,5 @@ public static class RecordFingerprint
 [JsonSerializable(typeof(Order))]
 [JsonSerializable(typeof(Customer))]
 [JsonSerializable(typeof(Product))]
+[JsonSerializable(typeof(IReadOnlyList<Refund>))]
 public sealed partial class CanonicalJsonContext : JsonSerializerContext;
