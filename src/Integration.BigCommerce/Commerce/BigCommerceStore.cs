@@ -20,17 +20,7 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
     public async Task<Core.Model.Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
     {
         var client = clients.GetClient(storeHash);
-        Bc.Order order;
-        try
-        {
-            order = await client.GetOrderAsync(orderId, cancellationToken);
-        }
-        catch (BigCommerceException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-
-        if (order.IsDeleted)
+        if (await LiveOrderAsync(client, orderId, cancellationToken) is not { } order)
         {
             return null;
         }
@@ -43,17 +33,7 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
     public async Task<IReadOnlyList<Core.Model.Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
     {
         var client = clients.GetClient(storeHash);
-        Bc.Order order;
-        try
-        {
-            order = await client.GetOrderAsync(orderId, cancellationToken);
-        }
-        catch (BigCommerceException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-
-        if (order.IsDeleted)
+        if (await LiveOrderAsync(client, orderId, cancellationToken) is not { } order)
         {
             return null;
         }
@@ -62,6 +42,20 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         var refunds = await client.GetRefundsAsync(orderId, cancellationToken);
         var products = refunds.Count == 0 ? [] : await client.GetOrderProductsAsync(orderId, cancellationToken);
         return [.. refunds.OrderBy(r => r.Id).Select(r => _translator.ToCanonical(storeHash, order, r, products))];
+    }
+
+    /// <summary>The order, or null when it does not exist or is archived (deleted orders are kept with <c>is_deleted</c>).</summary>
+    private static async Task<Bc.Order?> LiveOrderAsync(BigCommerceClient client, long orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var order = await client.GetOrderAsync(orderId, cancellationToken);
+            return order.IsDeleted ? null : order;
+        }
+        catch (BigCommerceException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
     }
 
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
