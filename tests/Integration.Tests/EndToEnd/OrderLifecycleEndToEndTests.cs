@@ -286,6 +286,33 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.Equal(confirmedState, (await SaleAsync(order.Id)).GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Lifecycle_RefundReadFromTheStore_ProductItemsBecomeLinesBySku_EveryOtherItemTheOtherAmount()
+    {
+        var (order, skus) = await OrderAsync(OrderStatuses.AwaitingFulfillment, 3, 1);
+        var lines = await Client.GetOrderProductsAsync(order.Id, Ct);
+        var address = (await Client.GetOrderShippingAddressesAsync(order.Id, Ct))[0];
+        var refundId = _emulator.Store(Store).RefundOrder(order.Id,
+        [
+            new RefundItemRequest("PRODUCT", lines[0].Id, Quantity: 2),
+            new RefundItemRequest("SHIPPING", address.Id, Amount: 0.25m),
+            new RefundItemRequest("ORDER", order.Id, Amount: 0.5m),
+        ], reason: "goodwill");
+        var store = new BigCommerceStore(_services.GetRequiredService<BigCommerceClientFactory>(), MappingConfiguration.Default);
+
+        var refund = Assert.Single((await store.GetRefundsAsync(Store, order.Id, Ct))!);
+        var missing = await store.GetRefundsAsync(Store, 987_654, Ct);
+
+        Assert.Equal(refundId, refund.RefundId);
+        Assert.Equal($"bc-{Store}-{order.Id}-refund-{refundId}", refund.NaturalKey);
+        Assert.Equal(order.CurrencyCode, refund.Currency);
+        var line = Assert.Single(refund.Lines);
+        Assert.Equal((skus[0], 2m, lines[0].PriceIncTax * 2), (line.Sku, line.Quantity, line.Amount));
+        Assert.Equal(0.75m, refund.OtherAmount);
+        Assert.Equal("goodwill", refund.Reason);
+        Assert.Null(missing);
+    }
+
     /// <summary>
     /// Ships the sale's open shipments in Tryton (all, or these quantities), each with a carrier first: with
     /// <c>stock_package_shipping</c> installed Tryton warns when a shipment without a carrier is packed.
