@@ -22,17 +22,7 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
     public async Task<Core.Model.Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
     {
         var client = clients.GetClient(storeHash);
-        Bc.Order order;
-        try
-        {
-            order = await client.GetOrderAsync(orderId, cancellationToken);
-        }
-        catch (BigCommerceException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-
-        if (order.IsDeleted)
+        if (await LiveOrderAsync(client, orderId, cancellationToken) is not { } order)
         {
             return null;
         }
@@ -40,6 +30,34 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         var products = await client.GetOrderProductsAsync(orderId, cancellationToken);
         var shipping = await client.GetOrderShippingAddressesAsync(orderId, cancellationToken);
         return _translator.ToCanonical(storeHash, order, products, shipping);
+    }
+
+    public async Task<IReadOnlyList<Core.Model.Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
+    {
+        var client = clients.GetClient(storeHash);
+        if (await LiveOrderAsync(client, orderId, cancellationToken) is not { } order)
+        {
+            return null;
+        }
+
+        // Refund items name order products by id; the order's products give their SKUs (and the order its currency).
+        var refunds = await client.GetRefundsAsync(orderId, cancellationToken);
+        var products = refunds.Count == 0 ? [] : await client.GetOrderProductsAsync(orderId, cancellationToken);
+        return [.. refunds.OrderBy(r => r.Id).Select(r => _translator.ToCanonical(storeHash, order, r, products))];
+    }
+
+    /// <summary>The order, or null when it does not exist or is archived (deleted orders are kept with <c>is_deleted</c>).</summary>
+    private static async Task<Bc.Order?> LiveOrderAsync(BigCommerceClient client, long orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var order = await client.GetOrderAsync(orderId, cancellationToken);
+            return order.IsDeleted ? null : order;
+        }
+        catch (BigCommerceException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
     }
 
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)

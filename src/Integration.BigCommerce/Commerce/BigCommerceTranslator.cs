@@ -56,6 +56,53 @@ public sealed class BigCommerceTranslator(MappingConfiguration mapping)
         return mapping.Records.Normalise(canonical);
     }
 
+    /// <summary>
+    /// A BigCommerce refund as the canonical <see cref="Refund"/>: <c>PRODUCT</c> items become lines by the order
+    /// product's SKU (normalised; one line per SKU), every other item type (shipping, handling, the order, gift
+    /// wrapping, fees) adds to <see cref="Refund.OtherAmount"/>. An item naming an order product the order does not
+    /// have is a <see cref="MappingException"/> naming it.
+    /// </summary>
+    public Refund ToCanonical(string storeHash, Bc.Order order, Bc.Refund refund, IReadOnlyList<Bc.OrderProduct> products)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(refund);
+        ArgumentNullException.ThrowIfNull(products);
+        var lines = new List<RefundLine>();
+        var other = 0m;
+        foreach (var item in refund.Items)
+        {
+            if (item.ItemType != "PRODUCT")
+            {
+                other += item.RequestedAmount ?? 0m;
+                continue;
+            }
+
+            var product = products.FirstOrDefault(p => p.Id == item.ItemId)
+                ?? throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                    $"Refund {refund.Id} of order {order.Id} refunds order product {item.ItemId}, which the order does not have."));
+            lines.Add(new RefundLine
+            {
+                Sku = mapping.Sku.Normalise(product.Sku),
+                Quantity = item.Quantity ?? 0,
+                Amount = item.RequestedAmount ?? 0m,
+            });
+        }
+
+        return new Refund
+        {
+            StoreHash = storeHash,
+            OrderId = order.Id,
+            RefundId = refund.Id,
+            Currency = order.CurrencyCode,
+            // Two order products with one SKU (e.g. different options) are one ERP line: refund them together.
+            Lines = [.. lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
+                .Select(g => new RefundLine { Sku = g.Key, Quantity = g.Sum(l => l.Quantity), Amount = g.Sum(l => l.Amount) })],
+            OtherAmount = other,
+            Reason = NullIfEmpty(refund.Reason ?? string.Empty),
+            CreatedAt = refund.Created,
+        };
+    }
+
     private static Address Address(string firstName, string lastName, string company, string line1, string line2, string city,
         string state, string zip, string countryIso2, string phone, string email, long? id) => new()
     {

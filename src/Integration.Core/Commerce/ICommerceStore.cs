@@ -14,6 +14,13 @@ public interface ICommerceStore
     /// <summary>The order with its lines and shipping addresses, or null when it no longer exists (or is deleted).</summary>
     Task<Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The order's refunds, oldest first: refunded product lines by SKU (normalised) with quantity and amount, and every
+    /// amount not tied to a product (shipping, handling, the order, gift wrapping, fees) as one other amount; null when
+    /// the order no longer exists (or is deleted).
+    /// </summary>
+    Task<IReadOnlyList<Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
+
     /// <summary>The customer with its addresses, or null when it no longer exists.</summary>
     Task<Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default);
 

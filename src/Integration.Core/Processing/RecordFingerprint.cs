@@ -28,4 +28,5 @@ public static class RecordFingerprint
 [JsonSerializable(typeof(Customer))]
 [JsonSerializable(typeof(Product))]
 [JsonSerializable(typeof(Flows.Fulfilment.ShipmentEventData))]
+[JsonSerializable(typeof(IReadOnlyList<Refund>))]
 public sealed partial class CanonicalJsonContext : JsonSerializerContext;

@@ -21,7 +21,10 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
 
     public string Target => EventTargets.Erp;
 
-    public bool CanHandle(CommerceEvent commerceEvent) => commerceEvent?.ResourceType == "order";
+    // Refund events name the order too, but a refund is its own record (RefundErpFlow): the order's status change that
+    // comes with it arrives as its own statusUpdated event.
+    public bool CanHandle(CommerceEvent commerceEvent) =>
+        commerceEvent?.ResourceType == "order" && !string.Equals(commerceEvent.Scope, RefundErpFlow.Scope, StringComparison.Ordinal);
 
     public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => new("order", EventIds.Numeric(commerceEvent, "order").ToString(CultureInfo.InvariantCulture));
 
@@ -53,7 +56,23 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
         // What is written, without the version: a date_modified bump that changes nothing the ERP gets is no ERP call.
         public override string? Fingerprint => RecordFingerprint.Of(Restricted with { ModifiedAt = null }, CanonicalJsonContext.Default.Order);
 
-        public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default) =>
-            (await Owner._erp.UpsertOrderAsync(Restricted, cancellationToken)).ErpId;
+        public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
+        {
+            var result = await Owner._erp.UpsertOrderAsync(Restricted, cancellationToken);
+            if (result.BackwardMove is { } backward)
+            {
+                // The ERP has done more than the store's status says (e.g. confirmed, and the order is back to awaiting
+                // payment). The ERP left its document alone; the store and the ERP now disagree about who is right, which
+                // is a person's decision: counted as a policy violation and quarantined with both states, never silent.
+                // The version is not recorded, so a replay after the decision (status fixed in the store, or the mapping's
+                // status table changed) applies the order as it then is.
+                MappingTelemetry.CountReverted("order", "status", "bigcommerce", "erp");
+                throw new ErpException(ErpErrorCode.Rejected, string.Create(CultureInfo.InvariantCulture,
+                    $"Order {Order.NaturalKey}: the store's status {backward.Status} asks the ERP for '{backward.RequestedState}', but the ERP's sale {result.ErpId} is already '{backward.ErpState}' and does not go back. Nothing was changed in the ERP. Set the order's status in the store to match the ERP (or change the mapping's statuses table), then replay this event."),
+                    reason: ErpReasons.StatusBackward);
+            }
+
+            return result.ErpId;
+        }
     }
 }
