@@ -77,6 +77,34 @@ public sealed class StandaloneProcessingTests(AzuriteFixture azurite) : IAsyncLi
         await Eventually(async () => await QueueLength(EventTargets.Erp) == 0);
     }
 
+    [Fact]
+    public async Task TwoUpdatesWithIdenticalPayloads_BothReachTheTarget()
+    {
+        // BigCommerce's hash is a SHA-1 of the payload: two store/order/updated for one order share it. The event id also
+        // covers created_at, so the second change is not dropped as a duplicate of the first.
+        _erp.Source[902] = DateTimeOffset.Parse("2026-11-20T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        _erp.Content[902] = "awaiting_payment";
+        const string sharedHash = "7d3f0c3a9e4b1f2a6c5d8e9f0a1b2c3d4e5f6a7b";
+        await PostAsync(Payloads.Envelope("store/order/updated", new System.Text.Json.Nodes.JsonObject { ["type"] = "order", ["id"] = 902 },
+            hash: sharedHash, createdAt: 1764403200));
+        await Eventually(() => Task.FromResult(_erp.WrittenContent.TryGetValue("bc-abc123-902", out var c) && c == "awaiting_payment"));
+        _erp.Content[902] = "awaiting_fulfillment"; // the second change, within the same date_modified second
+
+        await PostAsync(Payloads.Envelope("store/order/updated", new System.Text.Json.Nodes.JsonObject { ["type"] = "order", ["id"] = 902 },
+            hash: sharedHash, createdAt: 1764403201));
+
+        await Eventually(() => Task.FromResult(_erp.WrittenContent.TryGetValue("bc-abc123-902", out var c) && c == "awaiting_fulfillment"));
+        Assert.Equal(2, _erp.Writes);
+    }
+
+    private async Task PostAsync(System.Text.Json.Nodes.JsonObject envelope)
+    {
+        using var content = new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json");
+        content.Headers.Add("X-Webhook-Secret", TestStores.PlainSecret);
+        using var response = await _host.Client.PostAsync(new Uri("/api/webhooks/bigcommerce", UriKind.Relative), content, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private async Task<int> QueueLength(string target) =>
         (await _host.Queue(target).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount;
 
