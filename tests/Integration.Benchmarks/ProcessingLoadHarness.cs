@@ -114,7 +114,7 @@ public sealed class ProcessingLoadHarness : ILoadHarness
                     {
                         await table.AddEntityAsync(new TableEntity(partition, eventRow) { ["Status"] = "InProgress" });
                     }
-                    catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+                    catch (global::Azure.RequestFailedException ex) when (ex.Status == 409)
                     {
                     }
 
@@ -128,9 +128,9 @@ public sealed class ProcessingLoadHarness : ILoadHarness
                 await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, eventRow) { ["Status"] = "Completed" },
-                        claim.Headers.ETag ?? Azure.ETag.All),
+                        claim.Headers.ETag ?? global::Azure.ETag.All),
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, resourceRow) { ["Version"] = 1 },
-                        lease.Headers.ETag ?? Azure.ETag.All),
+                        lease.Headers.ETag ?? global::Azure.ETag.All),
                 ]);
             }
         }));
