@@ -48,10 +48,12 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await AdvanceAsync(TimeSpan.FromSeconds(150)); // 2.5 leases of work, renewals every 20 s
 
+        // Bounded: without renewal the other event takes the lease over and blocks in its own write (a TimeoutException here).
         var other = await Assert.ThrowsAsync<TransientProcessingException>(() =>
-            _processor.ProcessAsync(TestEvents.Order(270, "store/order/statusUpdated"), EventTargets.Erp, new Delivery(1, false), Ct));
+            _processor.ProcessAsync(TestEvents.Order(270, "store/order/statusUpdated"), EventTargets.Erp, new Delivery(1, false), Ct)
+                .WaitAsync(TimeSpan.FromSeconds(30), Ct));
         var redelivered = await Assert.ThrowsAsync<TransientProcessingException>(() =>
-            _processor.ProcessAsync(slow, EventTargets.Erp, new Delivery(2, false), Ct));
+            _processor.ProcessAsync(slow, EventTargets.Erp, new Delivery(2, false), Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct));
         release.SetResult();
         var result = await a;
 
