@@ -22,6 +22,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using Integration.Tests.Support;
+
 namespace Integration.Tests.EndToEnd;
 
 /// <summary>
@@ -306,20 +308,6 @@ public sealed class CrmSyncEndToEndTests(AzuriteFixture azurite) : IAsyncLifetim
         ReceivedAt = DateTimeOffset.UtcNow,
     };
 
-    private async Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt)
-    {
-        for (var delivery = 1; delivery <= 100; delivery++)
-        {
-            try
-            {
-                return await _processor.ProcessAsync(evt, EventTargets.Crm, new Delivery(delivery, false), Ct);
-            }
-            catch (TransientProcessingException)
-            {
-                await Task.Delay(100, Ct);
-            }
-        }
-
-        throw new InvalidOperationException("The event never settled.");
-    }
+    private Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt) =>
+        Redelivery.UntilSettledAsync(_processor, evt, EventTargets.Crm, 100, TimeSpan.FromMilliseconds(100), Ct);
 }

@@ -331,22 +331,8 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
         ReceivedAt = DateTimeOffset.UtcNow,
     };
 
-    private async Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt)
-    {
-        for (var delivery = 1; delivery <= 100; delivery++)
-        {
-            try
-            {
-                return await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(delivery, false), Ct);
-            }
-            catch (TransientProcessingException)
-            {
-                await Task.Delay(100, Ct);
-            }
-        }
-
-        throw new InvalidOperationException("The event never settled.");
-    }
+    private Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt) =>
+        Redelivery.UntilSettledAsync(_processor, evt, EventTargets.Erp, 100, TimeSpan.FromMilliseconds(100), Ct);
 
     /// <summary>The ERP commits, then the worker "dies" (its host shuts down) before the hub records anything.</summary>
     private sealed class CrashAfterUpsert(IErpConnector inner, CancellationTokenSource crash) : IErpConnector

@@ -25,6 +25,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
+using Integration.Tests.Support;
+
 namespace Integration.Tests.EndToEnd;
 
 /// <summary>
@@ -384,22 +386,8 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
         return OrderEvent(orderId, RefundErpFlow.Scope, data.RootElement.Clone());
     }
 
-    private async Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt)
-    {
-        for (var delivery = 1; delivery <= 100; delivery++)
-        {
-            try
-            {
-                return await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(delivery, false), Ct);
-            }
-            catch (TransientProcessingException)
-            {
-                await Task.Delay(100, Ct);
-            }
-        }
-
-        throw new InvalidOperationException("The event never settled.");
-    }
+    private Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt) =>
+        Redelivery.UntilSettledAsync(_processor, evt, EventTargets.Erp, 100, TimeSpan.FromMilliseconds(100), Ct);
 
     /// <summary>Counts the order-status policy violations the flow records (object order, field status, action reverted).</summary>
     private sealed class StatusViolations : IDisposable

@@ -274,23 +274,8 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("crm", result.Reason, StringComparison.Ordinal);
     }
 
-    /// <summary>What a broker does: deliver again after a transient failure (bounded).</summary>
-    private async Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt)
-    {
-        for (var delivery = 1; delivery <= 50; delivery++)
-        {
-            try
-            {
-                return await _processor.ProcessAsync(evt, EventTargets.Erp, new Delivery(delivery, false), Ct);
-            }
-            catch (TransientProcessingException)
-            {
-                await Task.Delay(20, Ct);
-            }
-        }
-
-        throw new InvalidOperationException("The event never settled.");
-    }
+    private Task<ProcessingResult> DeliverUntilSettledAsync(CommerceEvent evt) =>
+        Redelivery.UntilSettledAsync(_processor, evt, EventTargets.Erp, 50, TimeSpan.FromMilliseconds(20), Ct);
 
     private sealed class RecordingRequeue(List<(CommerceEvent, string)> sink) : IEventRequeue
     {
