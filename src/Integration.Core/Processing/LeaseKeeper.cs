@@ -17,11 +17,17 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
     private readonly TimeSpan _duration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _lost = new();
-    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationToken _hostToken;
+
+    // One token source for the work, cancelled by its MaxWork deadline, the host token or a lost lease; one timer for
+    // the renewals. Most events finish long before the first renewal is due, so this is all an event allocates.
     private readonly CancellationTokenSource _work;
-    private readonly Task _loop;
+    private readonly CancellationTokenRegistration _hostRegistration;
+    private readonly ITimer _timer;
+    private readonly Lock _gate = new();
+    private Task _renewal = Task.CompletedTask;
+    private bool _stopped;
+    private bool _lost;
     private DateTimeOffset _heldUntil;
 
     public LeaseKeeper(ISyncStateStore state, CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
@@ -33,12 +39,13 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
         _duration = options.Lease;
         _time = time;
         _logger = logger;
+        _hostToken = hostToken;
         Claim = claim;
         Lease = lease;
         _heldUntil = time.GetUtcNow() + _duration;
-        _timeout = new CancellationTokenSource(options.MaxWork, time);
-        _work = CancellationTokenSource.CreateLinkedTokenSource(hostToken, _timeout.Token, _lost.Token);
-        _loop = RenewLoopAsync();
+        _work = new CancellationTokenSource(options.MaxWork, time);
+        _hostRegistration = hostToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _work);
+        _timer = time.CreateTimer(static s => ((LeaseKeeper)s!).OnTick(), this, _duration / 3, _duration / 3);
     }
 
     /// <summary>The claim with its latest token.</summary>
@@ -50,59 +57,73 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
     /// <summary>Cancelled when the host stops, the lease is lost, or the work ran too long.</summary>
     public CancellationToken WorkToken => _work.Token;
 
-    public bool Lost => _lost.IsCancellationRequested;
+    public bool Lost => Volatile.Read(ref _lost);
 
-    public bool TimedOut => _timeout.IsCancellationRequested;
+    public bool TimedOut => _work.IsCancellationRequested && !Lost && !_hostToken.IsCancellationRequested;
 
-    private async Task RenewLoopAsync()
+    private void OnTick()
     {
-        using var timer = new PeriodicTimer(_duration / 3, _time);
+        lock (_gate)
+        {
+            // One renewal at a time; none after disposal starts.
+            if (_stopped || !_renewal.IsCompleted)
+            {
+                return;
+            }
+
+            _renewal = RenewAsync();
+        }
+    }
+
+    private async Task RenewAsync()
+    {
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            // Not cancelled on disposal: a renewal in flight completes, so the tokens kept are the store's latest.
+            (Claim, Lease) = await _state.RenewAsync(_event, _target, Claim, Lease, _duration, CancellationToken.None).ConfigureAwait(false);
+            _heldUntil = _time.GetUtcNow() + _duration;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            LogLost(_logger, _event.EventId, _target);
+            await LoseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The store is unreachable: keep trying, but stop the work before the lease can lapse under it.
+            LogRenewFailed(_logger, ex, _event.EventId, _target);
+            if (_time.GetUtcNow() + (_duration / 3) >= _heldUntil)
             {
-                try
-                {
-                    // Not cancelled by _stop: a renewal in flight completes, so the tokens kept are the store's latest.
-                    (Claim, Lease) = await _state.RenewAsync(_event, _target, Claim, Lease, _duration, CancellationToken.None);
-                    _heldUntil = _time.GetUtcNow() + _duration;
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    LogLost(_logger, _event.EventId, _target);
-                    await _lost.CancelAsync();
-                    return;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The store is unreachable: keep trying, but stop the work before the lease can lapse under it.
-                    LogRenewFailed(_logger, ex, _event.EventId, _target);
-                    if (_time.GetUtcNow() + (_duration / 3) >= _heldUntil)
-                    {
-                        await _lost.CancelAsync();
-                        return;
-                    }
-                }
+                await LoseAsync().ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+    }
+
+    private async Task LoseAsync()
+    {
+        Volatile.Write(ref _lost, true);
+        lock (_gate)
         {
-            // Stopped: the work is over.
+            _stopped = true;
         }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await _work.CancelAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stop.IsCancellationRequested)
+        Task renewal;
+        lock (_gate)
         {
-            await _stop.CancelAsync();
+            _stopped = true;
+            renewal = _renewal;
         }
 
-        await _loop;
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await renewal.ConfigureAwait(false);
+        await _hostRegistration.DisposeAsync().ConfigureAwait(false);
         _work.Dispose();
-        _timeout.Dispose();
-        _lost.Dispose();
-        _stop.Dispose();
     }
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message =
