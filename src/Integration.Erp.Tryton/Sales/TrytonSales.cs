@@ -203,7 +203,7 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
 
         if (target == "cancelled")
         {
-            return await CancelAsync(key, sale.Value, state, outcome, cancellationToken).ConfigureAwait(false);
+            return await CancelAsync(key, sale.Value, state, outcome, order.Status, cancellationToken).ConfigureAwait(false);
         }
 
         if (await AdvanceAsync(id, state, target, cancellationToken).ConfigureAwait(false) && outcome == ErpWriteOutcome.Unchanged)
@@ -221,10 +221,13 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     /// (Tryton 6.0 has no transition from confirmed or processing to cancelled), so its open customer shipments are
     /// cancelled and the cancelled moves ignored through the shipment-exception wizard, the path a Tryton user takes:
     /// the sale stops shipping and Tryton closes it as done. Shipped goods cannot be unshipped: they are
-    /// <see cref="ErpReasons.CancelAfterShipment"/>, naming each SKU and quantity, after the rest has been stopped.
+    /// <see cref="ErpReasons.CancelAfterShipment"/>, naming each SKU and quantity, after the rest has been stopped —
+    /// unless the store status is <see cref="OrderStatus.Refunded"/>: then the refund's returns bring the shipped goods
+    /// back, and the cancellation is complete once they cover every shipped quantity (until the refund's event has made
+    /// them, it is a transient wait, whichever of the two events arrives first).
     /// </summary>
     private async Task<ErpWriteResult> CancelAsync(string key, JsonElement sale, string state, ErpWriteOutcome outcome,
-        CancellationToken cancellationToken)
+        OrderStatus storeStatus, CancellationToken cancellationToken)
     {
         var id = TrytonJson.GetId(sale, "id", Model);
         if (state is "draft" or "quotation")
@@ -258,6 +261,21 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             .Select(g => (Sku: g.Key, Quantity: g.Sum(l => l.Quantity)))
             .OrderBy(l => l.Sku, StringComparer.Ordinal)
             .ToList();
+        if (shipped.Count > 0 && storeStatus == OrderStatus.Refunded)
+        {
+            var returned = await ReturnedAsync(id, cancellationToken).ConfigureAwait(false);
+            var missing = shipped.Where(l => returned.GetValueOrDefault(l.Sku) < l.Quantity).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ErpException(ErpErrorCode.Conflict,
+                    $"Order {key} was refunded after Tryton sale {TrytonJson.GetString(sale, "number", Model)} shipped; the refund's return " +
+                    $"does not cover {string.Join(", ", missing.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Sku} × {l.Quantity - returned.GetValueOrDefault(l.Sku):0.####}")))} yet. " +
+                    "Waiting for the refund's event to create it.");
+            }
+
+            shipped.Clear();
+        }
+
         if (shipped.Count > 0)
         {
             throw new ErpException(ErpErrorCode.Rejected,
@@ -269,6 +287,22 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         }
 
         return new ErpWriteResult(Id(id), moved || outcome != ErpWriteOutcome.Unchanged ? ErpWriteOutcome.Updated : ErpWriteOutcome.Unchanged);
+    }
+
+    /// <summary>Quantities per SKU that returns made from this sale (sales whose origin is it, negative lines) take back.</summary>
+    private async Task<Dictionary<string, decimal>> ReturnedAsync(int saleId, CancellationToken cancellationToken)
+    {
+        var returns = await client.SearchReadAsync(Model,
+            [TrytonJson.Clause("origin", "=", string.Create(CultureInfo.InvariantCulture, $"{Model},{saleId}")), TrytonJson.Clause("state", "!=", "cancelled")],
+            ["lines.product", "lines.product.code", "lines.quantity", "lines.unit_price", "lines.unit"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        var returned = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var line in TrytonJson.GetRecords(returns, $"{Model}.search_read").SelectMany(SaleLines))
+        {
+            returned[line.Sku] = returned.GetValueOrDefault(line.Sku) - line.Quantity;
+        }
+
+        return returned;
     }
 
     /// <summary>

@@ -169,6 +169,32 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
     }
 
     [Fact]
+    public async Task Lifecycle_FullRefundAfterShipment_WaitsForTheRefundsReturn_ThenSettlesWithoutQuarantine()
+    {
+        var (order, skus) = await OrderAsync(OrderStatuses.AwaitingFulfillment, 2, 1);
+        Assert.Equal(ProcessingOutcome.Applied, (await ProcessAsync(OrderEvent(order.Id, "store/order/created"))).Outcome);
+        await ShipAsync(order.Id);
+        var lines = await Client.GetOrderProductsAsync(order.Id, Ct);
+        var refundId = _emulator.Store(Store).RefundOrder(order.Id,
+            [new RefundItemRequest("PRODUCT", lines[0].Id, Quantity: 2), new RefundItemRequest("PRODUCT", lines[1].Id, Quantity: 1)], reason: "returned");
+        await Client.UpdateOrderStatusAsync(order.Id, OrderStatuses.Refunded, Ct); // the merchant marks it refunded
+        var status = OrderEvent(order.Id, "store/order/statusUpdated");
+
+        // Reordered: the status event comes before the refund's. Shipped goods are not yet coming back: wait, not quarantine.
+        var early = await Assert.ThrowsAsync<TransientProcessingException>(() => ProcessAsync(status));
+        Assert.Contains("does not cover", early.InnerException!.Message, StringComparison.Ordinal);
+        Assert.Contains($"{skus[0]} × 2", early.InnerException.Message, StringComparison.Ordinal);
+        var returned = await ProcessAsync(RefundEvent(order.Id, refundId));
+        Assert.True(returned.Outcome == ProcessingOutcome.Applied, returned.Reason);
+        _time.Advance(TimeSpan.FromMinutes(3)); // the failed delivery's lease is long gone when the broker redelivers
+        var settled = await _processor.ProcessAsync(status, EventTargets.Erp, new Delivery(2, false), Ct);
+
+        Assert.True(settled.Outcome == ProcessingOutcome.Applied, settled.Reason);
+        Assert.Empty(await QuarantinedAsync());
+        Assert.Single((await TrytonTestData.SalesAsync(_tryton, $"bc-{Store}-{order.Id}-refund-{refundId}", Ct)).EnumerateArray());
+    }
+
+    [Fact]
     public async Task Lifecycle_RefundOfTwoOfThreeLines_DeliveredTwiceAndConcurrently_IsOneReturnOfThoseLines()
     {
         var (order, skus) = await OrderAsync(OrderStatuses.AwaitingFulfillment, 2, 3, 1);
