@@ -19,8 +19,9 @@ if (args is [var name, ..] && commands.TryGetValue(name, out var command))
 try
 {
     await using var app = StandaloneApp.Build(args);
-    // Validated here, before the host starts: the host would log the failure with its trace and rethrow it.
+    // Checked here, before the host starts: the host would log these failures with their trace and rethrow them.
     app.Services.GetService<IStartupValidator>()?.Validate();
+    StartupErrors.ThrowIfAddressTaken(app.Configuration["Standalone:Urls"] ?? StandaloneApp.DefaultUrls);
     await app.RunAsync();
     return 0;
 }
