@@ -72,8 +72,13 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     [Fact]
     public async Task StoreMovesAConfirmedOrderBackToAwaitingPayment_TheHubQuarantinesItAsStatusBackward_TheSaleStaysProcessing()
     {
+        // Every test's emulator numbers orders alike (from 100), and the class shares one Tryton: this test's order is
+        // the store's second (placed before the hook exists, the first never reaches the hub), the other test's the first.
+        var store = _emulator.Store(TestStores.Plain);
+        var first = store.CreateOrder(1, [(1, 1)]);
         var (client, trytonClient, variants) = await WireStoreAndErpAsync();
-        var order = _emulator.Store(TestStores.Plain).CreateOrder(1, [(variants[0].Id, 1)], OrderStatuses.AwaitingFulfillment);
+        var order = store.CreateOrder(1, [(variants[0].Id, 1)], OrderStatuses.AwaitingFulfillment);
+        Assert.NotEqual(first.Id, order.Id);
         var (sale, _) = await WaitForAppliedSaleAsync(trytonClient, order.Id);
         Assert.Equal("processing", sale.GetProperty("state").GetString());
 
@@ -110,8 +115,13 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
             variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
         }
 
+        // The class shares one Tryton and every test's emulator seeds the same catalog: create the SKUs once.
         var trytonClient = TrytonTestData.Client(tryton);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. variants.Select(v => v.Sku)], Ct);
+        var skus = variants.Select(v => v.Sku).ToList();
+        var existing = await trytonClient.SearchReadAsync("product.product", [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], ["code"],
+            cancellationToken: Ct);
+        var known = existing.EnumerateArray().Select(p => p.GetProperty("code").GetString()).ToHashSet(StringComparer.Ordinal);
+        await TrytonTestData.CreateProductsAsync(trytonClient, [.. skus.Where(s => !known.Contains(s))], Ct);
         await client.CreateHookAsync(new HookRequest
         {
             Scope = "store/order/*",
