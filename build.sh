@@ -3,9 +3,28 @@
 #   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce emulator and the Standalone host,
 #                     wired together; prints where everything is and places a first order
 #   ./build.sh test   runs every test, after installing and starting what the tests need
+# and, beside them:
+#   ./build.sh hub COMMAND...   runs an operations command of the hub (Integration.Standalone COMMAND..., e.g.
+#                               quarantine list --store abc123) against the local run that is going
 set -euo pipefail
+
+# Ctrl+C and SIGTERM stop everything however the script was started. bash starts a background job of a
+# non-interactive shell (`./build.sh run &` in a script) with SIGINT ignored, and a signal ignored on entry cannot
+# be trapped: then the script starts itself again (same pid, exec) with SIGINT and SIGTERM set back to default, so
+# the traps below take them.
+if [[ -z "${INTEGRATION_SIGNALS_RESET:-}" && -r /proc/$$/status ]] \
+  && (( 16#$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status) & 0x4002 )); then
+  export INTEGRATION_SIGNALS_RESET=1
+  exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
+
 source "$(dirname "${BASH_SOURCE[0]}")/tests/env/common.sh"
 cd "$REPO_ROOT"
+
+# One local run at a time per directory: its Azurite data, logs, the pids it started and the settings the
+# operations commands read (hub.env). INTEGRATION_RUN_DIR puts a second run elsewhere.
+RUN_DIR=${INTEGRATION_RUN_DIR:-$ARTIFACTS/run}
+STANDALONE_DLL=src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll
 
 PIDS_TO_STOP=()
 TRYTON_STOP=()
@@ -14,9 +33,14 @@ cleanup() {
   for pid in "${PIDS_TO_STOP[@]}"; do stop_pid "$pid"; done
   [[ ${#TRYTON_STOP[@]} -eq 0 ]] || "${TRYTON_STOP[@]}"
   stop_azurite
+  # The settings describe a run that is gone: the operations commands must not reach for it.
+  [[ ! -f "$RUN_DIR/owner" || "$(cat "$RUN_DIR/owner")" != "$$" ]] || rm -f "$RUN_DIR/hub.env" "$RUN_DIR/owner"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# A signal arriving while a step runs in the foreground (a build, Tryton's start) is taken when that step ends.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # node_json METHOD URL [BODY] [HEADER...]: an HTTP call through Node (always present here), printing the JSON answer.
 node_json() {
@@ -29,13 +53,38 @@ node_json() {
       .catch(e => { console.error(e.message); process.exit(1); });' "$@"
 }
 
+# started PID: remembers a process this run started, to stop it at the end (and for RUN_DIR/pids).
+started() {
+  PIDS_TO_STOP+=("$1")
+  echo "$1" >>"$RUN_DIR/pids"
+}
+
 run() {
-  ensure_node_tools
+  # A port given but taken fails here, before anything is started or announced.
+  local hub_port=${INTEGRATION_PORT:-}
+  if [[ -n "$hub_port" ]]; then
+    [[ "$hub_port" =~ ^[0-9]+$ && "$hub_port" -ge 1 && "$hub_port" -le 65535 ]] || die "INTEGRATION_PORT=$hub_port is not a port number."
+    ! port_in_use "$hub_port" \
+      || die "INTEGRATION_PORT=$hub_port: 127.0.0.1:$hub_port is already in use. Choose a free port, or unset INTEGRATION_PORT for any free one."
+  fi
+  if [[ -f "$RUN_DIR/owner" ]] && kill -0 "$(cat "$RUN_DIR/owner")" 2>/dev/null; then
+    die "A local run (pid $(cat "$RUN_DIR/owner")) is already using $RUN_DIR: stop it, or set INTEGRATION_RUN_DIR for a second one."
+  fi
+  # Every run starts fresh, like Tryton and the emulator: no quarantine rows or event ids from an earlier run.
+  rm -rf "$RUN_DIR"
+  mkdir -p "$RUN_DIR"
+  echo $$ >"$RUN_DIR/owner"
+  echo $$ >"$RUN_DIR/pids"
+
+  ensure_node_tools run
   bash tests/env/setup-tryton.sh >/dev/null
-  log "Building"
-  dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-  dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-  start_azurite --persist
+  if [[ "${INTEGRATION_SKIP_BUILD:-}" != 1 ]]; then
+    log "Building"
+    dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  fi
+  start_azurite --location "$RUN_DIR/azurite"
+  echo "$AZURITE_PID" >>"$RUN_DIR/pids"
 
   # Tryton: a fresh copy of the template database on a free loopback port.
   local line tryton_pid="" tryton_dir=""
@@ -47,6 +96,7 @@ run() {
   done < <(bash tests/env/tryton.sh start)
   [[ -n "$tryton_pid" ]] || die "Tryton did not start."
   TRYTON_STOP=(bash tests/env/tryton.sh stop "$tryton_pid" "$tryton_dir")
+  echo "$tryton_pid" >>"$RUN_DIR/pids"
   log "Tryton (pid $tryton_pid) on $TRYTON_URL"
 
   # The BigCommerce emulator: one store with a seeded catalog and shoppers.
@@ -56,9 +106,9 @@ run() {
   emulator_url="http://127.0.0.1:$emulator_port"
   dotnet src/Integration.BigCommerce.Emulator/bin/Release/net10.0/Integration.BigCommerce.Emulator.dll \
     --Emulator:Urls="$emulator_url" --Emulator:Stores:0:StoreHash="$store" --Emulator:Stores:0:ApiToken="$token" \
-    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 >"$ARTIFACTS/emulator.log" 2>&1 &
-  PIDS_TO_STOP+=($!)
-  wait_for_port "$emulator_port" 60 "$!" || { cat "$ARTIFACTS/emulator.log" >&2; die "The emulator did not start."; }
+    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 >"$RUN_DIR/emulator.log" 2>&1 &
+  started $!
+  wait_for_port "$emulator_port" 60 "$!" || { cat "$RUN_DIR/emulator.log" >&2; die "The emulator did not start."; }
   log "BigCommerce emulator (pid ${PIDS_TO_STOP[-1]}) on $emulator_url"
   local seeded
   seeded=$(python3 tests/env/seed-tryton-catalog.py "$TRYTON_URL" "$TRYTON_DATABASE" "$TRYTON_USER" "$TRYTON_PASSWORD" \
@@ -66,9 +116,9 @@ run() {
   log "Created $seeded Tryton products for the emulated catalog's SKUs"
 
   # The hub (Standalone host): intake, Storage queues, consumers, ERP sync.
-  local port secret url
-  port=${INTEGRATION_PORT:-$(free_port)}
-  url="http://127.0.0.1:$port"
+  local secret url
+  hub_port=${hub_port:-$(free_port)}
+  url="http://127.0.0.1:$hub_port"
   secret=${INTEGRATION_WEBHOOK_SECRET:-$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")}
   export Standalone__Urls="$url"
   export Transport__Kind=StorageQueues
@@ -81,9 +131,17 @@ run() {
   export Erp__Tryton__Url="$TRYTON_URL" Erp__Tryton__Database="$TRYTON_DATABASE" Erp__Tryton__User="$TRYTON_USER"
   export Erp__Tryton__Password="$TRYTON_PASSWORD" Erp__Tryton__CompanyId=1 Erp__Tryton__Warehouses__main=WH
   export Erp__Tryton__OrderWarehouse=main
-  dotnet src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll &
-  PIDS_TO_STOP+=($!)
-  wait_for_port "$port" 60 "$!" || die "The Standalone host did not start."
+  # The operations commands (./build.sh hub ...) read the same settings from here while the run is going.
+  (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp)__' >"$RUN_DIR/hub.env")
+  dotnet "$STANDALONE_DLL" &
+  started $!
+  # Our hub answering, not merely something on the port (it could have been taken since the check above).
+  local deadline=$((SECONDS + 120))
+  until [[ "$(node_json GET "$url/healthz" 2>/dev/null)" == ok ]]; do
+    kill -0 "${PIDS_TO_STOP[-1]}" 2>/dev/null || die "The Standalone host stopped at start (see above)."
+    ((SECONDS < deadline)) || die "The Standalone host did not answer on $url/healthz within 120 s."
+    sleep 0.2
+  done
 
   # BigCommerce calls the hub back with the shared secret in a header, as a real store's hook does.
   node_json POST "$emulator_url/stores/$store/v3/hooks" \
@@ -99,19 +157,44 @@ run() {
                                                        X-Webhook-Secret $secret
     BigCommerce emulator  $emulator_url    store $store, X-Auth-Token $token
     Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
-    Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (INTEGRATION_AZURITE_CONNECTION_STRING)
+    Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (data in $RUN_DIR/azurite)
+
+  Operations commands run against this run from another terminal, e.g.:
+    ./build.sh hub quarantine list --store $store
 
   Place an order in the store (a shopper's checkout); its webhook flows through the hub into a Tryton sale
   (watch for "Event ... for erp applied" below):
     curl -X POST $emulator_url/stores/$store/_emulator/orders -H 'X-Auth-Token: $token' \\
       -H 'Content-Type: application/json' -d '{"customer_id":1,"lines":[{"variant_id":$variant,"quantity":2}]}'
 
-  Placing one now. Press Ctrl+C to stop; everything started here is stopped with it.
+  Placing one now. Press Ctrl+C to stop (or send SIGTERM to pid $$); everything started here is stopped with it.
 
 INFO
-  node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
-    "X-Auth-Token: $token" >/dev/null
+  local order
+  order=$(node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
+    "X-Auth-Token: $token" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).id))")
+  cat <<INFO
+
+  Placed order $order. To deliver a webhook for it by hand (README, "Try the intake by hand"):
+    curl -i -X POST $url/api/webhooks/bigcommerce -H 'Content-Type: application/json' -H 'X-Webhook-Secret: $secret' \\
+      -d '{"scope":"store/order/updated","store_id":"1","data":{"type":"order","id":$order},"hash":"by-hand-$order","created_at":$(date +%s),"producer":"stores/$store"}'
+  The hub reads order $order from the store and finds the sale up to date: "Event ... for erp unchanged".
+
+INFO
   wait "${PIDS_TO_STOP[-1]}"
+}
+
+# hub COMMAND...: an operations command of the hub (Integration.Standalone COMMAND...) with the settings of the local
+# run that is going (RUN_DIR/hub.env); with no run going, says so (exit 2) rather than running without settings.
+hub() {
+  if [[ ! -f "$RUN_DIR/hub.env" ]] || ! kill -0 "$(cat "$RUN_DIR/owner" 2>/dev/null)" 2>/dev/null; then
+    echo "error: no local run is going (no $RUN_DIR/hub.env): start ./build.sh run first, then run ./build.sh hub $* in another terminal." >&2
+    exit 2
+  fi
+  [[ -f "$STANDALONE_DLL" ]] || dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  # shellcheck disable=SC1091
+  source "$RUN_DIR/hub.env"
+  exec dotnet "$STANDALONE_DLL" "$@"
 }
 
 test_all() {
@@ -152,7 +235,8 @@ main() {
   case "${1:-}" in
     run) run ;;
     test) test_all ;;
-    *) echo "usage: ./build.sh run | test" >&2; exit 2 ;;
+    hub) shift; hub "$@" ;;
+    *) echo "usage: ./build.sh run | test | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 

@@ -1,16 +1,32 @@
 using Integration.Standalone;
 using Integration.Standalone.Processing;
+using Microsoft.Extensions.Options;
 
-// "quarantine ..." and "fulfilment ..." run an operations command; anything else runs the host (arguments are configuration overrides).
-if (args is ["quarantine", ..])
+// "<command> ..." runs an operations command against the same configuration as the host (README, "Operating it");
+// anything else runs the host (arguments are configuration overrides). Every command is dispatched the same way, and
+// a configuration error ends any of them with one line naming the key and exit code 2 (StartupErrors).
+Dictionary<string, Func<string[], Task<int>>> commands = new(StringComparer.Ordinal)
 {
-    return await QuarantineCommands.RunAsync(args);
+    ["quarantine"] = a => QuarantineCommands.RunAsync(a),
+    ["fulfilment"] = a => FulfilmentCommands.RunAsync(a),
+};
+
+if (args is [var name, ..] && commands.TryGetValue(name, out var command))
+{
+    return await command(args);
 }
 
-if (args is ["fulfilment", ..])
+try
 {
-    return await FulfilmentCommands.RunAsync(args);
+    await using var app = StandaloneApp.Build(args);
+    // Checked here, before the host starts: the host would log these failures with their trace and rethrow them.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    StartupErrors.ThrowIfAddressTaken(app.Configuration["Standalone:Urls"] ?? StandaloneApp.DefaultUrls);
+    await app.RunAsync();
+    return 0;
 }
-
-await StandaloneApp.Build(args).RunAsync();
-return 0;
+catch (Exception ex) when (StartupErrors.Describe(ex) is { } message)
+{
+    await Console.Error.WriteLineAsync(message);
+    return StartupErrors.ExitCode;
+}

@@ -24,7 +24,8 @@ public static class StandaloneApp
     /// <param name="services">Lets tests add services (e.g. a sync for a test target) before the app is built.</param>
     public static WebApplication Build(string[] args, Action<ConfigurationManager>? configure = null, Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The content root is where the host's files are (appsettings.json), not the directory it was started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
         services?.Invoke(builder.Services);
         builder.WebHost.UseUrls(builder.Configuration["Standalone:Urls"] ?? DefaultUrls);

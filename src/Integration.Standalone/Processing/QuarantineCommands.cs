@@ -3,7 +3,6 @@ using System.Globalization;
 using Integration.Azure;
 using Integration.Azure.State;
 using Integration.Core.Processing;
-using Microsoft.Extensions.Options;
 
 namespace Integration.Standalone.Processing;
 
@@ -66,16 +65,22 @@ public static class QuarantineCommands
         return InvokeAsync(parsed, output);
     }
 
+    /// <summary>
+    /// Runs a parsed operations command. A configuration error (a missing setting, say) ends it with one line naming the
+    /// key and exit code 2: System.CommandLine's default handler would print the stack trace instead, so it is off.
+    /// Errors go to standard error when the command writes to the console.
+    /// </summary>
     internal static async Task<int> InvokeAsync(ParseResult parsed, TextWriter output)
     {
+        var error = ReferenceEquals(output, Console.Out) ? Console.Error : output;
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (StartupErrors.Describe(ex) is { } message)
         {
-            await output.WriteLineAsync("Configuration error: " + ex.Message);
-            return 2;
+            await error.WriteLineAsync(message);
+            return StartupErrors.ExitCode;
         }
     }
 

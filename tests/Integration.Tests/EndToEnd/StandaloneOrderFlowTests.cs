@@ -1,6 +1,7 @@
 using System.Globalization;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Emulator;
+using Integration.Core.Erp;
 using Integration.Core.Processing;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing;
@@ -55,6 +56,58 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     [Fact]
     public async Task StorePlacesAnOrder_WebhookFlowsThroughTheHost_TrytonHasTheSale()
     {
+        var (client, trytonClient, variants) = await WireStoreAndErpAsync();
+
+        var order = _emulator.Store(TestStores.Plain).CreateOrder(1, [(variants[0].Id, 2)]);
+
+        var (sale, applied) = await WaitForAppliedSaleAsync(trytonClient, order.Id);
+        Assert.Equal(sale.GetProperty("id").GetInt32().ToString(CultureInfo.InvariantCulture), applied.TargetId);
+    }
+
+    /// <summary>
+    /// Issue 16, item 9, as a merchant meets it: an order placed Awaiting Fulfillment becomes a Tryton sale in
+    /// <c>processing</c>; moved back to Awaiting Payment in the store, the hub reports it (quarantined
+    /// <c>erp_status_backward</c>, listed by <c>quarantine list</c>) and leaves the sale as it was, never silently.
+    /// </summary>
+    [Fact]
+    public async Task StoreMovesAConfirmedOrderBackToAwaitingPayment_TheHubQuarantinesItAsStatusBackward_TheSaleStaysProcessing()
+    {
+        // Every test's emulator numbers orders alike (from 100), and the class shares one Tryton: this test's order is
+        // the store's second (placed before the hook exists, the first never reaches the hub), the other test's the first.
+        var store = _emulator.Store(TestStores.Plain);
+        var first = store.CreateOrder(1, [(1, 1)]);
+        var (client, trytonClient, variants) = await WireStoreAndErpAsync();
+        var order = store.CreateOrder(1, [(variants[0].Id, 1)], OrderStatuses.AwaitingFulfillment);
+        Assert.NotEqual(first.Id, order.Id);
+        var (sale, _) = await WaitForAppliedSaleAsync(trytonClient, order.Id);
+        Assert.Equal("processing", sale.GetProperty("state").GetString());
+
+        await client.UpdateOrderStatusAsync(order.Id, OrderStatuses.AwaitingPayment, Ct);
+
+        var quarantine = _host.Services.GetRequiredService<IQuarantineStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        List<QuarantinedEvent> entries;
+        while ((entries = await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct)).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The backward move was not reported within 60 s.");
+            await Task.Delay(250, Ct);
+        }
+
+        Assert.All(entries, e =>
+        {
+            Assert.Equal(ErpReasons.StatusBackward, e.Reason);
+            Assert.Equal("erp", e.Target);
+            Assert.Equal(order.Id, e.Event.ResourceId?.Number);
+            Assert.Contains("AwaitingPayment", e.Error, StringComparison.Ordinal);
+        });
+        var after = await trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("id", "=", sale.GetProperty("id").GetInt32())], ["state"],
+            cancellationToken: Ct);
+        Assert.Equal("processing", after[0].GetProperty("state").GetString());
+    }
+
+    /// <summary>The emulated catalog's SKUs exist in Tryton and the store's order hook points at the host.</summary>
+    private async Task<(BigCommerceClient Client, TrytonClient Tryton, List<(long Id, string Sku)> Variants)> WireStoreAndErpAsync()
+    {
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
         var variants = new List<(long Id, string Sku)>();
         await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
@@ -62,8 +115,13 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
             variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
         }
 
+        // The class shares one Tryton and every test's emulator seeds the same catalog: create the SKUs once.
         var trytonClient = TrytonTestData.Client(tryton);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. variants.Select(v => v.Sku)], Ct);
+        var skus = variants.Select(v => v.Sku).ToList();
+        var existing = await trytonClient.SearchReadAsync("product.product", [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], ["code"],
+            cancellationToken: Ct);
+        var known = existing.EnumerateArray().Select(p => p.GetProperty("code").GetString()).ToHashSet(StringComparer.Ordinal);
+        await TrytonTestData.CreateProductsAsync(trytonClient, [.. skus.Where(s => !known.Contains(s))], Ct);
         await client.CreateHookAsync(new HookRequest
         {
             Scope = "store/order/*",
@@ -71,10 +129,13 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
             IsActive = true,
             Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
         }, Ct);
+        return (client, trytonClient, variants);
+    }
 
-        var order = _emulator.Store(TestStores.Plain).CreateOrder(1, [(variants[0].Id, 2)]);
-
-        var reference = $"bc-{TestStores.Plain}-{order.Id}";
+    /// <summary>Waits (60 s at most) for the order's one Tryton sale and the hub's record of having applied it.</summary>
+    private async Task<(System.Text.Json.JsonElement Sale, ResourceState Applied)> WaitForAppliedSaleAsync(TrytonClient trytonClient, long orderId)
+    {
+        var reference = $"bc-{TestStores.Plain}-{orderId}";
         var deadline = DateTime.UtcNow.AddSeconds(60);
         System.Text.Json.JsonElement sales;
         while ((sales = await trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)], ["id", "state"],
@@ -87,7 +148,7 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
         Assert.Equal(1, sales.GetArrayLength());
         // The sale commits in Tryton just before the hub records it: wait for the record too.
         var state = _host.Services.GetRequiredService<ISyncStateStore>();
-        var key = new ResourceKey(TestStores.Plain, "erp", "order", order.Id.ToString(CultureInfo.InvariantCulture));
+        var key = new ResourceKey(TestStores.Plain, "erp", "order", orderId.ToString(CultureInfo.InvariantCulture));
         ResourceState? applied;
         while ((applied = await state.GetResourceAsync(key, Ct)) is null)
         {
@@ -95,6 +156,8 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
             await Task.Delay(100, Ct);
         }
 
-        Assert.Equal(sales[0].GetProperty("id").GetInt32().ToString(CultureInfo.InvariantCulture), applied?.TargetId);
+        // Re-read: the state may have moved on between the first read and the record.
+        sales = await trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)], ["id", "state"], cancellationToken: Ct);
+        return (sales[0], applied);
     }
 }

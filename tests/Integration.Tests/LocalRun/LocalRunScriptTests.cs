@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Integration.Testing;
+
+namespace Integration.Tests.LocalRun;
+
+/// <summary>
+/// <c>./build.sh run</c> and <c>./build.sh hub</c> as a newcomer meets them, run as processes: a taken port fails before
+/// anything starts, the operations commands reach the run that is going (and say so when none is), the run is quiet
+/// and shows its decisions, and SIGINT or SIGTERM stops every process the run started even when the script was
+/// started in the background of a non-interactive shell (where bash ignores SIGINT).
+/// Each test uses a run directory of its own (INTEGRATION_RUN_DIR), so it never touches a developer's run.
+/// </summary>
+public sealed partial class LocalRunScriptTests : IDisposable
+{
+    // The run starts a Tryton from its template, the emulator and the hub; on a busy 2-core machine that takes a while.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
+    private readonly string _runDirectory = Path.Combine(RepositoryPaths.Root, ".artifacts", "test-run-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_runDirectory))
+        {
+            Directory.Delete(_runDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Run_PortTaken_FailsFastNamingThePort_BeforeStartingOrAnnouncingAnything()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        await using var run = StartScript("./build.sh run", new Dictionary<string, string> { ["INTEGRATION_PORT"] = port });
+        var code = await run.WaitForExitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.True(code is not 0 and not -1, $"exit code {code}; output:\n{run.RecentOutput}");
+        Assert.Contains($"INTEGRATION_PORT={port}: 127.0.0.1:{port} is already in use", run.RecentOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("The integration hub is running", run.RecentOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_runDirectory, "pids")), "Nothing is started when the port is taken.");
+    }
+
+    [Fact]
+    public async Task Hub_WithoutARunGoing_SaysHowToStartOne_ExitCode2()
+    {
+        await using var hub = StartScript("./build.sh hub quarantine list --store abc123");
+        var code = await hub.WaitForExitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(hub.RecentOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no local run is going", line, StringComparison.Ordinal);
+        Assert.Contains("./build.sh run", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InTheBackground_Sigint_StopsEverythingItStarted_AfterTheHubCommandAndTheFirstOrderWorked()
+    {
+        await using var run = await StartRunInTheBackgroundAsync();
+
+        // The first order flows into Tryton, and the log shows the decision without the HTTP client's chatter.
+        await WaitForOutputAsync(run, "for erp applied", TimeSpan.FromMinutes(2));
+        Assert.DoesNotContain("System.Net.Http.HttpClient", run.RecentOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Polly", run.RecentOutput, StringComparison.Ordinal);
+
+        // The operations commands reach this run through ./build.sh hub.
+        await using (var hub = StartScript("./build.sh hub quarantine list --store abc123"))
+        {
+            Assert.Equal(0, await hub.WaitForExitAsync(TimeSpan.FromMinutes(2), Ct));
+            Assert.Contains("0 quarantined event(s).", hub.RecentOutput, StringComparison.Ordinal);
+        }
+
+        await StopAndAssertEverythingIsGoneAsync(run, "INT");
+    }
+
+    [Theory]
+    [InlineData("TERM", "")]
+    [InlineData("INT", "setsid ")] // a session of its own (setsid execs: same pid), SIGINT still ignored from the shell
+    public async Task Run_InTheBackground_SignalStopsEverythingItStarted(string signal, string launcher)
+    {
+        await using var run = await StartRunInTheBackgroundAsync(launcher);
+
+        await StopAndAssertEverythingIsGoneAsync(run, signal);
+    }
+
+    /// <summary>
+    /// Starts <c>./build.sh run</c> as a background job of a non-interactive bash (so it starts with SIGINT ignored) and
+    /// waits for it to announce the running hub; the bash prints the job's pid first and waits for it.
+    /// </summary>
+    private async Task<ManagedProcess> StartRunInTheBackgroundAsync(string launcher = "")
+    {
+        var run = StartScript(launcher + "./build.sh run 2>&1 & echo \"RUN_PID=$!\"; wait $!; echo \"RUN_EXIT=$?\"");
+        await WaitForOutputAsync(run, "The integration hub is running", StartTimeout);
+        await WaitForOutputAsync(run, "Placed order", TimeSpan.FromMinutes(1));
+        return run;
+    }
+
+    private async Task StopAndAssertEverythingIsGoneAsync(ManagedProcess run, string signal)
+    {
+        var scriptPid = int.Parse(RunPid().Match(run.RecentOutput).Groups[1].Value, CultureInfo.InvariantCulture);
+        var started = (await File.ReadAllLinesAsync(Path.Combine(_runDirectory, "pids"), Ct))
+            .Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains(scriptPid, started);
+        Assert.True(started.Count >= 5, $"The run records the script, Azurite, Tryton, the emulator and the hub: {string.Join(' ', started)}");
+        Assert.All(started, pid => Assert.True(IsAlive(pid), $"pid {pid} should be running before the signal"));
+
+        await SignalAsync(signal, scriptPid);
+        var code = await run.WaitForExitAsync(TimeSpan.FromSeconds(90), Ct);
+
+        Assert.True(code == 0, $"The background job did not end within 90 s of SIG{signal}:\n{run.RecentOutput}");
+        Assert.Contains(signal == "INT" ? "RUN_EXIT=130" : "RUN_EXIT=143", run.RecentOutput, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (started.Any(IsAlive) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.DoesNotContain(started, IsAlive);
+        Assert.False(File.Exists(Path.Combine(_runDirectory, "hub.env")), "The operations settings of a stopped run are removed.");
+    }
+
+    private ManagedProcess StartScript(string script, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["INTEGRATION_RUN_DIR"] = _runDirectory };
+        // The test build made the Release binaries the run starts: skip its rebuild (keeps the test bounded).
+        if (AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+        {
+            variables["INTEGRATION_SKIP_BUILD"] = "1";
+        }
+
+        return ManagedProcess.Start("bash", ["-c", script], RepositoryPaths.Root, variables);
+    }
+
+    private static async Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!process.RecentOutput.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(process.HasExited, $"The script ended before printing \"{text}\":\n{process.RecentOutput}");
+            Assert.True(DateTime.UtcNow < deadline, $"No \"{text}\" within {timeout}:\n{process.RecentOutput}");
+            await Task.Delay(250, Ct);
+        }
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        await using var kill = ManagedProcess.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, await kill.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct));
+    }
+
+    /// <summary>Running (a zombie has ended: it only waits to be reaped).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"RUN_PID=(\d+)")]
+    private static partial Regex RunPid();
+}
