@@ -1,9 +1,12 @@
 using Integration.Azure;
 using Integration.Azure.State;
 using Integration.BigCommerce;
+using Integration.BigCommerce.Webhooks;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
+using Integration.Core.Reconciliation.Orders;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
@@ -34,7 +37,10 @@ public static class HubServiceCollectionExtensions
             .AddEventProcessing(configuration)
             .AddMapping(configuration)
             .AddBigCommerceClient(configuration)
-            .AddBigCommerceStore();
+            .AddBigCommerceStore()
+            // The event transport and the store are always composed above, so both reconcilers always can run.
+            .AddOrdersBackfill(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, WebhookWatchdog>());
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
             services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);
