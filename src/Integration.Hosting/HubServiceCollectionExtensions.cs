@@ -22,7 +22,8 @@ public static class HubServiceCollectionExtensions
     /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
     /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
     /// store adapter, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows, and, when
-    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows. The hosts add
+    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows, and the reconcilers (orders backfill,
+    /// webhook watchdog) the reconciliation runner drives. The hosts add
     /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
     /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
     /// </summary>

@@ -1,16 +1,11 @@
-using Integration.Azure.Secrets;
-using Integration.BigCommerce;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
-using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
 using Integration.Core.Commerce;
 using Integration.Core.Mapping;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
 using Integration.Tests.Support;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -29,42 +24,22 @@ public sealed class OrdersBackfillTests : IAsyncLifetime
     private const string Token = "backfill-token-0123456789";
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
-    private BigCommerceEmulator _emulator = null!;
-    private ServiceProvider _services = null!;
+    private EmulatedStore _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private BigCommerceStore Store => new(_services.GetRequiredService<BigCommerceClientFactory>(), MappingConfiguration.Default);
+    private BigCommerceStore Store => new(_store.Clients, MappingConfiguration.Default);
 
-    private BigCommerceClient Client => _services.GetRequiredService<BigCommerceClientFactory>().GetClient(StoreHash);
+    private BigCommerceClient Client => _store.Clients.GetClient(StoreHash);
 
-    private EmulatorStore Emulated => _emulator.Store(StoreHash);
+    private EmulatorStore Emulated => _store.Emulator.Store(StoreHash);
 
-    public async ValueTask InitializeAsync()
-    {
-        // 600 seeded orders, each modified at its own hour in January 2026, before the fake clock's start.
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new EmulatedStoreOptions { StoreHash = StoreHash, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 5, VariantsPerProduct = 1, Customers = 2, Orders = 600 },
-        }, _time, Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
-        await _services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
-        {
-            Stores = [new StoreOptions { StoreHash = StoreHash, WebhookSecret = "unused-in-this-test-0123", ApiToken = Token }],
-        }, new UnconfiguredSecretResolver(), Ct);
-    }
+    // 600 seeded orders, each modified at its own hour in January 2026, before the fake clock's start.
+    public async ValueTask InitializeAsync() =>
+        _store = await EmulatedStore.StartAsync(StoreHash, Token, Ct,
+            new SeedOptions { Products = 5, VariantsPerProduct = 1, Customers = 2, Orders = 600 }, _time);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await _emulator.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     [Fact]
     public async Task GetModifiedOrders_OrdersChangeWhileListing_NothingIsSkipped_AndAChangedOrderComesAgain()

@@ -38,19 +38,7 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
             Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
         }, cancellationToken: Ct);
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-        });
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
         _tryton = TrytonTestData.Client(tryton);
     }
 
@@ -71,6 +59,8 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         }
 
         await TrytonTestData.CreateProductsAsync(_tryton, [.. variants.Select(v => v.Sku)], Ct);
+        // AddIntegrationHub composes both of this branch's reconcilers in the host.
+        Assert.Contains(_host.Services.GetServices<IReconciler>(), r => r.Kind == ReconciliationKinds.Hooks);
         var backfill = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
         var store = _emulator.Store(TestStores.Plain);
 

@@ -1,8 +1,10 @@
+using System.Globalization;
 using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
 using Integration.Core.Events;
 using Integration.Standalone;
 using Integration.Testing;
+using Integration.Testing.Tryton;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +63,24 @@ public sealed class StandaloneHost : IAsyncDisposable
         await app.StartAsync();
         return new StandaloneHost(app, new Uri($"http://127.0.0.1:{port}"), prefix, new QueueServiceClient(azuriteConnectionString));
     }
+
+    /// <summary>
+    /// The settings for a host that serves store <see cref="TestStores.Plain"/> from an emulator into a real Tryton,
+    /// with its consumers running: the whole product, as a merchant runs it.
+    /// </summary>
+    public static Dictionary<string, string?> ErpSettings(Uri emulator, string apiToken, TrytonFixture tryton) => new()
+    {
+        ["Standalone:Consumers:Enabled"] = "true",
+        ["BigCommerce:Api:BaseAddress"] = emulator.ToString(),
+        ["BigCommerce:Stores:0:ApiToken"] = apiToken,
+        ["Erp:Tryton:Url"] = tryton.Url.ToString(),
+        ["Erp:Tryton:Database"] = tryton.Database,
+        ["Erp:Tryton:User"] = tryton.User,
+        ["Erp:Tryton:Password"] = tryton.Password,
+        ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
+        ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
+        ["Erp:Tryton:OrderWarehouse"] = "main",
+    };
 
     /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
     public async Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken)
