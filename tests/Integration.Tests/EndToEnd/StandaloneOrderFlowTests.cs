@@ -25,12 +25,7 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
-        }, cancellationToken: Ct);
+        _emulator = await StandaloneHost.StartErpStoreAsync(Token, Ct);
         _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
     }
 
@@ -44,14 +39,8 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     public async Task StorePlacesAnOrder_WebhookFlowsThroughTheHost_TrytonHasTheSale()
     {
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
-        var variants = new List<(long Id, string Sku)>();
-        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
-        {
-            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
-        }
-
         var trytonClient = TrytonTestData.Client(tryton);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. variants.Select(v => v.Sku)], Ct);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, trytonClient, Ct);
         await client.CreateHookAsync(new HookRequest
         {
             Scope = "store/order/*",

@@ -32,12 +32,7 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
-        }, cancellationToken: Ct);
+        _emulator = await StandaloneHost.StartErpStoreAsync(Token, Ct);
         _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
         _tryton = TrytonTestData.Client(tryton);
     }
@@ -52,13 +47,7 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     public async Task OrdersPlacedWithoutWebhooks_ReachTrytonOnceAfterABackfill_ARepeatAndAWebhookedOrderAreNotDuplicated()
     {
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
-        var variants = new List<(long Id, string Sku)>();
-        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
-        {
-            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
-        }
-
-        await TrytonTestData.CreateProductsAsync(_tryton, [.. variants.Select(v => v.Sku)], Ct);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, _tryton, Ct);
         // AddIntegrationHub composes both of this branch's reconcilers in the host.
         Assert.Contains(_host.Services.GetServices<IReconciler>(), r => r.Kind == ReconciliationKinds.Hooks);
         var backfill = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);

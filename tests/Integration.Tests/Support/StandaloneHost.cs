@@ -1,9 +1,12 @@
 using System.Globalization;
 using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Emulator;
 using Integration.Core.Events;
 using Integration.Standalone;
 using Integration.Testing;
+using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing.Tryton;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -81,6 +84,29 @@ public sealed class StandaloneHost : IAsyncDisposable
         ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
         ["Erp:Tryton:OrderWarehouse"] = "main",
     };
+
+    /// <summary>The small store the whole-host ERP tests serve: 3 products of one variant, 2 customers, no orders.</summary>
+    public static Task<BigCommerceEmulator> StartErpStoreAsync(string apiToken, CancellationToken cancellationToken) =>
+        BigCommerceEmulator.StartAsync(new EmulatorOptions
+        {
+            Stores = [new EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = apiToken }],
+            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
+            Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
+        }, cancellationToken: cancellationToken);
+
+    /// <summary>The store's variants (id, upper-case SKU), each created as a product in Tryton so orders of them become sales.</summary>
+    public static async Task<IReadOnlyList<(long Id, string Sku)>> VariantsInTrytonAsync(BigCommerceClient store, TrytonClient tryton,
+        CancellationToken cancellationToken)
+    {
+        var variants = new List<(long Id, string Sku)>();
+        await foreach (var product in store.GetProductsAsync(cancellationToken: cancellationToken))
+        {
+            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
+        }
+
+        await TrytonTestData.CreateProductsAsync(tryton, [.. variants.Select(v => v.Sku)], cancellationToken);
+        return variants;
+    }
 
     /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
     public async Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken)
