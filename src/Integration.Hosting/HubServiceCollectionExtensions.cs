@@ -1,9 +1,12 @@
 using Integration.Azure;
 using Integration.Azure.State;
 using Integration.BigCommerce;
+using Integration.BigCommerce.Webhooks;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
+using Integration.Core.Reconciliation.Orders;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +22,8 @@ public static class HubServiceCollectionExtensions
     /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
     /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
     /// store adapter, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows, and, when
-    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows. The hosts add
+    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows, and the reconcilers (orders backfill,
+    /// webhook watchdog) the reconciliation runner drives. The hosts add
     /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
     /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
     /// </summary>
@@ -34,7 +38,10 @@ public static class HubServiceCollectionExtensions
             .AddEventProcessing(configuration)
             .AddMapping(configuration)
             .AddBigCommerceClient(configuration)
-            .AddBigCommerceStore();
+            .AddBigCommerceStore()
+            // The event transport and the store are always composed above, so both reconcilers always can run.
+            .AddOrdersBackfill(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, WebhookWatchdog>());
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
             services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);

@@ -2,11 +2,10 @@ namespace Integration.BigCommerce.Client;
 
 public sealed partial class BigCommerceClient
 {
-    public async Task<IReadOnlyList<Hook>> GetHooksAsync(CancellationToken cancellationToken = default)
-    {
-        var page = await SendAsync(HttpMethod.Get, "v3", "hooks", null, BigCommerceJsonContext.Default.DataPageHook, cancellationToken).ConfigureAwait(false);
-        return [.. page.Data];
-    }
+    /// <summary>Every hook of the API account, all pages (the default page is 50, which a store with many hooks exceeds).</summary>
+    public async Task<IReadOnlyList<Hook>> GetHooksAsync(CancellationToken cancellationToken = default) =>
+        await GetPagesAsync("hooks", QueryString.Empty, BigCommerceLimits.PageSize, BigCommerceJsonContext.Default.DataPageHook, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
 
     public Task<Hook> GetHookAsync(long hookId, CancellationToken cancellationToken = default) =>
         HookAsync(HttpMethod.Get, $"hooks/{Id(hookId)}", null, cancellationToken);

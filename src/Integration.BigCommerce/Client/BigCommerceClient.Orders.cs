@@ -19,6 +19,17 @@ public sealed partial class BigCommerceClient
     public IAsyncEnumerable<Order> GetOrdersAsync(DateTimeOffset modifiedSince, CancellationToken cancellationToken = default) =>
         GetV2PagesAsync("orders", QueryString.Empty.With("min_date_modified", modifiedSince), BigCommerceJsonContext.Default.IListOrder, cancellationToken);
 
+    /// <summary>
+    /// One page (250) of the orders modified at or after <paramref name="modifiedSince"/>, oldest modification first
+    /// (<c>min_date_modified</c>, <c>sort=date_modified</c>; archived orders excluded); empty past the last page.
+    /// </summary>
+    public async Task<IReadOnlyList<Order>> GetOrdersModifiedPageAsync(DateTimeOffset modifiedSince, int page, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        return [.. await GetV2PageAsync("orders", QueryString.Empty.With("min_date_modified", modifiedSince).With("sort", "date_modified"), page,
+            BigCommerceJsonContext.Default.IListOrder, cancellationToken).ConfigureAwait(false)];
+    }
+
     /// <summary>Creates a shipment. A create is not idempotent, so it is never retried blindly: on a transient failure, check the order's shipments first.</summary>
     public Task<Shipment> CreateShipmentAsync(long orderId, ShipmentRequest shipment, CancellationToken cancellationToken = default)
     {

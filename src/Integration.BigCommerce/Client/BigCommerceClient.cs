@@ -163,37 +163,38 @@ public sealed partial class BigCommerceClient
     private async IAsyncEnumerable<T> GetV2PagesAsync<T>(
         string path, QueryString query, JsonTypeInfo<IList<T>> type, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        const int pageSize = BigCommerceLimits.PageSize;
         for (var page = 1; ; page++)
         {
-            var pathAndQuery = path + query.With("page", page).With("limit", pageSize);
-            IList<T> items;
-            using (var response = await SendAsync(HttpMethod.Get, "v2", pathAndQuery, null, cancellationToken).ConfigureAwait(false))
-            {
-                if (response.StatusCode == HttpStatusCode.NoContent)
-                {
-                    yield break;
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await ErrorAsync(response, HttpMethod.Get, "v2", pathAndQuery, cancellationToken).ConfigureAwait(false);
-                }
-
-                items = await ReadAsync(response, type, HttpMethod.Get, "v2", pathAndQuery, cancellationToken).ConfigureAwait(false);
-            }
-
+            var items = await GetV2PageAsync(path, query, page, type, cancellationToken).ConfigureAwait(false);
             foreach (var item in items)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return item;
             }
 
-            if (items.Count < pageSize)
+            if (items.Count < BigCommerceLimits.PageSize)
             {
                 yield break;
             }
         }
+    }
+
+    /// <summary>One page (of <see cref="BigCommerceLimits.PageSize"/>) of a v2 list; empty on 204 No Content (v2's empty list).</summary>
+    private async Task<IList<T>> GetV2PageAsync<T>(string path, QueryString query, int page, JsonTypeInfo<IList<T>> type, CancellationToken cancellationToken)
+    {
+        var pathAndQuery = path + query.With("page", page).With("limit", BigCommerceLimits.PageSize);
+        using var response = await SendAsync(HttpMethod.Get, "v2", pathAndQuery, null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NoContent)
+        {
+            return [];
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, HttpMethod.Get, "v2", pathAndQuery, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadAsync(response, type, HttpMethod.Get, "v2", pathAndQuery, cancellationToken).ConfigureAwait(false);
     }
 
     private static IEnumerable<T[]> Chunk<T>(IReadOnlyCollection<T>? values, int size) =>

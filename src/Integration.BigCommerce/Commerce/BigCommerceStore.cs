@@ -60,6 +60,52 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         }
     }
 
+    public async IAsyncEnumerable<IReadOnlyList<OrderModification>> GetModifiedOrdersAsync(string storeHash, DateTimeOffset since,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var client = clients.GetClient(storeHash);
+
+        // Keyset paging on date_modified rather than page numbers: an order modified during the listing moves to the
+        // end, which would shift later pages and skip an order. Each call starts at the newest time seen (inclusive,
+        // second precision), so orders at that second come back once more and are dropped here by (id, time); only a
+        // full page within a single second (a bulk import) is walked by page number.
+        var cursor = since;
+        var page = 1;
+        var listed = new HashSet<(long, DateTimeOffset)>();
+        while (true)
+        {
+            var orders = await client.GetOrdersModifiedPageAsync(cursor, page, cancellationToken);
+            var fresh = new List<OrderModification>(orders.Count);
+            var newest = cursor;
+            foreach (var order in orders)
+            {
+                var modified = order.DateModified ?? order.DateCreated ?? cursor;
+                newest = modified > newest ? modified : newest;
+                if (listed.Add((order.Id, modified)))
+                {
+                    fresh.Add(new OrderModification(order.Id, modified));
+                }
+            }
+
+            yield return fresh;
+            if (orders.Count < BigCommerceLimits.PageSize)
+            {
+                yield break;
+            }
+
+            if (newest > cursor)
+            {
+                cursor = newest;
+                page = 1;
+                listed.RemoveWhere(o => o.Item2 < cursor);
+            }
+            else
+            {
+                page++;
+            }
+        }
+    }
+
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
     {
         Bc.Customer? found = null;

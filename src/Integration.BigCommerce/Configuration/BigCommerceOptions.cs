@@ -15,7 +15,8 @@ namespace Integration.BigCommerce.Configuration;
 ///       "WebhookSecret": "...",                                  // the value itself (local development only)
 ///       "PreviousWebhookSecretName": "...", "PreviousWebhookSecret": "...",   // accepted during rotation
 ///       "SigningSecretName": "...", "SigningSecret": "...",                   // enables Standard Webhooks checks
-///       "ApiTokenName": "...", "ApiToken": "..." }
+///       "ApiTokenName": "...", "ApiToken": "...",
+///       "WebhookDestination": "https://hub.example.com/api/webhooks/bigcommerce" }   // where the watchdog keeps hooks pointed
 ///   ]
 /// }
 /// </code>
@@ -66,4 +67,10 @@ public sealed class StoreOptions
     public string? ApiToken { get; set; }
 
     public string? ApiTokenName { get; set; }
+
+    /// <summary>
+    /// The hub's public webhook URL (https; http only to a loopback host, for development). The webhook watchdog keeps
+    /// the store's hooks pointed here; without it the watchdog reports the store as not configured and changes nothing.
+    /// </summary>
+    public string? WebhookDestination { get; set; }
 }

@@ -59,6 +59,10 @@ public sealed partial class BigCommerceOptionsValidator : IValidateOptions<BigCo
             RequireOneOf(failures, key, "PreviousWebhookSecret", store.PreviousWebhookSecret, store.PreviousWebhookSecretName, required: false);
             RequireOneOf(failures, key, "SigningSecret", store.SigningSecret, store.SigningSecretName, required: false);
             RequireOneOf(failures, key, "ApiToken", store.ApiToken, store.ApiTokenName, required: false);
+            if (store.WebhookDestination is { } destination && !IsWebhookDestination(destination))
+            {
+                failures.Add($"{key}:WebhookDestination must be an absolute https URL (http only to a loopback host), without user info or fragment.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -81,6 +85,12 @@ public sealed partial class BigCommerceOptionsValidator : IValidateOptions<BigCo
             failures.Add($"{key}:{member} must be at least 16 characters long.");
         }
     }
+
+    // BigCommerce only calls https destinations; http is accepted for loopback so a local hub can receive from the emulator.
+    private static bool IsWebhookDestination(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+        && uri.UserInfo.Length == 0 && uri.Fragment.Length == 0;
 
     [GeneratedRegex("^[a-z0-9]{1,64}$")]
     private static partial Regex StoreHashPattern();

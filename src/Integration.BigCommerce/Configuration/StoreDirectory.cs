@@ -10,8 +10,10 @@ namespace Integration.BigCommerce.Configuration;
 /// <summary>A configured store with its secrets resolved. Secret values never leave this type as text, except the API token.</summary>
 public sealed class StoreCredentials
 {
-    internal StoreCredentials(string storeHash, IReadOnlyList<byte[]> webhookSecretDigests, byte[]? signingKey, string? apiToken)
+    internal StoreCredentials(string storeHash, IReadOnlyList<byte[]> webhookSecretDigests, byte[]? signingKey, string? apiToken,
+        string? webhookSecret = null)
     {
+        WebhookSecret = webhookSecret;
         StoreHash = storeHash;
         WebhookSecretDigests = webhookSecretDigests;
         SigningKey = signingKey;
@@ -29,6 +31,16 @@ public sealed class StoreCredentials
 
     /// <summary>HMAC key for Standard Webhooks signatures, when signing is enabled for the store.</summary>
     internal byte[]? SigningKey { get; }
+
+    /// <summary>
+    /// The current shared secret as text: only for the webhook watchdog, which writes it into the hooks' header. Never
+    /// logged or put in a report.
+    /// </summary>
+    internal string? WebhookSecret { get; }
+
+    /// <summary>Whether <paramref name="value"/> is the current shared secret (constant time over digests).</summary>
+    internal bool IsCurrentWebhookSecret(string? value) =>
+        value is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(value)), WebhookSecretDigests[0]);
 
     /// <summary>The store-level API account token, when configured.</summary>
     public string? ApiToken { get; }
@@ -87,7 +99,7 @@ public sealed class StoreDirectory
 
                 var signing = await ResolveAsync(secrets, key, "SigningSecret", s.SigningSecret, s.SigningSecretName, cancellationToken);
                 var token = await ResolveAsync(secrets, key, "ApiToken", s.ApiToken, s.ApiTokenName, cancellationToken);
-                stores.Add(new StoreCredentials(s.StoreHash!, digests, signing is null ? null : StandardWebhooks.DecodeKey(signing), token));
+                stores.Add(new StoreCredentials(s.StoreHash!, digests, signing is null ? null : StandardWebhooks.DecodeKey(signing), token, current));
             }
 
             _all = [.. stores];

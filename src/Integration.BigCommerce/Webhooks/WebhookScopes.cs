@@ -34,6 +34,15 @@ public static class WebhookScopes
 {
     public static FrozenDictionary<string, HandledScope> Handled { get; } = Build().ToFrozenDictionary(s => s.Scope, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The hooks a store needs so that every handled scope is delivered: one wildcard per resource family
+    /// (<c>store/order/*</c> covers <c>store/order/refund/created</c> too) and the store-level scopes by name. The
+    /// webhook watchdog keeps exactly these present and active.
+    /// </summary>
+    public static IReadOnlyList<string> Subscriptions { get; } =
+        [.. Handled.Values.Select(s => s.Shape == WebhookDataShape.StoreLevel ? s.Scope : string.Join('/', s.Scope.Split('/')[..2]) + "/*")
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     public static bool TryGetHandled(string scope, out HandledScope handled) =>
         Handled.TryGetValue(scope, out handled!);
 

@@ -53,6 +53,15 @@ public interface ICommerceStore
     /// <summary>The stores the hub serves (their hashes), for jobs that run per store.</summary>
     Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The orders modified at or after <paramref name="since"/> (archived ones excluded), oldest modification first, as
+    /// one list per store call (a list may be empty when the call only returned orders already listed). Orders modified
+    /// again while the listing runs appear again with their new time, so nothing modified after <paramref name="since"/>
+    /// is skipped.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<OrderModification>> GetModifiedOrdersAsync(string storeHash, DateTimeOffset since,
+        CancellationToken cancellationToken = default);
+
     /// <summary>An order's status, products and shipments as <see cref="FulfilmentPlanner"/> takes them, or null when the order no longer exists.</summary>
     Task<StoreOrderFulfilment?> GetFulfilmentAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
 
@@ -77,3 +86,6 @@ public sealed record CatalogChange(string ProductId, string? VariantId)
 
 /// <summary>A catalog change the store refused, with its message.</summary>
 public sealed record CatalogWriteFailure(CatalogChange Change, string Error);
+
+/// <summary>An order and when it was last modified (the store's <c>date_modified</c>).</summary>
+public sealed record OrderModification(long OrderId, DateTimeOffset ModifiedAt);

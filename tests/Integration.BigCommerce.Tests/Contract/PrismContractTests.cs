@@ -61,6 +61,8 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
             var lines = await Client.GetOrderProductsAsync(placed.Id, Token);
             var address = Assert.Single(await Client.GetOrderShippingAddressesAsync(placed.Id, Token));
             await Client.GetOrdersAsync(DateTimeOffset.UtcNow.AddDays(-1), Token).ToListAsync(Token);
+            // The orders backfill's page: min_date_modified with sort=date_modified (the spec's sort is a bare field name).
+            Assert.Contains(await Client.GetOrdersModifiedPageAsync(DateTimeOffset.UtcNow.AddDays(-1), 1, Token), o => o.Id == placed.Id);
             // Not sent here: an empty v2 list is 204 (bigcommerce-facts.md, and the client handles it), but
             // orders.v2.oas2.yml documents only 200 for GET /orders, so Prism would flag BigCommerce's own behaviour.
             await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest

@@ -30,6 +30,10 @@ public sealed class StartupValidationTests(AzuriteFixture azurite)
     [InlineData("State:TablePrefix", "9bad-prefix", "State:TablePrefix")]
     [InlineData("Processing:LeaseSeconds", "1", "Processing:LeaseSeconds")]
     [InlineData("Standalone:Consumers:Concurrency", "0", "Standalone:Consumers:Concurrency")]
+    [InlineData("BigCommerce:Stores:0:WebhookDestination", "http://hub.example.com/api/webhooks/bigcommerce", "BigCommerce:Stores:0:WebhookDestination")]
+    [InlineData("BigCommerce:Stores:0:WebhookDestination", "not a url", "BigCommerce:Stores:0:WebhookDestination")]
+    [InlineData("Reconciliation:Orders:LookbackHours", "0", "Reconciliation:Orders:LookbackHours")]
+    [InlineData("Reconciliation:Orders:OverlapMinutes", "-1", "Reconciliation:Orders:OverlapMinutes")]
     public async Task StandaloneStart_InvalidSetting_FailsNamingTheKey(string key, string value, string expectedInMessage)
     {
         var settings = BaseSettings();

@@ -26,25 +26,8 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
-        }, cancellationToken: Ct);
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-        });
+        _emulator = await StandaloneHost.StartErpStoreAsync(Token, Ct);
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
     }
 
     public async ValueTask DisposeAsync()
@@ -106,22 +89,11 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     }
 
     /// <summary>The emulated catalog's SKUs exist in Tryton and the store's order hook points at the host.</summary>
-    private async Task<(BigCommerceClient Client, TrytonClient Tryton, List<(long Id, string Sku)> Variants)> WireStoreAndErpAsync()
+    private async Task<(BigCommerceClient Client, TrytonClient Tryton, IReadOnlyList<(long Id, string Sku)> Variants)> WireStoreAndErpAsync()
     {
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
-        var variants = new List<(long Id, string Sku)>();
-        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
-        {
-            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
-        }
-
-        // The class shares one Tryton and every test's emulator seeds the same catalog: create the SKUs once.
         var trytonClient = TrytonTestData.Client(tryton);
-        var skus = variants.Select(v => v.Sku).ToList();
-        var existing = await trytonClient.SearchReadAsync("product.product", [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], ["code"],
-            cancellationToken: Ct);
-        var known = existing.EnumerateArray().Select(p => p.GetProperty("code").GetString()).ToHashSet(StringComparer.Ordinal);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. skus.Where(s => !known.Contains(s))], Ct);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, trytonClient, Ct);
         await client.CreateHookAsync(new HookRequest
         {
             Scope = "store/order/*",

@@ -29,14 +29,17 @@ internal sealed class EmulatedStore : IAsyncDisposable
 
     public BigCommerceClientFactory Clients => Services.GetRequiredService<BigCommerceClientFactory>();
 
-    public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken)
+    /// <param name="seed">What the store holds (default: 20 products × 2 variants, 3 customers, no orders).</param>
+    /// <param name="time">The emulator's clock (stamps <c>date_modified</c>), when a test moves time itself.</param>
+    public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken,
+        SeedOptions? seed = null, TimeProvider? time = null)
     {
         var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
             Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = token }],
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
-        }, cancellationToken: cancellationToken);
+            Seed = seed ?? new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
+        }, time, cancellationToken);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BigCommerce:Api:BaseAddress"] = emulator.BaseAddress.ToString(),

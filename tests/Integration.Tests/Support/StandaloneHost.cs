@@ -1,8 +1,13 @@
+using System.Globalization;
 using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Emulator;
 using Integration.Core.Events;
+using Integration.Erp.Tryton.JsonRpc;
 using Integration.Standalone;
 using Integration.Testing;
+using Integration.Testing.Tryton;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +65,52 @@ public sealed class StandaloneHost : IAsyncDisposable
         var app = StandaloneApp.Build([], c => c.AddInMemoryCollection(settings), services);
         await app.StartAsync();
         return new StandaloneHost(app, new Uri($"http://127.0.0.1:{port}"), prefix, new QueueServiceClient(azuriteConnectionString));
+    }
+
+    /// <summary>
+    /// The settings for a host that serves store <see cref="TestStores.Plain"/> from an emulator into a real Tryton,
+    /// with its consumers running: the whole product, as a merchant runs it.
+    /// </summary>
+    public static Dictionary<string, string?> ErpSettings(Uri emulator, string apiToken, TrytonFixture tryton) => new()
+    {
+        ["Standalone:Consumers:Enabled"] = "true",
+        ["BigCommerce:Api:BaseAddress"] = emulator.ToString(),
+        ["BigCommerce:Stores:0:ApiToken"] = apiToken,
+        ["Erp:Tryton:Url"] = tryton.Url.ToString(),
+        ["Erp:Tryton:Database"] = tryton.Database,
+        ["Erp:Tryton:User"] = tryton.User,
+        ["Erp:Tryton:Password"] = tryton.Password,
+        ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
+        ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
+        ["Erp:Tryton:OrderWarehouse"] = "main",
+    };
+
+    /// <summary>The small store the whole-host ERP tests serve: 3 products of one variant, 2 customers, no orders.</summary>
+    public static Task<BigCommerceEmulator> StartErpStoreAsync(string apiToken, CancellationToken cancellationToken) =>
+        BigCommerceEmulator.StartAsync(new EmulatorOptions
+        {
+            Stores = [new EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = apiToken }],
+            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
+            Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
+        }, cancellationToken: cancellationToken);
+
+    /// <summary>The store's variants (id, upper-case SKU), each created as a product in Tryton so orders of them become sales.</summary>
+    public static async Task<IReadOnlyList<(long Id, string Sku)>> VariantsInTrytonAsync(BigCommerceClient store, TrytonClient tryton,
+        CancellationToken cancellationToken)
+    {
+        var variants = new List<(long Id, string Sku)>();
+        await foreach (var product in store.GetProductsAsync(cancellationToken: cancellationToken))
+        {
+            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
+        }
+
+        // Test classes share one Tryton and every emulator seeds the same catalog: create only the SKUs it lacks.
+        var skus = variants.Select(v => v.Sku).ToList();
+        var existing = await tryton.SearchReadAsync("product.product", [TrytonJson.Clause("code", "in", TrytonJson.Array(skus))], ["code"],
+            cancellationToken: cancellationToken);
+        var known = existing.EnumerateArray().Select(p => p.GetProperty("code").GetString()).ToHashSet(StringComparer.Ordinal);
+        await TrytonTestData.CreateProductsAsync(tryton, [.. skus.Where(s => !known.Contains(s))], cancellationToken);
+        return variants;
     }
 
     /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
