@@ -128,6 +128,7 @@ run() {
   export BigCommerce__Stores__0__StoreHash="$store"
   export BigCommerce__Stores__0__WebhookSecret="$secret"
   export BigCommerce__Stores__0__ApiToken="$token"
+  export BigCommerce__Stores__0__WebhookDestination="$url/api/webhooks/bigcommerce"
   export Erp__Tryton__Url="$TRYTON_URL" Erp__Tryton__Database="$TRYTON_DATABASE" Erp__Tryton__User="$TRYTON_USER"
   export Erp__Tryton__Password="$TRYTON_PASSWORD" Erp__Tryton__CompanyId=1 Erp__Tryton__Warehouses__main=WH
   export Erp__Tryton__OrderWarehouse=main
