@@ -234,7 +234,8 @@ public static class ConsoleEndpoints
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: with it, browsers send "Origin: null" on form posts and the same-origin check could not tell.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
         return Results.Content(content, contentType, statusCode: status);
     }

@@ -21,7 +21,7 @@ internal static class ConsolePages
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; color: #000; padding: .5rem; }
         table { border-collapse: collapse; background: #fff; margin: .5rem 0 1.5rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-        th, td { border: 1px solid #c9ced6; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+        th, td { border: 1px solid #c9ced6; padding: .3rem .6rem; text-align: left; vertical-align: top; max-width: 20rem; overflow-wrap: anywhere; }
         th { background: #e9edf2; }
         td.error { max-width: 40rem; font-family: ui-monospace, monospace; font-size: .85rem; white-space: pre-wrap; }
         form.filter { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; background: #fff; padding: .75rem; border: 1px solid #c9ced6; margin-bottom: 1rem; }

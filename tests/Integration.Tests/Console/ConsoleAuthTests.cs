@@ -7,6 +7,7 @@ using Integration.Standalone.OperatorConsole;
 using Integration.Testing;
 using Integration.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Integration.Tests.Console;
@@ -153,6 +154,26 @@ public sealed partial class ConsoleAuthTests(AzuriteFixture azurite) : IAsyncLif
         var local = new DefaultHttpContext { RequestServices = host.Services };
         local.Connection.RemoteIpAddress = IPAddress.IPv6Loopback;
         Assert.True(await access.IsAllowedAsync(local));
+    }
+
+    [Fact]
+    public async Task ConsoleCommand_ServesTheConsoleAlone_WithoutTheIntake()
+    {
+        var port = LoopbackPort.GetFree();
+        var settings = TestStores.Configuration();
+        settings["Console:Urls"] = $"http://127.0.0.1:{port}";
+        settings["Transport:Kind"] = "StorageQueues";
+        settings["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString;
+        settings["State:ConnectionString"] = azurite.ConnectionString;
+        settings["Console:AdminKey"] = AdminKey;
+        await using var app = ConsoleCommand.Build([], c => c.AddInMemoryCollection(settings));
+        await app.StartAsync(Ct);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Add(ConsoleAccess.KeyHeader, AdminKey);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/quarantine?store=" + TestStores.Plain, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/webhooks/bigcommerce", new StringContent("{}"), Ct)).StatusCode);
+        await app.StopAsync(Ct);
     }
 
     private async Task<QuarantinedEvent> QuarantineAsync(string error)
