@@ -20,7 +20,7 @@ internal static class ConsolePages
         main { padding: 1rem 1.5rem 3rem; max-width: 90rem; }
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; color: #000; padding: .5rem; }
         table { border-collapse: collapse; background: #fff; margin: .5rem 0 1.5rem; }
-        caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+        caption { text-align: left; font-weight: 600; padding: .25rem 0; white-space: nowrap; }
         th, td { border: 1px solid #c9ced6; padding: .3rem .6rem; text-align: left; vertical-align: top; max-width: 20rem; overflow-wrap: anywhere; }
         th { background: #e9edf2; }
         td.error { max-width: 40rem; font-family: ui-monospace, monospace; font-size: .85rem; white-space: pre-wrap; }
