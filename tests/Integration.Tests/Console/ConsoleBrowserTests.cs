@@ -58,21 +58,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
     {
         Assert.SkipWhen(ChromiumBrowser.SkipReason is not null, ChromiumBrowser.SkipReason ?? string.Empty);
         var client = _host!.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
-        var variants = new List<(long Id, string Sku)>();
-        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
-        {
-            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
-        }
-
         var trytonClient = TrytonTestData.Client(tryton);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. variants.Select(v => v.Sku)], Ct);
-        await client.CreateHookAsync(new HookRequest
-        {
-            Scope = "store/order/*",
-            Destination = Console().GetLeftPart(UriPartial.Authority) + "/api/webhooks/bigcommerce",
-            IsActive = true,
-            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
-        }, Ct);
+        var variants = await OrderFlowSetup.PrepareAsync(client, trytonClient, new Uri(Console().GetLeftPart(UriPartial.Authority)), Ct);
 
         // A disputed order: the default mapping gives "disputed" no ERP sale state, so the ERP sync quarantines it.
         var order = _emulator.Store(TestStores.Plain).CreateOrder(1, [(variants[0].Id, 1)], OrderStatuses.Disputed);

@@ -56,21 +56,8 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     public async Task StorePlacesAnOrder_WebhookFlowsThroughTheHost_TrytonHasTheSale()
     {
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
-        var variants = new List<(long Id, string Sku)>();
-        await foreach (var product in client.GetProductsAsync(cancellationToken: Ct))
-        {
-            variants.AddRange((product.Variants ?? []).Select(v => (v.Id, v.Sku.ToUpperInvariant())));
-        }
-
         var trytonClient = TrytonTestData.Client(tryton);
-        await TrytonTestData.CreateProductsAsync(trytonClient, [.. variants.Select(v => v.Sku)], Ct);
-        await client.CreateHookAsync(new HookRequest
-        {
-            Scope = "store/order/*",
-            Destination = new Uri(_host.BaseAddress, "/api/webhooks/bigcommerce").ToString(),
-            IsActive = true,
-            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
-        }, Ct);
+        var variants = await OrderFlowSetup.PrepareAsync(client, trytonClient, _host.BaseAddress, Ct);
 
         var order = _emulator.Store(TestStores.Plain).CreateOrder(1, [(variants[0].Id, 2)]);
 
