@@ -131,24 +131,12 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
 
     private Task<StandaloneHost> StartHostAsync(string? mappingPath)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Standalone:Urls"] = $"http://127.0.0.1:{_port}",
-            ["State:TablePrefix"] = _prefix,
-            ["Transport:StorageQueues:QueuePrefix"] = _prefix,
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["Console:Enabled"] = "true",
-            ["Console:AdminKey"] = AdminKey,
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-        };
+        var settings = OrderFlowSetup.HostSettings(_emulator.BaseAddress, Token, tryton);
+        settings["Standalone:Urls"] = $"http://127.0.0.1:{_port}";
+        settings["State:TablePrefix"] = _prefix;
+        settings["Transport:StorageQueues:QueuePrefix"] = _prefix;
+        settings["Console:Enabled"] = "true";
+        settings["Console:AdminKey"] = AdminKey;
         if (mappingPath is not null)
         {
             settings["Mapping:Path"] = mappingPath;
