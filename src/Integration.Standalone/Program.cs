@@ -1,4 +1,5 @@
 using Integration.Standalone;
+using Integration.Standalone.OperatorConsole;
 using Integration.Standalone.Processing;
 using Microsoft.Extensions.Options;
 
@@ -9,15 +10,22 @@ Dictionary<string, Func<string[], Task<int>>> commands = new(StringComparer.Ordi
 {
     ["quarantine"] = a => QuarantineCommands.RunAsync(a),
     ["fulfilment"] = a => FulfilmentCommands.RunAsync(a),
+    // The console alone, against a deployment's settings (docs/console.md): no intake, consumers or jobs.
+    ["console"] = async a =>
+    {
+        await using var console = ConsoleCommand.Build(a[1..]);
+        await console.RunAsync();
+        return 0;
+    },
 };
-
-if (args is [var name, ..] && commands.TryGetValue(name, out var command))
-{
-    return await command(args);
-}
 
 try
 {
+    if (args is [var name, ..] && commands.TryGetValue(name, out var command))
+    {
+        return await command(args);
+    }
+
     await using var app = StandaloneApp.Build(args);
     // Checked here, before the host starts: the host would log these failures with their trace and rethrow them.
     app.Services.GetService<IStartupValidator>()?.Validate();

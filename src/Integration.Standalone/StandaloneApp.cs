@@ -2,6 +2,7 @@ using Integration.Azure.Messaging;
 using Integration.Azure.Telemetry;
 using Integration.BigCommerce.Webhooks;
 using Integration.Hosting;
+using Integration.Standalone.OperatorConsole;
 using Integration.Standalone.Processing;
 using Integration.Standalone.Scheduling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +34,8 @@ public static class StandaloneApp
         builder.Services
             .AddIntegrationHub(builder.Configuration)
             .AddStorageQueueConsumers(builder.Configuration)
-            .AddJobScheduler(builder.Configuration);
+            .AddJobScheduler(builder.Configuration)
+            .AddOperatorConsole(builder.Configuration);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, StandaloneTransportValidator>());
 
         builder.Services.AddIntegrationTelemetry(builder.Configuration, "integration-standalone")
@@ -42,6 +44,7 @@ public static class StandaloneApp
         var app = builder.Build();
         app.MapPost("/api/" + WebhookEndpoint.Route, (HttpContext context, WebhookEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapOperatorConsole();
         return app;
     }
 

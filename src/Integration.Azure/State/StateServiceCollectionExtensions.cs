@@ -35,6 +35,7 @@ public static class StateServiceCollectionExtensions
             Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IFulfilmentCheckpointStore>(sp => new TableFulfilmentCheckpointStore(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton<IQuarantineStore>(sp => new TableQuarantineStore(Table(sp, o => o.QuarantineTable)));
+        services.TryAddSingleton<ILedgerReader>(sp => new TableLedgerReader(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<TableInitializer>();
         return services;

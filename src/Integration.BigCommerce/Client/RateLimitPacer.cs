@@ -81,6 +81,13 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
         window.Update(time.GetUtcNow(), throttled ? 0 : left, quota, resetMs, windowMs);
     }
 
+    /// <summary>
+    /// What this process last learned of a store's rate-limit window (for the operator console), or null before the
+    /// first response with rate-limit headers.
+    /// </summary>
+    public RateLimitSnapshot? Snapshot(string storeHash) =>
+        _stores.TryGetValue(storeHash, out var window) ? window.Snapshot() : null;
+
     /// <summary>The reset delay of a 429 that carries <c>X-Rate-Limit-Time-Reset-Ms</c>.</summary>
     internal static TimeSpan? ResetDelay(HttpResponseMessage response) =>
         TryRead(response.Headers, ResetHeader, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
@@ -105,6 +112,14 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
         private long _left;
         private TimeSpan _window;
         private DateTimeOffset _resetAt;
+
+        public RateLimitSnapshot? Snapshot()
+        {
+            lock (_lock)
+            {
+                return _quota == 0 ? null : new RateLimitSnapshot(_quota, _left, _window, _resetAt);
+            }
+        }
 
         public TimeSpan TryTake(DateTimeOffset now, double reserveShare)
         {
@@ -169,3 +184,6 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
         }
     }
 }
+
+/// <summary>A store's rate-limit window as last observed: the quota, the requests left, the window and when it resets.</summary>
+public sealed record RateLimitSnapshot(long Quota, long Left, TimeSpan Window, DateTimeOffset ResetAt);

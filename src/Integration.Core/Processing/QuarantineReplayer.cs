@@ -35,10 +35,19 @@ public sealed partial class QuarantineReplayer(IQuarantineStore quarantine, ISyn
         (await ReplayEachAsync(query, cancellationToken)).Count(r => r.Outcome != ReplayOutcome.InProgress);
 
     /// <summary>Replays every quarantined event matching the query and says what became of each.</summary>
-    public async Task<IReadOnlyList<ReplayResult>> ReplayEachAsync(QuarantineQuery query, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ReplayResult>> ReplayEachAsync(QuarantineQuery query, CancellationToken cancellationToken = default) =>
+        ReplayEachAsync(query, static _ => true, cancellationToken);
+
+    /// <summary>
+    /// Replays the quarantined events matching the query that <paramref name="select"/> also accepts (the console's
+    /// target, reason and selection filters), and says what became of each.
+    /// </summary>
+    public async Task<IReadOnlyList<ReplayResult>> ReplayEachAsync(QuarantineQuery query, Func<QuarantinedEvent, bool> select,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var entries = await quarantine.ListAsync(query, cancellationToken).ToListAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(select);
+        var entries = await quarantine.ListAsync(query, cancellationToken).Where(select).ToListAsync(cancellationToken);
         var results = new List<ReplayResult>(entries.Count);
         foreach (var entry in entries)
         {

@@ -94,13 +94,7 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
         var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
         var trytonClient = TrytonTestData.Client(tryton);
         var variants = await StandaloneHost.VariantsInTrytonAsync(client, trytonClient, Ct);
-        await client.CreateHookAsync(new HookRequest
-        {
-            Scope = "store/order/*",
-            Destination = new Uri(_host.BaseAddress, "/api/webhooks/bigcommerce").ToString(),
-            IsActive = true,
-            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
-        }, Ct);
+        await StandaloneHost.RegisterOrderHookAsync(client, _host.BaseAddress, Ct);
         return (client, trytonClient, variants);
     }
 

@@ -113,6 +113,19 @@ public sealed class StandaloneHost : IAsyncDisposable
         return variants;
     }
 
+    /// <summary>Registers the store's <c>store/order/*</c> hook at the hub's intake, the shared secret in a header.</summary>
+    public static Task RegisterOrderHookAsync(BigCommerceClient store, Uri hub, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.CreateHookAsync(new HookRequest
+        {
+            Scope = "store/order/*",
+            Destination = new Uri(hub, "/api/webhooks/bigcommerce").ToString(),
+            IsActive = true,
+            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
+        }, cancellationToken);
+    }
+
     /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
     public async Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken)
     {

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using Azure.Data.Tables;
+using Integration.Core.Processing;
+
+namespace Integration.Azure.State;
+
+/// <summary>
+/// The ledger rows (<c>e|{eventId}</c> in partition <c>{store}|{target}</c>) read with a server-side filter. One
+/// partition per query; a resource or time filter scans that partition's ledger rows (kept
+/// <c>Processing:LedgerRetentionDays</c>), which is fine for an operator's look and costs the hot path nothing.
+/// </summary>
+public sealed class TableLedgerReader(TableClient table) : ILedgerReader
+{
+    public async IAsyncEnumerable<LedgerEntry> ListAsync(LedgerQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var partition = TableKeys.Partition(query.StoreHash, query.Target);
+        var filter = query.EventId is { } eventId
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey eq {TableKeys.EventRow(eventId)}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"e|"} and RowKey lt {"e}"}");
+        if (query.ResourceType is { } type)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"ResourceType eq {type}");
+        }
+
+        if (query.ResourceId is { } id)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"ResourceId eq {id}");
+        }
+
+        if (query.Since is { } since)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"(CompletedAt ge {since} or ClaimedAt ge {since})");
+        }
+
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return new LedgerEntry(
+                query.StoreHash,
+                query.Target,
+                Uri.UnescapeDataString(entity.RowKey[2..]),
+                entity.GetString("Scope"),
+                entity.GetString("ResourceType"),
+                entity.GetString("ResourceId"),
+                entity.GetString("Status") ?? "InProgress",
+                entity.GetString("Outcome"),
+                entity.GetString("Reason"),
+                entity.GetInt32("Attempts") ?? 1,
+                entity.GetDateTimeOffset("CompletedAt") ?? entity.GetDateTimeOffset("ClaimedAt"));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Integration.Core.Processing;
+
+/// <summary>One ledger claim as an operator sees it: an event's fate for one target.</summary>
+/// <param name="Status"><c>InProgress</c> or <c>Completed</c>.</param>
+/// <param name="Outcome">applied / unchanged / duplicate / stale / skipped / quarantined, once completed.</param>
+/// <param name="At">When it completed (or, in progress, when it was claimed).</param>
+public sealed record LedgerEntry(string StoreHash, string Target, string EventId, string? Scope, string? ResourceType, string? ResourceId,
+    string Status, string? Outcome, string? Reason, int Attempts, DateTimeOffset? At);
+
+/// <summary>Selects ledger claims of one store and target: one event, one resource, and/or those since a time.</summary>
+public sealed record LedgerQuery(string StoreHash, string Target, string? EventId = null, string? ResourceType = null, string? ResourceId = null,
+    DateTimeOffset? Since = null);
+
+/// <summary>
+/// Read-only queries over the processing ledger for operators (the console). Separate from <see cref="ISyncStateStore"/>
+/// so the event hot path is unchanged: these are partition-scoped scans, run only when someone looks.
+/// </summary>
+public interface ILedgerReader
+{
+    IAsyncEnumerable<LedgerEntry> ListAsync(LedgerQuery query, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Standalone.OperatorConsole;
+
+/// <summary>
+/// The operator console's routes under <see cref="ConsoleOptions.Path"/>: overview, event trail, quarantine (with
+/// replay through <see cref="QuarantineReplayer"/>, the command's path) and webhooks. Every route but the sign-in and
+/// the stylesheet goes through <see cref="ConsoleAccess"/>; every POST is same-origin with an anti-forgery token.
+/// </summary>
+public static class ConsoleEndpoints
+{
+    public static IEndpointRouteBuilder MapOperatorConsole(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.ServiceProvider.GetRequiredService<IOptions<ConsoleOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+
+        var root = app.MapGroup(ConsoleOptions.Path);
+        root.MapGet("/console.css", (HttpContext context) => Send(context, ConsolePages.Css, "text/css; charset=utf-8"));
+        root.MapGet("/login", LoginPageAsync);
+        root.MapPost("/login", LoginAsync);
+        root.MapPost("/logout", LogoutAsync);
+
+        var pages = root.MapGroup("").AddEndpointFilter(async (invocation, next) =>
+        {
+            var context = invocation.HttpContext;
+            var access = context.RequestServices.GetRequiredService<ConsoleAccess>();
+            if (!await access.IsAllowedAsync(context))
+            {
+                var why = await access.HasKeyAsync() ? "Sign in with the admin key first." : "Without an admin key the console answers loopback requests only.";
+                return await PageAsync(context, "Sign-in required", "", ConsolePages.Refused(why), StatusCodes.Status401Unauthorized);
+            }
+
+            if (HttpMethods.IsPost(context.Request.Method) && await access.CheckPostAsync(context) is { } refused)
+            {
+                return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
+            }
+
+            return await next(invocation);
+        });
+        pages.MapGet("", OverviewAsync);
+        pages.MapGet("/trail", TrailAsync);
+        pages.MapGet("/quarantine", QuarantineAsync);
+        pages.MapPost("/quarantine/replay", ReplayAsync);
+        pages.MapGet("/webhooks", WebhooksAsync);
+        pages.MapPost("/webhooks/watchdog", WatchdogAsync);
+        return app;
+    }
+
+    private static async Task<IResult> LoginPageAsync(HttpContext context, ConsoleAccess access)
+    {
+        var hasKey = await access.HasKeyAsync();
+        if (!hasKey && !await access.IsAllowedAsync(context))
+        {
+            return await PageAsync(context, "Sign-in required", "", ConsolePages.Refused("Without an admin key the console answers loopback requests only."), StatusCodes.Status401Unauthorized);
+        }
+
+        return await PageAsync(context, "Sign in", "", ConsolePages.Login(access.Tokens(context), hasKey, null));
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext context, ConsoleAccess access)
+    {
+        if (await access.CheckPostAsync(context) is { } refused)
+        {
+            return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (await access.SignInAsync(context, form["key"]))
+        {
+            return Results.Redirect(ConsoleOptions.Path);
+        }
+
+        return await PageAsync(context, "Sign in", "", ConsolePages.Login(access.Tokens(context), await access.HasKeyAsync(), "That is not the admin key."),
+            StatusCodes.Status401Unauthorized);
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context, ConsoleAccess access)
+    {
+        if (await access.CheckPostAsync(context) is { } refused)
+        {
+            return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
+        }
+
+        ConsoleAccess.SignOut(context);
+        return Results.Redirect(ConsoleOptions.Path + "/login");
+    }
+
+    private static async Task<IResult> OverviewAsync(HttpContext context, ConsoleQueries queries) =>
+        await PageAsync(context, "Overview", "Overview", ConsolePages.Overview(await queries.OverviewAsync(context.RequestAborted)));
+
+    private static async Task<IResult> TrailAsync(HttpContext context, ConsoleQueries queries, string? store, string? kind, string? id)
+    {
+        var stores = queries.StoreHashes;
+        var trailKind = Enum.TryParse<TrailKind>(kind, ignoreCase: true, out var k) ? k : TrailKind.Order;
+        var html = ConsolePages.TrailForm(stores, store, trailKind, id);
+        if (!string.IsNullOrWhiteSpace(id))
+        {
+            if (store is null || !stores.Contains(store))
+            {
+                html.Add($"""<p class="problem" role="alert">Choose one of the configured stores.</p>""");
+            }
+            else
+            {
+                ConsolePages.Trail(html, store, trailKind, id.Trim(), await queries.TrailAsync(store, trailKind, id.Trim(), context.RequestAborted));
+            }
+        }
+
+        return await PageAsync(context, "Event trail", "Event trail", html);
+    }
+
+    private static async Task<IResult> QuarantineAsync(HttpContext context, ConsoleQueries queries, ConsoleAccess access)
+    {
+        var stores = queries.StoreHashes;
+        var (filter, problem) = FilterOf(context.Request.Query["store"], context.Request.Query["target"], context.Request.Query["reason"],
+            context.Request.Query["from"], context.Request.Query["to"], stores);
+        filter ??= problem is null && stores.Count > 0 ? new QuarantineFilter(stores[0], null, null, null, null) : null;
+        var entries = filter is null ? [] : await queries.QuarantineAsync(filter, context.RequestAborted);
+        return await PageAsync(context, "Quarantine", "Quarantine", ConsolePages.Quarantine(stores, filter, entries, access.Tokens(context), problem));
+    }
+
+    private static async Task<IResult> ReplayAsync(HttpContext context, ConsoleQueries queries, QuarantineReplayer replayer)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (filter, problem) = FilterOf(form["store"], form["target"], form["reason"], form["from"], form["to"], queries.StoreHashes);
+        if (filter is null)
+        {
+            return await PageAsync(context, "Replay", "Quarantine", ConsolePages.Refused(problem ?? "Choose a store."), StatusCodes.Status400BadRequest);
+        }
+
+        List<ReplayResult> results = [];
+        if (form["mode"] == "all")
+        {
+            results.AddRange(await replayer.ReplayEachAsync(filter.Query, filter.Matches, context.RequestAborted));
+        }
+        else
+        {
+            var selected = form["item"].OfType<string>().Select(i => i.Split(':', 2)).Where(p => p.Length == 2).Select(p => (Target: p[0], EventId: p[1])).ToHashSet();
+            if (selected.Count == 0)
+            {
+                return await PageAsync(context, "Replay", "Quarantine", ConsolePages.Refused("Select at least one event, or replay all matching."), StatusCodes.Status400BadRequest);
+            }
+
+            foreach (var eventId in selected.Select(s => s.EventId).Distinct())
+            {
+                results.AddRange(await replayer.ReplayEachAsync(new QuarantineQuery(filter.StoreHash, eventId),
+                    e => selected.Contains((e.Target, e.Event.EventId)), context.RequestAborted));
+            }
+        }
+
+        return await PageAsync(context, "Replay", "Quarantine", ConsolePages.ReplayResults(filter.StoreHash, results));
+    }
+
+    private static async Task<IResult> WebhooksAsync(HttpContext context, ConsoleQueries queries, ConsoleAccess access) =>
+        await PageAsync(context, "Webhooks", "Webhooks",
+            ConsolePages.Webhooks(await queries.HooksAsync(context.RequestAborted), queries.Watchdog is not null, access.Tokens(context), null));
+
+    private static async Task<IResult> WatchdogAsync(HttpContext context, ConsoleQueries queries, ConsoleAccess access)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var store = form["store"].ToString();
+        if (queries.Watchdog is not { } watchdog || !queries.StoreHashes.Contains(store))
+        {
+            return await PageAsync(context, "Webhooks", "Webhooks",
+                ConsolePages.Refused(queries.Watchdog is null ? "No hooks watchdog is registered." : "Choose one of the configured stores."), StatusCodes.Status400BadRequest);
+        }
+
+        ReconciliationReport report = await queries.RunWatchdogAsync(watchdog, store, context.RequestAborted);
+        return await PageAsync(context, "Webhooks", "Webhooks",
+            ConsolePages.Webhooks(await queries.HooksAsync(context.RequestAborted), true, access.Tokens(context), report));
+    }
+
+    private static (QuarantineFilter? Filter, string? Problem) FilterOf(string? store, string? target, string? reason, string? from, string? to,
+        IReadOnlyList<string> stores)
+    {
+        if (string.IsNullOrEmpty(store))
+        {
+            return (null, null);
+        }
+
+        if (!stores.Contains(store))
+        {
+            return (null, $"Store '{store}' is not configured here.");
+        }
+
+        if (!string.IsNullOrEmpty(target) && !ConsoleQueries.Targets.Contains(target))
+        {
+            return (null, $"Target '{target}' is not one of {string.Join(", ", ConsoleQueries.Targets)}.");
+        }
+
+        DateTimeOffset? fromAt = null, toAt = null;
+        if (!string.IsNullOrEmpty(from))
+        {
+            if (!TryParseUtc(from, out var f))
+            {
+                return (null, $"'from' is not a date and time: '{from}' (use yyyy-MM-ddTHH:mm, UTC).");
+            }
+
+            fromAt = f;
+        }
+
+        if (!string.IsNullOrEmpty(to))
+        {
+            if (!TryParseUtc(to, out var t))
+            {
+                return (null, $"'to' is not a date and time: '{to}' (use yyyy-MM-ddTHH:mm, UTC).");
+            }
+
+            toAt = t;
+        }
+
+        return (new QuarantineFilter(store, string.IsNullOrEmpty(target) ? null : target, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), fromAt, toAt), null);
+    }
+
+    private static bool TryParseUtc(string value, out DateTimeOffset at) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at);
+
+    private static async Task<IResult> PageAsync(HttpContext context, string title, string current, Html body, int status = StatusCodes.Status200OK)
+    {
+        var access = context.RequestServices.GetRequiredService<ConsoleAccess>();
+        var signedIn = await access.HasKeyAsync() && await access.IsAllowedAsync(context);
+        AntiforgeryTokenSet? tokens = signedIn ? access.Tokens(context) : null;
+        return Send(context, ConsolePages.Layout(title, current, body, signedIn, tokens), "text/html; charset=utf-8", status);
+    }
+
+    private static IResult Send(HttpContext context, string content, string contentType, int status = StatusCodes.Status200OK)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        // Not no-referrer: with it, browsers send "Origin: null" on form posts and the same-origin check could not tell.
+        headers["Referrer-Policy"] = "same-origin";
+        headers.CacheControl = "no-store";
+        return Results.Content(content, contentType, statusCode: status);
+    }
+}

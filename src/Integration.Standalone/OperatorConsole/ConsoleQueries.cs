@@ -1,0 +1,236 @@
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Configuration;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Standalone.OperatorConsole;
+
+/// <summary>Ledger outcomes of one target of one store: the last hour, the last day, and claims still in progress.</summary>
+public sealed record TargetActivity(string Target, IReadOnlyDictionary<string, long> LastHour, IReadOnlyDictionary<string, long> LastDay, int InProgress);
+
+/// <summary>One store on the overview.</summary>
+public sealed record StoreOverview(string StoreHash, IReadOnlyList<TargetActivity> Targets, int Quarantined, RateLimitSnapshot? Quota,
+    IReadOnlyList<ReconciliationReport>? LatestReconciliations);
+
+/// <summary>The overview page's data; <paramref name="PoisonMessages"/> is null when the transport is not Storage queues.</summary>
+public sealed record Overview(IReadOnlyList<StoreOverview> Stores, IReadOnlyDictionary<string, long> IntakeLastHour,
+    IReadOnlyDictionary<string, long> IntakeLastDay, DateTimeOffset IntakeSince, IReadOnlyDictionary<string, long>? PoisonMessages);
+
+/// <summary>What the trail searches by.</summary>
+public enum TrailKind
+{
+    Order,
+    Customer,
+    Product,
+    Event,
+}
+
+/// <summary>A resource's id in one target (the id map), with the event that last applied it.</summary>
+public sealed record TargetRecord(string Target, string ResourceType, string ResourceId, ResourceState State);
+
+/// <summary>Every ledger claim, quarantine row and target id for one search.</summary>
+public sealed record Trail(IReadOnlyList<LedgerEntry> Entries, IReadOnlyList<QuarantinedEvent> Quarantined, IReadOnlyList<TargetRecord> TargetIds);
+
+/// <summary>A store's hooks as BigCommerce reports them, or the error that prevented reading them.</summary>
+public sealed record StoreHooks(string StoreHash, IReadOnlyList<Hook> Hooks, IReadOnlyDictionary<long, string> Statuses, string? Error);
+
+/// <summary>
+/// Everything the console reads, over the hub's own ports: the ledger (<see cref="ILedgerReader"/>), the id map
+/// (<see cref="ISyncStateStore"/>), the quarantine, the BigCommerce client and pacer, and, when registered, the
+/// reconciliation store and the poison queues. Personal data never leaves here: events carry ids only.
+/// </summary>
+public sealed class ConsoleQueries(
+    IServiceProvider services,
+    StoreDirectory stores,
+    ILedgerReader ledger,
+    IQuarantineStore quarantine,
+    ISyncStateStore state,
+    RateLimitPacer pacer,
+    IntakeDecisionWindow intake,
+    IOptions<TransportOptions> transport,
+    TimeProvider time)
+{
+    /// <summary>The targets a ledger is kept for: the webhook targets and the store (fulfilment write-back).</summary>
+    public static IReadOnlyList<string> Targets { get; } = [.. EventTargets.All, EventTargets.Store];
+
+    public IReadOnlyList<string> StoreHashes => [.. stores.All.Select(s => s.StoreHash)];
+
+    public async Task<Overview> OverviewAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reports = services.GetService<IReconciliationStore>();
+        var result = new List<StoreOverview>();
+        foreach (var store in StoreHashes)
+        {
+            var targets = new List<TargetActivity>();
+            foreach (var target in Targets)
+            {
+                var hour = new SortedDictionary<string, long>(StringComparer.Ordinal);
+                var day = new SortedDictionary<string, long>(StringComparer.Ordinal);
+                var inProgress = 0;
+                await foreach (var entry in ledger.ListAsync(new LedgerQuery(store, target, Since: now.AddDays(-1)), cancellationToken))
+                {
+                    if (entry.Outcome is not { } outcome)
+                    {
+                        inProgress++;
+                        continue;
+                    }
+
+                    day[outcome] = day.GetValueOrDefault(outcome) + 1;
+                    if (entry.At >= now.AddHours(-1))
+                    {
+                        hour[outcome] = hour.GetValueOrDefault(outcome) + 1;
+                    }
+                }
+
+                targets.Add(new TargetActivity(target, hour, day, inProgress));
+            }
+
+            var quarantined = await quarantine.ListAsync(new QuarantineQuery(store), cancellationToken).CountAsync(cancellationToken);
+            var latest = reports is null ? null : LatestPerKind(await reports.GetReportsAsync(store, null, 50, cancellationToken));
+            result.Add(new StoreOverview(store, targets, quarantined, pacer.Snapshot(store), latest));
+        }
+
+        return new Overview(result, intake.Count(TimeSpan.FromHours(1)), intake.Count(TimeSpan.FromDays(1)), intake.Since,
+            await PoisonAsync(cancellationToken));
+    }
+
+    public async Task<Trail> TrailAsync(string store, TrailKind kind, string id, CancellationToken cancellationToken)
+    {
+        var entries = new List<LedgerEntry>();
+        foreach (var target in Targets)
+        {
+            var query = kind == TrailKind.Event
+                ? new LedgerQuery(store, target, EventId: id)
+                : new LedgerQuery(store, target, ResourceType: ResourceTypeOf(kind), ResourceId: id);
+            entries.AddRange(await ledger.ListAsync(query, cancellationToken).ToListAsync(cancellationToken));
+        }
+
+        var quarantined = await quarantine.ListAsync(new QuarantineQuery(store, kind == TrailKind.Event ? id : null), cancellationToken)
+            .Where(q => kind == TrailKind.Event || (q.Event.ResourceType == ResourceTypeOf(kind) && q.Event.ResourceId?.ToString() == id))
+            .ToListAsync(cancellationToken);
+
+        // The id map: for each resource the trail touches, what each target holds for it.
+        var resources = entries.Where(e => e.ResourceType is not null && e.ResourceId is not null)
+            .Select(e => (Type: e.ResourceType!, Id: e.ResourceId!))
+            .Concat(quarantined.Where(q => q.Event.ResourceId is not null).Select(q => (Type: q.Event.ResourceType, Id: q.Event.ResourceId!.Value.ToString())))
+            .Distinct();
+        if (kind != TrailKind.Event)
+        {
+            resources = resources.Append((ResourceTypeOf(kind), id)).Distinct();
+        }
+
+        var ids = new List<TargetRecord>();
+        foreach (var (type, resourceId) in resources)
+        {
+            foreach (var target in Targets)
+            {
+                if (await state.GetResourceAsync(new ResourceKey(store, target, type, resourceId), cancellationToken) is { } applied)
+                {
+                    ids.Add(new TargetRecord(target, type, resourceId, applied));
+                }
+            }
+        }
+
+        return new Trail([.. entries.OrderByDescending(e => e.At)], quarantined, ids);
+    }
+
+    public async Task<IReadOnlyList<QuarantinedEvent>> QuarantineAsync(QuarantineFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return await quarantine.ListAsync(filter.Query, cancellationToken).Where(filter.Matches)
+            .OrderByDescending(q => q.QuarantinedAt).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoreHooks>> HooksAsync(CancellationToken cancellationToken)
+    {
+        var factory = services.GetRequiredService<BigCommerceClientFactory>();
+        var result = new List<StoreHooks>();
+        foreach (var store in await factory.GetStoreHashesAsync(cancellationToken))
+        {
+            try
+            {
+                var client = factory.GetClient(store);
+                var hooks = await client.GetHooksAsync(cancellationToken);
+                var statuses = (await client.GetHooksAdminAsync(cancellationToken)).HooksList.ToDictionary(h => h.Id, h => h.Status);
+                result.Add(new StoreHooks(store, hooks, statuses, null));
+            }
+            catch (BigCommerceException ex)
+            {
+                result.Add(new StoreHooks(store, [], new Dictionary<long, string>(), ex.Message));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The hooks watchdog, when a reconciler of kind <c>hooks</c> is registered.</summary>
+    public IReconciler? Watchdog => services.GetServices<IReconciler>().FirstOrDefault(r => r.Kind == ReconciliationKinds.Hooks);
+
+    /// <summary>Runs the hooks watchdog once for a store (not a dry run; the checkpoint is kept in memory) and returns its report.</summary>
+    public async Task<ReconciliationReport> RunWatchdogAsync(IReconciler watchdog, string store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(watchdog);
+        var report = new ReconciliationReport { Kind = watchdog.Kind, StoreHash = store, RunId = Guid.NewGuid().ToString("N"), StartedAt = time.GetUtcNow() };
+        string? checkpoint = null;
+        var context = new ReconciliationContext(store, DryRun: false, checkpoint, (c, _) =>
+        {
+            checkpoint = c;
+            return Task.CompletedTask;
+        }, report);
+        try
+        {
+            await watchdog.RunAsync(context, cancellationToken);
+            report.Outcome = "completed";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            report.Outcome = "failed";
+            report.Error = ex.Message;
+        }
+
+        report.FinishedAt = time.GetUtcNow();
+        return report;
+    }
+
+    public static string ResourceTypeOf(TrailKind kind) => kind switch
+    {
+        TrailKind.Order => "order",
+        TrailKind.Customer => "customer",
+        TrailKind.Product => "product",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "An event id names no resource type."),
+    };
+
+    private static ReconciliationReport[] LatestPerKind(IReadOnlyList<ReconciliationReport> reports) =>
+        [.. reports.GroupBy(r => r.Kind).Select(g => g.OrderByDescending(r => r.StartedAt).First()).OrderBy(r => r.Kind, StringComparer.Ordinal)];
+
+    private async Task<IReadOnlyDictionary<string, long>?> PoisonAsync(CancellationToken cancellationToken)
+    {
+        if (transport.Value.Kind != TransportKind.StorageQueues || services.GetService<QueueServiceClient>() is not { } queues)
+        {
+            return null;
+        }
+
+        var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var target in EventTargets.All)
+        {
+            var queue = queues.GetQueueClient(StorageQueueEventPublisher.QueueName(transport.Value.StorageQueues.QueuePrefix, target) + "-poison");
+            result[target] = await queue.ExistsAsync(cancellationToken) ? (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;
+        }
+
+        return result;
+    }
+}
+
+/// <summary>The quarantine page's filter: store (required), target, reason, and a quarantined-at range.</summary>
+public sealed record QuarantineFilter(string StoreHash, string? Target, string? Reason, DateTimeOffset? From, DateTimeOffset? To)
+{
+    public QuarantineQuery Query => new(StoreHash, From: From, To: To);
+
+    public bool Matches(QuarantinedEvent entry) =>
+        (Target is null || entry.Target == Target) && (Reason is null || entry.Reason == Reason);
+}

@@ -1,0 +1,99 @@
+using Integration.Testing;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace Integration.Tests.Console;
+
+/// <summary>
+/// Debian's headless Chromium driven through its own chromium-driver (installed by tests/env/setup-browser.sh; never a
+/// downloaded browser or driver), with a fresh profile per instance. Screenshots go to <c>.artifacts/console</c>.
+/// </summary>
+public sealed class ChromiumBrowser : IDisposable
+{
+    public const string BrowserPath = "/usr/bin/chromium";
+    public const string DriverPath = "/usr/bin/chromedriver";
+
+    private readonly string _profile = Directory.CreateTempSubdirectory("console-chromium-").FullName;
+    private readonly ChromeDriver _driver;
+
+    public ChromiumBrowser()
+    {
+        var options = new ChromeOptions { BinaryLocation = BrowserPath };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + _profile);
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(DriverPath)!, Path.GetFileName(DriverPath));
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        _driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Null when the browser is installed; the skip reason on a developer machine without it; an exception when
+    /// <c>CI=true</c>, so CI never goes green with the browser tests skipped.
+    /// </summary>
+    public static string? SkipReason
+    {
+        get
+        {
+            if (File.Exists(BrowserPath) && File.Exists(DriverPath))
+            {
+                return null;
+            }
+
+            const string reason = "Chromium and chromium-driver are not installed (/usr/bin/chromium, /usr/bin/chromedriver): run tests/env/setup-browser.sh.";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI")?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException("CI=true: " + reason);
+            }
+
+            return reason;
+        }
+    }
+
+    public static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, ".artifacts", "console");
+
+    public IWebDriver Driver => _driver;
+
+    public void Open(Uri url) => _driver.Navigate().GoToUrl(url);
+
+    public IWebElement Find(string css) => _driver.FindElement(By.CssSelector(css));
+
+    public IReadOnlyList<IWebElement> FindAll(string css) => _driver.FindElements(By.CssSelector(css));
+
+    public string Text => _driver.FindElement(By.TagName("body")).Text;
+
+    /// <summary>Reloads until the page's text satisfies the condition, or fails naming what it waited for.</summary>
+    public async Task WaitForTextAsync(Func<string, bool> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(Text))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {timeout.TotalSeconds:0} s for {what}; the page says:\n{Text}");
+            await Task.Delay(500, cancellationToken);
+            _driver.Navigate().Refresh();
+        }
+    }
+
+    /// <summary>Saves a full-window screenshot as a test artefact and returns its path.</summary>
+    public string Screenshot(string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        var path = Path.Combine(ScreenshotFolder, name + ".png");
+        _driver.GetScreenshot().SaveAsFile(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        _driver.Quit();
+        _driver.Dispose();
+        try
+        {
+            Directory.Delete(_profile, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Chromium may still be flushing its profile; the temp folder is cleaned with the machine's temp.
+        }
+    }
+}
