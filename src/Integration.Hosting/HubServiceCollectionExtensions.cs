@@ -4,6 +4,7 @@ using Integration.BigCommerce;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +19,8 @@ public static class HubServiceCollectionExtensions
     /// <summary>
     /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
     /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
-    /// store adapter, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows, and, when
+    /// store adapter, reconciliation (runner, options, one scheduled job per kind), when <c>Erp:Tryton</c> is configured,
+    /// the Tryton connector with the ERP flows and the catalog and inventory reconcilers, and, when
     /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows. The hosts add
     /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
     /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
@@ -34,10 +36,11 @@ public static class HubServiceCollectionExtensions
             .AddEventProcessing(configuration)
             .AddMapping(configuration)
             .AddBigCommerceClient(configuration)
-            .AddBigCommerceStore();
+            .AddBigCommerceStore()
+            .AddReconciliation(configuration);
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
-            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);
+            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration).AddErpReconciliation();
         }
 
         if (configuration.GetSection("Crm:HubSpot").Exists())
