@@ -1,7 +1,7 @@
 using Integration.Standalone;
 using Integration.Standalone.Processing;
 
-// "quarantine ..." and "fulfilment ..." run an operations command; anything else runs the host (arguments are configuration overrides).
+// "quarantine ...", "fulfilment ..." and "reconcile ..." run an operations command; anything else runs the host (arguments are configuration overrides).
 if (args is ["quarantine", ..])
 {
     return await QuarantineCommands.RunAsync(args);
@@ -10,6 +10,11 @@ if (args is ["quarantine", ..])
 if (args is ["fulfilment", ..])
 {
     return await FulfilmentCommands.RunAsync(args);
+}
+
+if (args is ["reconcile", ..])
+{
+    return await ReconcileCommands.RunAsync(args);
 }
 
 await StandaloneApp.Build(args).RunAsync();

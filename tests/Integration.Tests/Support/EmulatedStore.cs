@@ -29,13 +29,14 @@ internal sealed class EmulatedStore : IAsyncDisposable
 
     public BigCommerceClientFactory Clients => Services.GetRequiredService<BigCommerceClientFactory>();
 
-    public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken)
+    /// <param name="seed">Other store contents (the default is 20 products × 2 variants, 3 customers).</param>
+    public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken, SeedOptions? seed = null)
     {
         var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
             Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = token }],
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
+            Seed = seed ?? new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
         }, cancellationToken: cancellationToken);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
