@@ -91,7 +91,8 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
         }
 
         context.Progress?.Report(new ReconciliationProgress("store", erpTotal, erpTotal));
-        report.AddMinimumCalls(Math.Max(1, Ceiling(products, StorePageSize)) + Ceiling(writes.Products, 10) + Ceiling(writes.Variants, 50));
+        // A dry run writes nothing: its minimum is the reads.
+        report.AddMinimumCalls(Math.Max(1, Ceiling(products, StorePageSize)) + (context.DryRun ? 0 : Ceiling(writes.Products, 10) + Ceiling(writes.Variants, 50)));
     }
 
     /// <summary>The SKUs the ERP matches a product on: its variants' when it has options, else its own.</summary>

@@ -81,7 +81,7 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
         await CompareAsync(page, index, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
         context.Progress?.Report(new ReconciliationProgress("store", position, position));
-        report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + writes.MinimumWrites(settings.Inventory.AdjustmentBatch));
+        report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + (context.DryRun ? 0 : writes.MinimumWrites(2000)));
     }
 
     private async Task CompareAsync(Dictionary<(string Sku, string Location), decimal> page, Dictionary<(string Sku, string Location), decimal> index,

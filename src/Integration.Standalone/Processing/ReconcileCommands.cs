@@ -55,6 +55,11 @@ public static class ReconcileCommands
                     Ansi = output == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
                     Interactive = output == Console.Out ? InteractionSupport.Detect : InteractionSupport.No,
                 });
+                if (output != Console.Out)
+                {
+                    console.Profile.Width = 200; // a file or a pipe: no terminal to fit, keep lines whole
+                }
+
                 var report = await RunWithProgressAsync(console, runner, what, result.GetValue(store)!, result.GetValue(dryRun), ct);
                 Summarise(console, report);
                 return report.Outcome switch
@@ -89,8 +94,8 @@ public static class ReconcileCommands
 
     private static void Summarise(IAnsiConsole console, ReconciliationReport report)
     {
-        var table = new Table().Title($"Reconciliation {report.Kind} of {report.StoreHash}{(report.DryRun ? " (dry run)" : "")}")
-            .AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned());
+        console.WriteLine($"Reconciliation {report.Kind} of {report.StoreHash}{(report.DryRun ? " (dry run)" : "")}, run {report.RunId}");
+        var table = new Table().AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned());
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("Outcome", report.Outcome + (report.Resumed ? " (resumed)" : ""));
         Row("Compared", Number(report.Compared));

@@ -13,7 +13,9 @@ using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Integration.Core.Reconciliation;
 using Integration.Testing;
 using Integration.Testing.Tryton;
+using Integration.Standalone.Processing;
 using Integration.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -124,6 +126,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.Equal(4, report.Plan.Count);
         Assert.Contains(report.Plan, l => l.Contains($"product {_products["A"]} ", StringComparison.Ordinal) && l.EndsWith("price=10", StringComparison.Ordinal));
         Assert.Contains(report.Plan, l => l.Contains(_codes[2], StringComparison.Ordinal) && l.Contains("price=10.02", StringComparison.Ordinal));
+        Assert.Equal(report.MinimumCalls, report.ApiCalls); // the reads only
         Assert.All(Counters.Operations.Keys, op => Assert.StartsWith("GET ", op, StringComparison.Ordinal));
         Assert.Equal(12.00m, (await ProductAsync("A")).Price);
         Assert.Empty(await _state.GetReportsAsync(_store, null, 10, Ct));
@@ -215,6 +218,76 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.Equal(2, Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
         var levels = await OnHandAsync();
         Assert.Equal([5, 6, 0, 9], new[] { levels[(_codes[0], 1)], levels[(_codes[0], 2)], levels[(_codes[2], 1)], levels[(_codes[2], 2)] });
+    }
+
+    [Fact]
+    public async Task Command_DryRun_PrintsTheSummaryTableAndThePlan_WritesNothing_ExitsZero()
+    {
+        var (code, output) = await ReconcileAsync(withErp: true, "reconcile", "catalog", "--store", _store, "--dry-run");
+
+        Assert.True(code == ReconcileCommands.Completed, output);
+        Assert.True(output.Contains($"Reconciliation catalog of {_store} (dry run)", StringComparison.Ordinal), output);
+        Assert.Matches(@"Would fix\s*│\s*4\s*│", output);
+        Assert.Matches(@"Drifted product\.price\s*│\s*1\s*│", output);
+        Assert.Matches(@"API calls \(minimum\)\s*│\s*1 \(1\)\s*│", output);
+        Assert.Contains("Plan (4):", output, StringComparison.Ordinal);
+        Assert.Contains($"set variant 4 of product {_products["B"]} ({_codes[2]}): price=10.02", output, StringComparison.Ordinal);
+        Assert.Contains($"missing_in_erp {_prefix}-STOREONLY", output, StringComparison.Ordinal);
+        Assert.All(Counters.Operations.Keys, op => Assert.StartsWith("GET ", op, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Command_Run_FixesTheDrift_ThenAHeldLockExitsThree_AndNoErpIsAConfigurationError()
+    {
+        var (code, output) = await ReconcileAsync(withErp: true, "reconcile", "catalog", "--store", _store);
+
+        Assert.True(code == ReconcileCommands.Completed, output);
+        Assert.Matches(@"Fixed\s*│\s*4\s*│", output);
+        Assert.Equal(10.00m, (await ProductAsync("A")).Price);
+
+        var state = new TableServiceClient(azurite.ConnectionString).GetTableClient(_tablePrefix + "reconciliation");
+        Assert.NotNull(await new TableReconciliationStore(state, TimeProvider.System).TryLockAsync(_store, "inventory", "other-run", TimeSpan.FromMinutes(5), Ct));
+        var (lockedCode, locked) = await ReconcileAsync(withErp: true, "reconcile", "inventory", "--store", _store);
+        Assert.True(lockedCode == ReconcileCommands.Locked, locked);
+        Assert.Contains("Another run holds this store's lock; nothing was done.", locked, StringComparison.Ordinal);
+
+        var (noErpCode, noErp) = await ReconcileAsync(withErp: false, "reconcile", "catalog", "--store", _store);
+        Assert.True(noErpCode == ReconcileCommands.ConfigurationError, noErp);
+        Assert.Contains("no 'catalog' reconciler is registered", noErp, StringComparison.Ordinal);
+        await state.DeleteAsync(Ct);
+    }
+
+    private readonly string _tablePrefix = "rc" + Guid.NewGuid().ToString("N")[..10];
+
+    private async Task<(int Code, string Output)> ReconcileAsync(bool withErp, params string[] args)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["BigCommerce:Api:BaseAddress"] = _bigCommerce.Emulator.BaseAddress.ToString(),
+            ["BigCommerce:Stores:0:StoreHash"] = _store,
+            ["BigCommerce:Stores:0:WebhookSecret"] = "recon-webhook-secret-0123456789",
+            ["BigCommerce:Stores:0:ApiToken"] = Token,
+            ["Transport:Kind"] = "StorageQueues",
+            ["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString,
+            ["Transport:StorageQueues:QueuePrefix"] = _tablePrefix,
+            ["State:ConnectionString"] = azurite.ConnectionString,
+            ["State:TablePrefix"] = _tablePrefix,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (withErp)
+        {
+            settings["Erp:Tryton:Url"] = tryton.Url.ToString();
+            settings["Erp:Tryton:Database"] = tryton.Database;
+            settings["Erp:Tryton:User"] = tryton.User;
+            settings["Erp:Tryton:Password"] = tryton.Password;
+            settings["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture);
+            settings["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode;
+            settings["Erp:Tryton:OrderWarehouse"] = "main";
+        }
+
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await ReconcileCommands.RunAsync(args, c => c.AddInMemoryCollection(settings), output);
+        return (code, output.ToString());
     }
 
     private static MappingConfiguration TwoLocationMapping()
