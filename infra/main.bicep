@@ -152,6 +152,11 @@ var appSettings = {
   // Timer triggers read their schedule from an app setting (%Processing:LedgerSweepSchedule%): it must exist.
   Processing__LedgerSweepSchedule: '0 0 3 * * *'
   Fulfilment__Schedule: '0 */5 * * * *'
+  // Nightly reconciliation, staggered so the kinds do not share a store's quota (the timers read these settings).
+  Reconciliation__Hooks__Schedule: '0 0 1 * * *'
+  Reconciliation__Catalog__Schedule: '0 0 2 * * *'
+  Reconciliation__Inventory__Schedule: '0 30 2 * * *'
+  Reconciliation__Orders__Schedule: '0 0 4 * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
   BigCommerce__Webhooks__MaxBodyBytes: '262144'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'

@@ -21,9 +21,9 @@ public static class HubServiceCollectionExtensions
     /// <summary>
     /// The whole hub, composed once for both hosts: secrets, the event transport, the webhook intake, Table Storage
     /// state, processing (processor, consumer path, replay, ledger sweep), the mapping, the BigCommerce client and
-    /// store adapter, when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows, and, when
-    /// <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows, and the reconcilers (orders backfill,
-    /// webhook watchdog) the reconciliation runner drives. The hosts add
+    /// store adapter, reconciliation (runner, options, one scheduled job per kind, the orders backfill and the webhook
+    /// watchdog), when <c>Erp:Tryton</c> is configured, the Tryton connector with the ERP flows and the catalog and
+    /// inventory reconcilers, and, when <c>Crm:HubSpot</c> is configured, the HubSpot connector with the CRM flows. The hosts add
     /// only what is theirs (triggers, Kestrel, queue consumers, the scheduler) and telemetry with their service name.
     /// Start-up validates every option and how the timings fit together (<see cref="HubTimingValidator"/>).
     /// </summary>
@@ -39,12 +39,13 @@ public static class HubServiceCollectionExtensions
             .AddMapping(configuration)
             .AddBigCommerceClient(configuration)
             .AddBigCommerceStore()
+            .AddReconciliation(configuration)
             // The event transport and the store are always composed above, so both reconcilers always can run.
             .AddOrdersBackfill(configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, WebhookWatchdog>());
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
-            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration);
+            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration).AddErpReconciliation();
         }
 
         if (configuration.GetSection("Crm:HubSpot").Exists())

@@ -10,6 +10,7 @@ Dictionary<string, Func<string[], Task<int>>> commands = new(StringComparer.Ordi
 {
     ["quarantine"] = a => QuarantineCommands.RunAsync(a),
     ["fulfilment"] = a => FulfilmentCommands.RunAsync(a),
+    ["reconcile"] = a => ReconcileCommands.RunAsync(a),
     // The console alone, against a deployment's settings (docs/console.md): no intake, consumers or jobs.
     ["console"] = async a =>
     {

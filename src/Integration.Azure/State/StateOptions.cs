@@ -21,4 +21,7 @@ public sealed class StateOptions
     public string SyncTable => TablePrefix + "syncstate";
 
     public string QuarantineTable => TablePrefix + "quarantine";
+
+    /// <summary>Reconciliation run locks, checkpoints and reports.</summary>
+    public string ReconciliationTable => TablePrefix + "reconciliation";
 }

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ namespace Integration.Azure.State;
 
 public static class StateServiceCollectionExtensions
 {
-    /// <summary>The ledger/resource state and the quarantine on Table Storage; tables are created at start-up when missing.</summary>
+    /// <summary>The ledger/resource state, the quarantine and reconciliation state on Table Storage; tables are created at start-up when missing.</summary>
     public static IServiceCollection AddTableState(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -36,6 +37,8 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton<IFulfilmentCheckpointStore>(sp => new TableFulfilmentCheckpointStore(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton<IQuarantineStore>(sp => new TableQuarantineStore(Table(sp, o => o.QuarantineTable)));
         services.TryAddSingleton<ILedgerReader>(sp => new TableLedgerReader(Table(sp, o => o.SyncTable)));
+        services.TryAddSingleton<IReconciliationStore>(sp => new TableReconciliationStore(
+            Table(sp, o => o.ReconciliationTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<TableInitializer>();
         return services;
@@ -50,6 +53,7 @@ public static class StateServiceCollectionExtensions
         {
             await tables.CreateTableIfNotExistsAsync(options.Value.SyncTable, cancellationToken);
             await tables.CreateTableIfNotExistsAsync(options.Value.QuarantineTable, cancellationToken);
+            await tables.CreateTableIfNotExistsAsync(options.Value.ReconciliationTable, cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -100,6 +100,45 @@ public sealed partial class EmulatedStore
         }
     }
 
+    /// <summary>
+    /// The catalog as the store holds it now, one product at a time and generated like the API's pages (nothing is
+    /// built up): for test sources that mirror the store, e.g. a generated ERP with a known share of drift.
+    /// </summary>
+    public IEnumerable<CatalogEntry> StreamCatalog()
+    {
+        long last;
+        lock (_sync)
+        {
+            last = _lastProductId;
+        }
+
+        for (var id = 1L; id <= last; id++)
+        {
+            if (Entry(id) is { } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    private CatalogEntry? Entry(long id)
+    {
+        lock (_sync)
+        {
+            if (!ProductExists(id))
+            {
+                return null;
+            }
+
+            var product = Snapshot(id, includeVariants: false);
+            var variants = VariantIds(id).Select(CurrentVariant)
+                .Select(v => new CatalogEntryVariant(v.Id, v.Sku, v.Price ?? product.Price, v.Weight ?? product.Weight, !v.PurchasingDisabled,
+                    [.. _locations.Select(l => (l.Id, Stock(v.Id, l.Id)))]))
+                .ToList();
+            return new CatalogEntry(id, product.Sku, product.Name, product.Price, product.Weight, variants);
+        }
+    }
+
     internal List<JsonObject>? ProductVariants(long productId)
     {
         lock (_sync)
@@ -770,3 +809,9 @@ internal sealed record NewProduct(
     decimal? SalePrice, IReadOnlyList<long> Categories, string InventoryTracking, bool IsVisible, IReadOnlyList<NewVariant> Variants);
 
 internal sealed record NewVariant(string? Sku, decimal? Price, decimal? Weight);
+
+/// <summary>A product as <see cref="EmulatedStore.StreamCatalog"/> gives it.</summary>
+public sealed record CatalogEntry(long Id, string Sku, string Name, decimal Price, decimal Weight, IReadOnlyList<CatalogEntryVariant> Variants);
+
+/// <summary>A variant with its effective price and weight and its on-hand stock per location id.</summary>
+public sealed record CatalogEntryVariant(long Id, string Sku, decimal Price, decimal Weight, bool Purchasable, IReadOnlyList<(long LocationId, int OnHand)> Stock);

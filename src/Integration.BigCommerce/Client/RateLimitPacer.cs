@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using Integration.Core.Commerce;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,15 +35,22 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
 
     private long _waitTicks;
 
-    /// <summary>Waits until the store's window has budget above the reserve, then takes one request from it.</summary>
+    /// <summary>
+    /// Waits until the store's window has budget above the reserve, then takes one request from it. Inside an
+    /// <see cref="ApiBudget"/> scope (a reconciliation run) the reserve is what the budget leaves to everyone else,
+    /// and the call is counted on the budget.
+    /// </summary>
     public async ValueTask AcquireAsync(string storeHash, CancellationToken cancellationToken)
     {
         var window = _stores.GetOrAdd(storeHash, static _ => new StoreWindow());
+        var budget = ApiBudget.Current;
+        var reserve = budget?.ReserveFor(options.Value.RateLimitReserve) ?? options.Value.RateLimitReserve;
         while (true)
         {
-            var wait = window.TryTake(time.GetUtcNow(), options.Value.RateLimitReserve);
+            var wait = window.TryTake(time.GetUtcNow(), reserve);
             if (wait <= TimeSpan.Zero)
             {
+                budget?.CountCall();
                 return;
             }
 

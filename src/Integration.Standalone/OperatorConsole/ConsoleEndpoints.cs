@@ -159,19 +159,19 @@ public static class ConsoleEndpoints
 
     private static async Task<IResult> WebhooksAsync(HttpContext context, ConsoleQueries queries, ConsoleAccess access) =>
         await PageAsync(context, "Webhooks", "Webhooks",
-            ConsolePages.Webhooks(await queries.HooksAsync(context.RequestAborted), queries.Watchdog is not null, access.Tokens(context), null));
+            ConsolePages.Webhooks(await queries.HooksAsync(context.RequestAborted), queries.HasWatchdog, access.Tokens(context), null));
 
     private static async Task<IResult> WatchdogAsync(HttpContext context, ConsoleQueries queries, ConsoleAccess access)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var store = form["store"].ToString();
-        if (queries.Watchdog is not { } watchdog || !queries.StoreHashes.Contains(store))
+        if (!queries.HasWatchdog || !queries.StoreHashes.Contains(store))
         {
             return await PageAsync(context, "Webhooks", "Webhooks",
-                ConsolePages.Refused(queries.Watchdog is null ? "No hooks watchdog is registered." : "Choose one of the configured stores."), StatusCodes.Status400BadRequest);
+                ConsolePages.Refused(!queries.HasWatchdog ? "No hooks watchdog is registered." : "Choose one of the configured stores."), StatusCodes.Status400BadRequest);
         }
 
-        ReconciliationReport report = await queries.RunWatchdogAsync(watchdog, store, context.RequestAborted);
+        ReconciliationReport report = await queries.RunWatchdogAsync(store, context.RequestAborted);
         return await PageAsync(context, "Webhooks", "Webhooks",
             ConsolePages.Webhooks(await queries.HooksAsync(context.RequestAborted), true, access.Tokens(context), report));
     }

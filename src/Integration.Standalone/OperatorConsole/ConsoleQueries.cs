@@ -168,34 +168,15 @@ public sealed class ConsoleQueries(
         return result;
     }
 
-    /// <summary>The hooks watchdog, when a reconciler of kind <c>hooks</c> is registered.</summary>
-    public IReconciler? Watchdog => services.GetServices<IReconciler>().FirstOrDefault(r => r.Kind == ReconciliationKinds.Hooks);
+    /// <summary>Whether a hooks watchdog (a reconciler of kind <c>hooks</c>) is registered.</summary>
+    public bool HasWatchdog => services.GetService<ReconciliationRunner>()?.Has(ReconciliationKinds.Hooks) == true;
 
-    /// <summary>Runs the hooks watchdog once for a store (not a dry run; the checkpoint is kept in memory) and returns its report.</summary>
-    public async Task<ReconciliationReport> RunWatchdogAsync(IReconciler watchdog, string store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(watchdog);
-        var report = new ReconciliationReport { Kind = watchdog.Kind, StoreHash = store, RunId = Guid.NewGuid().ToString("N"), StartedAt = time.GetUtcNow() };
-        string? checkpoint = null;
-        var context = new ReconciliationContext(store, DryRun: false, checkpoint, (c, _) =>
-        {
-            checkpoint = c;
-            return Task.CompletedTask;
-        }, report);
-        try
-        {
-            await watchdog.RunAsync(context, cancellationToken);
-            report.Outcome = "completed";
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            report.Outcome = "failed";
-            report.Error = ex.Message;
-        }
-
-        report.FinishedAt = time.GetUtcNow();
-        return report;
-    }
+    /// <summary>
+    /// Runs the hooks watchdog once for a store through the reconciliation runner, as the schedule and the command do
+    /// (run lock, report saved, metrics), and returns its report.
+    /// </summary>
+    public Task<ReconciliationReport> RunWatchdogAsync(string store, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ReconciliationRunner>().RunAsync(ReconciliationKinds.Hooks, store, dryRun: false, cancellationToken: cancellationToken);
 
     public static string ResourceTypeOf(TrailKind kind) => kind switch
     {

@@ -23,6 +23,35 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Pacing_InsideAnApiBudget_SpendsOnlyTheBudgetShare_WhileCallsOutsideKeepTheirCeiling()
+    {
+        // 20 requests per minute; a 50% budget may spend while more than 10 are left, processing while more than 4 (reserve 0.2).
+        await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 20, WindowMs = 60_000 });
+        var budget = new Integration.Core.Commerce.ApiBudget(0.5);
+
+        using (Integration.Core.Commerce.ApiBudget.Enter(budget))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await harness.Client.GetOrderAsync(100, Token);
+            }
+
+            using var shortly = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            shortly.CancelAfter(TimeSpan.FromMilliseconds(500));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Client.GetOrderAsync(100, shortly.Token));
+        }
+
+        Assert.Equal(10, budget.Calls);
+        for (var i = 0; i < 5; i++)
+        {
+            await harness.Client.GetOrderAsync(100, Token); // outside the budget: the share it left is there
+        }
+
+        Assert.Equal(15, harness.Store.Counters.Requests);
+        Assert.Equal(0, harness.Store.Counters.Throttled);
+    }
+
+    [Fact]
     public async Task Throttled_429WithHeaders_WaitsForTheResetAndSucceeds()
     {
         await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 5, WindowMs = 300 });

@@ -5,6 +5,7 @@ using Integration.Standalone.OperatorConsole;
 using Integration.Testing;
 using Integration.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Integration.Tests.Console;
 
@@ -19,12 +20,17 @@ public sealed partial class ConsoleWatchdogTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task RunWatchdog_RunsTheHooksReconcilerForTheStore_AndShowsItsReport()
+    public async Task RunWatchdog_RunsTheHooksReconcilerThroughTheRunner_AndShowsItsReport()
     {
         var watchdog = new RecordingReconciler();
         await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
             new Dictionary<string, string?> { ["Console:Enabled"] = "true", ["Console:AdminKey"] = AdminKey },
-            s => s.AddSingleton<IReconciler>(watchdog));
+            // In place of the real watchdog (this host has no store to check): the runner drives whatever reconciler has the kind.
+            s =>
+            {
+                s.RemoveAll<IReconciler>();
+                s.AddSingleton<IReconciler>(watchdog);
+            });
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
         using var client = new HttpClient(handler) { BaseAddress = host.BaseAddress };
         client.DefaultRequestHeaders.Add(ConsoleAccess.KeyHeader, AdminKey);
@@ -43,6 +49,9 @@ public sealed partial class ConsoleWatchdogTests(AzuriteFixture azurite)
         Assert.Equal(TestStores.Plain, context.StoreHash);
         Assert.False(context.DryRun);
         Assert.Contains("Watchdog for store abc123: completed; 3 hook(s) compared, 1 fixed.", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        // Through the runner: the run's report is saved like a scheduled run's.
+        var saved = await host.Services.GetRequiredService<IReconciliationStore>().GetReportsAsync(TestStores.Plain, ReconciliationKinds.Hooks, 5, Ct);
+        Assert.Equal("completed", Assert.Single(saved).Outcome);
     }
 
     [GeneratedRegex("name=\"__console_token\" value=\"([^\"]+)\"")]

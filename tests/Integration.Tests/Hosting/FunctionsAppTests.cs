@@ -60,6 +60,22 @@ public sealed class FunctionsAppTests
         Assert.False((bool?)trigger["runOnStartup"]);
     }
 
+    [Theory]
+    [InlineData("ReconcileCatalog", "RunCatalog", "%Reconciliation:Catalog:Schedule%")]
+    [InlineData("ReconcileInventory", "RunInventory", "%Reconciliation:Inventory:Schedule%")]
+    [InlineData("ReconcileOrders", "RunOrders", "%Reconciliation:Orders:Schedule%")]
+    [InlineData("ReconcileHooks", "RunHooks", "%Reconciliation:Hooks:Schedule%")]
+    public void FunctionsMetadata_DeclaresTheReconciliationTimersOnTheirScheduleSettings_NeverOnStartUp(string name, string method, string schedule)
+    {
+        var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;
+
+        Assert.Equal($"Integration.Functions.Reconciliation.ReconciliationFunctions.{method}", (string?)function["entryPoint"]);
+        var trigger = Assert.Single(function["bindings"]!.AsArray())!;
+        Assert.Equal("timerTrigger", (string?)trigger["type"]);
+        Assert.Equal(schedule, (string?)trigger["schedule"]);
+        Assert.False((bool?)trigger["runOnStartup"]);
+    }
+
     [Fact]
     public void FunctionsMetadata_DeclaresTheLedgerSweepTimerOnItsScheduleSetting()
     {

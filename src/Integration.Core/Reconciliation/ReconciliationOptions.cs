@@ -1,0 +1,71 @@
+namespace Integration.Core.Reconciliation;
+
+/// <summary>
+/// The <c>Reconciliation</c> section:
+/// <code>
+/// "Reconciliation": {
+///   "BudgetShare": 0.6,            // share of each store's API quota a run may spend (event processing keeps the rest)
+///   "LockSeconds": 300,            // the run lock's lease, renewed at a third of it while the run lasts
+///   "MaxReportLines": 1000,        // plan lines and findings kept in a report (counts are always complete)
+///   "Catalog":   { "Schedule": "0 0 2 * * *",  "ProductBatch": 10, "VariantBatch": 50 },
+///   "Inventory": { "Schedule": "0 30 2 * * *", "AdjustmentBatch": 2000 },
+///   "Orders":    { "Schedule": "0 0 4 * * *" },
+///   "Hooks":     { "Schedule": "0 0 1 * * *" }
+/// }
+/// </code>
+/// Schedules are cron (six fields with seconds, as the Functions timer triggers read the same settings with
+/// <c>%Reconciliation:Catalog:Schedule%</c>; UTC), nightly and staggered so the kinds do not share a store's quota.
+/// </summary>
+public sealed class ReconciliationOptions
+{
+    public const string SectionName = "Reconciliation";
+
+    public double BudgetShare { get; set; } = 0.6;
+
+    public int LockSeconds { get; set; } = 300;
+
+    public int MaxReportLines { get; set; } = 1000;
+
+    public CatalogReconciliationOptions Catalog { get; set; } = new();
+
+    public InventoryReconciliationOptions Inventory { get; set; } = new();
+
+    public ReconciliationKindOptions Orders { get; set; } = new() { Schedule = "0 0 4 * * *" };
+
+    public ReconciliationKindOptions Hooks { get; set; } = new() { Schedule = "0 0 1 * * *" };
+
+    /// <summary>The options of a kind (<see cref="ReconciliationKinds"/>).</summary>
+    public ReconciliationKindOptions For(string kind) => kind switch
+    {
+        ReconciliationKinds.Catalog => Catalog,
+        ReconciliationKinds.Inventory => Inventory,
+        ReconciliationKinds.Orders => Orders,
+        ReconciliationKinds.Hooks => Hooks,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown reconciliation kind; known: {string.Join(", ", ReconciliationKinds.All)}."),
+    };
+
+    /// <summary>The configuration key of a kind's section (<c>Reconciliation:Catalog</c>).</summary>
+    public static string KeyOf(string kind) => $"{SectionName}:{char.ToUpperInvariant(kind[0])}{kind[1..]}";
+}
+
+public class ReconciliationKindOptions
+{
+    public string Schedule { get; set; } = "0 0 2 * * *";
+}
+
+public sealed class CatalogReconciliationOptions : ReconciliationKindOptions
+{
+    /// <summary>Products per write (BigCommerce takes at most 10).</summary>
+    public int ProductBatch { get; set; } = 10;
+
+    /// <summary>Variants per write (BigCommerce takes at most 50).</summary>
+    public int VariantBatch { get; set; } = 50;
+}
+
+public sealed class InventoryReconciliationOptions : ReconciliationKindOptions
+{
+    public InventoryReconciliationOptions() => Schedule = "0 30 2 * * *";
+
+    /// <summary>Stock levels per absolute adjustment, one location per call (BigCommerce takes at most 2,000).</summary>
+    public int AdjustmentBatch { get; set; } = 2000;
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Integration.Azure.State;
+using Integration.BigCommerce;
+using Integration.BigCommerce.Client;
+using Integration.BigCommerce.Commerce;
+using Integration.BigCommerce.Configuration;
+using Integration.BigCommerce.Emulator;
+using Integration.Core.Mapping;
+using InventoryLevel = Integration.Core.Model.InventoryLevel;
+using Product = Integration.Core.Model.Product;
+using Integration.Core.Reconciliation;
+using Integration.Testing;
+using Integration.Testing.Erp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Benchmarks;
+
+/// <summary>
+/// <c>load-reconcile-catalog [N=100000] [L=2] [driftPercent=5] [windowMs=30000]</c>: the nightly catalog-and-prices
+/// and inventory reconciliation of N SKUs (products without options) over L locations against the in-process
+/// emulator with BigCommerce's 150-request quota per window and the default 60% budget, the ERP a generated source
+/// through the ERP port that mirrors the store except for driftPercent of the prices and of the stock levels. Prints
+/// the calls used against the minimum ⌈N/250⌉ + ⌈N·L/1000⌉ + ⌈d_p/10⌉ + ⌈d_v/50⌉ + ⌈d_i/2000⌉, what a naive per-SKU
+/// strategy would call, the wall time against the budget-bound time (calls ÷ (0.6 × 150) windows), 429s seen, and
+/// the peak working set and GC heap of the process (emulator included). The run lock, checkpoints and reports are
+/// on Azurite.
+/// </summary>
+public sealed class ReconciliationLoadHarness : ILoadHarness
+{
+    private const string Store = "reconstore";
+    private const string Token = "recon-token-0123456789";
+    private const int Quota = 150;
+
+    public string Name => "load-reconcile-catalog";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var n = Arg(args, 0, 100_000);
+        var locations = Arg(args, 1, 2);
+        var drift = Arg(args, 2, 5);
+        var windowMs = Arg(args, 3, 30_000);
+
+        await using var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient("loadreconciliation");
+        await table.CreateIfNotExistsAsync();
+
+        await using var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
+        {
+            Stores = [new EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
+            RateLimit = new RateLimitOptions { Quota = Quota, WindowMs = windowMs },
+            Seed = new SeedOptions { Products = n, VariantsPerProduct = 1, Locations = locations, Customers = 0, Orders = 0 },
+        });
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["BigCommerce:Api:BaseAddress"] = emulator.BaseAddress.ToString() })
+            .Build();
+        await using var services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
+        await services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
+        {
+            Stores = [new StoreOptions { StoreHash = Store, WebhookSecret = "unused-in-this-harness-0123", ApiToken = Token }],
+        }, new Integration.Azure.Secrets.UnconfiguredSecretResolver());
+
+        var mapping = Mapping(locations);
+        var source = emulator.Store(Store);
+        var erp = new GeneratedErp(
+            () => source.StreamCatalog().Select(p => new Product
+            {
+                Sku = p.Sku, Name = p.Name, Weight = p.Weight, Price = Drifts(p.Id, 0, drift) ? p.Price + 1 : p.Price,
+            }),
+            () => source.StreamCatalog().SelectMany(p => p.Variants).SelectMany(v => v.Stock.Select(s =>
+                new InventoryLevel(v.Sku, Code(s.LocationId), Drifts(v.Id, s.LocationId, drift) ? s.OnHand + 3 : s.OnHand))));
+        var store = new BigCommerceStore(services.GetRequiredService<BigCommerceClientFactory>(), mapping);
+        var options = Options.Create(new ReconciliationOptions());
+        var runner = new ReconciliationRunner(
+            [new CatalogReconciler(store, erp, mapping, options), new InventoryReconciler(store, erp, mapping, options)],
+            new TableReconciliationStore(table, TimeProvider.System), store, options, TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var sampler = new PeakSampler();
+        var clock = Stopwatch.StartNew();
+        var catalog = await runner.RunAsync(ReconciliationKinds.Catalog, Store);
+        var inventory = await runner.RunAsync(ReconciliationKinds.Inventory, Store);
+        clock.Stop();
+        var (workingSet, heap) = sampler.Stop();
+
+        var counters = source.Counters;
+        long dp = catalog.DriftedByField.Values.Sum() - catalog.DriftedByField.GetValueOrDefault("missing_in_store") - catalog.DriftedByField.GetValueOrDefault("missing_in_erp");
+        long di = inventory.DriftedByField.GetValueOrDefault("inventory.quantity");
+        var used = catalog.ApiCalls + inventory.ApiCalls;
+        var issueMinimum = Ceil(n, 250) + Ceil((long)n * locations, 1000) + Ceil(dp, 10) + Ceil(di / locations, 2000) * locations;
+        var runMinimum = catalog.MinimumCalls + inventory.MinimumCalls;
+        var naive = (2L * n) + dp + di; // per SKU: read the product, read its stock; one write per drifted product and level
+        var perWindow = options.Value.BudgetShare * Quota;
+        var boundSeconds = used / perWindow * windowMs / 1000.0;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load-reconcile-catalog: N={n} SKUs, L={locations} locations, {drift}% drift, quota {Quota}/{windowMs} ms, budget {options.Value.BudgetShare:P0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outcomes: catalog {catalog.Outcome} (fixed {catalog.Fixed}, failed {catalog.Failures.Count}), inventory {inventory.Outcome} (fixed {inventory.Fixed}, failed {inventory.Failures.Count})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift: d_p={dp} d_v=0 d_i={di}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  calls: used {used} (emulator saw {counters.Requests}); minimum (issue formula) {issueMinimum} -> {used / (double)issueMinimum:F3}; minimum (pages the API returns) {runMinimum} -> {used / (double)runMinimum:F3}; naive per-SKU {naive} ({naive / (double)used:F1}x)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by operation: {string.Join(", ", counters.Operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  time: wall {clock.Elapsed.TotalSeconds:F1} s; budget-bound {boundSeconds:F1} s -> {clock.Elapsed.TotalSeconds / boundSeconds:F3}; 429s {counters.Throttled}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: peak working set {workingSet / 1048576.0:F1} MiB; peak GC heap {heap / 1048576.0:F1} MiB (process, emulator included)"));
+        return catalog.Outcome == "completed" && inventory.Outcome == "completed" ? 0 : 1;
+
+        static string Code(long locationId) => locationId == 1 ? "main" : $"loc{locationId}";
+    }
+
+    /// <summary>The default mapping with locations 2..L mapped as <c>loc2</c> … (location 1 is <c>main</c>).</summary>
+    private static MappingConfiguration Mapping(int locations)
+    {
+        using var stream = typeof(MappingConfiguration).Assembly.GetManifestResourceStream("Integration.Core.Mapping.mapping.default.json")!;
+        var tree = JsonNode.Parse(stream)!;
+        for (var l = 2; l <= locations; l++)
+        {
+            tree["locations"]![$"loc{l}"] = new JsonObject { ["bigcommerce"] = l.ToString(CultureInfo.InvariantCulture), ["erp"] = $"WH{l}" };
+        }
+
+        return MappingConfiguration.Parse(tree.ToJsonString(), "the harness mapping");
+    }
+
+    /// <summary>Whether the item (and location) is among the drifted share: a fixed hash, so runs are repeatable.</summary>
+    private static bool Drifts(long id, long salt, int percent) => (ulong)((id * 2654435761L) ^ (salt * 40503L)) % 100UL < (ulong)percent;
+
+    private static long Ceil(long count, int size) => (count + size - 1) / size;
+
+    private static int Arg(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+}
