@@ -2,6 +2,7 @@
 # The project's two commands (see README.md):
 #   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce emulator and the Standalone host,
 #                     wired together; prints where everything is and places a first order
+#   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tests/env/common.sh"
@@ -30,6 +31,9 @@ node_json() {
 }
 
 run() {
+  local store_day=0
+  [[ "${1:-}" == --store-day ]] && store_day=1
+  [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}")
   ensure_node_tools
   bash tests/env/setup-tryton.sh >/dev/null
   log "Building"
@@ -56,7 +60,7 @@ run() {
   emulator_url="http://127.0.0.1:$emulator_port"
   dotnet src/Integration.BigCommerce.Emulator/bin/Release/net10.0/Integration.BigCommerce.Emulator.dll \
     --Emulator:Urls="$emulator_url" --Emulator:Stores:0:StoreHash="$store" --Emulator:Stores:0:ApiToken="$token" \
-    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 >"$ARTIFACTS/emulator.log" 2>&1 &
+    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 "${EMULATOR_EXTRA_ARGS[@]}" >"$ARTIFACTS/emulator.log" 2>&1 &
   PIDS_TO_STOP+=($!)
   wait_for_port "$emulator_port" 60 "$!" || { cat "$ARTIFACTS/emulator.log" >&2; die "The emulator did not start."; }
   log "BigCommerce emulator (pid ${PIDS_TO_STOP[-1]}) on $emulator_url"
@@ -111,7 +115,21 @@ run() {
 INFO
   node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
     "X-Auth-Token: $token" >/dev/null
+  if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
   wait "${PIDS_TO_STOP[-1]}"
+}
+
+# --- A store's day (./build.sh run --store-day; docs/store-day.md) ---------------------------------------------------
+# The emulator runs with its delivery and API faults on; after the first order the store-day player plays the day
+# against it, waits (bounded) for the hub to settle, checks convergence and prints the summary. The script exits with
+# the check's code: 0 converged, 1 not converged (each violation printed), 2 configuration or store error.
+EMULATOR_EXTRA_ARGS=()
+STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
+  --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
+store_day() {
+  log "Building the store-day player"
+  dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll day
 }
 
 test_all() {
@@ -150,9 +168,9 @@ test_all() {
 
 main() {
   case "${1:-}" in
-    run) run ;;
+    run) shift; run "$@" ;;
     test) test_all ;;
-    *) echo "usage: ./build.sh run | test" >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--store-day] | test" >&2; exit 2 ;;
   esac
 }
 

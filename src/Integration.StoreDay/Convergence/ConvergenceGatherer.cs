@@ -134,8 +134,11 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub)
         .Where(e => e.ResourceType == resourceType && e.Event?.ResourceId?.Number is not null)
         .Select(e => e.Event!.ResourceId!.Value.Number!.Value).Distinct().Order();
 
-    /// <summary>Products named by product events (<c>data.id</c>) and SKU events (<c>data.sku.product_id</c>).</summary>
-    private static List<long> ProductIds(IEnumerable<AcceptedEvent> accepted) => [.. accepted.Select(e => e.ResourceType switch
+    /// <summary>
+    /// Products named by product events (<c>data.id</c>) and SKU events (<c>data.sku.product_id</c>) other than inventory
+    /// events: the product drift flow's domain. Inventory events run the stock drift flow, which leaves prices alone.
+    /// </summary>
+    private static List<long> ProductIds(IEnumerable<AcceptedEvent> accepted) => [.. accepted.Where(e => !e.Scope.Contains("inventory", StringComparison.Ordinal)).Select(e => e.ResourceType switch
         {
             "product" => e.Event?.ResourceId?.Number,
             "sku" when e.Event?.Data is { ValueKind: JsonValueKind.Object } data && data.TryGetProperty("sku", out var sku)
@@ -143,9 +146,14 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub)
             _ => null,
         }).OfType<long>().Distinct().Order()];
 
-    /// <summary>The mapping's sale state for the status; Tryton sets <c>done</c> itself, so the connector drives it to <c>processing</c>.</summary>
+    /// <summary>
+    /// The mapping's sale state for the status, and the states Tryton moves a sale on to by itself: a confirmed sale is
+    /// processed at once (its shipments created), and a processing sale becomes done when shipped and invoiced; the
+    /// connector drives <c>done</c> as far as <c>processing</c>.
+    /// </summary>
     private string[] ExpectedStates(OrderStatus status) => _mapping.Statuses.FromCanonical(SystemName.Erp, status) switch
     {
+        "confirmed" => ["confirmed", "processing", "done"],
         "done" or "processing" => ["processing", "done"],
         var state => [state],
     };
