@@ -33,12 +33,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             throw new StoreDayException("Erp:Tryton is not configured: the convergence check reads the ERP (Tryton).");
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddIntegrationHub(builder.Configuration);
-        using var hub = builder.Build();
-        await hub.StartAsync(cancellationToken); // store directory and tables, as the host initialises them
+        using var hub = await StartHubAsync(configuration, cancellationToken);
         try
         {
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -53,7 +48,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             }
 
             var gatherer = new ConvergenceGatherer(store, hub.Services);
-            var drained = await WaitForDrainAsync(gatherer, options, cancellationToken);
+            var drained = await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             var facts = await gatherer.GatherAsync(cancellationToken);
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
@@ -67,8 +62,28 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
         }
     }
 
-    private async Task<bool> WaitForDrainAsync(ConvergenceGatherer gatherer, StoreDayOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The hub's composition (<c>AddIntegrationHub</c>) from the same configuration, started for its store directory and
+    /// tables only (no intake, no consumers): what the check reads the store, the ERP and the ledger through.
+    /// </summary>
+    public static async Task<IHost> StartHubAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddIntegrationHub(builder.Configuration);
+        var hub = builder.Build();
+        await hub.StartAsync(cancellationToken);
+        return hub;
+    }
+
+    /// <summary>Waits (bounded) until every accepted event has an outcome and the store has delivered nothing new for a while.</summary>
+    public static async Task<bool> WaitForDrainAsync(ConvergenceGatherer gatherer, StoreDayOptions options, IAnsiConsole console,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(gatherer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
         var deadline = DateTimeOffset.UtcNow.AddSeconds(options.DrainTimeoutSeconds);
         var quietSince = DateTimeOffset.UtcNow;
         var lastDeliveries = -1;

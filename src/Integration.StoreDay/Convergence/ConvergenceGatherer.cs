@@ -23,7 +23,11 @@ namespace Integration.StoreDay.Convergence;
 /// Storage), the store's orders, customers and products through the hub's own store adapter, and the ERP (Tryton)
 /// records by their natural keys. The hub's flows (composed as the hub composes them) say which targets handle an event.
 /// </summary>
-public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub)
+/// <remarks>
+/// A caller that delivers the webhooks itself (the load harness) passes the bodies the hub answered 2xx as
+/// <paramref name="acceptedBodies"/> instead of the emulator's delivery log.
+/// </remarks>
+public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Func<CancellationToken, Task<IReadOnlyList<string>>>? acceptedBodies = null)
 {
     private readonly MappingConfiguration _mapping = hub.GetRequiredService<MappingConfiguration>();
     private readonly IResourceSync[] _syncs = [.. hub.GetServices<IResourceSync>()];
@@ -93,18 +97,12 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub)
 
     private async Task<IReadOnlyList<AcceptedEvent>> AcceptedAsync(CancellationToken cancellationToken)
     {
-        var deliveries = (await store.GetAsync("_emulator/deliveries", cancellationToken))?["data"]?.AsArray() ?? [];
         var accepted = new Dictionary<string, AcceptedEvent>(StringComparer.Ordinal);
-        foreach (var delivery in deliveries.OfType<JsonObject>())
+        foreach (var body in await AcceptedBodiesAsync(cancellationToken))
         {
-            if (delivery["succeeded"]?.GetValue<bool>() != true || delivery["body"]?.GetValue<string>() is not { } body
-                || !WebhookScopes.TryGetHandled(delivery["scope"]?.GetValue<string>() ?? string.Empty, out var handled))
-            {
-                continue;
-            }
-
             using var document = JsonDocument.Parse(body);
-            if (WebhookEnvelope.TryRead(document.RootElement, out var envelope) is not null || envelope.TryReadResource(handled, out var resourceId) is not null)
+            if (WebhookEnvelope.TryRead(document.RootElement, out var envelope) is not null
+                || !WebhookScopes.TryGetHandled(envelope.Scope, out var handled) || envelope.TryReadResource(handled, out var resourceId) is not null)
             {
                 continue; // the intake refused it (400), so it was not a successful delivery of an accepted event
             }
@@ -128,6 +126,18 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub)
         }
 
         return [.. accepted.Values];
+    }
+
+    private async Task<IReadOnlyList<string>> AcceptedBodiesAsync(CancellationToken cancellationToken)
+    {
+        if (acceptedBodies is not null)
+        {
+            return await acceptedBodies(cancellationToken);
+        }
+
+        var deliveries = (await store.GetAsync("_emulator/deliveries", cancellationToken))?["data"]?.AsArray() ?? [];
+        return [.. deliveries.OfType<JsonObject>().Where(d => d["succeeded"]?.GetValue<bool>() == true)
+            .Select(d => d["body"]?.GetValue<string>()).OfType<string>()];
     }
 
     private static IEnumerable<long> Ids(IEnumerable<AcceptedEvent> accepted, string resourceType) => accepted
