@@ -31,19 +31,11 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
             Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
         }, cancellationToken: Ct);
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-        });
+        var settings = TrytonTestData.HubSettings(tryton);
+        settings["Standalone:Consumers:Enabled"] = "true";
+        settings["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString();
+        settings["BigCommerce:Stores:0:ApiToken"] = Token;
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, settings);
     }
 
     public async ValueTask DisposeAsync()

@@ -39,21 +39,12 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             Faults = new FaultOptions { DuplicateDeliveryRate = 0.25, ReorderDeliveryRate = 0.25, MaxDeliveryDelayMs = 500, ServerErrorRate = 0.03 },
         }, cancellationToken: Ct);
 
-        _settings = new Dictionary<string, string?>
-        {
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:StoreHash"] = _store,
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-            ["Processing:BusyRetrySeconds"] = "1",
-        };
+        _settings = TrytonTestData.HubSettings(tryton);
+        _settings["Standalone:Consumers:Enabled"] = "true";
+        _settings["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString();
+        _settings["BigCommerce:Stores:0:StoreHash"] = _store;
+        _settings["BigCommerce:Stores:0:ApiToken"] = Token;
+        _settings["Processing:BusyRetrySeconds"] = "1";
         _host = await StandaloneHost.StartAsync(azurite.ConnectionString, _settings);
 
         // A catalog of its own (SKUs no other test uses), known to the ERP.
