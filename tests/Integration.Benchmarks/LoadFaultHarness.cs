@@ -89,6 +89,11 @@ public sealed class LoadFaultHarness : ILoadHarness
             configuration["Processing:BusyRetrySeconds"] = "1";
             configuration["Processing:MaxBackoffSeconds"] = "10";
             configuration["Logging:LogLevel:Default"] = "Warning";
+
+            // Shorter work bounds than production so a killed hub's in-flight messages reappear within two minutes.
+            configuration["BigCommerce:Api:TotalTimeout"] = "00:01:00";
+            configuration["Processing:MaxWorkSeconds"] = "90";
+            configuration["Standalone:Consumers:VisibilityTimeoutSeconds"] = "105";
             var settings = configuration.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value!);
             var hub = await StartHubAsync(settings, port, ct);
 
