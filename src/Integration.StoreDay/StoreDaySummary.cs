@@ -39,14 +39,16 @@ public static class StoreDaySummary
 
         Row("records", "ERP sales (one per completed order)", facts.Sales.Sum(s => s.Value.Count));
         Row("records", "ERP parties (registered customers and guests)", facts.Parties.Sum(p => p.Value.Count));
-        Row("records", "ERP refunds recorded (returns or notes)", facts.Ledger.Values.Count(l => l.ResourceType == "order" && l.Scope == "store/order/refund/created" && l.Outcome == "applied"));
+        // Counted over this day's accepted events only: the ledger may hold earlier runs' rows (Azurite keeps its data).
+        bool Applied(AcceptedEvent e) => facts.Ledger.GetValueOrDefault(("erp", e.EventId))?.Outcome == "applied";
+        Row("records", "ERP refunds recorded (returns or notes)", facts.Accepted.Count(e => e.Scope == "store/order/refund/created" && Applied(e)));
         if (play is not null)
         {
             Row("drift", "introduced (control-panel price edits + stock counts)", play.PriceEdits + play.StockMovements);
         }
 
-        Row("drift", "checked by the drift flows (product and stock events applied)", facts.Ledger.Values.Count(l =>
-            l.Target == "erp" && l.ResourceType is "product" or "sku" && l.Outcome == "applied"));
+        Row("drift", "checked by the drift flows (product and stock events applied)",
+            facts.Accepted.Count(e => e.ResourceType is "product" or "sku" && Applied(e)));
         Row("drift", "left after the day (ERP-owned fields differing)", facts.Drifts.Count);
 
         var requests = counters["requests"]?.GetValue<int>() ?? 0;
