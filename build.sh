@@ -2,6 +2,7 @@
 # The project's two commands (see README.md):
 #   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce emulator and the Standalone host,
 #                     wired together; prints where everything is and places a first order
+#   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
 # and, beside them:
 #   ./build.sh hub COMMAND...   runs an operations command of the hub (Integration.Standalone COMMAND..., e.g.
@@ -60,6 +61,9 @@ started() {
 }
 
 run() {
+  local store_day=0
+  [[ "${1:-}" == --store-day ]] && store_day=1
+  [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}")
   # A port given but taken fails here, before anything is started or announced.
   local hub_port=${INTEGRATION_PORT:-}
   if [[ -n "$hub_port" ]]; then
@@ -106,7 +110,7 @@ run() {
   emulator_url="http://127.0.0.1:$emulator_port"
   dotnet src/Integration.BigCommerce.Emulator/bin/Release/net10.0/Integration.BigCommerce.Emulator.dll \
     --Emulator:Urls="$emulator_url" --Emulator:Stores:0:StoreHash="$store" --Emulator:Stores:0:ApiToken="$token" \
-    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 >"$RUN_DIR/emulator.log" 2>&1 &
+    --Emulator:Seed:Products=25 --Emulator:Seed:Customers=10 --Emulator:Seed:Orders=0 "${EMULATOR_EXTRA_ARGS[@]}" >"$RUN_DIR/emulator.log" 2>&1 &
   started $!
   wait_for_port "$emulator_port" 60 "$!" || { cat "$RUN_DIR/emulator.log" >&2; die "The emulator did not start."; }
   log "BigCommerce emulator (pid ${PIDS_TO_STOP[-1]}) on $emulator_url"
@@ -182,6 +186,7 @@ INFO
   The hub reads order $order from the store and finds the sale up to date: "Event ... for erp unchanged".
 
 INFO
+  if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
   wait "${PIDS_TO_STOP[-1]}"
 }
 
@@ -196,6 +201,19 @@ hub() {
   # shellcheck disable=SC1091
   source "$RUN_DIR/hub.env"
   exec dotnet "$STANDALONE_DLL" "$@"
+}
+
+# --- A store's day (./build.sh run --store-day; docs/store-day.md) ---------------------------------------------------
+# The emulator runs with its delivery and API faults on; after the first order the store-day player plays the day
+# against it, waits (bounded) for the hub to settle, checks convergence and prints the summary. The script exits with
+# the check's code: 0 converged, 1 not converged (each violation printed), 2 configuration or store error.
+EMULATOR_EXTRA_ARGS=()
+STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
+  --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
+store_day() {
+  log "Building the store-day player"
+  dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll day
 }
 
 test_all() {
@@ -234,10 +252,10 @@ test_all() {
 
 main() {
   case "${1:-}" in
-    run) run ;;
+    run) shift; run "$@" ;;
     test) test_all ;;
     hub) shift; hub "$@" ;;
-    *) echo "usage: ./build.sh run | test | hub COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--store-day] | test | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 

@@ -6,7 +6,7 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// <summary>
 /// Runs before every API endpoint, in BigCommerce's order: known store, <c>X-Auth-Token</c>, counters, added
 /// latency, injected 429 without headers (platform load), the rate-limit window (429 with the four headers),
-/// injected 5xx. Every response that passed the window carries the four <c>X-Rate-Limit-*</c> headers.
+/// injected 5xx (the <c>_emulator</c> control plane stops after the token check). Every response that passed the window carries the four <c>X-Rate-Limit-*</c> headers.
 /// </summary>
 internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores, TimeProvider time)
 {
@@ -34,6 +34,15 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
         }
 
         context.Items[typeof(EmulatedStore)] = store;
+
+        // The control plane is the emulator's, not BigCommerce's API: a shopper's checkout or a look at the counters
+        // spends no API quota and meets no injected fault, so the quota figures are the API clients' alone.
+        if (endpoint.RoutePattern.RawText!.Contains("/_emulator/", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
         var operation = context.Request.Method + " " + endpoint.RoutePattern.RawText!["/stores/{store_hash}".Length..];
         store.Counters.Request(operation);
 

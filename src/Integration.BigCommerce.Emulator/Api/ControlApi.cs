@@ -10,6 +10,10 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// "status_id": 11}</c> places an order and raises <c>store/order/created</c>; answers 201 with the order id.
 /// <c>POST /stores/{hash}/_emulator/orders/{id}/refunds</c> refunds as the merchant does from the control panel, with
 /// the body of BigCommerce's <c>POST /v3/orders/{id}/payment_actions/refunds</c> (payments optional).
+/// <c>GET /stores/{hash}/_emulator/deliveries</c> lists the webhook delivery attempts (scope, hash, attempt, status,
+/// body: ids only, no personal data) and <c>GET /stores/{hash}/_emulator/counters</c> the API counters and quota, so
+/// a process outside the emulator (the store-day player, its convergence check) can account for what happened.
+/// Control-plane requests spend no quota and meet no injected fault.
 /// </summary>
 internal static class ControlApi
 {
@@ -17,6 +21,41 @@ internal static class ControlApi
     {
         api.MapPost("/_emulator/orders", PlaceOrderAsync);
         api.MapPost("/_emulator/orders/{id}/refunds", OrdersApi.CreateRefundAsync);
+        api.MapGet("/_emulator/deliveries", DeliveriesAsync);
+        api.MapGet("/_emulator/counters", CountersAsync);
+    }
+
+    private static Task DeliveriesAsync(HttpContext context)
+    {
+        var deliveries = new JsonArray();
+        foreach (var d in context.Store().Deliveries)
+        {
+            deliveries.Add(new JsonObject
+            {
+                ["hook_id"] = d.HookId, ["scope"] = d.Scope, ["hash"] = d.Hash, ["attempt"] = d.Attempt, ["status"] = d.Status,
+                ["succeeded"] = d.Succeeded, ["at"] = d.At, ["body"] = d.Body,
+            });
+        }
+
+        return context.Response.WriteAsJsonAsync(new JsonObject { ["data"] = deliveries }, context.RequestAborted);
+    }
+
+    private static Task CountersAsync(HttpContext context)
+    {
+        var store = context.Store();
+        var counters = store.Counters;
+        var operations = new JsonObject();
+        foreach (var (operation, calls) in counters.Operations.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            operations[operation] = calls;
+        }
+
+        return context.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["requests"] = counters.Requests, ["throttled"] = counters.Throttled, ["headerless_throttled"] = counters.HeaderlessThrottled,
+            ["server_errors"] = counters.ServerErrors, ["quota"] = store.RateLimit.Quota, ["window_ms"] = store.RateLimit.WindowMs,
+            ["operations"] = operations,
+        }, context.RequestAborted);
     }
 
     private static async Task PlaceOrderAsync(HttpContext context)

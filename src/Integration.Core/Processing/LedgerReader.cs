@@ -5,7 +5,11 @@ namespace Integration.Core.Processing;
 /// <param name="Outcome">applied / unchanged / duplicate / stale / skipped / quarantined, once completed.</param>
 /// <param name="At">When it completed (or, in progress, when it was claimed).</param>
 public sealed record LedgerEntry(string StoreHash, string Target, string EventId, string? Scope, string? ResourceType, string? ResourceId,
-    string Status, string? Outcome, string? Reason, int Attempts, DateTimeOffset? At);
+    string Status, string? Outcome, string? Reason, int Attempts, DateTimeOffset? At)
+{
+    /// <summary>True once the event ended for the target (with an <see cref="Outcome"/>).</summary>
+    public bool IsCompleted => Status == "Completed";
+}
 
 /// <summary>Selects ledger claims of one store and target: one event, one resource, and/or those since a time.</summary>
 public sealed record LedgerQuery(string StoreHash, string Target, string? EventId = null, string? ResourceType = null, string? ResourceId = null,

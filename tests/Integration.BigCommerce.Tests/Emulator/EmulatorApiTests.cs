@@ -46,6 +46,32 @@ public sealed class EmulatorApiTests
         Assert.Equal((HttpStatusCode)422, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task ControlPlane_SpendsNoQuota_AndReportsCountersAndDeliveries()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 2, WindowMs = 60_000 });
+        using var http = Http(harness);
+        var store = $"stores/{EmulatorHarness.StoreHash}";
+
+        using var api = await http.GetAsync($"{store}/v3/hooks", Token);
+        for (var i = 0; i < 3; i++)
+        {
+            using var counters = await http.GetAsync($"{store}/_emulator/counters", Token);
+            Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+        }
+
+        using var last = await http.GetAsync($"{store}/_emulator/counters", Token);
+        var body = System.Text.Json.JsonDocument.Parse(await last.Content.ReadAsStringAsync(Token)).RootElement;
+        Assert.Equal(1, body.GetProperty("requests").GetInt32()); // the one API call; control-plane calls are not counted
+        Assert.Equal(2, body.GetProperty("quota").GetInt32());
+        Assert.Equal(1, body.GetProperty("operations").GetProperty("GET /v3/hooks").GetInt32());
+        using var deliveries = await http.GetAsync($"{store}/_emulator/deliveries", Token);
+        Assert.Equal(0, System.Text.Json.JsonDocument.Parse(await deliveries.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("data").GetArrayLength());
+        using var unauthorised = new HttpClient { BaseAddress = http.BaseAddress };
+        using var refused = await unauthorised.GetAsync($"{store}/_emulator/deliveries", Token);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
     [Theory]
     [InlineData("v3/catalog/products", 11)]
     [InlineData("v3/catalog/variants", 51)]

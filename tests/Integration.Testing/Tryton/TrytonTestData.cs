@@ -31,6 +31,22 @@ public static class TrytonTestData
         PageSize = pageSize,
     };
 
+    /// <summary>The hub's <c>Erp:Tryton:*</c> settings for this Tryton (one warehouse, <see cref="Location"/>), for hosts built from configuration.</summary>
+    public static Dictionary<string, string?> HubSettings(TrytonFixture tryton)
+    {
+        ArgumentNullException.ThrowIfNull(tryton);
+        return new()
+        {
+            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
+            ["Erp:Tryton:Database"] = tryton.Database,
+            ["Erp:Tryton:User"] = tryton.User,
+            ["Erp:Tryton:Password"] = tryton.Password,
+            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
+            [$"Erp:Tryton:Warehouses:{Location}"] = TrytonFixture.WarehouseCode,
+            ["Erp:Tryton:OrderWarehouse"] = Location,
+        };
+    }
+
     public static TrytonClient Client(TrytonFixture tryton, string? password = null, Uri? url = null)
     {
         var options = Options(tryton, password, url: url);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Emulator;
@@ -41,19 +40,7 @@ public sealed class StandaloneOrderLifecycleTests(AzuriteFixture azurite, Tryton
             // Half of the deliveries twice, half of them held back so later ones overtake them.
             Faults = new FaultOptions { DuplicateDeliveryRate = 0.5, ReorderDeliveryRate = 0.5, MaxDeliveryDelayMs = 400, RandomSeed = 11 },
         }, cancellationToken: Ct);
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Standalone:Consumers:Enabled"] = "true",
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-            ["BigCommerce:Stores:0:ApiToken"] = Token,
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
-        });
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
         _tryton = TrytonTestData.Client(tryton);
     }
 

@@ -71,19 +71,14 @@ public sealed class StandaloneHost : IAsyncDisposable
     /// The settings for a host that serves store <see cref="TestStores.Plain"/> from an emulator into a real Tryton,
     /// with its consumers running: the whole product, as a merchant runs it.
     /// </summary>
-    public static Dictionary<string, string?> ErpSettings(Uri emulator, string apiToken, TrytonFixture tryton) => new()
+    public static Dictionary<string, string?> ErpSettings(Uri emulator, string apiToken, TrytonFixture tryton)
     {
-        ["Standalone:Consumers:Enabled"] = "true",
-        ["BigCommerce:Api:BaseAddress"] = emulator.ToString(),
-        ["BigCommerce:Stores:0:ApiToken"] = apiToken,
-        ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-        ["Erp:Tryton:Database"] = tryton.Database,
-        ["Erp:Tryton:User"] = tryton.User,
-        ["Erp:Tryton:Password"] = tryton.Password,
-        ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-        ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-        ["Erp:Tryton:OrderWarehouse"] = "main",
-    };
+        var settings = TrytonTestData.HubSettings(tryton);
+        settings["Standalone:Consumers:Enabled"] = "true";
+        settings["BigCommerce:Api:BaseAddress"] = emulator.ToString();
+        settings["BigCommerce:Stores:0:ApiToken"] = apiToken;
+        return settings;
+    }
 
     /// <summary>The small store the whole-host ERP tests serve: 3 products of one variant, 2 customers, no orders.</summary>
     public static Task<BigCommerceEmulator> StartErpStoreAsync(string apiToken, CancellationToken cancellationToken) =>

@@ -1,0 +1,122 @@
+using System.Globalization;
+
+namespace Integration.StoreDay.Convergence;
+
+/// <summary>One way the hub did not converge, said precisely enough to act on.</summary>
+public sealed record Violation(string Kind, string Message)
+{
+    public override string ToString() => $"{Kind}: {Message}";
+}
+
+/// <summary>
+/// The convergence rules, pure: every completed order exactly once in the ERP with the store's lines and a state that
+/// matches its status; every customer the day touched exactly once; ERP-owned fields equal in the store and the ERP
+/// for every product the day touched; and conservation: every accepted event has exactly one terminal outcome per
+/// target a flow handles it for (applied, unchanged, duplicate, stale, skipped or quarantined; every outcome but
+/// applied with its reason).
+/// </summary>
+public static class ConvergenceCheck
+{
+    public static readonly IReadOnlySet<string> TerminalOutcomes =
+        new HashSet<string>(["applied", "unchanged", "duplicate", "stale", "skipped", "quarantined"], StringComparer.Ordinal);
+
+    public static IReadOnlyList<Violation> Evaluate(ConvergenceFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var violations = new List<Violation>();
+        Conservation(facts, violations);
+        Orders(facts, violations);
+        Customers(facts, violations);
+        foreach (var drift in facts.Drifts)
+        {
+            violations.Add(new("ownership", $"product {drift.ProductId}{(drift.VariantId is null ? "" : $" variant {drift.VariantId}")}: " +
+                $"{drift.Fields} differ(s) between BigCommerce and the ERP (the ERP owns them)"));
+        }
+
+        return violations;
+    }
+
+    private static void Conservation(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var accepted in facts.Accepted)
+        {
+            foreach (var target in accepted.Targets)
+            {
+                var what = $"event {accepted.EventId} ({accepted.Scope} {accepted.ResourceType}/{accepted.ResourceId}) for {target}";
+                if (!facts.Ledger.TryGetValue((target, accepted.EventId), out var entry))
+                {
+                    violations.Add(new("conservation", $"{what}: accepted but has no outcome in the ledger (lost)"));
+                }
+                else if (!entry.IsCompleted)
+                {
+                    violations.Add(new("conservation", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: no terminal outcome yet (ledger status {entry.Status}, attempt {entry.Attempts})")));
+                }
+                else if (entry.Outcome is null || !TerminalOutcomes.Contains(entry.Outcome))
+                {
+                    violations.Add(new("conservation", $"{what}: outcome '{entry.Outcome}' is not a terminal outcome"));
+                }
+                else if (entry.Outcome != "applied" && string.IsNullOrWhiteSpace(entry.Reason))
+                {
+                    violations.Add(new("conservation", $"{what}: outcome {entry.Outcome} without a reason"));
+                }
+            }
+        }
+    }
+
+    private static void Orders(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var order in facts.Orders)
+        {
+            var sales = facts.Sales.GetValueOrDefault(order.NaturalKey) ?? [];
+            var what = string.Create(CultureInfo.InvariantCulture, $"order {order.OrderId} ({order.Status})");
+            if (sales.Count == 0)
+            {
+                violations.Add(new("orders", $"{what}: no ERP sale with reference {order.NaturalKey}"));
+                continue;
+            }
+
+            if (sales.Count > 1)
+            {
+                violations.Add(new("orders", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {sales.Count} ERP sales with reference {order.NaturalKey} (ids {string.Join(", ", sales.Select(s => s.Id))}), expected exactly one")));
+                continue;
+            }
+
+            var sale = sales[0];
+            if (!order.ExpectedStates.Contains(sale.State, StringComparer.Ordinal))
+            {
+                violations.Add(new("orders", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: ERP sale {sale.Id} is {sale.State}, expected {string.Join(" or ", order.ExpectedStates)}")));
+            }
+
+            var differences = order.Lines.Keys.Union(sale.Lines.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Where(sku => order.Lines.GetValueOrDefault(sku) != sale.Lines.GetValueOrDefault(sku))
+                .Select(sku => string.Create(CultureInfo.InvariantCulture,
+                    $"{sku}: store {order.Lines.GetValueOrDefault(sku):0.##}, ERP {sale.Lines.GetValueOrDefault(sku):0.##}"))
+                .ToList();
+            if (differences.Count > 0)
+            {
+                violations.Add(new("orders", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: ERP sale {sale.Id} lines differ ({string.Join("; ", differences)})")));
+            }
+        }
+    }
+
+    private static void Customers(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var key in facts.CustomerKeys)
+        {
+            var parties = facts.Parties.GetValueOrDefault(key) ?? [];
+            if (parties.Count == 0)
+            {
+                violations.Add(new("customers", $"customer {key}: no ERP party with that code"));
+            }
+            else if (parties.Count > 1)
+            {
+                violations.Add(new("customers", string.Create(CultureInfo.InvariantCulture,
+                    $"customer {key}: {parties.Count} ERP parties (ids {string.Join(", ", parties)}), expected exactly one")));
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Integration.Core.Processing;
+using Integration.Core.Events;
+
+namespace Integration.StoreDay.Convergence;
+
+/// <summary>
+/// An event the hub accepted (a 2xx delivery of a scope it handles), with the targets a flow of the hub handles it for
+/// (<see cref="Targets"/>) and those none does (<see cref="Unhandled"/>: the processor ends those <c>skipped</c> without a
+/// ledger row).
+/// </summary>
+public sealed record AcceptedEvent(string EventId, string Scope, string ResourceType, string? ResourceId,
+    IReadOnlyList<string> Targets, IReadOnlyList<string> Unhandled, int Deliveries)
+{
+    /// <summary>The event as the intake built it (absent in hand-made facts).</summary>
+    public CommerceEvent? Event { get; init; }
+}
+
+/// <summary>A store order as BigCommerce has it now, with what the ERP sale must show.</summary>
+/// <param name="ExpectedStates">Sale states that match the order's status (the mapping's state; <c>done</c> is driven to <c>processing</c>).</param>
+public sealed record StoreOrderFact(long OrderId, string NaturalKey, string Status, IReadOnlyList<string> ExpectedStates,
+    IReadOnlyDictionary<string, decimal> Lines, string CustomerKey);
+
+/// <summary>An ERP sale found by its reference (the order's natural key).</summary>
+public sealed record ErpSaleFact(int Id, string Reference, string State, IReadOnlyDictionary<string, decimal> Lines);
+
+/// <summary>A drifted ERP-owned field: the store and the ERP disagree after the day.</summary>
+public sealed record FieldDriftFact(string ProductId, string? VariantId, string Fields);
+
+/// <summary>Everything the convergence check decides on, gathered once (<see cref="ConvergenceGatherer"/>); evaluated without I/O.</summary>
+public sealed record ConvergenceFacts
+{
+    public required string StoreHash { get; init; }
+
+    public IReadOnlyList<AcceptedEvent> Accepted { get; init; } = [];
+
+    /// <summary>Ledger rows by (target, event id).</summary>
+    public IReadOnlyDictionary<(string Target, string EventId), LedgerEntry> Ledger { get; init; } =
+        new Dictionary<(string, string), LedgerEntry>();
+
+    public IReadOnlyList<StoreOrderFact> Orders { get; init; } = [];
+
+    /// <summary>Orders the day's events named that the store no longer has (or never completed): nothing to find in the ERP.</summary>
+    public IReadOnlyList<long> OrdersNotExpected { get; init; } = [];
+
+    /// <summary>ERP sales by reference (every sale whose reference is one of the orders' natural keys).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ErpSaleFact>> Sales { get; init; } = new Dictionary<string, IReadOnlyList<ErpSaleFact>>();
+
+    /// <summary>Customer natural keys the day touched (registered customers and the orders' buyers, guests included).</summary>
+    public IReadOnlyList<string> CustomerKeys { get; init; } = [];
+
+    /// <summary>ERP parties (ids) by customer natural key (the party's code).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Parties { get; init; } = new Dictionary<string, IReadOnlyList<int>>();
+
+    /// <summary>Products the day's events named, and ERP-owned fields that still differ.</summary>
+    public IReadOnlyList<string> ProductsChecked { get; init; } = [];
+
+    public IReadOnlyList<FieldDriftFact> Drifts { get; init; } = [];
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Integration.Azure.State;
+using Integration.BigCommerce.Webhooks;
+using Integration.Core.Commerce;
+using Integration.Core.Erp;
+using Integration.Core.Events;
+using Integration.Core.Flows.Catalog;
+using Integration.Core.Mapping;
+using Integration.Core.Model;
+using Integration.Core.Processing;
+using Integration.Erp.Tryton.JsonRpc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Integration.StoreDay.Convergence;
+
+/// <summary>
+/// Gathers the facts the convergence check decides on, from the systems themselves: the emulator's delivery log (what
+/// the hub accepted: a 2xx delivery of a scope it handles, identified as the intake does), the hub's ledger (Table
+/// Storage), the store's orders, customers and products through the hub's own store adapter, and the ERP (Tryton)
+/// records by their natural keys. The hub's flows (composed as the hub composes them) say which targets handle an event.
+/// </summary>
+/// <remarks>
+/// A caller that delivers the webhooks itself (the load harness) passes the bodies the hub answered 2xx as
+/// <paramref name="acceptedBodies"/> instead of the emulator's delivery log.
+/// </remarks>
+public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Func<CancellationToken, Task<IReadOnlyList<string>>>? acceptedBodies = null)
+{
+    private readonly MappingConfiguration _mapping = hub.GetRequiredService<MappingConfiguration>();
+    private readonly IResourceSync[] _syncs = [.. hub.GetServices<IResourceSync>()];
+
+    /// <summary>Successful deliveries so far (to tell when the store has gone quiet).</summary>
+    public async Task<int> DeliveriesAsync(CancellationToken cancellationToken) =>
+        (await store.GetAsync("_emulator/deliveries", cancellationToken))?["data"]?.AsArray().Count ?? 0;
+
+    /// <summary>The accepted events and the ledger only: enough to tell whether the queues have drained.</summary>
+    public async Task<ConvergenceFacts> LedgerFactsAsync(CancellationToken cancellationToken)
+    {
+        var accepted = await AcceptedAsync(cancellationToken);
+        var reader = hub.GetRequiredService<ILedgerReader>();
+        var ledger = new Dictionary<(string, string), LedgerEntry>();
+        foreach (var target in EventTargets.All)
+        {
+            await foreach (var entry in reader.ListAsync(new LedgerQuery(store.StoreHash, target), cancellationToken))
+            {
+                ledger[(target, entry.EventId)] = entry;
+            }
+        }
+
+        return new ConvergenceFacts { StoreHash = store.StoreHash, Accepted = accepted, Ledger = ledger };
+    }
+
+    /// <summary>True when every accepted event has a completed ledger row for every target that handles it.</summary>
+    public static bool Drained(ConvergenceFacts facts) =>
+        facts.Accepted.All(e => e.Targets.All(t => facts.Ledger.TryGetValue((t, e.EventId), out var entry) && entry.IsCompleted));
+
+    public async Task<ConvergenceFacts> GatherAsync(CancellationToken cancellationToken)
+    {
+        var facts = await LedgerFactsAsync(cancellationToken);
+        var commerce = hub.GetRequiredService<ICommerceStore>();
+        var tryton = hub.GetRequiredService<TrytonClient>();
+
+        var orders = new List<StoreOrderFact>();
+        var notExpected = new List<long>();
+        foreach (var id in Ids(facts.Accepted, "order"))
+        {
+            var order = await commerce.GetOrderAsync(store.StoreHash, id, cancellationToken);
+            if (order is null || order.Status == OrderStatus.Incomplete)
+            {
+                notExpected.Add(id);
+                continue;
+            }
+
+            orders.Add(new StoreOrderFact(id, order.NaturalKey, order.Status.ToString(), ExpectedStates(order.Status),
+                order.Lines.GroupBy(l => _mapping.Sku.Normalise(l.Sku), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal),
+                ErpNaturalKeys.Customer(store.StoreHash, order.Customer)));
+        }
+
+        var customerKeys = Ids(facts.Accepted, "customer").Select(id => string.Create(CultureInfo.InvariantCulture, $"bc-{store.StoreHash}-{id}"))
+            .Concat(orders.Select(o => o.CustomerKey)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+        return facts with
+        {
+            Orders = orders,
+            OrdersNotExpected = notExpected,
+            Sales = await SalesAsync(tryton, [.. orders.Select(o => o.NaturalKey)], cancellationToken),
+            CustomerKeys = customerKeys,
+            Parties = await PartiesAsync(tryton, customerKeys, cancellationToken),
+            ProductsChecked = [.. ProductIds(facts.Accepted).Select(id => id.ToString(CultureInfo.InvariantCulture))],
+            Drifts = await DriftsAsync(commerce, ProductIds(facts.Accepted), cancellationToken),
+        };
+    }
+
+    private async Task<IReadOnlyList<AcceptedEvent>> AcceptedAsync(CancellationToken cancellationToken)
+    {
+        var accepted = new Dictionary<string, AcceptedEvent>(StringComparer.Ordinal);
+        foreach (var body in await AcceptedBodiesAsync(cancellationToken))
+        {
+            using var document = JsonDocument.Parse(body);
+            if (WebhookEnvelope.TryRead(document.RootElement, out var envelope) is not null
+                || !WebhookScopes.TryGetHandled(envelope.Scope, out var handled) || envelope.TryReadResource(handled, out var resourceId) is not null)
+            {
+                continue; // the intake refused it (400), so it was not a successful delivery of an accepted event
+            }
+
+            var eventId = envelope.EventId(store.StoreHash);
+            if (accepted.TryGetValue(eventId, out var seen))
+            {
+                accepted[eventId] = seen with { Deliveries = seen.Deliveries + 1 };
+                continue;
+            }
+
+            var commerceEvent = new CommerceEvent
+            {
+                EventId = eventId, Hash = envelope.Hash, StoreHash = store.StoreHash, Scope = handled.Scope, ResourceType = handled.ResourceType,
+                ResourceId = resourceId, OccurredAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt),
+                ReceivedAt = DateTimeOffset.FromUnixTimeSeconds(envelope.CreatedAt), Data = envelope.Data.Clone(),
+            };
+            var targets = EventTargets.All.Where(t => Array.Exists(_syncs, s => s.Target == t && s.CanHandle(commerceEvent))).ToList();
+            accepted[eventId] = new AcceptedEvent(eventId, handled.Scope, handled.ResourceType, resourceId?.ToString(),
+                targets, [.. EventTargets.All.Except(targets)], 1) { Event = commerceEvent };
+        }
+
+        return [.. accepted.Values];
+    }
+
+    private async Task<IReadOnlyList<string>> AcceptedBodiesAsync(CancellationToken cancellationToken)
+    {
+        if (acceptedBodies is not null)
+        {
+            return await acceptedBodies(cancellationToken);
+        }
+
+        var deliveries = (await store.GetAsync("_emulator/deliveries", cancellationToken))?["data"]?.AsArray() ?? [];
+        return [.. deliveries.OfType<JsonObject>().Where(d => d["succeeded"]?.GetValue<bool>() == true)
+            .Select(d => d["body"]?.GetValue<string>()).OfType<string>()];
+    }
+
+    private static IEnumerable<long> Ids(IEnumerable<AcceptedEvent> accepted, string resourceType) => accepted
+        .Where(e => e.ResourceType == resourceType && e.Event?.ResourceId?.Number is not null)
+        .Select(e => e.Event!.ResourceId!.Value.Number!.Value).Distinct().Order();
+
+    /// <summary>
+    /// Products named by product events (<c>data.id</c>) and SKU events (<c>data.sku.product_id</c>) other than inventory
+    /// events: the product drift flow's domain. Inventory events run the stock drift flow, which leaves prices alone.
+    /// </summary>
+    private static List<long> ProductIds(IEnumerable<AcceptedEvent> accepted) => [.. accepted.Where(e => !e.Scope.Contains("inventory", StringComparison.Ordinal)).Select(e => e.ResourceType switch
+        {
+            "product" => e.Event?.ResourceId?.Number,
+            "sku" when e.Event?.Data is { ValueKind: JsonValueKind.Object } data && data.TryGetProperty("sku", out var sku)
+                && sku.ValueKind == JsonValueKind.Object && sku.TryGetProperty("product_id", out var product) && product.TryGetInt64(out var id) => id,
+            _ => null,
+        }).OfType<long>().Distinct().Order()];
+
+    /// <summary>
+    /// The mapping's sale state for the status, and the states Tryton moves a sale on to by itself: a confirmed sale is
+    /// processed at once (its shipments created), and a processing sale becomes done when shipped and invoiced; the
+    /// connector drives <c>done</c> as far as <c>processing</c>.
+    /// </summary>
+    private string[] ExpectedStates(OrderStatus status) => _mapping.Statuses.FromCanonical(SystemName.Erp, status) switch
+    {
+        "confirmed" => ["confirmed", "processing", "done"],
+        "done" or "processing" => ["processing", "done"],
+        var state => [state],
+    };
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ErpSaleFact>>> SalesAsync(TrytonClient tryton, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken)
+    {
+        const string model = "sale.sale";
+        var sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return sales;
+        }
+
+        var found = await tryton.SearchReadAsync(model, [TrytonJson.Clause("reference", "in", TrytonJson.Array(keys))],
+            ["id", "reference", "state", "lines"], cancellationToken: cancellationToken);
+        var lineIds = found.EnumerateArray().SelectMany(s => TrytonJson.GetIds(s, "lines", model)).ToList();
+        var lines = lineIds.Count == 0 ? default : await tryton.ReadAsync("sale.line", lineIds, ["id", "sale", "product.code", "quantity"],
+            cancellationToken: cancellationToken);
+        var bySale = lineIds.Count == 0 ? [] : lines.EnumerateArray()
+            .Where(l => l.TryGetProperty("product.", out var p) && p.ValueKind == JsonValueKind.Object)
+            .GroupBy(l => TrytonJson.GetId(l, "sale", "sale.line"))
+            .ToDictionary(g => g.Key, g => g.GroupBy(l => _mapping.Sku.Normalise(l.GetProperty("product.").GetProperty("code").GetString() ?? string.Empty),
+                StringComparer.Ordinal).ToDictionary(x => x.Key, x => x.Sum(l => TrytonJson.GetDecimal(l, "quantity", "sale.line") ?? 0m), StringComparer.Ordinal));
+        foreach (var group in found.EnumerateArray().GroupBy(s => TrytonJson.GetString(s, "reference", model) ?? string.Empty, StringComparer.Ordinal))
+        {
+            sales[group.Key] = [.. group.Select(s =>
+            {
+                var id = TrytonJson.GetId(s, "id", model);
+                return new ErpSaleFact(id, group.Key, TrytonJson.GetString(s, "state", model) ?? string.Empty,
+                    bySale.GetValueOrDefault(id) ?? new Dictionary<string, decimal>(StringComparer.Ordinal));
+            })];
+        }
+
+        return sales;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<int>>> PartiesAsync(TrytonClient tryton, List<string> keys,
+        CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return new Dictionary<string, IReadOnlyList<int>>();
+        }
+
+        var found = await tryton.SearchReadAsync("party.party", [TrytonJson.Clause("code", "in", TrytonJson.Array(keys))], ["id", "code"],
+            cancellationToken: cancellationToken);
+        return found.EnumerateArray().GroupBy(p => TrytonJson.GetString(p, "code", "party.party") ?? string.Empty, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<int>)[.. g.Select(p => TrytonJson.GetId(p, "id", "party.party"))], StringComparer.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<FieldDriftFact>> DriftsAsync(ICommerceStore commerce, IReadOnlyList<long> productIds, CancellationToken cancellationToken)
+    {
+        var erp = hub.GetRequiredService<IErpConnector>();
+        var diff = new CatalogDiff(_mapping);
+        var drifts = new List<FieldDriftFact>();
+        foreach (var id in productIds)
+        {
+            if (await commerce.GetProductAsync(store.StoreHash, id, cancellationToken) is not { } product)
+            {
+                continue;
+            }
+
+            var skus = product.Variants.Select(v => v.Sku).Append(product.Sku).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+            var erpBySku = new Dictionary<string, Product>(StringComparer.Ordinal);
+            await foreach (var item in erp.GetProductsAsync(skus, cancellationToken))
+            {
+                erpBySku[_mapping.Sku.Normalise(item.Sku)] = item;
+            }
+
+            drifts.AddRange(diff.Product(product, erpBySku).Select(d => new FieldDriftFact(d.Change.ProductId, d.Change.VariantId,
+                string.Join(", ", d.Fields.Select(f => $"{f.Object}.{f.Field}")))));
+        }
+
+        return drifts;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Integration.StoreDay;
+
+/// <summary>How big a day to play, and where the hub listens.</summary>
+public sealed class StoreDayOptions
+{
+    public const string SectionName = "StoreDay";
+
+    /// <summary>The hub's webhook URL (default: <c>{Standalone:Urls}/api/webhooks/bigcommerce</c>).</summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>Orders placed during the day (at least 6: the script needs a cancellation, a refund and each status path).</summary>
+    public int Orders { get; set; } = 12;
+
+    /// <summary>Registered customers created during the day; a third of the orders are guests'.</summary>
+    public int Customers { get; set; } = 4;
+
+    /// <summary>How long the check waits at most for the hub's queues to drain before it judges.</summary>
+    public int DrainTimeoutSeconds { get; set; } = 180;
+
+    /// <summary>The store must have delivered nothing new for this long before the check judges (covers held-back deliveries).</summary>
+    public int QuietSeconds { get; set; } = 5;
+}
+
+/// <summary>What the player did, for the summary.</summary>
+public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int Orders, int StatusChanges, int Cancellations, int Refunds,
+    int StockMovements, int PriceEdits, IReadOnlyList<long> OrderIds);
+
+/// <summary>
+/// Plays a store's day against the (emulated) store, as its shoppers and its merchant would: customers register,
+/// registered customers and guests check out, the merchant moves orders through their statuses (payment received,
+/// shipped, completed), cancels one, refunds part of another, adjusts stock, and edits a price in the control panel
+/// (a field the ERP owns, so the hub must put it back). Webhooks for every scope the hub handles are registered first.
+/// </summary>
+public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null)
+{
+    private static readonly string[] Scopes = ["store/order/*", "store/customer/*", "store/product/*", "store/sku/*"];
+
+    public async Task<StoreDayPlay> PlayAsync(Uri webhookUrl, string webhookSecret, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(webhookUrl);
+        if (options.Orders < 6)
+        {
+            throw new StoreDayException("StoreDay:Orders must be at least 6 (the day needs a cancellation, a refund and each status path).");
+        }
+
+        await RegisterHooksAsync(webhookUrl, webhookSecret, cancellationToken);
+        var variants = await VariantsAsync(cancellationToken);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        var customers = new List<long>();
+        for (var i = 0; i < options.Customers; i++)
+        {
+            var created = await store.SendAsync(HttpMethod.Post, "v3/customers", new JsonArray(new JsonObject
+            {
+                ["email"] = $"shopper{i}.{run}@example.com", ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}",
+                ["addresses"] = new JsonArray(new JsonObject
+                {
+                    ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}", ["address1"] = $"{i + 1} Market Street", ["city"] = "Austin",
+                    ["state_or_province"] = "Texas", ["postal_code"] = "78701", ["country_code"] = "US", ["address_type"] = "residential",
+                }),
+            }), cancellationToken);
+            customers.Add(created!["data"]![0]!["id"]!.GetValue<long>());
+        }
+
+        progress?.Report($"{customers.Count} customers registered");
+
+        var orders = new List<long>();
+        var guests = 0;
+        for (var i = 0; i < options.Orders; i++)
+        {
+            var guest = i % 3 == 2 || customers.Count == 0;
+            guests += guest ? 1 : 0;
+            var lines = new JsonArray();
+            foreach (var (variant, quantity) in new[] { (variants[i % variants.Count], 2), (variants[(i + 7) % variants.Count], 1) }.DistinctBy(l => l.Item1))
+            {
+                lines.Add(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = quantity });
+            }
+
+            // Every fourth order waits for payment first (Awaiting Payment, then Awaiting Fulfillment).
+            var placed = await store.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+            {
+                ["customer_id"] = guest ? 0 : customers[i % customers.Count], ["lines"] = lines, ["status_id"] = i % 4 == 1 ? 7 : 11,
+            }, cancellationToken);
+            orders.Add(placed!["id"]!.GetValue<long>());
+        }
+
+        progress?.Report($"{orders.Count} orders placed ({guests} by guests)");
+
+        // The merchant works through the orders: payment received, shipped to completion, one cancelled, one refunded in part.
+        var statusChanges = 0;
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{orders[i]}");
+            if (i % 4 == 1)
+            {
+                await SetStatusAsync(path, 11, cancellationToken);
+                statusChanges++;
+            }
+
+            if (i % 3 == 0 && i != 0)
+            {
+                await SetStatusAsync(path, 9, cancellationToken); // Awaiting Shipment
+                await SetStatusAsync(path, 10, cancellationToken); // Completed
+                statusChanges += 2;
+            }
+        }
+
+        await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
+        statusChanges++;
+        var refunded = orders[4];
+        var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
+        await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
+        {
+            ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
+        }, cancellationToken);
+        progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
+
+        // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
+        var location = (await store.GetAsync("v3/inventory/locations", cancellationToken))!["data"]![0]!["id"]!.GetValue<long>();
+        var moved = variants.Take(3).ToList();
+        await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
+        {
+            ["reason"] = "Store day stock count",
+            ["items"] = new JsonArray([.. moved.Select((v, n) => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = 40 + n })]),
+        }, cancellationToken);
+
+        // A price edited in the control panel: the ERP owns prices, so the hub reverts it (a policy violation, counted).
+        var edited = variants[1];
+        await store.SendAsync(HttpMethod.Put, $"v3/catalog/products/{edited.ProductId}/variants/{edited.VariantId}",
+            new JsonObject { ["price"] = 1.23m }, cancellationToken);
+        progress?.Report("3 stock counts, 1 price edited in the control panel");
+
+        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders);
+    }
+
+    private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>
+        await store.SendAsync(HttpMethod.Put, path, new JsonObject { ["status_id"] = status }, cancellationToken);
+
+    private async Task RegisterHooksAsync(Uri webhookUrl, string secret, CancellationToken cancellationToken)
+    {
+        var existing = (await store.GetAsync("v3/hooks", cancellationToken))?["data"]?.AsArray() ?? [];
+        foreach (var scope in Scopes)
+        {
+            if (existing.Any(h => h?["scope"]?.GetValue<string>() == scope && h["destination"]?.GetValue<string>() == webhookUrl.ToString()))
+            {
+                continue;
+            }
+
+            await store.SendAsync(HttpMethod.Post, "v3/hooks", new JsonObject
+            {
+                ["scope"] = scope, ["destination"] = webhookUrl.ToString(), ["is_active"] = true,
+                ["headers"] = new JsonObject { ["X-Webhook-Secret"] = secret },
+            }, cancellationToken);
+        }
+    }
+
+    private async Task<List<(long ProductId, long VariantId)>> VariantsAsync(CancellationToken cancellationToken)
+    {
+        var products = (await store.GetAsync("v3/catalog/products?include=variants&limit=10", cancellationToken))?["data"]?.AsArray() ?? [];
+        var variants = products.SelectMany(p => (p?["variants"]?.AsArray() ?? []).Select(v => (p!["id"]!.GetValue<long>(), v!["id"]!.GetValue<long>()))).ToList();
+        return variants.Count >= 4 ? variants : throw new StoreDayException("The store needs at least 4 variants for the day.");
+    }
+}

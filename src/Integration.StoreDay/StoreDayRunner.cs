@@ -1,0 +1,145 @@
+using System.Globalization;
+using Integration.Hosting;
+using Integration.StoreDay.Convergence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace Integration.StoreDay;
+
+/// <summary>What a run found: the violations (none = converged) and the facts they were judged on.</summary>
+public sealed record StoreDayResult(IReadOnlyList<Violation> Violations, ConvergenceFacts Facts, StoreDayPlay? Play, bool Drained)
+{
+    public bool Converged => Violations.Count == 0;
+}
+
+/// <summary>
+/// Plays the day (unless only the check is asked for), waits (bounded) for the hub to drain, gathers the facts and judges
+/// them. Reads the hub's own configuration (the same keys and environment variables as the Standalone host:
+/// <c>BigCommerce:*</c>, <c>Erp:Tryton:*</c>, <c>State:*</c>, <c>Transport:*</c>, <c>Standalone:Urls</c>) plus <c>StoreDay:*</c>.
+/// </summary>
+public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole console)
+{
+    public async Task<StoreDayResult> RunAsync(bool play, CancellationToken cancellationToken = default)
+    {
+        var options = configuration.GetSection(StoreDayOptions.SectionName).Get<StoreDayOptions>() ?? new StoreDayOptions();
+        var storeHash = Required("BigCommerce:Stores:0:StoreHash");
+        var baseAddress = new Uri(Required("BigCommerce:Api:BaseAddress"));
+        if (!configuration.GetSection("Erp:Tryton").Exists())
+        {
+            throw new StoreDayException("Erp:Tryton is not configured: the convergence check reads the ERP (Tryton).");
+        }
+
+        using var hub = await StartHubAsync(configuration, cancellationToken);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            var store = new StoreApi(http, storeHash, Required("BigCommerce:Stores:0:ApiToken"));
+            StoreDayPlay? played = null;
+            if (play)
+            {
+                var webhookUrl = options.WebhookUrl ?? new Uri(new Uri(Required("Standalone:Urls").Split(';')[0]), "/api/webhooks/bigcommerce");
+                console.MarkupLine($"[bold]Playing a store's day[/] against store [blue]{Markup.Escape(storeHash)}[/]: {options.Orders} orders, {options.Customers} registered customers");
+                played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))))
+                    .PlayAsync(webhookUrl, Required("BigCommerce:Stores:0:WebhookSecret"), cancellationToken);
+            }
+
+            var gatherer = new ConvergenceGatherer(store, hub.Services);
+            var drained = await WaitForDrainAsync(gatherer, options, console, cancellationToken);
+            var facts = await gatherer.GatherAsync(cancellationToken);
+            var violations = ConvergenceCheck.Evaluate(facts);
+            console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
+                (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls));
+            Report(facts, violations);
+            return new StoreDayResult(violations, facts, played, drained);
+        }
+        finally
+        {
+            await hub.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The hub's composition (<c>AddIntegrationHub</c>) from the same configuration, started for its store directory and
+    /// tables only (no intake, no consumers): what the check reads the store, the ERP and the ledger through.
+    /// </summary>
+    public static async Task<IHost> StartHubAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddIntegrationHub(builder.Configuration);
+        var hub = builder.Build();
+        await hub.StartAsync(cancellationToken);
+        return hub;
+    }
+
+    /// <summary>Waits (bounded) until every accepted event has an outcome and the store has delivered nothing new for a while.</summary>
+    public static async Task<bool> WaitForDrainAsync(ConvergenceGatherer gatherer, StoreDayOptions options, IAnsiConsole console,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(gatherer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(options.DrainTimeoutSeconds);
+        var quietSince = DateTimeOffset.UtcNow;
+        var lastDeliveries = -1;
+        var lastReport = DateTimeOffset.MinValue;
+        while (true)
+        {
+            var deliveries = await gatherer.DeliveriesAsync(cancellationToken);
+            if (deliveries != lastDeliveries)
+            {
+                lastDeliveries = deliveries;
+                quietSince = DateTimeOffset.UtcNow;
+            }
+
+            var facts = await gatherer.LedgerFactsAsync(cancellationToken);
+            var pending = facts.Accepted.Sum(e => e.Targets.Count(t => !(facts.Ledger.TryGetValue((t, e.EventId), out var l) && l.IsCompleted)));
+            var quiet = DateTimeOffset.UtcNow - quietSince >= TimeSpan.FromSeconds(options.QuietSeconds);
+            if (pending == 0 && quiet)
+            {
+                console.MarkupLine($"  the hub has settled all {facts.Accepted.Count} accepted events");
+                return true;
+            }
+
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                console.MarkupLine($"[yellow]  gave up waiting after {options.DrainTimeoutSeconds} s: {pending} event outcome(s) still pending[/]");
+                return false;
+            }
+
+            if (DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromSeconds(5))
+            {
+                lastReport = DateTimeOffset.UtcNow;
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  waiting for the hub: {facts.Accepted.Count} events accepted, {pending} outcome(s) pending, {deliveries} deliveries"));
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    private void Report(ConvergenceFacts facts, IReadOnlyList<Violation> violations)
+    {
+        var checkedWhat = string.Create(CultureInfo.InvariantCulture,
+            $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Accepted.Count} events");
+        if (violations.Count == 0)
+        {
+            console.MarkupLine($"[green]Converged[/]: {checkedWhat}; every accepted event has exactly one terminal outcome per target.");
+            return;
+        }
+
+        console.MarkupLine($"[red]Not converged[/] ({violations.Count} violation(s); checked {checkedWhat}):");
+        foreach (var violation in violations)
+        {
+            console.MarkupLine("  [red]✗[/] " + Markup.Escape(violation.ToString()));
+        }
+    }
+
+    private string Required(string key) => configuration[key] is { Length: > 0 } value ? value
+        : throw new StoreDayException($"{key} is not set (the store day reads the hub's configuration).");
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Integration.StoreDay.Convergence;
+using Spectre.Console;
+
+namespace Integration.StoreDay;
+
+/// <summary>The end-of-day table: webhooks by decision, outcomes per target, records, drift, API calls against the quota.</summary>
+public static class StoreDaySummary
+{
+    public static Table Build(ConvergenceFacts facts, JsonNode deliveriesLog, JsonNode counters, StoreDayPlay? play, int playerCalls)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var table = new Table().Title("A store's day").AddColumn("Area").AddColumn("What").AddColumn(new TableColumn("Count").RightAligned());
+        void Row(string area, string what, long count) => table.AddRow(area, Markup.Escape(what), count.ToString("N0", CultureInfo.InvariantCulture));
+
+        var deliveries = deliveriesLog["data"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
+        var succeeded = deliveries.Where(d => d["succeeded"]?.GetValue<bool>() == true).ToList();
+        var handled = succeeded.Count(d => Integration.BigCommerce.Webhooks.WebhookScopes.TryGetHandled(d["scope"]!.GetValue<string>(), out _));
+        Row("webhooks", "accepted (distinct events)", facts.Accepted.Count);
+        Row("webhooks", "accepted again (duplicate deliveries, absorbed)", facts.Accepted.Sum(e => e.Deliveries - 1));
+        Row("webhooks", "ignored (scope the hub does not act on)", succeeded.Count - handled);
+        foreach (var failed in deliveries.Where(d => d["succeeded"]?.GetValue<bool>() != true).GroupBy(d => d["status"]?.GetValue<int>() ?? 0).OrderBy(g => g.Key))
+        {
+            Row("webhooks", failed.Key == 0 ? "not delivered (hub unreachable), retried" : $"refused with {failed.Key}, retried", failed.Count());
+        }
+
+        var settled = facts.Accepted.SelectMany(e => e.Targets.Select(t => facts.Ledger.GetValueOrDefault((t, e.EventId)) is { } entry
+            ? (Target: t, Outcome: entry.IsCompleted ? entry.Outcome ?? "?" : "in progress") : (Target: t, Outcome: "no outcome")));
+        foreach (var group in settled.GroupBy(x => x).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Outcome, StringComparer.Ordinal))
+        {
+            Row($"outcomes {group.Key.Target}", group.Key.Outcome, group.Count());
+        }
+
+        foreach (var group in facts.Accepted.SelectMany(e => e.Unhandled).GroupBy(t => t).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Row($"outcomes {group.Key}", "skipped (no flow for the scope)", group.Count());
+        }
+
+        Row("records", "ERP sales (one per completed order)", facts.Sales.Sum(s => s.Value.Count));
+        Row("records", "ERP parties (registered customers and guests)", facts.Parties.Sum(p => p.Value.Count));
+        // Counted over this day's accepted events only: the ledger may hold earlier runs' rows (Azurite keeps its data).
+        bool Applied(AcceptedEvent e) => facts.Ledger.GetValueOrDefault(("erp", e.EventId))?.Outcome == "applied";
+        Row("records", "ERP refunds recorded (returns or notes)", facts.Accepted.Count(e => e.Scope == "store/order/refund/created" && Applied(e)));
+        if (play is not null)
+        {
+            Row("drift", "introduced (control-panel price edits + stock counts)", play.PriceEdits + play.StockMovements);
+        }
+
+        Row("drift", "checked by the drift flows (product and stock events applied)",
+            facts.Accepted.Count(e => e.ResourceType is "product" or "sku" && Applied(e)));
+        Row("drift", "left after the day (ERP-owned fields differing)", facts.Drifts.Count);
+
+        var requests = counters["requests"]?.GetValue<int>() ?? 0;
+        table.AddRow("API", Markup.Escape($"calls to BigCommerce (quota {counters["quota"]} per {counters["window_ms"]} ms)"),
+            requests.ToString("N0", CultureInfo.InvariantCulture));
+        Row("API", "  by the hub", requests - playerCalls);
+        Row("API", "  by the store-day player (merchant actions)", playerCalls);
+        Row("API", "  answered 429 over quota", counters["throttled"]?.GetValue<int>() ?? 0);
+        Row("API", "  injected faults (5xx, 429 without headers)",
+            (counters["server_errors"]?.GetValue<int>() ?? 0) + (counters["headerless_throttled"]?.GetValue<int>() ?? 0));
+        return table;
+    }
+}

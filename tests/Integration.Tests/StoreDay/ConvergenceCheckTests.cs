@@ -1,0 +1,107 @@
+using Integration.Core.Processing;
+using Integration.StoreDay.Convergence;
+
+namespace Integration.Tests.StoreDay;
+
+/// <summary>The convergence rules on hand-made facts: each kind of divergence fails with a message that names it precisely.</summary>
+public sealed class ConvergenceCheckTests
+{
+    private const string Store = "s1";
+
+    private static ConvergenceFacts Converged() => new()
+    {
+        StoreHash = Store,
+        Accepted =
+        [
+            new AcceptedEvent("ev-1", "store/order/created", "order", "7", ["erp"], ["crm"], 2),
+            new AcceptedEvent("ev-2", "store/order/statusUpdated", "order", "7", ["erp"], ["crm"], 1),
+        ],
+        Ledger = new Dictionary<(string, string), LedgerEntry>
+        {
+            [("erp", "ev-1")] = new(Store, "erp", "ev-1", "store/order/created", "order", "7", "Completed", "applied", null, 1, null),
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "unchanged", "Same content as applied.", 1, null),
+        },
+        Orders = [new StoreOrderFact(7, "bc-s1-7", "AwaitingFulfillment", ["confirmed"], Lines(("A1", 2), ("B2", 1)), "bc-s1-3")],
+        Sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>> { ["bc-s1-7"] = [new ErpSaleFact(41, "bc-s1-7", "confirmed", Lines(("A1", 2), ("B2", 1)))] },
+        CustomerKeys = ["bc-s1-3"],
+        Parties = new Dictionary<string, IReadOnlyList<int>> { ["bc-s1-3"] = [9] },
+    };
+
+    private static Dictionary<string, decimal> Lines(params (string Sku, decimal Quantity)[] lines) =>
+        lines.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal);
+
+    [Fact]
+    public void ConvergedFacts_HaveNoViolation() => Assert.Empty(ConvergenceCheck.Evaluate(Converged()));
+
+    [Fact]
+    public void DeletedErpSale_FailsNamingTheOrderAndTheReference()
+    {
+        var facts = Converged() with { Sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>>() };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(facts));
+
+        Assert.Equal("orders: order 7 (AwaitingFulfillment): no ERP sale with reference bc-s1-7", violation.ToString());
+    }
+
+    [Fact]
+    public void DuplicatedErpSale_FailsNamingBothSales()
+    {
+        var sale = Converged().Sales["bc-s1-7"][0];
+        var facts = Converged() with { Sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>> { ["bc-s1-7"] = [sale, sale with { Id = 42 }] } };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(facts));
+
+        Assert.Equal("orders: order 7 (AwaitingFulfillment): 2 ERP sales with reference bc-s1-7 (ids 41, 42), expected exactly one", violation.ToString());
+    }
+
+    [Fact]
+    public void EventWithNoOutcome_FailsAsLost()
+    {
+        var ledger = new Dictionary<(string, string), LedgerEntry>(Converged().Ledger);
+        ledger.Remove(("erp", "ev-2"));
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(Converged() with { Ledger = ledger }));
+
+        Assert.Equal("conservation: event ev-2 (store/order/statusUpdated order/7) for erp: accepted but has no outcome in the ledger (lost)",
+            violation.ToString());
+    }
+
+    [Fact]
+    public void EventStillInProgress_OrWithoutReason_FailsSayingSo()
+    {
+        var ledger = new Dictionary<(string, string), LedgerEntry>(Converged().Ledger)
+        {
+            [("erp", "ev-1")] = new(Store, "erp", "ev-1", "store/order/created", "order", "7", "InProgress", null, null, 3, null),
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "skipped", null, 1, null),
+        };
+
+        var violations = ConvergenceCheck.Evaluate(Converged() with { Ledger = ledger }).Select(v => v.Message).ToList();
+
+        Assert.Equal(
+        [
+            "event ev-1 (store/order/created order/7) for erp: no terminal outcome yet (ledger status InProgress, attempt 3)",
+            "event ev-2 (store/order/statusUpdated order/7) for erp: outcome skipped without a reason",
+        ], violations);
+    }
+
+    [Fact]
+    public void WrongLinesStateAndCustomers_AreEachNamed()
+    {
+        var facts = Converged() with
+        {
+            Sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>> { ["bc-s1-7"] = [new ErpSaleFact(41, "bc-s1-7", "draft", Lines(("A1", 1)))] },
+            Parties = new Dictionary<string, IReadOnlyList<int>> { ["bc-s1-3"] = [9, 10] },
+            Drifts = [new FieldDriftFact("5", "12", "variant.price")],
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "orders: order 7 (AwaitingFulfillment): ERP sale 41 is draft, expected confirmed",
+            "orders: order 7 (AwaitingFulfillment): ERP sale 41 lines differ (A1: store 2, ERP 1; B2: store 1, ERP 0)",
+            "customers: customer bc-s1-3: 2 ERP parties (ids 9, 10), expected exactly one",
+            "ownership: product 5 variant 12: variant.price differ(s) between BigCommerce and the ERP (the ERP owns them)",
+        ], violations);
+    }
+}
