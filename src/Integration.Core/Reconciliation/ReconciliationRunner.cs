@@ -21,8 +21,23 @@ public sealed partial class ReconciliationRunner(
     TimeProvider time,
     ILogger<ReconciliationRunner> logger)
 {
-    private readonly Dictionary<string, IReconciler> _reconcilers = reconcilers.ToDictionary(r => r.Kind, StringComparer.Ordinal);
+    private readonly Dictionary<string, IReconciler> _reconcilers = FirstOfEachKind(reconcilers);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _unavailableLogged = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One reconciler per kind: the first registered wins, as with the <c>TryAdd</c> registrations the product uses, so a
+    /// host (or a test) that registers its own before <c>AddIntegrationHub</c> replaces the product's.
+    /// </summary>
+    private static Dictionary<string, IReconciler> FirstOfEachKind(IEnumerable<IReconciler> reconcilers)
+    {
+        var byKind = new Dictionary<string, IReconciler>(StringComparer.Ordinal);
+        foreach (var reconciler in reconcilers)
+        {
+            byKind.TryAdd(reconciler.Kind, reconciler);
+        }
+
+        return byKind;
+    }
 
     /// <summary>Whether a reconciler of this kind is registered (catalog and inventory need the ERP; orders and hooks their own parts).</summary>
     public bool Has(string kind) => _reconcilers.ContainsKey(kind);

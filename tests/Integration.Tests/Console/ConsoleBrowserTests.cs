@@ -125,8 +125,11 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         Assert.Contains("store/order/*", browser.Text, StringComparison.Ordinal);
         Assert.Contains("X-Webhook-Secret", browser.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(TestStores.PlainSecret, browser.Driver.PageSource, StringComparison.Ordinal);
-        Assert.Contains("No hooks watchdog is registered", browser.Text, StringComparison.Ordinal);
-        Assert.Empty(browser.FindAll("form[action='/console/webhooks/watchdog']"));
+        // The product's watchdog is registered: its button runs it through the reconciliation runner. This store names
+        // no BigCommerce:Stores:0:WebhookDestination, so the run completes reporting that and touches no hook.
+        browser.Find("form[action='/console/webhooks/watchdog'] button").Click();
+        Assert.Contains("Watchdog for store abc123: completed", browser.Text, StringComparison.Ordinal);
+        Assert.Contains("store/order/*", browser.Text, StringComparison.Ordinal);
         browser.Screenshot("webhooks");
     }
 

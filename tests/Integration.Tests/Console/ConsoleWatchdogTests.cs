@@ -5,7 +5,6 @@ using Integration.Standalone.OperatorConsole;
 using Integration.Testing;
 using Integration.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Integration.Tests.Console;
 
@@ -25,12 +24,8 @@ public sealed partial class ConsoleWatchdogTests(AzuriteFixture azurite)
         var watchdog = new RecordingReconciler();
         await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
             new Dictionary<string, string?> { ["Console:Enabled"] = "true", ["Console:AdminKey"] = AdminKey },
-            // In place of the real watchdog (this host has no store to check): the runner drives whatever reconciler has the kind.
-            s =>
-            {
-                s.RemoveAll<IReconciler>();
-                s.AddSingleton<IReconciler>(watchdog);
-            });
+            // Registered before AddIntegrationHub, so it stands in for the product's watchdog (this host has no store to check).
+            s => s.AddSingleton<IReconciler>(watchdog));
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
         using var client = new HttpClient(handler) { BaseAddress = host.BaseAddress };
         client.DefaultRequestHeaders.Add(ConsoleAccess.KeyHeader, AdminKey);
