@@ -4,10 +4,8 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Integration.Azure.State;
-using Integration.BigCommerce;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
-using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
 using Integration.BigCommerce.Emulator.State;
 using Integration.Core.Erp;
@@ -19,7 +17,6 @@ using Integration.Erp.Tryton;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing;
 using Integration.Testing.Tryton;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -40,6 +37,7 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
     // The class shares one Tryton, and every test's emulator numbers orders alike: a store per test keeps sales apart.
     private readonly string Store = "lc" + Guid.NewGuid().ToString("N")[..10];
     private const string Token = "lifecycle-token-0123456789";
+    private Support.EmulatedStore _bigCommerce = null!;
     private BigCommerceEmulator _emulator = null!;
     private ServiceProvider _services = null!;
     private TrytonClient _tryton = null!;
@@ -53,21 +51,9 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new Integration.BigCommerce.Emulator.EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
-            Seed = new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
-        }, cancellationToken: Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString(),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddBigCommerceClient(configuration).BuildServiceProvider();
-        await _services.GetRequiredService<StoreDirectory>().InitializeAsync(new BigCommerceOptions
-        {
-            Stores = [new StoreOptions { StoreHash = Store, WebhookSecret = "unused-in-this-test-0123", ApiToken = Token }],
-        }, new Integration.Azure.Secrets.UnconfiguredSecretResolver(), Ct);
+        _bigCommerce = await Support.EmulatedStore.StartAsync(Store, Token, Ct);
+        _emulator = _bigCommerce.Emulator;
+        _services = _bigCommerce.Services;
 
         _tryton = TrytonTestData.Client(tryton);
         _erp = TrytonTestData.Connector(tryton, _tryton);
@@ -84,8 +70,7 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
     public async ValueTask DisposeAsync()
     {
         await _table.DeleteAsync();
-        await _services.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _bigCommerce.DisposeAsync();
         _tryton.Dispose();
     }
 
