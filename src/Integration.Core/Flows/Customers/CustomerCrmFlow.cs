@@ -1,4 +1,3 @@
-using System.Globalization;
 using Integration.Core.Commerce;
 using Integration.Core.Crm;
 using Integration.Core.Events;
@@ -20,26 +19,17 @@ public sealed class CustomerCrmFlow(ICommerceStore store, ICrmConnector crm, Map
 
     public string Target => EventTargets.Crm;
 
-    public bool CanHandle(CommerceEvent commerceEvent) => commerceEvent?.ResourceType == "customer";
+    public bool CanHandle(CommerceEvent commerceEvent) => CustomerRecord.Handles(commerceEvent);
 
-    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) =>
-        new("customer", EventIds.Numeric(commerceEvent, "customer").ToString(CultureInfo.InvariantCulture));
+    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => CustomerRecord.ResourceOf(commerceEvent);
 
-    public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
+    public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default) =>
+        await CustomerRecord.FetchRestrictedAsync(store, _policy, SystemName.Crm, commerceEvent, cancellationToken) is { } customer
+            ? new CrmCustomerRecord(crm, commerceEvent.StoreHash, customer)
+            : null;
+
+    private sealed record CrmCustomerRecord(ICrmConnector Crm, string StoreHash, Customer Customer) : CustomerRecord(Customer)
     {
-        ArgumentNullException.ThrowIfNull(commerceEvent);
-        var customer = await store.GetCustomerAsync(commerceEvent.StoreHash, EventIds.Numeric(commerceEvent, "customer"), cancellationToken);
-        return customer is null ? null : new CustomerRecord(crm, commerceEvent.StoreHash, Restrict(customer));
-    }
-
-    /// <summary>The customer with every field the store may not write to the CRM left out.</summary>
-    private Customer Restrict(Customer customer) =>
-        CustomerProjection.Restrict(customer, _policy.Write(customer, SystemName.BigCommerce, SystemName.Crm));
-
-    private sealed record CustomerRecord(ICrmConnector Crm, string StoreHash, Customer Customer) : FetchedRecord(Customer.ModifiedAt)
-    {
-        public override string? Fingerprint => RecordFingerprint.Of(Customer with { ModifiedAt = null }, CanonicalJsonContext.Default.Customer);
-
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default) =>
             (await Crm.UpsertCustomerAsync(StoreHash, Customer, cancellationToken)).Contact.CrmId;
     }

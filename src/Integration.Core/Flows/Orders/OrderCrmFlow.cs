@@ -27,7 +27,7 @@ public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, Mappin
 
     public bool CanHandle(CommerceEvent commerceEvent) => commerceEvent?.ResourceType == "order";
 
-    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => new("order", EventIds.Numeric(commerceEvent, "order").ToString(CultureInfo.InvariantCulture));
+    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => OrderRecord.ResourceOf(commerceEvent);
 
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
@@ -39,7 +39,7 @@ public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, Mappin
         }
 
         var buyer = order.Status == OrderStatus.Incomplete ? order.Customer : await BuyerAsync(order, cancellationToken);
-        return new OrderRecord(this, order with { Customer = CustomerProjection.Restrict(buyer, _policy.Write(buyer, SystemName.BigCommerce, SystemName.Crm)) });
+        return new CrmOrderRecord(_crm, order with { Customer = CustomerProjection.Restrict(buyer, _policy.Write(buyer, SystemName.BigCommerce, SystemName.Crm)) }, _policy);
     }
 
     /// <summary>
@@ -59,26 +59,13 @@ public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, Mappin
             : order.Customer;
     }
 
-    private sealed record OrderRecord(OrderCrmFlow Owner, Order Order) : FetchedRecord(Order.ModifiedAt)
+    private sealed record CrmOrderRecord(ICrmConnector Crm, Order Order, OwnershipPolicy Policy) : OrderRecord(Order, Policy, SystemName.Crm)
     {
-        private Order? _restricted;
-
-        // Computed only for orders that are applied (an incomplete order's status has no CRM stage).
-        private Order Restricted => _restricted ??=
-            OrderProjection.Restrict(Order, Owner._policy.Write(Order, SystemName.BigCommerce, SystemName.Crm));
-
-        public override string? SkipReason => Order.Status == OrderStatus.Incomplete
-            ? OrderProjection.IncompleteSkipReason
-            : null;
-
-        // What is written, without the version: a date_modified bump that changes nothing the CRM gets is no CRM call.
-        public override string? Fingerprint => RecordFingerprint.Of(Restricted with { ModifiedAt = null }, CanonicalJsonContext.Default.Order);
-
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
             var order = Restricted;
-            var customer = await Owner._crm.UpsertCustomerAsync(order.StoreHash, order.Customer, cancellationToken);
-            return (await Owner._crm.UpsertDealAsync(new CrmDeal(order, customer.Contact.CrmId, customer.Company?.CrmId), cancellationToken)).CrmId;
+            var customer = await Crm.UpsertCustomerAsync(order.StoreHash, order.Customer, cancellationToken);
+            return (await Crm.UpsertDealAsync(new CrmDeal(order, customer.Contact.CrmId, customer.Company?.CrmId), cancellationToken)).CrmId;
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
     public bool CanHandle(CommerceEvent commerceEvent) =>
         commerceEvent?.ResourceType == "order" && !string.Equals(commerceEvent.Scope, RefundErpFlow.Scope, StringComparison.Ordinal);
 
-    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => new("order", EventIds.Numeric(commerceEvent, "order").ToString(CultureInfo.InvariantCulture));
+    public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => OrderRecord.ResourceOf(commerceEvent);
 
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
@@ -37,28 +37,14 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
             return null;
         }
 
-        return new OrderRecord(this, order);
+        return new ErpOrderRecord(_erp, order, _policy);
     }
 
-    private sealed record OrderRecord(OrderErpFlow Owner, Order Order) : FetchedRecord(Order.ModifiedAt)
+    private sealed record ErpOrderRecord(IErpConnector Erp, Order Order, OwnershipPolicy Policy) : OrderRecord(Order, Policy, SystemName.Erp)
     {
-        private Order? _restricted;
-
-        // The policy decides what the store may write to the ERP; fields it does not own are dropped (and counted).
-        // Computed only for orders that are applied (an incomplete order's status has no ERP translation).
-        private Order Restricted => _restricted ??=
-            OrderProjection.Restrict(Order, Owner._policy.Write(Order, SystemName.BigCommerce, SystemName.Erp));
-
-        public override string? SkipReason => Order.Status == OrderStatus.Incomplete
-            ? OrderProjection.IncompleteSkipReason
-            : null;
-
-        // What is written, without the version: a date_modified bump that changes nothing the ERP gets is no ERP call.
-        public override string? Fingerprint => RecordFingerprint.Of(Restricted with { ModifiedAt = null }, CanonicalJsonContext.Default.Order);
-
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
-            var result = await Owner._erp.UpsertOrderAsync(Restricted, cancellationToken);
+            var result = await Erp.UpsertOrderAsync(Restricted, cancellationToken);
             if (result.BackwardMove is { } backward)
             {
                 // The ERP has done more than the store's status says (e.g. confirmed, and the order is back to awaiting
