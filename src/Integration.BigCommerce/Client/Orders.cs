@@ -61,7 +61,7 @@ public sealed class Order
 }
 
 /// <summary>A billing or shipment address of a v2 order.</summary>
-public sealed class OrderAddress
+public class OrderAddress
 {
     public string FirstName { get; set; } = string.Empty;
 
@@ -130,39 +130,12 @@ public sealed class OrderProduct
     public int QuantityShipped { get; set; }
 }
 
-/// <summary>A shipping address of a v2 order (<c>GET /v2/orders/{id}/shipping_addresses</c>).</summary>
-public sealed class OrderShippingAddress
+/// <summary>A shipping address of a v2 order (<c>GET /v2/orders/{id}/shipping_addresses</c>): the address with its id and items.</summary>
+public sealed class OrderShippingAddress : OrderAddress
 {
     public long Id { get; set; }
 
     public long OrderId { get; set; }
-
-    public string FirstName { get; set; } = string.Empty;
-
-    public string LastName { get; set; } = string.Empty;
-
-    public string Company { get; set; } = string.Empty;
-
-    [JsonPropertyName("street_1")]
-    public string Street1 { get; set; } = string.Empty;
-
-    [JsonPropertyName("street_2")]
-    public string Street2 { get; set; } = string.Empty;
-
-    public string City { get; set; } = string.Empty;
-
-    public string State { get; set; } = string.Empty;
-
-    public string Zip { get; set; } = string.Empty;
-
-    public string Country { get; set; } = string.Empty;
-
-    [JsonPropertyName("country_iso2")]
-    public string CountryIso2 { get; set; } = string.Empty;
-
-    public string Phone { get; set; } = string.Empty;
-
-    public string Email { get; set; } = string.Empty;
 
     public int ItemsTotal { get; set; }
 

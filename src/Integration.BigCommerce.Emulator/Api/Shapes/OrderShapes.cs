@@ -77,7 +77,7 @@ internal static class OrderShapes
             ["is_email_opt_in"] = false,
             ["ebay_order_id"] = "0",
             ["cart_id"] = string.Empty,
-            ["billing_address"] = BillingAddress(o.BillingAddress),
+            ["billing_address"] = Address(o.BillingAddress),
             ["credit_card_type"] = null,
             ["order_source"] = record.OrderSource,
             ["channel_id"] = o.ChannelId,
@@ -158,40 +158,30 @@ internal static class OrderShapes
         };
     }
 
-    public static JsonObject ShippingAddress(OrderShippingAddress a, decimal cost, string v2Base) => new()
+    /// <summary>A shipping address: the address's fields (as on the billing address) with its id, items and cost.</summary>
+    public static JsonObject ShippingAddress(OrderShippingAddress a, decimal cost, string v2Base)
     {
-        ["id"] = a.Id,
-        ["order_id"] = a.OrderId,
-        ["first_name"] = a.FirstName,
-        ["last_name"] = a.LastName,
-        ["company"] = a.Company,
-        ["street_1"] = a.Street1,
-        ["street_2"] = a.Street2,
-        ["city"] = a.City,
-        ["zip"] = a.Zip,
-        ["country"] = a.Country,
-        ["country_iso2"] = a.CountryIso2,
-        ["state"] = a.State,
-        ["email"] = a.Email,
-        ["phone"] = a.Phone,
-        ["items_total"] = a.ItemsTotal,
-        ["items_shipped"] = a.ItemsShipped,
-        ["shipping_method"] = a.ShippingMethod,
-        ["base_cost"] = Json.Money(cost),
-        ["cost_ex_tax"] = Json.Money(cost),
-        ["cost_inc_tax"] = Json.Money(cost),
-        ["cost_tax"] = Json.Money(0),
-        ["cost_tax_class_id"] = 2,
-        ["base_handling_cost"] = Json.Money(0),
-        ["handling_cost_ex_tax"] = Json.Money(0),
-        ["handling_cost_inc_tax"] = Json.Money(0),
-        ["handling_cost_tax"] = Json.Money(0),
-        ["handling_cost_tax_class_id"] = 2,
-        ["shipping_zone_id"] = 1,
-        ["shipping_zone_name"] = "United States",
-        ["form_fields"] = new JsonArray(),
-        ["shipping_quotes"] = Resource(v2Base, $"/orders/{a.OrderId}/shipping_addresses/{a.Id}/shipping_quotes"),
-    };
+        var shape = Address(a);
+        shape["id"] = a.Id;
+        shape["order_id"] = a.OrderId;
+        shape["items_total"] = a.ItemsTotal;
+        shape["items_shipped"] = a.ItemsShipped;
+        shape["shipping_method"] = a.ShippingMethod;
+        shape["base_cost"] = Json.Money(cost);
+        shape["cost_ex_tax"] = Json.Money(cost);
+        shape["cost_inc_tax"] = Json.Money(cost);
+        shape["cost_tax"] = Json.Money(0);
+        shape["cost_tax_class_id"] = 2;
+        shape["base_handling_cost"] = Json.Money(0);
+        shape["handling_cost_ex_tax"] = Json.Money(0);
+        shape["handling_cost_inc_tax"] = Json.Money(0);
+        shape["handling_cost_tax"] = Json.Money(0);
+        shape["handling_cost_tax_class_id"] = 2;
+        shape["shipping_zone_id"] = 1;
+        shape["shipping_zone_name"] = "United States";
+        shape["shipping_quotes"] = Resource(v2Base, $"/orders/{a.OrderId}/shipping_addresses/{a.Id}/shipping_quotes");
+        return shape;
+    }
 
     public static JsonObject Shipment(Shipment s) => new()
     {
@@ -207,8 +197,8 @@ internal static class OrderShapes
         ["tracking_carrier"] = s.TrackingCarrier,
         ["tracking_link"] = string.Empty,
         ["comments"] = s.Comments,
-        ["billing_address"] = BillingAddress(s.BillingAddress),
-        ["shipping_address"] = BillingAddress(s.ShippingAddress),
+        ["billing_address"] = Address(s.BillingAddress),
+        ["shipping_address"] = Address(s.ShippingAddress),
         ["items"] = new JsonArray([.. s.Items.Select(i => (JsonNode)new JsonObject
         {
             ["order_product_id"] = i.OrderProductId, ["product_id"] = i.ProductId, ["quantity"] = i.Quantity,
@@ -243,7 +233,8 @@ internal static class OrderShapes
         return item;
     }
 
-    private static JsonObject BillingAddress(OrderAddress a) => new()
+    /// <summary>An order address as v2 shows it on the order, on a shipment, and as the base of a shipping address.</summary>
+    private static JsonObject Address(OrderAddress a) => new()
     {
         ["first_name"] = a.FirstName,
         ["last_name"] = a.LastName,
