@@ -50,6 +50,7 @@ public sealed class LoadFaultHarness : ILoadHarness
         await azurite.InitializeAsync();
         var tryton = new TrytonFixture();
         await tryton.InitializeAsync();
+        ManagedProcess? hub = null;
         try
         {
             await using var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
@@ -99,7 +100,7 @@ public sealed class LoadFaultHarness : ILoadHarness
             configuration["Processing:MaxWorkSeconds"] = "90";
             configuration["Standalone:Consumers:VisibilityTimeoutSeconds"] = "105";
             var settings = configuration.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value!);
-            var hub = await StartHubAsync(settings, port, ct);
+            hub = await StartHubAsync(settings, port, ct);
 
             // The webhooks: one store/order/created per order, 20% delivered twice, 10% swapped with their successor.
             var random = new Random(11);
@@ -172,7 +173,7 @@ public sealed class LoadFaultHarness : ILoadHarness
                                 }
                                 else
                                 {
-                                    await hub.DisposeAsync(); // kill -9
+                                    await hub!.DisposeAsync(); // kill -9 (started above, before any delivery)
                                     hub = await StartHubAsync(settings, port, ct);
                                     faults.Add($"hub killed (-9) and restarted at delivery {n} ({watch.Elapsed.TotalSeconds:F1} s down)");
                                 }
@@ -243,6 +244,7 @@ public sealed class LoadFaultHarness : ILoadHarness
             var violations = ConvergenceCheck.Evaluate(facts);
             var lags = await LagsAsync(trytonClient, placed, firstSent, ct);
             await hub.DisposeAsync();
+            hub = null;
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  e2e lag s   p50 {Percentile(lags, 0.50):F1}  p99 {Percentile(lags, 0.99):F1}  max {(lags.Length == 0 ? 0 : lags[^1]):F1} (first send to the Tryton sale's create_date; {lags.Length} sales)"));
@@ -266,6 +268,11 @@ public sealed class LoadFaultHarness : ILoadHarness
         }
         finally
         {
+            if (hub is not null)
+            {
+                await hub.DisposeAsync(); // also when the run fails: never leave the hub behind
+            }
+
             await tryton.DisposeAsync();
         }
     }
