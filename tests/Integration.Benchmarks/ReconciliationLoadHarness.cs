@@ -34,9 +34,9 @@ namespace Integration.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The memory figures are the hub's alone: the emulator runs as its own process (its counters are read from its
-/// control plane), and the generated ERP is the emulator's seed generator streamed one product at a time
-/// (<see cref="EmulatedStore.Detached"/>, nothing held), so what grows with N in this process is what the
-/// reconcilers hold.
+/// control plane), and the generated ERP is the emulator's seed generator run again here, streamed one product at a
+/// time and found by SKU for lookups (<see cref="EmulatedStore.Detached"/>, nothing held), so what grows with N in
+/// this process is what the reconcilers hold.
 /// </remarks>
 public sealed class ReconciliationLoadHarness : ILoadHarness
 {
