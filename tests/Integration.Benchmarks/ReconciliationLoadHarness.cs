@@ -8,12 +8,14 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
+using Integration.BigCommerce.Emulator.State;
 using Integration.Core.Mapping;
 using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Product = Integration.Core.Model.Product;
 using Integration.Core.Reconciliation;
 using Integration.Testing;
 using Integration.Testing.Erp;
+using Integration.StoreDay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,14 +25,19 @@ namespace Integration.Benchmarks;
 
 /// <summary>
 /// <c>load-reconcile-catalog [N=100000] [L=2] [driftPercent=5] [windowMs=30000]</c>: the nightly catalog-and-prices
-/// and inventory reconciliation of N SKUs (products without options) over L locations against the in-process
-/// emulator with BigCommerce's 150-request quota per window and the default 60% budget, the ERP a generated source
-/// through the ERP port that mirrors the store except for driftPercent of the prices and of the stock levels. Prints
-/// the calls used against the minimum ⌈N/250⌉ + ⌈N·L/1000⌉ + ⌈d_p/10⌉ + ⌈d_v/50⌉ + ⌈d_i/2000⌉, what a naive per-SKU
-/// strategy would call, the wall time against the budget-bound time (calls ÷ (0.6 × 150) windows), 429s seen, and
-/// the peak working set and GC heap of the process (emulator included). The run lock, checkpoints and reports are
-/// on Azurite.
+/// and inventory reconciliation of N SKUs (products without options) over L locations against the emulator with
+/// BigCommerce's 150-request quota per window and the default 60% budget, the ERP a generated source through the ERP
+/// port that mirrors the store's seed except for driftPercent of the prices and of the stock levels. Prints the calls
+/// used against the minimum ⌈N/250⌉ + ⌈N·L/1000⌉ + ⌈d_p/10⌉ + ⌈d_v/50⌉ + ⌈d_i/2000⌉, what a naive per-SKU strategy
+/// would call, the wall time against the budget-bound time (calls ÷ (0.6 × 150) windows), 429s seen, and the peak
+/// working set and GC heap of this process. The run lock, checkpoints and reports are on Azurite.
 /// </summary>
+/// <remarks>
+/// The memory figures are the hub's alone: the emulator runs as its own process (its counters are read from its
+/// control plane), and the generated ERP is the emulator's seed generator run again here, streamed one product at a
+/// time and found by SKU for lookups (<see cref="EmulatedStore.Detached"/>, nothing held), so what grows with N in
+/// this process is what the reconcilers hold.
+/// </remarks>
 public sealed class ReconciliationLoadHarness : ILoadHarness
 {
     private const string Store = "reconstore";
@@ -51,12 +58,8 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient("loadreconciliation");
         await table.CreateIfNotExistsAsync();
 
-        await using var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
-        {
-            Stores = [new EmulatedStoreOptions { StoreHash = Store, ApiToken = Token }],
-            RateLimit = new RateLimitOptions { Quota = Quota, WindowMs = windowMs },
-            Seed = new SeedOptions { Products = n, VariantsPerProduct = 1, Locations = locations, Customers = 0, Orders = 0 },
-        });
+        var seed = new SeedOptions { Products = n, VariantsPerProduct = 1, Locations = locations, Customers = 0, Orders = 0 };
+        await using var emulator = await StartEmulatorAsync(seed, windowMs);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["BigCommerce:Api:BaseAddress"] = emulator.BaseAddress.ToString() })
             .Build();
@@ -67,14 +70,13 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         }, new Integration.Azure.Secrets.UnconfiguredSecretResolver());
 
         var mapping = Mapping(locations);
-        var source = emulator.Store(Store);
+        // The ERP: the emulator's seed, generated again here one product at a time (nothing held), drifted by a fixed hash.
+        var seeded = EmulatedStore.Detached(seed);
         var erp = new GeneratedErp(
-            () => source.StreamCatalog().Select(p => new Product
-            {
-                Sku = p.Sku, Name = p.Name, Weight = p.Weight, Price = Drifts(p.Id, 0, drift) ? p.Price + 1 : p.Price,
-            }),
-            () => source.StreamCatalog().SelectMany(p => p.Variants).SelectMany(v => v.Stock.Select(s =>
-                new InventoryLevel(v.Sku, Code(s.LocationId), Drifts(v.Id, s.LocationId, drift) ? s.OnHand + 3 : s.OnHand))));
+            () => seeded.StreamCatalog().Select(ToErp),
+            () => seeded.StreamCatalog().SelectMany(StockOf),
+            skus => Find(skus).Select(ToErp),
+            skus => Find(skus).SelectMany(StockOf).Where(l => skus.Contains(l.Sku)));
         var store = new BigCommerceStore(services.GetRequiredService<BigCommerceClientFactory>(), mapping);
         var options = Options.Create(new ReconciliationOptions());
         var runner = new ReconciliationRunner(
@@ -90,7 +92,9 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         clock.Stop();
         var (workingSet, heap) = sampler.Stop();
 
-        var counters = source.Counters;
+        var counters = (await emulator.Api.GetAsync("_emulator/counters"))!;
+        var requests = (long)counters["requests"]!;
+        var operations = counters["operations"]!.AsObject().Select(o => $"{o.Key} {(long)o.Value!}");
         long dp = catalog.DriftedByField.Values.Sum() - catalog.DriftedByField.GetValueOrDefault("missing_in_store") - catalog.DriftedByField.GetValueOrDefault("missing_in_erp");
         long di = inventory.DriftedByField.GetValueOrDefault("inventory.quantity");
         var used = catalog.ApiCalls + inventory.ApiCalls;
@@ -103,13 +107,69 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load-reconcile-catalog: N={n} SKUs, L={locations} locations, {drift}% drift, quota {Quota}/{windowMs} ms, budget {options.Value.BudgetShare:P0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outcomes: catalog {catalog.Outcome} (fixed {catalog.Fixed}, failed {catalog.Failures.Count}), inventory {inventory.Outcome} (fixed {inventory.Fixed}, failed {inventory.Failures.Count})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift: d_p={dp} d_v=0 d_i={di}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  calls: used {used} (emulator saw {counters.Requests}); minimum (issue formula) {issueMinimum} -> {used / (double)issueMinimum:F3}; minimum (pages the API returns) {runMinimum} -> {used / (double)runMinimum:F3}; naive per-SKU {naive} ({naive / (double)used:F1}x)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by operation: {string.Join(", ", counters.Operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  time: wall {clock.Elapsed.TotalSeconds:F1} s; budget-bound {boundSeconds:F1} s -> {clock.Elapsed.TotalSeconds / boundSeconds:F3}; 429s {counters.Throttled}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: peak working set {workingSet / 1048576.0:F1} MiB; peak GC heap {heap / 1048576.0:F1} MiB (process, emulator included)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  calls: used {used} (emulator saw {requests}); minimum (issue formula) {issueMinimum} -> {used / (double)issueMinimum:F3}; minimum (pages the API returns) {runMinimum} -> {used / (double)runMinimum:F3}; naive per-SKU {naive} ({naive / (double)used:F1}x)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by operation: {string.Join(", ", operations)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  time: wall {clock.Elapsed.TotalSeconds:F1} s; budget-bound {boundSeconds:F1} s -> {clock.Elapsed.TotalSeconds / boundSeconds:F3}; 429s {(long)counters["throttled"]!}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: peak working set {workingSet / 1048576.0:F1} MiB; peak GC heap {heap / 1048576.0:F1} MiB (this process: the hub's reconciliation; the emulator runs apart)"));
         return catalog.Outcome == "completed" && inventory.Outcome == "completed" ? 0 : 1;
 
+        Product ToErp(CatalogEntry p) => new()
+        {
+            Sku = p.Sku, Name = p.Name, Weight = p.Weight, Price = Drifts(p.Id, 0, drift) ? p.Price + 1 : p.Price,
+        };
+
+        IEnumerable<InventoryLevel> StockOf(CatalogEntry p) => p.Variants.SelectMany(v => v.Stock.Select(s =>
+            new InventoryLevel(v.Sku, Code(s.LocationId), Drifts(v.Id, s.LocationId, drift) ? s.OnHand + 3 : s.OnHand)));
+
+        IEnumerable<CatalogEntry> Find(IReadOnlyCollection<string> skus) => skus.Select(seeded.FindBySku).OfType<CatalogEntry>().DistinctBy(p => p.Id);
+
         static string Code(long locationId) => locationId == 1 ? "main" : $"loc{locationId}";
+    }
+
+    /// <summary>
+    /// The emulator as its own process (built with this project, run from its output folder) on a free loopback port,
+    /// so its memory is not the hub's.
+    /// </summary>
+    private static async Task<RunningEmulator> StartEmulatorAsync(SeedOptions seed, int windowMs)
+    {
+        var port = LoopbackPort.GetFree();
+        var dll = Path.Combine(RepositoryPaths.Root, "src", "Integration.BigCommerce.Emulator", "bin", "Release", "net10.0", "Integration.BigCommerce.Emulator.dll");
+        var process = ManagedProcess.Start("dotnet",
+        [
+            dll, $"--Emulator:Urls=http://127.0.0.1:{port}", $"--Emulator:Stores:0:StoreHash={Store}", $"--Emulator:Stores:0:ApiToken={Token}",
+            Setting("RateLimit:Quota", Quota), Setting("RateLimit:WindowMs", windowMs), Setting("Seed:Products", seed.Products),
+            Setting("Seed:VariantsPerProduct", seed.VariantsPerProduct), Setting("Seed:Locations", seed.Locations),
+            Setting("Seed:Customers", seed.Customers), Setting("Seed:Orders", seed.Orders), Setting("Seed:RandomSeed", seed.RandomSeed),
+        ]);
+        try
+        {
+            await LoopbackPort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => process.RecentOutput);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
+        return new RunningEmulator(process, new Uri($"http://127.0.0.1:{port}/"));
+
+        static string Setting(string key, int value) => string.Create(CultureInfo.InvariantCulture, $"--Emulator:{key}={value}");
+    }
+
+    private sealed class RunningEmulator(ManagedProcess process, Uri baseAddress) : IAsyncDisposable
+    {
+        private readonly HttpClient _http = new() { BaseAddress = baseAddress };
+
+        public Uri BaseAddress => baseAddress;
+
+        /// <summary>The store's API and the emulator's control plane (counters: no quota spent).</summary>
+        public StoreApi Api => new(_http, Store, Token);
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await process.DisposeAsync();
+        }
     }
 
     /// <summary>The default mapping with locations 2..L mapped as <c>loc2</c> … (location 1 is <c>main</c>).</summary>

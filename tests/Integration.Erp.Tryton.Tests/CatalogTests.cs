@@ -36,6 +36,28 @@ public sealed class CatalogTests(TrytonFixture tryton)
     }
 
     [Fact]
+    public async Task Lookups_OfAReconciliationPage_ReturnEachKnownSkuOnce_AcrossTrytonPages_AndSkipUnknownOnes()
+    {
+        // The reconciliation joins each store page (250 products, 1,000 stock levels) by one lookup of its SKUs.
+        var ct = TestContext.Current.CancellationToken;
+        var client = TrytonTestData.Client(tryton);
+        var prefix = TrytonTestData.Unique("LKP");
+        var codes = await TrytonTestData.CreateProductsAsync(client, prefix, 260, ct);
+        await TrytonTestData.InventoryAsync(client, new Dictionary<string, decimal> { [codes[3]] = 5 }, ct);
+        var connector = TrytonTestData.Connector(tryton, client, pageSize: 100);
+        var wanted = codes.Skip(5).Concat([$"{prefix}-UNKNOWN-1", $"{prefix}-UNKNOWN-2"]).Append(codes[3]).ToHashSet(StringComparer.Ordinal);
+
+        var products = await connector.GetProductsAsync(wanted, ct).ToListAsync(ct);
+        var levels = await connector.GetStockAsync(wanted, ct).ToListAsync(ct);
+
+        Assert.Equal(codes.Skip(5).Append(codes[3]).Order(StringComparer.Ordinal), products.Select(p => p.Sku).Order(StringComparer.Ordinal));
+        Assert.Equal(10.07m, products.Single(p => p.Sku == $"{prefix}00007").Price);
+        Assert.Equal(products.Count, levels.Count); // one warehouse: one level per known SKU
+        Assert.Equal(5m, levels.Single(l => l.Sku == codes[3]).Quantity);
+        Assert.All(levels.Where(l => l.Sku != codes[3]), l => Assert.Equal(0m, l.Quantity));
+    }
+
+    [Fact]
     public async Task GetStock_AfterInventory_ReportsQuantityPerWarehouse()
     {
         var ct = TestContext.Current.CancellationToken;

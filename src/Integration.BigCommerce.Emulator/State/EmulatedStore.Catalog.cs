@@ -121,6 +121,30 @@ public sealed partial class EmulatedStore
         }
     }
 
+    /// <summary>
+    /// A store seeded with <paramref name="seed"/> and never changed, detached from any emulator (no API, no hooks,
+    /// nothing held): its <see cref="StreamCatalog"/> and <see cref="FindBySku"/> generate the seed's catalog on demand,
+    /// for test sources that mirror an emulator running in another process, such as a generated ERP.
+    /// </summary>
+    public static EmulatedStore Detached(SeedOptions seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        return new EmulatedStore(new EmulatedStoreOptions(), 0, new EmulatorOptions { Seed = seed }, TimeProvider.System, dispatcher: null);
+    }
+
+    /// <summary>The product carrying this SKU (its own or a variant's) as <see cref="StreamCatalog"/> gives it, or null.</summary>
+    public CatalogEntry? FindBySku(string sku)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        long id;
+        lock (_sync)
+        {
+            id = ProductIdBySku(sku) is var product and > 0 ? product : VariantIdBySku(sku) is var variant and > 0 ? CurrentVariant(variant).ProductId : 0;
+        }
+
+        return id > 0 ? Entry(id) : null;
+    }
+
     private CatalogEntry? Entry(long id)
     {
         lock (_sync)

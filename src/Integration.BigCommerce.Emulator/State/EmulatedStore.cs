@@ -15,7 +15,7 @@ public sealed partial class EmulatedStore
 {
     private readonly Lock _sync = new();
     private readonly TimeProvider _time;
-    private readonly WebhookDispatcher _dispatcher;
+    private readonly WebhookDispatcher? _dispatcher; // null: a detached store (seed generation only), which has no hooks
     private readonly SortedDictionary<long, Hook> _hooks = [];
     private readonly HashSet<long> _deactivatedHooks = [];
     private const int MaxDeliveryRecords = 10_000;
@@ -24,7 +24,7 @@ public sealed partial class EmulatedStore
     private readonly WebhookDeliveryOptions _delivery;
     private long _nextHookId = 1;
 
-    internal EmulatedStore(EmulatedStoreOptions options, long storeId, EmulatorOptions emulator, TimeProvider time, WebhookDispatcher dispatcher)
+    internal EmulatedStore(EmulatedStoreOptions options, long storeId, EmulatorOptions emulator, TimeProvider time, WebhookDispatcher? dispatcher)
     {
         StoreHash = options.StoreHash;
         ApiToken = options.ApiToken;
@@ -190,7 +190,7 @@ public sealed partial class EmulatedStore
 
         foreach (var hook in targets)
         {
-            _dispatcher.Enqueue(new WebhookDelivery(this, hook.Id, hook.Destination, hook.Headers, scope, hash, body, Attempt: 0));
+            _dispatcher?.Enqueue(new WebhookDelivery(this, hook.Id, hook.Destination, hook.Headers, scope, hash, body, Attempt: 0));
         }
     }
 

@@ -20,12 +20,16 @@ public interface IErpConnector
     IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The products with these SKUs (as the ERP stores them), for targeted checks of one BigCommerce product; SKUs the
-    /// ERP does not have are simply absent from the result.
+    /// The products with these SKUs (as the ERP stores them), for targeted checks of one BigCommerce product and for the
+    /// reconciliation's lookup of a store page (a few hundred SKUs); SKUs the ERP does not have are simply absent from
+    /// the result.
     /// </summary>
     IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
 
-    /// <summary>The stock of the products with these SKUs at every configured warehouse, for targeted checks.</summary>
+    /// <summary>
+    /// The stock of the products with these SKUs at every configured warehouse, for targeted checks and for the
+    /// reconciliation's lookup of a store page (up to 1,000 SKUs).
+    /// </summary>
     IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
 
     /// <summary>Streams the stock of every product at every configured warehouse (locations named by their canonical code).</summary>

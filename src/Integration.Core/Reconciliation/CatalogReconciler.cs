@@ -11,20 +11,21 @@ namespace Integration.Core.Reconciliation;
 /// <summary>
 /// Catalog and prices (kind <c>catalog</c>): the store carries the ERP's values of the fields the ERP owns.
 /// <list type="number">
-/// <item>The ERP catalog is streamed once into an index by normalised SKU holding only what the diff reads (SKU,
-/// name, price, weight, salable): a few dozen bytes per SKU.</item>
-/// <item>The store catalog is streamed (products with variants, 250 a page, one page in memory) in product-id
-/// order. Each product is diffed against the index by <see cref="CatalogDiff"/> (the same comparison the
-/// event-driven drift check uses), and its SKUs leave the index, so the index shrinks as the run goes and what is
-/// left at the end is the ERP SKUs the store lacks.</item>
+/// <item>The store catalog is streamed (products with variants, 250 a page) in product-id order. Each page is joined
+/// with the ERP by a batched lookup: one <see cref="IErpConnector.GetProductsAsync"/> for the page's SKUs (products'
+/// and variants', normalised), so memory is one page on each side whatever the catalog size. Each product is diffed
+/// by <see cref="CatalogDiff"/> (the same comparison the event-driven drift check uses); its SKUs the ERP did not
+/// return are <c>missing_in_erp</c>.</item>
+/// <item>Every store SKU seen is kept as a 64-bit hash (<see cref="SkuHashes"/>, 8 bytes a SKU); after the store,
+/// the ERP catalog is streamed once and its SKUs without a store hash are <c>missing_in_store</c>.</item>
 /// <item>Corrections wait in two queues, products and variants, and are written only as full batches (10 products,
 /// 50 variants a call) until the end, so the writes are ⌈d_p/10⌉ + ⌈d_v/50⌉ calls whatever the drift's spread.</item>
 /// <item>After each applied batch the checkpoint is the highest product id below every correction still waiting:
-/// a resumed run skips the products up to it (their SKUs still leave the index) and re-diffs the rest, which finds
-/// nothing where a batch was already applied.</item>
+/// a resumed run skips the products up to it (their SKUs still count as the store's) and re-diffs the rest, which
+/// finds nothing where a batch was already applied.</item>
 /// </list>
-/// SKUs on one side only are findings (<c>missing_in_store</c>, <c>missing_in_erp</c>), never created or deleted.
-/// Per-item failures are recorded and the run goes on.
+/// SKUs on one side only are findings, never created or deleted. Per-item failures are recorded and the run goes on.
+/// Why a lookup and not an index of the ERP or a merge join: docs/reconciliation.md ("Join").
 /// </summary>
 public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options)
     : IReconciler
@@ -42,57 +43,90 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
         var report = context.Report;
         var resumeAfter = context.Checkpoint is { } saved ? long.Parse(saved, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
 
-        var index = new Dictionary<string, Product>(StringComparer.Ordinal);
-        await foreach (var product in erp.GetCatalogAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var sku = _sku.Normalise(product.Sku);
-            if (sku.Length > 0)
-            {
-                // Only what the diff reads: the index is the one structure that grows with the catalog.
-                index[sku] = new Product { Sku = sku, Name = product.Name, Price = product.Price, Weight = product.Weight, Salable = product.Salable };
-            }
-
-            if (index.Count % 5000 == 0)
-            {
-                context.Progress?.Report(new ReconciliationProgress("erp", index.Count, null));
-            }
-        }
-
-        context.Progress?.Report(new ReconciliationProgress("erp", index.Count, index.Count));
-        var erpTotal = index.Count;
+        var storeSkus = new SkuHashes();
         var writes = new CatalogWrites(store, context, settings, resumeAfter);
+        var page = new List<(Product Product, long Id, List<string> Skus)>(StorePageSize);
         long products = 0;
         await foreach (var product in store.GetCatalogAsync(context.StoreHash, cancellationToken).ConfigureAwait(false))
         {
             products++;
             var productId = long.Parse(product.Ids.BigCommerce!, NumberStyles.None, CultureInfo.InvariantCulture);
             var skus = SkusOf(product);
+            var productSku = _sku.Normalise(product.Sku);
+            foreach (var sku in skus.Contains(productSku, StringComparer.Ordinal) ? skus : skus.Append(productSku))
+            {
+                storeSkus.Add(sku);
+            }
+
             if (productId > resumeAfter)
             {
-                Compare(product, skus, index, report, writes, productId, settings.MaxReportLines);
+                page.Add((product, productId, skus));
+            }
+            else
+            {
+                await writes.SeenAsync(productId, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var sku in skus.Append(_sku.Normalise(product.Sku)))
+            if (page.Count >= StorePageSize)
             {
-                index.Remove(sku);
-            }
-
-            await writes.SeenAsync(productId, cancellationToken).ConfigureAwait(false);
-            if (products % StorePageSize == 0)
-            {
-                context.Progress?.Report(new ReconciliationProgress("store", erpTotal - index.Count, erpTotal));
+                await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
+                context.Progress?.Report(new ReconciliationProgress("store", products, null));
             }
         }
 
+        await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var sku in index.Keys)
+        context.Progress?.Report(new ReconciliationProgress("store", products, products));
+
+        long erpProducts = 0;
+        await foreach (var product in erp.GetCatalogAsync(cancellationToken).ConfigureAwait(false))
         {
-            Find(report, sku, "missing_in_store", settings.MaxReportLines);
+            var sku = _sku.Normalise(product.Sku);
+            if (sku.Length > 0 && !storeSkus.Contains(sku))
+            {
+                Find(report, sku, "missing_in_store", settings.MaxReportLines);
+            }
+
+            if (++erpProducts % 5000 == 0)
+            {
+                context.Progress?.Report(new ReconciliationProgress("erp", erpProducts, null));
+            }
         }
 
-        context.Progress?.Report(new ReconciliationProgress("store", erpTotal, erpTotal));
+        context.Progress?.Report(new ReconciliationProgress("erp", erpProducts, erpProducts));
         // A dry run writes nothing: its minimum is the reads.
         report.AddMinimumCalls(Math.Max(1, Ceiling(products, StorePageSize)) + (context.DryRun ? 0 : Ceiling(writes.Products, 10) + Ceiling(writes.Variants, 50)));
+    }
+
+    /// <summary>Joins a page of store products with the ERP's records of their SKUs (one lookup), diffs them in order, and empties the page.</summary>
+    private async Task ComparePageAsync(List<(Product Product, long Id, List<string> Skus)> page, ReconciliationReport report, CatalogWrites writes,
+        int maxLines, CancellationToken cancellationToken)
+    {
+        if (page.Count == 0)
+        {
+            return;
+        }
+
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (product, _, skus) in page)
+        {
+            wanted.UnionWith(skus);
+            wanted.Add(_sku.Normalise(product.Sku));
+        }
+
+        var erpBySku = new Dictionary<string, Product>(wanted.Count, StringComparer.Ordinal);
+        await foreach (var product in erp.GetProductsAsync(wanted, cancellationToken).ConfigureAwait(false))
+        {
+            erpBySku[_sku.Normalise(product.Sku)] = product;
+        }
+
+        foreach (var (product, productId, skus) in page)
+        {
+            Compare(product, skus, erpBySku, report, writes, productId, maxLines);
+            await writes.SeenAsync(productId, cancellationToken).ConfigureAwait(false);
+        }
+
+        page.Clear();
     }
 
     /// <summary>The SKUs the ERP matches a product on: its variants' when it has options, else its own.</summary>
@@ -101,19 +135,19 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
             ? [.. product.Variants.Select(v => _sku.Normalise(v.Sku)).Where(s => s.Length > 0)]
             : [.. new[] { _sku.Normalise(product.Sku) }.Where(s => s.Length > 0)];
 
-    private void Compare(Product product, List<string> skus, Dictionary<string, Product> index, ReconciliationReport report,
+    private void Compare(Product product, List<string> skus, Dictionary<string, Product> erpBySku, ReconciliationReport report,
         CatalogWrites writes, long productId, int maxLines)
     {
         foreach (var sku in skus)
         {
             report.AddCompared();
-            if (!index.ContainsKey(sku))
+            if (!erpBySku.ContainsKey(sku))
             {
                 Find(report, sku, "missing_in_erp", maxLines);
             }
         }
 
-        foreach (var drift in _diff.Product(product, index))
+        foreach (var drift in _diff.Product(product, erpBySku))
         {
             foreach (var (objectName, field) in drift.Fields)
             {

@@ -12,10 +12,11 @@ namespace Integration.Core.Reconciliation;
 /// Inventory (kind <c>inventory</c>): the store's on-hand levels equal the ERP's at every location the mapping maps
 /// (ERP warehouse ↔ BigCommerce location), when the policy makes the ERP the owner of stock.
 /// <list type="number">
-/// <item>The ERP's stock is streamed once into an index by (normalised SKU, location).</item>
 /// <item>The store's levels are streamed from <c>/v3/inventory/items</c> (1,000 items a page, every location of an
-/// item in it) and compared a page at a time with <see cref="CatalogDiff.Stock"/> (the drift check's comparison);
-/// pairs only one side knows are left alone.</item>
+/// item in it) and joined 1,000 levels at a time with the ERP's stock of their SKUs by a batched lookup (one
+/// <see cref="IErpConnector.GetStockAsync(IReadOnlyCollection{string}, CancellationToken)"/> a page), so memory is
+/// one page whatever the catalog size; compared with <see cref="CatalogDiff.Stock"/> (the drift check's comparison).
+/// Pairs only one side knows are left alone.</item>
 /// <item>Corrections wait per location and are written as absolute adjustments of full batches (2,000 levels, one
 /// location, one call at a time) until the end.</item>
 /// <item>The checkpoint is the stream position (levels read) below every correction still waiting: the store lists
@@ -45,13 +46,6 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
 
         var settings = options.Value;
         var resumeAfter = context.Checkpoint is { } saved ? long.Parse(saved, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
-        var index = new Dictionary<(string Sku, string Location), decimal>();
-        await foreach (var level in erp.GetStockAsync(cancellationToken).ConfigureAwait(false))
-        {
-            index[(_sku.Normalise(level.Sku), level.Location)] = level.Quantity;
-        }
-
-        context.Progress?.Report(new ReconciliationProgress("erp", index.Count, index.Count));
         var writes = new StockWrites(store, context, settings, resumeAfter);
         var page = new Dictionary<(string Sku, string Location), decimal>();
         long position = 0, items = 0, pageStart = 0;
@@ -73,27 +67,33 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
 
             if (page.Count >= StorePageSize)
             {
-                await CompareAsync(page, index, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
-                context.Progress?.Report(new ReconciliationProgress("store", position, index.Count));
+                await CompareAsync(page, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
+                context.Progress?.Report(new ReconciliationProgress("store", position, null));
             }
         }
 
-        await CompareAsync(page, index, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
+        await CompareAsync(page, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
         context.Progress?.Report(new ReconciliationProgress("store", position, position));
         report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + (context.DryRun ? 0 : writes.MinimumWrites(2000)));
     }
 
-    private async Task CompareAsync(Dictionary<(string Sku, string Location), decimal> page, Dictionary<(string Sku, string Location), decimal> index,
-        StockWrites writes, long pageStart, long position, ReconciliationReport report, CancellationToken cancellationToken)
+    /// <summary>Joins a page of store levels with the ERP's stock of their SKUs (one lookup), queues the corrections, and empties the page.</summary>
+    private async Task CompareAsync(Dictionary<(string Sku, string Location), decimal> page, StockWrites writes, long pageStart, long position,
+        ReconciliationReport report, CancellationToken cancellationToken)
     {
         var erpLevels = new List<InventoryLevel>(page.Count);
-        foreach (var key in page.Keys)
+        if (page.Count > 0)
         {
-            if (index.TryGetValue(key, out var quantity))
+            var skus = page.Keys.Select(k => k.Sku).ToHashSet(StringComparer.Ordinal);
+            await foreach (var level in erp.GetStockAsync(skus, cancellationToken).ConfigureAwait(false))
             {
-                erpLevels.Add(new InventoryLevel(key.Sku, key.Location, quantity));
-                report.AddCompared();
+                var key = (_sku.Normalise(level.Sku), level.Location);
+                if (page.ContainsKey(key))
+                {
+                    erpLevels.Add(level);
+                    report.AddCompared();
+                }
             }
         }
 

@@ -7,9 +7,15 @@ namespace Integration.Testing.Erp;
 /// <summary>
 /// A read-only ERP whose catalog and stock are generated on demand (nothing is held): the source for
 /// reconciliation at sizes or shapes the test Tryton does not have (100,000 SKUs, two warehouses). It implements the
-/// ERP port itself, so the reconcilers read it exactly as they read Tryton; writes are not part of it.
+/// ERP port itself, so the reconcilers read it exactly as they read Tryton; writes are not part of it. The targeted
+/// reads by SKU filter the streams unless lookups are given (a generator that can find a SKU directly, so a lookup
+/// costs what it costs Tryton, not a pass over the whole source).
 /// </summary>
-public sealed class GeneratedErp(Func<IEnumerable<Product>> catalog, Func<IEnumerable<InventoryLevel>> stock) : IErpConnector
+public sealed class GeneratedErp(
+    Func<IEnumerable<Product>> catalog,
+    Func<IEnumerable<InventoryLevel>> stock,
+    Func<IReadOnlyCollection<string>, IEnumerable<Product>>? productsBySku = null,
+    Func<IReadOnlyCollection<string>, IEnumerable<InventoryLevel>>? stockBySku = null) : IErpConnector
 {
     public async IAsyncEnumerable<Product> GetCatalogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -23,10 +29,10 @@ public sealed class GeneratedErp(Func<IEnumerable<Product>> catalog, Func<IEnume
     }
 
     public IAsyncEnumerable<Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
-        GetCatalogAsync(cancellationToken).Where(p => skus.Contains(p.Sku));
+        productsBySku is null ? GetCatalogAsync(cancellationToken).Where(p => skus.Contains(p.Sku)) : productsBySku(skus).ToAsyncEnumerable();
 
     public IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
-        GetStockAsync(cancellationToken).Where(l => skus.Contains(l.Sku));
+        stockBySku is null ? GetStockAsync(cancellationToken).Where(l => skus.Contains(l.Sku)) : stockBySku(skus).ToAsyncEnumerable();
 
     public async IAsyncEnumerable<InventoryLevel> GetStockAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -41,6 +41,21 @@ public sealed class FunctionsLocalSettingsTests
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
     }
 
+    [Fact]
+    public void Example_SetsTheScheduleOfEveryTimer_AsTheFunctionsHostNeedsToStartThem()
+    {
+        var values = ExampleValues();
+        var schedules = Hosting.FunctionsMetadata.Load()
+            .SelectMany(f => f!["bindings"]!.AsArray())
+            .Where(b => (string?)b!["type"] == "timerTrigger")
+            .Select(b => ((string)b!["schedule"]!).Trim('%'))
+            .ToList();
+
+        Assert.Contains("Reconciliation:Catalog:Schedule", schedules);
+        Assert.All(schedules, setting => Assert.True(values.TryGetValue(setting, out var cron) && !string.IsNullOrWhiteSpace(cron),
+            $"local.settings.example.json lacks {setting.Replace(":", "__", StringComparison.Ordinal)}: the Functions host cannot resolve %{setting}%."));
+    }
+
     /// <summary>The example's <c>Values</c> as the Functions host hands them to the worker (environment: <c>__</c> is <c>:</c>).</summary>
     private static Dictionary<string, string?> ExampleValues()
     {

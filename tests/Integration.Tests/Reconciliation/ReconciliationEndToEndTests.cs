@@ -6,6 +6,7 @@ using Integration.Azure.State;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Emulator;
+using CatalogEntry = Integration.BigCommerce.Emulator.State.CatalogEntry;
 using Integration.Core.Commerce;
 using Integration.Core.Erp;
 using Integration.Core.Mapping;
@@ -218,6 +219,73 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.Equal(2, Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
         var levels = await OnHandAsync();
         Assert.Equal([5, 6, 0, 9], new[] { levels[(_codes[0], 1)], levels[(_codes[0], 2)], levels[(_codes[2], 1)], levels[(_codes[2], 2)] });
+    }
+
+    [Fact]
+    public async Task ManyPages_AreJoinedAPageAtATime_ByLookup_OneSideSkusAreFoundBothWays_DriftIsFixed()
+    {
+        // 1,200 seeded products without options (5 catalog pages, 2 inventory pages at the mapped location), against a
+        // generated ERP that lacks products 7 and 700, has two SKUs the store lacks, and differs on the price of 12
+        // products (50, 150 …) and the stock of 8 (every 150th).
+        var hash = "rm" + Guid.NewGuid().ToString("N")[..10];
+        await using var seededStore = await EmulatedStore.StartAsync(hash, Token, Ct,
+            new SeedOptions { Products = 1200, VariantsPerProduct = 1, Locations = 1, Customers = 0, Orders = 0 });
+        var seeded = Integration.BigCommerce.Emulator.State.EmulatedStore.Detached(
+            new SeedOptions { Products = 1200, VariantsPerProduct = 1, Locations = 1, Customers = 0, Orders = 0 });
+        var lookups = new List<int>();
+        var streamed = 0;
+        var erp = new Integration.Testing.Erp.GeneratedErp(
+            () =>
+            {
+                Interlocked.Increment(ref streamed);
+                return Products(seeded.StreamCatalog()).Concat([ErpOnly("ERP-ONLY-1"), ErpOnly("ERP-ONLY-2")]);
+            },
+            () => throw new InvalidOperationException("The inventory reconciliation looks stock up by SKU; it never streams the ERP's stock."),
+            skus =>
+            {
+                lookups.Add(skus.Count);
+                return Products(skus.Select(seeded.FindBySku).OfType<CatalogEntry>().DistinctBy(e => e.Id));
+            },
+            skus =>
+            {
+                lookups.Add(skus.Count);
+                return skus.Select(seeded.FindBySku).OfType<CatalogEntry>().DistinctBy(e => e.Id).Where(e => e.Id is not 7 and not 700)
+                    .SelectMany(e => e.Variants).Where(v => skus.Contains(v.Sku))
+                    .Select(v => new InventoryLevel(v.Sku, "main", v.Id % 150 == 0 ? v.Stock[0].OnHand + 2 : v.Stock[0].OnHand));
+            });
+        var store = new BigCommerceStore(seededStore.Clients, MappingConfiguration.Default);
+        var options = Options.Create(new ReconciliationOptions());
+        var runner = new ReconciliationRunner(
+            [new CatalogReconciler(store, erp, MappingConfiguration.Default, options), new InventoryReconciler(store, erp, MappingConfiguration.Default, options)],
+            _state, store, options, TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
+
+        var catalog = await runner.RunAsync(ReconciliationKinds.Catalog, hash, cancellationToken: Ct);
+
+        Assert.Equal("completed", catalog.Outcome);
+        Assert.Equal(1200, catalog.Compared);
+        Assert.Equal(12, catalog.DriftedByField["product.price"]);
+        Assert.Equal(12, catalog.Fixed);
+        Assert.Equal(["SKU-000007", "SKU-000700"], catalog.Findings.Where(f => f.Kind == "missing_in_erp").Select(f => f.Item).Order(StringComparer.Ordinal));
+        Assert.Equal(["ERP-ONLY-1", "ERP-ONLY-2"], catalog.Findings.Where(f => f.Kind == "missing_in_store").Select(f => f.Item).Order(StringComparer.Ordinal));
+        Assert.Equal([250, 250, 250, 250, 200], lookups); // one ERP lookup per store page, never more than a page of SKUs
+        Assert.Equal(1, streamed);                        // the whole ERP catalog is read once, for missing_in_store only
+        Assert.Equal(catalog.MinimumCalls, catalog.ApiCalls);
+
+        lookups.Clear();
+        var inventory = await runner.RunAsync(ReconciliationKinds.Inventory, hash, cancellationToken: Ct);
+
+        Assert.Equal("completed", inventory.Outcome);
+        Assert.Equal(1198, inventory.Compared); // the levels of 7 and 700 only the store knows are left alone
+        Assert.Equal(8, inventory.DriftedByField["inventory.quantity"]);
+        Assert.Equal(8, inventory.Fixed);
+        Assert.Equal([1000, 200], lookups);
+        Assert.Equal(0, (await runner.RunAsync(ReconciliationKinds.Catalog, hash, cancellationToken: Ct)).Fixed);
+        Assert.Equal(0, (await runner.RunAsync(ReconciliationKinds.Inventory, hash, cancellationToken: Ct)).Fixed);
+
+        static IEnumerable<Core.Model.Product> Products(IEnumerable<CatalogEntry> entries) => entries.Where(e => e.Id is not 7 and not 700)
+            .Select(e => new Core.Model.Product { Sku = e.Sku, Name = e.Name, Weight = e.Weight, Price = e.Id % 100 == 50 ? e.Price + 1 : e.Price });
+
+        static Core.Model.Product ErpOnly(string sku) => new() { Sku = sku, Name = sku, Price = 1m };
     }
 
     [Fact]
