@@ -78,14 +78,14 @@ public sealed class HubSpotClient(HttpClient httpClient)
         await SendAsync(HttpMethod.Post, $"crm/v3/objects/{objectType}/search", request, Json.SearchRequest, Json.SearchPage, cancellationToken)
             .ConfigureAwait(false) ?? new SearchPage(0, []);
 
-    /// <summary>Every record a search finds, page after page (HubSpot stops paging at 10,000 results).</summary>
+    /// <summary>Every record a search finds, page after page of <paramref name="pageSize"/> (at most 200; HubSpot stops paging at 10,000 results).</summary>
     public async IAsyncEnumerable<HubSpotObject> SearchAllAsync(string objectType, IReadOnlyList<SearchFilterGroup> filterGroups, IReadOnlyList<string> properties,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        int pageSize = 200, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? after = null;
         do
         {
-            var page = await SearchAsync(objectType, new SearchRequest(filterGroups, properties, 200, after), cancellationToken).ConfigureAwait(false);
+            var page = await SearchAsync(objectType, new SearchRequest(filterGroups, properties, pageSize, after), cancellationToken).ConfigureAwait(false);
             foreach (var result in page.Results)
             {
                 yield return result;

@@ -150,7 +150,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
         foreach (var chunk in keys.Chunk(SearchChunk))
         {
             await foreach (var deal in crm.SearchAllAsync("deals", [new SearchFilterGroup([new SearchFilter(HubSpotSchema.DealKeyProperty, "IN", Values: chunk)])],
-                [HubSpotSchema.DealKeyProperty, "amount", "dealstage"], cancellationToken))
+                [HubSpotSchema.DealKeyProperty, "amount", "dealstage"], cancellationToken: cancellationToken))
             {
                 var properties = deal.Properties ?? [];
                 found.Add(new CrmDealFact(deal.Id, properties.GetValueOrDefault(HubSpotSchema.DealKeyProperty) ?? string.Empty,
@@ -170,7 +170,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
         foreach (var chunk in emails.Chunk(SearchChunk))
         {
             await foreach (var contact in crm.SearchAllAsync("contacts", [new SearchFilterGroup([new SearchFilter("email", "IN", Values: chunk)])], ["email"],
-                cancellationToken))
+                cancellationToken: cancellationToken))
             {
                 found.Add(((contact.Properties?.GetValueOrDefault("email") ?? string.Empty).Trim().ToLowerInvariant(), contact.Id));
             }
