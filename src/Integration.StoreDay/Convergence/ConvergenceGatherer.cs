@@ -244,12 +244,15 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
     /// <summary>
     /// The mapping's sale state for the status, and the states Tryton moves a sale on to by itself: a confirmed sale is
     /// processed at once (its shipments created), and a processing sale becomes done when shipped and invoiced; the
-    /// connector drives <c>done</c> as far as <c>processing</c>.
+    /// connector drives <c>done</c> as far as <c>processing</c>. A sale confirmed before its order was cancelled cannot be
+    /// cancelled in Tryton: the connector cancels its shipments and ignores their moves, and Tryton then marks it
+    /// <c>done</c> (nothing left to ship), which is how a cancellation after confirmation ends.
     /// </summary>
     private string[] ExpectedStates(OrderStatus status) => _mapping.Statuses.FromCanonical(SystemName.Erp, status) switch
     {
         "confirmed" => ["confirmed", "processing", "done"],
         "done" or "processing" => ["processing", "done"],
+        "cancelled" => ["cancelled", "done"],
         var state => [state],
     };
 
