@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's two commands (see README.md):
-#   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce emulator and the Standalone host,
-#                     wired together; prints where everything is and places a first order
+#   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce and HubSpot emulators and the
+#                     Standalone host, wired together; prints where everything is and places a first order
 #   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
 # and, beside them:
@@ -63,7 +63,7 @@ started() {
 run() {
   local store_day=0
   [[ "${1:-}" == --store-day ]] && store_day=1
-  [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}")
+  [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}") CRM_EXTRA_ARGS=("${STORE_DAY_CRM_ARGS[@]}")
   # A port given but taken fails here, before anything is started or announced.
   local hub_port=${INTEGRATION_PORT:-}
   if [[ -n "$hub_port" ]]; then
@@ -86,6 +86,7 @@ run() {
     log "Building"
     dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
     dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    dotnet build src/Integration.Crm.HubSpot.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   fi
   start_azurite --location "$RUN_DIR/azurite"
   echo "$AZURITE_PID" >>"$RUN_DIR/pids"
@@ -119,7 +120,19 @@ run() {
     "$emulator_url" "$store" "$token") || die "Could not create the emulated catalog's SKUs in Tryton."
   log "Created $seeded Tryton products for the emulated catalog's SKUs"
 
-  # The hub (Standalone host): intake, Storage queues, consumers, ERP sync.
+  # The HubSpot emulator: the CRM orders and customers also reach. Its token is made up per run and handed over in the
+  # environment (never on a command line other users can read, never in a committed file).
+  local crm_token crm_port crm_url
+  crm_token=pat-$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")
+  crm_port=$(free_port)
+  crm_url="http://127.0.0.1:$crm_port"
+  HubSpotEmulator__AccessToken="$crm_token" dotnet src/Integration.Crm.HubSpot.Emulator/bin/Release/net10.0/Integration.Crm.HubSpot.Emulator.dll \
+    --HubSpotEmulator:Urls="$crm_url" "${CRM_EXTRA_ARGS[@]}" >"$RUN_DIR/hubspot.log" 2>&1 &
+  started $!
+  wait_for_port "$crm_port" 60 "$!" || { cat "$RUN_DIR/hubspot.log" >&2; die "The HubSpot emulator did not start."; }
+  log "HubSpot emulator (pid ${PIDS_TO_STOP[-1]}) on $crm_url"
+
+  # The hub (Standalone host): intake, Storage queues, consumers, ERP and CRM sync.
   local secret url
   hub_port=${hub_port:-$(free_port)}
   url="http://127.0.0.1:$hub_port"
@@ -136,8 +149,9 @@ run() {
   export Erp__Tryton__Url="$TRYTON_URL" Erp__Tryton__Database="$TRYTON_DATABASE" Erp__Tryton__User="$TRYTON_USER"
   export Erp__Tryton__Password="$TRYTON_PASSWORD" Erp__Tryton__CompanyId=1 Erp__Tryton__Warehouses__main=WH
   export Erp__Tryton__OrderWarehouse=main
+  export Crm__HubSpot__BaseAddress="$crm_url/" Crm__HubSpot__AccessToken="$crm_token"
   # The operations commands (./build.sh hub ...) read the same settings from here while the run is going.
-  (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp)__' >"$RUN_DIR/hub.env")
+  (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp|Crm)__' >"$RUN_DIR/hub.env")
   dotnet "$STANDALONE_DLL" &
   started $!
   # Our hub answering, not merely something on the port (it could have been taken since the check above).
@@ -162,13 +176,14 @@ run() {
                                                        X-Webhook-Secret $secret
     BigCommerce emulator  $emulator_url    store $store, X-Auth-Token $token
     Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
+    HubSpot CRM emulator  $crm_url    Authorization: Bearer $crm_token
     Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (data in $RUN_DIR/azurite)
 
   Operations commands run against this run from another terminal, e.g.:
     ./build.sh hub quarantine list --store $store
 
-  Place an order in the store (a shopper's checkout); its webhook flows through the hub into a Tryton sale
-  (watch for "Event ... for erp applied" below):
+  Place an order in the store (a shopper's checkout); its webhook flows through the hub into a Tryton sale and a
+  HubSpot deal with its contact (watch for "Event ... for erp applied" and "... for crm applied" below):
     curl -X POST $emulator_url/stores/$store/_emulator/orders -H 'X-Auth-Token: $token' \\
       -H 'Content-Type: application/json' -d '{"customer_id":1,"lines":[{"variant_id":$variant,"quantity":2}]}'
 
@@ -204,10 +219,12 @@ hub() {
 }
 
 # --- A store's day (./build.sh run --store-day; docs/store-day.md) ---------------------------------------------------
-# The emulator runs with its delivery and API faults on; after the first order the store-day player plays the day
+# The emulators run with their delivery and API faults on; after the first order the store-day player plays the day
 # against it, waits (bounded) for the hub to settle, checks convergence and prints the summary. The script exits with
 # the check's code: 0 converged, 1 not converged (each violation printed), 2 configuration or store error.
-EMULATOR_EXTRA_ARGS=()
+EMULATOR_EXTRA_ARGS=() CRM_EXTRA_ARGS=()
+# HubSpot answers some calls 502 or with another app's 429: the hub's CRM client retries them.
+STORE_DAY_CRM_ARGS=(--HubSpotEmulator:Faults:ServerErrorRate=0.03 --HubSpotEmulator:Faults:ThrottleRate=0.02)
 STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
   --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
 store_day() {

@@ -26,7 +26,11 @@ public sealed class StoreDayOptions
 
 /// <summary>What the player did, for the summary.</summary>
 public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int Orders, int StatusChanges, int Cancellations, int Refunds,
-    int StockMovements, int PriceEdits, IReadOnlyList<long> OrderIds);
+    int StockMovements, int PriceEdits, IReadOnlyList<long> OrderIds)
+{
+    /// <summary>The variant whose price was edited in the control panel (the ERP owns prices: the drift flow reverts it).</summary>
+    public (long ProductId, long VariantId)? PriceEdited { get; init; }
+}
 
 /// <summary>
 /// Plays a store's day against the (emulated) store, as its shoppers and its merchant would: customers register,
@@ -133,7 +137,7 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             new JsonObject { ["price"] = 1.23m }, cancellationToken);
         progress?.Report("3 stock counts, 1 price edited in the control panel");
 
-        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders);
+        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders) { PriceEdited = edited };
     }
 
     private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>

@@ -13,12 +13,16 @@ namespace Integration.StoreDay;
 /// <summary>What a run found: the violations (none = converged) and the facts they were judged on.</summary>
 public sealed record StoreDayResult(IReadOnlyList<Violation> Violations, ConvergenceFacts Facts, StoreDayPlay? Play, bool Drained)
 {
+    /// <summary>The end of a played day: the ERP-side price change and the reconciliation runs (null when only checking).</summary>
+    public EndOfDayResult? EndOfDay { get; init; }
+
     public bool Converged => Violations.Count == 0;
 }
 
 /// <summary>
-/// Plays the day (unless only the check is asked for), waits (bounded) for the hub to drain, gathers the facts and judges
-/// them. Reads the hub's own configuration (the same keys and environment variables as the Standalone host:
+/// Plays the day (unless only the check is asked for), waits (bounded) for the hub to drain, closes the day (a played day:
+/// an ERP-side price change and the catalog and inventory reconciliations, <see cref="EndOfDay"/>) and waits for the hub
+/// again, gathers the facts and judges them. Reads the hub's own configuration (the same keys and environment variables as the Standalone host:
 /// <c>BigCommerce:*</c>, <c>Erp:Tryton:*</c>, <c>State:*</c>, <c>Transport:*</c>, <c>Standalone:Urls</c>) plus <c>StoreDay:*</c>.
 /// </summary>
 public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole console)
@@ -49,12 +53,22 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
 
             var gatherer = new ConvergenceGatherer(store, hub.Services);
             var drained = await WaitForDrainAsync(gatherer, options, console, cancellationToken);
+            EndOfDayResult? endOfDay = null;
+            if (played is not null)
+            {
+                console.MarkupLine("[bold]Closing the day[/]: a price changed in the ERP, then the catalog and inventory reconciliation");
+                endOfDay = await new EndOfDay(hub.Services, storeHash, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))))
+                    .RunAsync(played, cancellationToken);
+                // The reconciliation's store writes come back as webhooks: the hub settles them too before the check.
+                drained &= await WaitForDrainAsync(gatherer, options, console, cancellationToken);
+            }
+
             var facts = await gatherer.GatherAsync(cancellationToken);
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
-                (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls));
+                (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay));
             Report(facts, violations);
-            return new StoreDayResult(violations, facts, played, drained);
+            return new StoreDayResult(violations, facts, played, drained) { EndOfDay = endOfDay };
         }
         finally
         {
@@ -126,7 +140,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
     private void Report(ConvergenceFacts facts, IReadOnlyList<Violation> violations)
     {
         var checkedWhat = string.Create(CultureInfo.InvariantCulture,
-            $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Accepted.Count} events");
+            $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Accepted.Count} events{(facts.CrmChecked ? ", in the ERP and the CRM" : ", in the ERP")}");
         if (violations.Count == 0)
         {
             console.MarkupLine($"[green]Converged[/]: {checkedWhat}; every accepted event has exactly one terminal outcome per target.");

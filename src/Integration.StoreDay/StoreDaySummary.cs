@@ -5,10 +5,14 @@ using Spectre.Console;
 
 namespace Integration.StoreDay;
 
-/// <summary>The end-of-day table: webhooks by decision, outcomes per target, records, drift, API calls against the quota.</summary>
+/// <summary>
+/// The end-of-day table: webhooks by decision, outcomes per target, records (ERP and CRM), drift found and fixed by the
+/// flows and by the reconciliation (with its calls against their minimum), API calls against the quota.
+/// </summary>
 public static class StoreDaySummary
 {
-    public static Table Build(ConvergenceFacts facts, JsonNode deliveriesLog, JsonNode counters, StoreDayPlay? play, int playerCalls)
+    public static Table Build(ConvergenceFacts facts, JsonNode deliveriesLog, JsonNode counters, StoreDayPlay? play, int playerCalls,
+        EndOfDayResult? endOfDay = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var table = new Table().Title("A store's day").AddColumn("Area").AddColumn("What").AddColumn(new TableColumn("Count").RightAligned());
@@ -42,19 +46,52 @@ public static class StoreDaySummary
         // Counted over this day's accepted events only: the ledger may hold earlier runs' rows (Azurite keeps its data).
         bool Applied(AcceptedEvent e) => facts.Ledger.GetValueOrDefault(("erp", e.EventId))?.Outcome == "applied";
         Row("records", "ERP refunds recorded (returns or notes)", facts.Accepted.Count(e => e.Scope == "store/order/refund/created" && Applied(e)));
+        if (facts.CrmChecked)
+        {
+            Row("records", "CRM deals (one per completed order)", facts.Deals.Sum(d => d.Value.Count));
+            Row("records", "CRM contacts (registered customers and guests, by e-mail)", facts.Contacts.Sum(c => c.Value.Count));
+        }
+
         if (play is not null)
         {
             Row("drift", "introduced (control-panel price edits + stock counts)", play.PriceEdits + play.StockMovements);
         }
 
+        if (endOfDay?.PriceEditReverted is { } reverted)
+        {
+            Row("drift", reverted ? "control-panel price edit already reverted by the drift flow (webhook)" : "control-panel price edit not reverted by the drift flow",
+                play?.PriceEdits ?? 1);
+        }
+
+        if (endOfDay?.ErpPriceChange is { } change)
+        {
+            Row("drift", $"introduced in the ERP, unseen by webhooks (price of {change.Sku} {change.From:0.00} -> {change.To:0.00})", 1);
+        }
+
         Row("drift", "checked by the drift flows (product and stock events applied)",
             facts.Accepted.Count(e => e.ResourceType is "product" or "sku" && Applied(e)));
+        foreach (var report in endOfDay?.Reports ?? [])
+        {
+            var area = "reconciliation " + report.Kind;
+            if (report.Outcome != "completed")
+            {
+                Row(area, $"run {report.Outcome}{(report.Error is null ? "" : ": " + report.Error)}", 1);
+            }
+
+            Row(area, "compared", report.Compared);
+            Row(area, "drift found" + (report.DriftedByField.IsEmpty ? "" : $" ({string.Join(", ", report.DriftedByField.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {d.Value}"))})"),
+                report.DriftedByField.Values.Sum());
+            Row(area, "fixed", report.Fixed);
+            Row(area, "store API calls used", report.ApiCalls);
+            Row(area, "store API calls minimum", report.MinimumCalls);
+        }
+
         Row("drift", "left after the day (ERP-owned fields differing)", facts.Drifts.Count);
 
         var requests = counters["requests"]?.GetValue<int>() ?? 0;
         table.AddRow("API", Markup.Escape($"calls to BigCommerce (quota {counters["quota"]} per {counters["window_ms"]} ms)"),
             requests.ToString("N0", CultureInfo.InvariantCulture));
-        Row("API", "  by the hub", requests - playerCalls);
+        Row("API", "  by the hub (flows and reconciliation)", requests - playerCalls);
         Row("API", "  by the store-day player (merchant actions)", playerCalls);
         Row("API", "  answered 429 over quota", counters["throttled"]?.GetValue<int>() ?? 0);
         Row("API", "  injected faults (5xx, 429 without headers)",

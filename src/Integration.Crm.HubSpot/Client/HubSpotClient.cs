@@ -70,6 +70,32 @@ public sealed class HubSpotClient(HttpClient httpClient)
         (await SendAsync<PropertiesBody, ResultsList<Pipeline>>(HttpMethod.Get, $"crm/v3/pipelines/{objectType}", null, null, Json.ResultsListPipeline,
             cancellationToken).ConfigureAwait(false))?.Results ?? [];
 
+    /// <summary>
+    /// One page of a search (<c>POST /crm/v3/objects/{type}/search</c>). Search is paced at its own rate (5 a second) and
+    /// lags writes by a few moments: it is for reading what is there, never for deciding whether to create.
+    /// </summary>
+    public async Task<SearchPage> SearchAsync(string objectType, SearchRequest request, CancellationToken cancellationToken = default) =>
+        await SendAsync(HttpMethod.Post, $"crm/v3/objects/{objectType}/search", request, Json.SearchRequest, Json.SearchPage, cancellationToken)
+            .ConfigureAwait(false) ?? new SearchPage(0, []);
+
+    /// <summary>Every record a search finds, page after page of <paramref name="pageSize"/> (at most 200; HubSpot stops paging at 10,000 results).</summary>
+    public async IAsyncEnumerable<HubSpotObject> SearchAllAsync(string objectType, IReadOnlyList<SearchFilterGroup> filterGroups, IReadOnlyList<string> properties,
+        int pageSize = 200, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? after = null;
+        do
+        {
+            var page = await SearchAsync(objectType, new SearchRequest(filterGroups, properties, pageSize, after), cancellationToken).ConfigureAwait(false);
+            foreach (var result in page.Results)
+            {
+                yield return result;
+            }
+
+            after = page.Paging?.Next?.After;
+        }
+        while (after is not null);
+    }
+
     private async Task<TResponse?> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest? body, JsonTypeInfo<TRequest>? requestType,
         JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
         where TRequest : class

@@ -48,6 +48,30 @@ public sealed record PipelineStage(string Id, string? Label);
 
 public sealed record Pipeline(string Id, string? Label, List<PipelineStage> Stages);
 
+/// <summary>One filter of a search: <c>EQ</c> and the like take <paramref name="Value"/>, <c>IN</c> and <c>NOT_IN</c> take <paramref name="Values"/>.</summary>
+public sealed record SearchFilter(
+    string PropertyName,
+    string Operator,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Values = null);
+
+/// <summary>Filters AND'd; the groups of a request are OR'd.</summary>
+public sealed record SearchFilterGroup(IReadOnlyList<SearchFilter> Filters);
+
+/// <summary>The body of <c>POST /crm/v3/objects/{type}/search</c> (at most 5 groups, 18 filters, 200 a page, 3,000 characters).</summary>
+public sealed record SearchRequest(
+    IReadOnlyList<SearchFilterGroup> FilterGroups,
+    IReadOnlyList<string> Properties,
+    int Limit = 100,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? After = null);
+
+/// <summary>One page of search results; <see cref="Paging"/> names the next page when there is one.</summary>
+public sealed record SearchPage(int Total, List<HubSpotObject> Results, SearchPaging? Paging = null);
+
+public sealed record SearchPaging(SearchNextPage? Next);
+
+public sealed record SearchNextPage(string After);
+
 internal sealed record BatchRequest<T>(IReadOnlyList<T> Inputs);
 
 internal sealed record PropertiesBody(IReadOnlyDictionary<string, string?> Properties);
@@ -65,4 +89,6 @@ internal sealed record ResultsList<T>(List<T> Results);
 [JsonSerializable(typeof(PropertyInput))]
 [JsonSerializable(typeof(PropertyDefinition))]
 [JsonSerializable(typeof(ResultsList<Pipeline>))]
+[JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(SearchPage))]
 internal sealed partial class HubSpotJsonContext : JsonSerializerContext;

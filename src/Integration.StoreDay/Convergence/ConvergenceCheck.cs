@@ -11,7 +11,8 @@ public sealed record Violation(string Kind, string Message)
 /// <summary>
 /// The convergence rules, pure: every completed order exactly once in the ERP with the store's lines and a state that
 /// matches its status; every customer the day touched exactly once; ERP-owned fields equal in the store and the ERP
-/// for every product the day touched; and conservation: every accepted event has exactly one terminal outcome per
+/// for every product the day touched; with a CRM, every completed order exactly once as a deal with the order's amount
+/// and the stage of its status, and every customer exactly once as a contact (by e-mail); and conservation: every accepted event has exactly one terminal outcome per
 /// target a flow handles it for (applied, unchanged, duplicate, stale, skipped or quarantined; every outcome but
 /// applied with its reason).
 /// </summary>
@@ -27,6 +28,11 @@ public static class ConvergenceCheck
         Conservation(facts, violations);
         Orders(facts, violations);
         Customers(facts, violations);
+        if (facts.CrmChecked)
+        {
+            Crm(facts, violations);
+        }
+
         foreach (var drift in facts.Drifts)
         {
             violations.Add(new("ownership", $"product {drift.ProductId}{(drift.VariantId is null ? "" : $" variant {drift.VariantId}")}: " +
@@ -116,6 +122,58 @@ public static class ConvergenceCheck
             {
                 violations.Add(new("customers", string.Create(CultureInfo.InvariantCulture,
                     $"customer {key}: {parties.Count} ERP parties (ids {string.Join(", ", parties)}), expected exactly one")));
+            }
+        }
+    }
+
+    private static void Crm(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var order in facts.Orders)
+        {
+            if (order.Deal is not { } expected)
+            {
+                continue;
+            }
+
+            var deals = facts.Deals.GetValueOrDefault(expected.Key) ?? [];
+            var what = string.Create(CultureInfo.InvariantCulture, $"order {order.OrderId} ({order.Status})");
+            if (deals.Count == 0)
+            {
+                violations.Add(new("crm", $"{what}: no CRM deal with key {expected.Key}"));
+                continue;
+            }
+
+            if (deals.Count > 1)
+            {
+                violations.Add(new("crm", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {deals.Count} CRM deals with key {expected.Key} (ids {string.Join(", ", deals.Select(d => d.Id))}), expected exactly one")));
+                continue;
+            }
+
+            var deal = deals[0];
+            if (!string.Equals(deal.Stage, expected.Stage, StringComparison.Ordinal))
+            {
+                violations.Add(new("crm", $"{what}: CRM deal {deal.Id} is in stage {deal.Stage ?? "(none)"}, expected {expected.Stage}"));
+            }
+
+            if (deal.Amount != expected.Amount)
+            {
+                violations.Add(new("crm", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: CRM deal {deal.Id} amount {deal.Amount?.ToString("0.00##", CultureInfo.InvariantCulture) ?? "(none)"}, expected {expected.Amount?.ToString("0.00##", CultureInfo.InvariantCulture) ?? "(none)"}")));
+            }
+        }
+
+        foreach (var email in facts.ContactEmails)
+        {
+            var contacts = facts.Contacts.GetValueOrDefault(email) ?? [];
+            if (contacts.Count == 0)
+            {
+                violations.Add(new("crm", $"contact {email}: no CRM contact with that e-mail"));
+            }
+            else if (contacts.Count > 1)
+            {
+                violations.Add(new("crm", string.Create(CultureInfo.InvariantCulture,
+                    $"contact {email}: {contacts.Count} CRM contacts (ids {string.Join(", ", contacts)}), expected exactly one")));
             }
         }
     }

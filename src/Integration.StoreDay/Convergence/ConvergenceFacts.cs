@@ -18,7 +18,17 @@ public sealed record AcceptedEvent(string EventId, string Scope, string Resource
 /// <summary>A store order as BigCommerce has it now, with what the ERP sale must show.</summary>
 /// <param name="ExpectedStates">Sale states that match the order's status (the mapping's state; <c>done</c> is driven to <c>processing</c>).</param>
 public sealed record StoreOrderFact(long OrderId, string NaturalKey, string Status, IReadOnlyList<string> ExpectedStates,
-    IReadOnlyDictionary<string, decimal> Lines, string CustomerKey);
+    IReadOnlyDictionary<string, decimal> Lines, string CustomerKey)
+{
+    /// <summary>The deal the CRM must hold for the order (when the CRM is checked): its key, amount and stage as the CRM flow maps them.</summary>
+    public ExpectedDeal? Deal { get; init; }
+}
+
+/// <summary>A deal as the CRM flow writes it: keyed by <c>{store}-{order id}</c>, with the order's grand total and the stage of its status.</summary>
+public sealed record ExpectedDeal(string Key, decimal? Amount, string Stage);
+
+/// <summary>A CRM deal found by its key.</summary>
+public sealed record CrmDealFact(string Id, string Key, decimal? Amount, string? Stage);
 
 /// <summary>An ERP sale found by its reference (the order's natural key).</summary>
 public sealed record ErpSaleFact(int Id, string Reference, string State, IReadOnlyDictionary<string, decimal> Lines);
@@ -55,4 +65,16 @@ public sealed record ConvergenceFacts
     public IReadOnlyList<string> ProductsChecked { get; init; } = [];
 
     public IReadOnlyList<FieldDriftFact> Drifts { get; init; } = [];
+
+    /// <summary>Whether the hub has a CRM (<c>Crm:HubSpot</c>): then every order must be a deal and every customer a contact.</summary>
+    public bool CrmChecked { get; init; }
+
+    /// <summary>CRM deals (ids, amounts, stages) by deal key (every deal whose key is one of the orders').</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<CrmDealFact>> Deals { get; init; } = new Dictionary<string, IReadOnlyList<CrmDealFact>>();
+
+    /// <summary>The e-mails (trimmed, lower-cased) the CRM must hold exactly one contact for: registered customers and the orders' buyers.</summary>
+    public IReadOnlyList<string> ContactEmails { get; init; } = [];
+
+    /// <summary>CRM contact ids by e-mail (trimmed, lower-cased).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Contacts { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

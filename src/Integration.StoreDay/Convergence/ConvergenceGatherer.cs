@@ -5,12 +5,15 @@ using Azure.Data.Tables;
 using Integration.Azure.State;
 using Integration.BigCommerce.Webhooks;
 using Integration.Core.Commerce;
+using Integration.Core.Crm;
 using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Integration.Core.Processing;
+using Integration.Crm.HubSpot;
+using Integration.Crm.HubSpot.Client;
 using Integration.Erp.Tryton.JsonRpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,7 +24,8 @@ namespace Integration.StoreDay.Convergence;
 /// Gathers the facts the convergence check decides on, from the systems themselves: the emulator's delivery log (what
 /// the hub accepted: a 2xx delivery of a scope it handles, identified as the intake does), the hub's ledger (Table
 /// Storage), the store's orders, customers and products through the hub's own store adapter, and the ERP (Tryton)
-/// records by their natural keys. The hub's flows (composed as the hub composes them) say which targets handle an event.
+/// records by their natural keys, and, when the hub has a CRM, HubSpot's records through its search API (deals by the
+/// order key, contacts by e-mail: what a real portal answers too, so the check works against real HubSpot). The hub's flows (composed as the hub composes them) say which targets handle an event.
 /// </summary>
 /// <remarks>
 /// A caller that delivers the webhooks itself (the load harness) passes the bodies the hub answered 2xx as
@@ -31,6 +35,9 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
 {
     private readonly MappingConfiguration _mapping = hub.GetRequiredService<MappingConfiguration>();
     private readonly IResourceSync[] _syncs = [.. hub.GetServices<IResourceSync>()];
+
+    /// <summary>Search values per call: HubSpot's search body is at most 3,000 characters.</summary>
+    private const int SearchChunk = 40;
 
     /// <summary>Successful deliveries so far (to tell when the store has gone quiet).</summary>
     public async Task<int> DeliveriesAsync(CancellationToken cancellationToken) =>
@@ -63,8 +70,14 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
         var commerce = hub.GetRequiredService<ICommerceStore>();
         var tryton = hub.GetRequiredService<TrytonClient>();
 
+        var schema = hub.GetService<HubSpotSchema>();
+        var accounts = new Dictionary<long, Customer?>();
+        async Task<Customer?> AccountAsync(long id) => accounts.TryGetValue(id, out var known) ? known
+            : accounts[id] = await commerce.GetCustomerAsync(store.StoreHash, id, cancellationToken);
+
         var orders = new List<StoreOrderFact>();
         var notExpected = new List<long>();
+        var emails = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in Ids(facts.Accepted, "order"))
         {
             var order = await commerce.GetOrderAsync(store.StoreHash, id, cancellationToken);
@@ -76,11 +89,38 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
 
             orders.Add(new StoreOrderFact(id, order.NaturalKey, order.Status.ToString(), ExpectedStates(order.Status),
                 order.Lines.GroupBy(l => _mapping.Sku.Normalise(l.Sku), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal),
-                ErpNaturalKeys.Customer(store.StoreHash, order.Customer)));
+                ErpNaturalKeys.Customer(store.StoreHash, order.Customer))
+            {
+                Deal = schema is null ? null : new ExpectedDeal(CrmNaturalKeys.Deal(order), order.GrandTotal, schema.StageFor(order.Status)),
+            });
+            if (schema is not null)
+            {
+                // The CRM flow's buyer: the registered customer's account when the store has it, else the order's billing contact.
+                var buyer = CrmNaturalKeys.BigCommerceCustomerId(order.Customer) is { } customerId
+                    ? await AccountAsync(long.Parse(customerId, CultureInfo.InvariantCulture)) ?? order.Customer : order.Customer;
+                AddEmail(emails, buyer.Email);
+            }
         }
 
-        var customerKeys = Ids(facts.Accepted, "customer").Select(id => string.Create(CultureInfo.InvariantCulture, $"bc-{store.StoreHash}-{id}"))
+        var customerIds = Ids(facts.Accepted, "customer").ToList();
+        var customerKeys = customerIds.Select(id => string.Create(CultureInfo.InvariantCulture, $"bc-{store.StoreHash}-{id}"))
             .Concat(orders.Select(o => o.CustomerKey)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (schema is not null)
+        {
+            foreach (var id in customerIds)
+            {
+                AddEmail(emails, (await AccountAsync(id))?.Email);
+            }
+
+            var crm = hub.GetRequiredService<HubSpotClient>();
+            facts = facts with
+            {
+                CrmChecked = true,
+                Deals = await DealsAsync(crm, [.. orders.Select(o => o.Deal!.Key)], cancellationToken),
+                ContactEmails = [.. emails.Order(StringComparer.Ordinal)],
+                Contacts = await ContactsAsync(crm, [.. emails], cancellationToken),
+            };
+        }
 
         return facts with
         {
@@ -92,6 +132,52 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             ProductsChecked = [.. ProductIds(facts.Accepted).Select(id => id.ToString(CultureInfo.InvariantCulture))],
             Drifts = await DriftsAsync(commerce, ProductIds(facts.Accepted), cancellationToken),
         };
+    }
+
+    private static void AddEmail(HashSet<string> emails, string? email)
+    {
+        if (email?.Trim().ToLowerInvariant() is { } normalised && normalised.Contains('@', StringComparison.Ordinal))
+        {
+            emails.Add(normalised);
+        }
+    }
+
+    /// <summary>CRM deals whose order key is one of <paramref name="keys"/> (search: an <c>IN</c> filter, a chunk of keys a call).</summary>
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<CrmDealFact>>> DealsAsync(HubSpotClient crm, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<CrmDealFact>();
+        foreach (var chunk in keys.Chunk(SearchChunk))
+        {
+            await foreach (var deal in crm.SearchAllAsync("deals", [new SearchFilterGroup([new SearchFilter(HubSpotSchema.DealKeyProperty, "IN", Values: chunk)])],
+                [HubSpotSchema.DealKeyProperty, "amount", "dealstage"], cancellationToken: cancellationToken))
+            {
+                var properties = deal.Properties ?? [];
+                found.Add(new CrmDealFact(deal.Id, properties.GetValueOrDefault(HubSpotSchema.DealKeyProperty) ?? string.Empty,
+                    decimal.TryParse(properties.GetValueOrDefault("amount"), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) ? amount : null,
+                    properties.GetValueOrDefault("dealstage")));
+            }
+        }
+
+        return found.GroupBy(d => d.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<CrmDealFact>)[.. g], StringComparer.Ordinal);
+    }
+
+    /// <summary>CRM contact ids by e-mail, for the e-mails given (search compares e-mails without regard to case).</summary>
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ContactsAsync(HubSpotClient crm, IReadOnlyList<string> emails,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<(string Email, string Id)>();
+        foreach (var chunk in emails.Chunk(SearchChunk))
+        {
+            await foreach (var contact in crm.SearchAllAsync("contacts", [new SearchFilterGroup([new SearchFilter("email", "IN", Values: chunk)])], ["email"],
+                cancellationToken: cancellationToken))
+            {
+                found.Add(((contact.Properties?.GetValueOrDefault("email") ?? string.Empty).Trim().ToLowerInvariant(), contact.Id));
+            }
+        }
+
+        return found.GroupBy(c => c.Email, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Id)], StringComparer.Ordinal);
     }
 
     private async Task<IReadOnlyList<AcceptedEvent>> AcceptedAsync(CancellationToken cancellationToken)
@@ -158,12 +244,15 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
     /// <summary>
     /// The mapping's sale state for the status, and the states Tryton moves a sale on to by itself: a confirmed sale is
     /// processed at once (its shipments created), and a processing sale becomes done when shipped and invoiced; the
-    /// connector drives <c>done</c> as far as <c>processing</c>.
+    /// connector drives <c>done</c> as far as <c>processing</c>. A sale confirmed before its order was cancelled cannot be
+    /// cancelled in Tryton: the connector cancels its shipments and ignores their moves, and Tryton then marks it
+    /// <c>done</c> (nothing left to ship), which is how a cancellation after confirmation ends.
     /// </summary>
     private string[] ExpectedStates(OrderStatus status) => _mapping.Statuses.FromCanonical(SystemName.Erp, status) switch
     {
         "confirmed" => ["confirmed", "processing", "done"],
         "done" or "processing" => ["processing", "done"],
+        "cancelled" => ["cancelled", "done"],
         var state => [state],
     };
 

@@ -29,7 +29,10 @@ internal sealed class HubSpotHarness : IAsyncDisposable
     }
 
     /// <summary>A new host's connector (its own pacer, token and schema state), as a second instance or a restart would have.</summary>
-    public ICrmConnector Connector(IDictionary<string, string?>? settings = null)
+    public ICrmConnector Connector(IDictionary<string, string?>? settings = null) => Services(settings).GetRequiredService<ICrmConnector>();
+
+    /// <summary>A new host's services as <c>AddHubSpotCrm</c> composes them (the connector, its client and schema).</summary>
+    public IServiceProvider Services(IDictionary<string, string?>? settings = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -49,7 +52,7 @@ internal sealed class HubSpotHarness : IAsyncDisposable
         services.AddHubSpotCrm(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _providers.Add(provider);
-        return provider.GetRequiredService<ICrmConnector>();
+        return provider;
     }
 
     public async ValueTask DisposeAsync()

@@ -62,8 +62,13 @@ public sealed partial class LocalRunScriptTests : IDisposable
     {
         await using var run = await StartRunInTheBackgroundAsync();
 
-        // The first order flows into Tryton, and the log shows the decision without the HTTP client's chatter.
+        // The first order flows into Tryton and HubSpot, and the log shows the decisions without the HTTP client's chatter.
         await WaitForOutputAsync(run, "for erp applied", TimeSpan.FromMinutes(2));
+        await WaitForOutputAsync(run, "for crm applied", TimeSpan.FromMinutes(2));
+        Assert.Contains("HubSpot CRM emulator", run.RecentOutput, StringComparison.Ordinal);
+        var settings = await File.ReadAllTextAsync(Path.Combine(_runDirectory, "hub.env"), Ct);
+        Assert.Contains("Crm__HubSpot__BaseAddress=", settings, StringComparison.Ordinal);
+        Assert.Contains("Crm__HubSpot__AccessToken=", settings, StringComparison.Ordinal);
         Assert.DoesNotContain("System.Net.Http.HttpClient", run.RecentOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Polly", run.RecentOutput, StringComparison.Ordinal);
 
@@ -105,7 +110,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
         var started = (await File.ReadAllLinesAsync(Path.Combine(_runDirectory, "pids"), Ct))
             .Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(scriptPid, started);
-        Assert.True(started.Count >= 5, $"The run records the script, Azurite, Tryton, the emulator and the hub: {string.Join(' ', started)}");
+        Assert.True(started.Count >= 6, $"The run records the script, Azurite, Tryton, the two emulators and the hub: {string.Join(' ', started)}");
         Assert.All(started, pid => Assert.True(IsAlive(pid), $"pid {pid} should be running before the signal"));
 
         await SignalAsync(signal, scriptPid);

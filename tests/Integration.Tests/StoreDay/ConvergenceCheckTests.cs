@@ -27,6 +27,27 @@ public sealed class ConvergenceCheckTests
         Parties = new Dictionary<string, IReadOnlyList<int>> { ["bc-s1-3"] = [9] },
     };
 
+    /// <summary>The same day with a CRM: the order as its deal, the buyer as one contact, and the CRM target in the ledger.</summary>
+    private static ConvergenceFacts ConvergedWithCrm()
+    {
+        var facts = Converged();
+        var ledger = new Dictionary<(string, string), LedgerEntry>(facts.Ledger)
+        {
+            [("crm", "ev-1")] = new(Store, "crm", "ev-1", "store/order/created", "order", "7", "Completed", "applied", null, 1, null),
+            [("crm", "ev-2")] = new(Store, "crm", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "applied", null, 1, null),
+        };
+        return facts with
+        {
+            Accepted = [.. facts.Accepted.Select(e => e with { Targets = ["erp", "crm"], Unhandled = [] })],
+            Ledger = ledger,
+            Orders = [facts.Orders[0] with { Deal = new ExpectedDeal("s1-7", 120.5m, "closedwon") }],
+            CrmChecked = true,
+            Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>> { ["s1-7"] = [new CrmDealFact("501", "s1-7", 120.50m, "closedwon")] },
+            ContactEmails = ["ann@shop.test"],
+            Contacts = new Dictionary<string, IReadOnlyList<string>> { ["ann@shop.test"] = ["301"] },
+        };
+    }
+
     private static Dictionary<string, decimal> Lines(params (string Sku, decimal Quantity)[] lines) =>
         lines.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal);
 
@@ -104,4 +125,64 @@ public sealed class ConvergenceCheckTests
             "ownership: product 5 variant 12: variant.price differ(s) between BigCommerce and the ERP (the ERP owns them)",
         ], violations);
     }
+
+    [Fact]
+    public void ConvergedFactsWithTheCrm_HaveNoViolation() => Assert.Empty(ConvergenceCheck.Evaluate(ConvergedWithCrm()));
+
+    [Fact]
+    public void DeletedCrmDeal_FailsNamingTheOrderAndTheDealKey()
+    {
+        var facts = ConvergedWithCrm() with { Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>>() };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(facts));
+
+        Assert.Equal("crm: order 7 (AwaitingFulfillment): no CRM deal with key s1-7", violation.ToString());
+    }
+
+    [Fact]
+    public void DuplicatedCrmContact_FailsNamingBothContacts()
+    {
+        var facts = ConvergedWithCrm() with { Contacts = new Dictionary<string, IReadOnlyList<string>> { ["ann@shop.test"] = ["301", "302"] } };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(facts));
+
+        Assert.Equal("crm: contact ann@shop.test: 2 CRM contacts (ids 301, 302), expected exactly one", violation.ToString());
+    }
+
+    [Fact]
+    public void CrmDealWithWrongStageAndAmount_DuplicatedDeal_MissingContact_AndCrmEventWithoutOutcome_AreEachNamed()
+    {
+        var ledger = new Dictionary<(string, string), LedgerEntry>(ConvergedWithCrm().Ledger);
+        ledger.Remove(("crm", "ev-2"));
+        var facts = ConvergedWithCrm() with
+        {
+            Ledger = ledger,
+            Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>> { ["s1-7"] = [new CrmDealFact("501", "s1-7", 99m, "closedlost")] },
+            Contacts = new Dictionary<string, IReadOnlyList<string>>(),
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "conservation: event ev-2 (store/order/statusUpdated order/7) for crm: accepted but has no outcome in the ledger (lost)",
+            "crm: order 7 (AwaitingFulfillment): CRM deal 501 is in stage closedlost, expected closedwon",
+            "crm: order 7 (AwaitingFulfillment): CRM deal 501 amount 99.00, expected 120.50",
+            "crm: contact ann@shop.test: no CRM contact with that e-mail",
+        ], violations);
+
+        var duplicated = ConvergedWithCrm() with
+        {
+            Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>>
+            {
+                ["s1-7"] = [new CrmDealFact("501", "s1-7", 120.5m, "closedwon"), new CrmDealFact("502", "s1-7", 120.5m, "closedwon")],
+            },
+        };
+        Assert.Equal("crm: order 7 (AwaitingFulfillment): 2 CRM deals with key s1-7 (ids 501, 502), expected exactly one",
+            Assert.Single(ConvergenceCheck.Evaluate(duplicated)).ToString());
+    }
+
+    [Fact]
+    public void WithoutACrm_NoCrmRuleApplies() =>
+        Assert.Empty(ConvergenceCheck.Evaluate(ConvergedWithCrm() with { CrmChecked = false, Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>>() }));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Integration.BigCommerce.Emulator;
+using Integration.Crm.HubSpot.Emulator;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.StoreDay;
 using Integration.Testing;
@@ -14,15 +15,18 @@ namespace Integration.Tests.StoreDay;
 
 /// <summary>
 /// A short store day in CI, with every real component: the BigCommerce emulator (duplicate and reordered deliveries,
-/// injected 5xx), the Standalone host with its consumers on Azurite queues and tables, and a real Tryton. The day must
-/// converge; then the ERP and the ledger are damaged as an operator or a bug could, and the same check must fail,
-/// naming each damage.
+/// injected 5xx), the HubSpot emulator (injected 502s), the Standalone host with its consumers on Azurite queues and
+/// tables, and a real Tryton. The day ends with a price changed in the ERP and the catalog and inventory reconciliation,
+/// and must converge in the ERP and the CRM; then the ERP, the CRM and the ledger are damaged as an operator or a bug
+/// could, and the same check must fail, naming each damage.
 /// </summary>
 public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) : IClassFixture<TrytonFixture>, IAsyncLifetime
 {
     private const string Token = "storeday-token-0123456789";
+    private const string CrmToken = "pat-storeday-0123456789";
     private readonly string _store = "day" + Guid.NewGuid().ToString("N")[..10];
     private BigCommerceEmulator _emulator = null!;
+    private HubSpotEmulator _hubspot = null!;
     private StandaloneHost _host = null!;
     private Dictionary<string, string?> _settings = null!;
 
@@ -39,7 +43,15 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             Faults = new FaultOptions { DuplicateDeliveryRate = 0.25, ReorderDeliveryRate = 0.25, MaxDeliveryDelayMs = 500, ServerErrorRate = 0.03 },
         }, cancellationToken: Ct);
 
+        _hubspot = await HubSpotEmulator.StartAsync(new HubSpotEmulatorOptions
+        {
+            AccessToken = CrmToken, SearchLagMs = 300, Faults = new HubSpotFaultOptions { ServerErrorRate = 0.03 },
+        }, cancellationToken: Ct);
+
         _settings = TrytonTestData.HubSettings(tryton);
+        _settings["Crm:HubSpot:BaseAddress"] = _hubspot.BaseAddress.ToString();
+        _settings["Crm:HubSpot:AccessToken"] = CrmToken;
+        _settings["Crm:HubSpot:RetryBaseDelayMs"] = "50";
         _settings["Standalone:Consumers:Enabled"] = "true";
         _settings["BigCommerce:Api:BaseAddress"] = _emulator.BaseAddress.ToString();
         _settings["BigCommerce:Stores:0:StoreHash"] = _store;
@@ -68,6 +80,7 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();
+        await _hubspot.DisposeAsync();
         await _emulator.DisposeAsync();
     }
 
@@ -92,6 +105,7 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
     {
         var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No });
+        console.Profile.Width = 250; // the summary's rows unwrapped, to find them whole
 
         var day = await new StoreDayRunner(Configuration(orders: 6), console).RunAsync(play: true, Ct);
 
@@ -100,6 +114,38 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         Assert.Equal(6, day.Facts.Orders.Count);
         Assert.Contains("Converged", output.ToString(), StringComparison.Ordinal);
         Assert.Contains(day.Facts.Accepted, e => e.Deliveries > 1); // the emulator delivered some events twice; each counted once
+
+        // The CRM is checked: every order a deal, every customer a contact, and the CRM target conserved too.
+        Assert.True(day.Facts.CrmChecked);
+        Assert.Equal(6, day.Facts.Deals.Count);
+        Assert.All(day.Facts.Orders, o => Assert.Single(day.Facts.Deals[o.Deal!.Key]));
+        Assert.NotEmpty(day.Facts.ContactEmails);
+        Assert.All(day.Facts.ContactEmails, e => Assert.Single(day.Facts.Contacts[e]));
+        Assert.Contains(day.Facts.Accepted, e => e.Targets.Contains("crm") && day.Facts.Ledger[("crm", e.EventId)].Outcome == "applied");
+        Assert.Contains(day.Facts.Orders, o => o.Deal!.Stage == "closedlost"); // the cancelled order's deal is lost
+
+        // The end of the day: the ERP price change (no webhook) was found and fixed by the catalog reconciliation, and
+        // the store carries the ERP's new price (the check compared it: no ownership violation).
+        var end = Assert.IsType<Integration.StoreDay.EndOfDayResult>(day.EndOfDay);
+        Assert.True(end.PriceEditReverted, "the control-panel price edit is reverted by the drift flow before the day ends");
+        var (changedSku, _, newPrice) = end.ErpPriceChange!.Value;
+        var catalog = Assert.Single(end.Reports, r => r.Kind == "catalog");
+        Assert.Equal("completed", catalog.Outcome);
+        Assert.True(catalog.DriftedByField.Where(d => d.Key.EndsWith(".price", StringComparison.Ordinal)).Sum(d => d.Value) >= 1,
+            "the ERP price change is found as price drift: " + string.Join(", ", catalog.DriftedByField));
+        Assert.True(catalog.Fixed >= 1);
+        Assert.Contains(end.Reports, r => r.Kind == "inventory" && r.Outcome == "completed");
+        using var storeHttp = new HttpClient { BaseAddress = _emulator.BaseAddress };
+        var storePrices = (await new StoreApi(storeHttp, _store, Token).GetAsync("v3/catalog/variants?sku=" + Uri.EscapeDataString(changedSku), Ct))!["data"]!.AsArray();
+        Assert.Equal(newPrice, Assert.Single(storePrices)!["price"]!.GetValue<decimal>());
+        var text = output.ToString();
+        foreach (var row in new[] { "CRM deals (one per completed order)", "CRM contacts", "reconciliation catalog", "reconciliation inventory",
+            "drift found (", "store API calls minimum", "already reverted by the drift flow", "introduced in the ERP, unseen by webhooks" })
+        {
+            Assert.Contains(row, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("outcomes crm", text, StringComparison.Ordinal);
 
         // Damage: one sale "deleted" (its reference moved onto another order's sale, which is thereby duplicated), and
         // one accepted event's ledger row removed, as if the event had been lost.
@@ -110,6 +156,17 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         var lost = day.Facts.Accepted.First(e => e.Targets.Contains("erp"));
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(_host.QueuePrefix + "syncstate");
         await table.DeleteEntityAsync($"{_store}|erp", "e|" + Uri.EscapeDataString(lost.EventId), cancellationToken: Ct);
+        // And a deal deleted in HubSpot (archived, as a salesperson's delete does).
+        var third = day.Facts.Orders[2];
+        var dealId = day.Facts.Deals[third.Deal!.Key][0].Id;
+        using (var crm = new HttpClient { BaseAddress = _hubspot.BaseAddress })
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, $"crm/v3/objects/deals/{dealId}");
+            delete.Headers.Authorization = new("Bearer", CrmToken);
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, (await crm.SendAsync(delete, Ct)).StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct); // search sees a write (here: the delete) a few moments later
 
         var check = await new StoreDayRunner(Configuration(orders: 6), console).RunAsync(play: false, Ct);
 
@@ -121,6 +178,7 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             && m.Contains($"2 ERP sales with reference {first.NaturalKey}", StringComparison.Ordinal));
         Assert.Contains($"conservation: event {lost.EventId} ({lost.Scope} {lost.ResourceType}/{lost.ResourceId}) for erp: accepted but has no outcome in the ledger (lost)",
             messages);
-        Assert.Equal(3, messages.Count);
+        Assert.Contains($"crm: order {third.OrderId} ({third.Status}): no CRM deal with key {third.Deal.Key}", messages);
+        Assert.Equal(4, messages.Count);
     }
 }
