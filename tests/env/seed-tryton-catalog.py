@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Local runs only: creates in Tryton a salable product for every variant SKU the emulated store sells, so orders
-placed in the emulator can be applied to the ERP. (In production the ERP is the system of record and the nightly
+"""Local runs only: creates in Tryton a salable product for every variant SKU the emulated store sells, at the
+store's price, so orders placed in the emulator can be applied to the ERP and the day starts with prices in step. (In production the ERP is the system of record and the nightly
 reconciliation pushes its catalog to BigCommerce, not the other way round.)
 
 usage: seed-tryton-catalog.py TRYTON_URL DATABASE USER PASSWORD EMULATOR_URL STORE_HASH API_TOKEN
@@ -26,7 +26,7 @@ def main(tryton, database, user, password, emulator, store, token):
     user_id, session = call(endpoint, {"id": 1, "method": "common.db.login", "params": [user, {"password": password}]})
     auth = {"Authorization": "Session " + base64.b64encode(f"{user}:{user_id}:{session}".encode()).decode()}
 
-    skus, page = [], 1
+    prices, page = {}, 1
     while True:
         request = urllib.request.Request(
             f"{emulator.rstrip('/')}/stores/{store}/v3/catalog/products?include=variants&limit=250&page={page}",
@@ -34,16 +34,19 @@ def main(tryton, database, user, password, emulator, store, token):
         with urllib.request.urlopen(request, timeout=60) as response:
             body = json.load(response)
         for product in body["data"]:
-            skus += [v["sku"].strip().upper() for v in product.get("variants") or [] if v.get("sku")]
+            for variant in product.get("variants") or []:
+                if variant.get("sku"):
+                    price = variant.get("price")
+                    prices[variant["sku"].strip().upper()] = product.get("price", 0) if price is None else price
         if page >= body["meta"]["pagination"]["total_pages"]:
             break
         page += 1
 
     existing = call(endpoint, {"id": 2, "method": "model.product.product.search_read",
-                               "params": [[["code", "in", skus]], 0, None, None, ["code"], {}]}, auth)
-    missing = sorted(set(skus) - {p["code"] for p in existing})
+                               "params": [[["code", "in", sorted(prices)]], 0, None, None, ["code"], {}]}, auth)
+    missing = sorted(set(prices) - {p["code"] for p in existing})
     templates = [{"name": f"Product {sku}", "type": "goods", "default_uom": 1, "sale_uom": 1, "salable": True,
-                  "list_price": {"__class__": "Decimal", "decimal": "25.00"},
+                  "list_price": {"__class__": "Decimal", "decimal": f"{prices[sku]:.2f}"},
                   "products": [["create", [{"suffix_code": sku}]]]} for sku in missing]
     if templates:
         call(endpoint, {"id": 3, "method": "model.product.template.create", "params": [templates, {}]}, auth)
