@@ -30,8 +30,7 @@ STANDALONE_DLL=src/Integration.Standalone/bin/Release/net10.0/Integration.Standa
 PIDS_TO_STOP=()
 TRYTON_STOP=()
 cleanup() {
-  local pid
-  for pid in "${PIDS_TO_STOP[@]}"; do stop_pid "$pid"; done
+  stop_pid "${PIDS_TO_STOP[@]}"
   [[ ${#TRYTON_STOP[@]} -eq 0 ]] || "${TRYTON_STOP[@]}"
   stop_azurite
   # The settings describe a run that is gone: the operations commands must not reach for it.

@@ -28,17 +28,23 @@ wait_for_port() {
   return 1
 }
 
-# stop_pid PID: TERM, then KILL after 10 s; never touches anything but that process.
+# stop_pid PID...: TERM to each at once, then KILL whichever is still running after 10 s; never touches anything but
+# those processes. All at once, so stopping a run takes the slowest process's time, not the sum of them all.
 stop_pid() {
-  local pid=$1 i
-  [[ -n "$pid" ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
+  local pid i alive=()
+  for pid in "$@"; do
+    if [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null; then alive+=("$pid"); fi
   done
-  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100 && ${#alive[@]} > 0; i++)); do
+    sleep 0.1
+    local still=()
+    for pid in "${alive[@]}"; do
+      if kill -0 "$pid" 2>/dev/null; then still+=("$pid"); fi
+    done
+    alive=("${still[@]}")
+  done
+  for pid in "${alive[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  return 0
 }
 
 # ensure_node_tools [run]: installs the npm tools from tests/tools/package-lock.json when missing or out of date.
