@@ -192,7 +192,11 @@ INFO
   local order
   order=$(node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
     "X-Auth-Token: $token" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).id))")
-  cat <<INFO
+  # Printed by builtins: from here the script runs no foreground child until it waits for the hub, so a SIGINT sent
+  # to it once this text shows is taken at once (bash drops a SIGINT that arrives while a foreground child, say cat,
+  # is finishing and then exits normally: it takes the child to have handled it).
+  local placed
+  IFS= read -r -d '' placed <<INFO || true
 
   Placed order $order. To deliver a webhook for it by hand (README, "Try the intake by hand"):
     curl -i -X POST $url/api/webhooks/bigcommerce -H 'Content-Type: application/json' -H 'X-Webhook-Secret: $secret' \\
@@ -200,6 +204,7 @@ INFO
   The hub reads order $order from the store and finds the sale up to date: "Event ... for erp unchanged".
 
 INFO
+  printf '%s' "$placed"
   if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
   wait "${PIDS_TO_STOP[-1]}"
 }

@@ -9,12 +9,15 @@ using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
 using Integration.BigCommerce.Emulator.State;
+using Integration.Core.Erp;
 using Integration.Core.Mapping;
 using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Product = Integration.Core.Model.Product;
 using Integration.Core.Reconciliation;
 using Integration.Testing;
 using Integration.Testing.Erp;
+using Integration.Testing.Tryton;
+using Integration.Erp.Tryton.JsonRpc;
 using Integration.StoreDay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +27,15 @@ using Microsoft.Extensions.Options;
 namespace Integration.Benchmarks;
 
 /// <summary>
-/// <c>load-reconcile-catalog [N=100000] [L=2] [driftPercent=5] [windowMs=30000]</c>: the nightly catalog-and-prices
+/// <c>load-reconcile-catalog [N=100000] [L=2] [driftPercent=5] [windowMs=30000] [erp=generated|tryton]</c>: the nightly catalog-and-prices
 /// and inventory reconciliation of N SKUs (products without options) over L locations against the emulator with
 /// BigCommerce's 150-request quota per window and the default 60% budget, the ERP a generated source through the ERP
 /// port that mirrors the store's seed except for driftPercent of the prices and of the stock levels. Prints the calls
 /// used against the minimum ⌈N/250⌉ + ⌈N·L/1000⌉ + ⌈d_p/10⌉ + ⌈d_v/50⌉ + ⌈d_i/2000⌉, what a naive per-SKU strategy
 /// would call, the wall time against the budget-bound time (calls ÷ (0.6 × 150) windows), 429s seen, and the peak
-/// working set and GC heap of this process. The run lock, checkpoints and reports are on Azurite.
+/// working set and GC heap of this process. The run lock, checkpoints and reports are on Azurite. With <c>tryton</c>
+/// the ERP is a real Tryton (one warehouse, so L = 1) holding the same N products and stock with the same drift,
+/// created before the run and read through the Tryton connector.
 /// </summary>
 /// <remarks>
 /// The memory figures are the hub's alone: the emulator runs as its own process (its counters are read from its
@@ -52,6 +57,12 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         var locations = Arg(args, 1, 2);
         var drift = Arg(args, 2, 5);
         var windowMs = Arg(args, 3, 30_000);
+        var realTryton = args.Length > 4 && args[4] == "tryton";
+        if (realTryton && locations != 1)
+        {
+            Console.Error.WriteLine("load-reconcile-catalog: the real Tryton has one warehouse: give L = 1 with erp tryton.");
+            return 2;
+        }
 
         await using var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
@@ -72,11 +83,21 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         var mapping = Mapping(locations);
         // The ERP: the emulator's seed, generated again here one product at a time (nothing held), drifted by a fixed hash.
         var seeded = EmulatedStore.Detached(seed);
-        var erp = new GeneratedErp(
+        IErpConnector erp = new GeneratedErp(
             () => seeded.StreamCatalog().Select(ToErp),
             () => seeded.StreamCatalog().SelectMany(StockOf),
             skus => Find(skus).Select(ToErp),
             skus => Find(skus).SelectMany(StockOf).Where(l => skus.Contains(l.Sku)));
+        await using var tryton = realTryton ? new TrytonFixture() : null;
+        if (tryton is not null)
+        {
+            await tryton.InitializeAsync();
+            var watch = Stopwatch.StartNew();
+            await SeedTrytonAsync(tryton, seeded.StreamCatalog().Select(p => (ToErp(p), StockOf(p).Sum(l => l.Quantity))));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Tryton: {n} products with their stock created in {watch.Elapsed.TotalSeconds:F1} s"));
+            erp = TrytonTestData.Connector(tryton, pageSize: 1000);
+        }
+
         var store = new BigCommerceStore(services.GetRequiredService<BigCommerceClientFactory>(), mapping);
         var options = Options.Create(new ReconciliationOptions());
         var runner = new ReconciliationRunner(
@@ -110,7 +131,7 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  calls: used {used} (emulator saw {requests}); minimum (issue formula) {issueMinimum} -> {used / (double)issueMinimum:F3}; minimum (pages the API returns) {runMinimum} -> {used / (double)runMinimum:F3}; naive per-SKU {naive} ({naive / (double)used:F1}x)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by operation: {string.Join(", ", operations)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  time: wall {clock.Elapsed.TotalSeconds:F1} s; budget-bound {boundSeconds:F1} s -> {clock.Elapsed.TotalSeconds / boundSeconds:F3}; 429s {(long)counters["throttled"]!}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: peak working set {workingSet / 1048576.0:F1} MiB; peak GC heap {heap / 1048576.0:F1} MiB (this process: the hub's reconciliation; the emulator runs apart)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  memory: peak working set {workingSet / 1048576.0:F1} MiB; peak GC heap {heap / 1048576.0:F1} MiB (this process: the hub's reconciliation; the emulator{(realTryton ? " and Tryton run" : " runs")} apart)"));
         return catalog.Outcome == "completed" && inventory.Outcome == "completed" ? 0 : 1;
 
         Product ToErp(CatalogEntry p) => new()
@@ -124,6 +145,35 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         IEnumerable<CatalogEntry> Find(IReadOnlyCollection<string> skus) => skus.Select(seeded.FindBySku).OfType<CatalogEntry>().DistinctBy(p => p.Id);
 
         static string Code(long locationId) => locationId == 1 ? "main" : $"loc{locationId}";
+    }
+
+    /// <summary>The ERP side in a real Tryton: each product (code = the normalised SKU, its ERP price) and its stock at the one warehouse, 1,000 a call.</summary>
+    private static async Task SeedTrytonAsync(TrytonFixture tryton, IEnumerable<(Product Product, decimal Stock)> items)
+    {
+        using var client = TrytonTestData.Client(tryton);
+        var stock = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var chunk in items.Chunk(1000))
+        {
+            var batch = new JsonArray();
+            foreach (var (product, onHand) in chunk)
+            {
+                var code = product.Sku.Trim().ToUpperInvariant();
+                stock[code] = onHand;
+                batch.Add(new JsonObject
+                {
+                    ["name"] = product.Name, ["type"] = "goods", ["default_uom"] = 1, ["sale_uom"] = 1, ["salable"] = true,
+                    ["list_price"] = TrytonJson.EncodeDecimal(product.Price ?? 0),
+                    ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
+                });
+            }
+
+            await client.CreateAsync("product.template", batch);
+        }
+
+        foreach (var chunk in stock.Chunk(5000))
+        {
+            await TrytonTestData.InventoryAsync(client, chunk.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        }
     }
 
     /// <summary>
