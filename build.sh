@@ -13,9 +13,11 @@ set -euo pipefail
 # non-interactive shell (`./build.sh run &` in a script) with SIGINT ignored, and a signal ignored on entry cannot
 # be trapped: then the script starts itself again (same pid, exec) with SIGINT and SIGTERM set back to default, so
 # the traps below take them.
-if [[ -z "${INTEGRATION_SIGNALS_RESET:-}" && -r /proc/$$/status ]] \
+# The marker holds the pid (exec keeps it), so a script this one starts (the tests start runs in the background, under
+# a ./build.sh test that may itself be a background job) makes its own check rather than inheriting a "done".
+if [[ "${INTEGRATION_SIGNALS_RESET:-}" != "$$" && -r /proc/$$/status ]] \
   && (( 16#$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status) & 0x4002 )); then
-  export INTEGRATION_SIGNALS_RESET=1
+  export INTEGRATION_SIGNALS_RESET=$$
   exec env --default-signal=INT,TERM bash "$0" "$@"
 fi
 
@@ -192,11 +194,7 @@ INFO
   local order
   order=$(node_json POST "$emulator_url/stores/$store/_emulator/orders" "{\"customer_id\":1,\"lines\":[{\"variant_id\":$variant,\"quantity\":2}]}" \
     "X-Auth-Token: $token" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).id))")
-  # Printed by builtins: from here the script runs no foreground child until it waits for the hub, so a SIGINT sent
-  # to it once this text shows is taken at once (bash drops a SIGINT that arrives while a foreground child, say cat,
-  # is finishing and then exits normally: it takes the child to have handled it).
-  local placed
-  IFS= read -r -d '' placed <<INFO || true
+  cat <<INFO
 
   Placed order $order. To deliver a webhook for it by hand (README, "Try the intake by hand"):
     curl -i -X POST $url/api/webhooks/bigcommerce -H 'Content-Type: application/json' -H 'X-Webhook-Secret: $secret' \\
@@ -204,7 +202,6 @@ INFO
   The hub reads order $order from the store and finds the sale up to date: "Event ... for erp unchanged".
 
 INFO
-  printf '%s' "$placed"
   if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
   wait "${PIDS_TO_STOP[-1]}"
 }
