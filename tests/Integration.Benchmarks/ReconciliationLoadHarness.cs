@@ -35,7 +35,8 @@ namespace Integration.Benchmarks;
 /// would call, the wall time against the budget-bound time (calls ÷ (0.6 × 150) windows), 429s seen, and the peak
 /// working set and GC heap of this process. The run lock, checkpoints and reports are on Azurite. With <c>tryton</c>
 /// the ERP is a real Tryton (one warehouse, so L = 1) holding the same N products and stock with the same drift,
-/// created before the run and read through the Tryton connector.
+/// created before the run and read through the Tryton connector (two Tryton products an item: the seed's base variant
+/// has a SKU of its own, and prices join on the product's SKU, stock on the variant's).
 /// </summary>
 /// <remarks>
 /// The memory figures are the hub's alone: the emulator runs as its own process (its counters are read from its
@@ -93,8 +94,14 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         {
             await tryton.InitializeAsync();
             var watch = Stopwatch.StartNew();
-            await SeedTrytonAsync(tryton, seeded.StreamCatalog().Select(p => (ToErp(p), StockOf(p).Sum(l => l.Quantity))));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Tryton: {n} products with their stock created in {watch.Elapsed.TotalSeconds:F1} s"));
+            // The seed gives a product without options a base variant with a SKU of its own (the product's plus "-1"), and
+            // a Tryton product has one code: the price is on the product's SKU, the stock on the variant's.
+            await SeedTrytonAsync(tryton, seeded.StreamCatalog().SelectMany(p => new[]
+            {
+                (ToErp(p), 0m),
+                (ToErp(p) with { Sku = p.Variants[0].Sku }, StockOf(p).Sum(l => l.Quantity)),
+            }));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Tryton: {2 * n} products (price by product SKU, stock by variant SKU) created in {watch.Elapsed.TotalSeconds:F1} s"));
             erp = TrytonTestData.Connector(tryton, pageSize: 1000);
         }
 
@@ -126,7 +133,7 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         var boundSeconds = used / perWindow * windowMs / 1000.0;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load-reconcile-catalog: N={n} SKUs, L={locations} locations, {drift}% drift, quota {Quota}/{windowMs} ms, budget {options.Value.BudgetShare:P0}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outcomes: catalog {catalog.Outcome} (fixed {catalog.Fixed}, failed {catalog.Failures.Count}), inventory {inventory.Outcome} (fixed {inventory.Fixed}, failed {inventory.Failures.Count})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outcomes: catalog {catalog.Outcome} (compared {catalog.Compared}, fixed {catalog.Fixed}, failed {catalog.Failures.Count}), inventory {inventory.Outcome} (compared {inventory.Compared}, fixed {inventory.Fixed}, failed {inventory.Failures.Count})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift: d_p={dp} d_v=0 d_i={di}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  calls: used {used} (emulator saw {requests}); minimum (issue formula) {issueMinimum} -> {used / (double)issueMinimum:F3}; minimum (pages the API returns) {runMinimum} -> {used / (double)runMinimum:F3}; naive per-SKU {naive} ({naive / (double)used:F1}x)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by operation: {string.Join(", ", operations)}"));
