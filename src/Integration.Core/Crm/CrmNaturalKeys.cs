@@ -22,10 +22,15 @@ public static class CrmNaturalKeys
     public static string Contact(Customer customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        var email = customer.Email?.Trim().ToLowerInvariant();
-        return string.IsNullOrEmpty(email) || !email.Contains('@', StringComparison.Ordinal)
-            ? throw new CrmException(CrmErrorCode.Rejected, "A CRM contact needs an e-mail address; the customer has none.")
-            : email;
+        return ContactKey(customer.Email)
+            ?? throw new CrmException(CrmErrorCode.Rejected, "A CRM contact needs an e-mail address; the customer has none.");
+    }
+
+    /// <summary>The contact key of an e-mail (trimmed, lower-cased), or null when it is not an address.</summary>
+    public static string? ContactKey(string? email)
+    {
+        var key = email?.Trim().ToLowerInvariant();
+        return string.IsNullOrEmpty(key) || !key.Contains('@', StringComparison.Ordinal) ? null : key;
     }
 
     /// <summary>The deal key: <c>{store}-{order id}</c>.</summary>

@@ -134,11 +134,12 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
         };
     }
 
+    /// <summary>Expects a contact for the e-mail, keyed as the CRM flow keys it (<see cref="CrmNaturalKeys.ContactKey"/>).</summary>
     private static void AddEmail(HashSet<string> emails, string? email)
     {
-        if (email?.Trim().ToLowerInvariant() is { } normalised && normalised.Contains('@', StringComparison.Ordinal))
+        if (CrmNaturalKeys.ContactKey(email) is { } key)
         {
-            emails.Add(normalised);
+            emails.Add(key);
         }
     }
 
@@ -172,7 +173,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             await foreach (var contact in crm.SearchAllAsync("contacts", [new SearchFilterGroup([new SearchFilter("email", "IN", Values: chunk)])], ["email"],
                 cancellationToken: cancellationToken))
             {
-                found.Add(((contact.Properties?.GetValueOrDefault("email") ?? string.Empty).Trim().ToLowerInvariant(), contact.Id));
+                found.Add((CrmNaturalKeys.ContactKey(contact.Properties?.GetValueOrDefault("email")) ?? string.Empty, contact.Id));
             }
         }
 
