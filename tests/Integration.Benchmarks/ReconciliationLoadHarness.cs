@@ -17,7 +17,6 @@ using Integration.Core.Reconciliation;
 using Integration.Testing;
 using Integration.Testing.Erp;
 using Integration.Testing.Tryton;
-using Integration.Erp.Tryton.JsonRpc;
 using Integration.StoreDay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,28 +153,17 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         static string Code(long locationId) => locationId == 1 ? "main" : $"loc{locationId}";
     }
 
-    /// <summary>The ERP side in a real Tryton: each product (code = the normalised SKU, its ERP price) and its stock at the one warehouse, 1,000 a call.</summary>
+    /// <summary>The ERP side in a real Tryton: each product (code = the normalised SKU, its ERP price) and its stock at the one warehouse.</summary>
     private static async Task SeedTrytonAsync(TrytonFixture tryton, IEnumerable<(Product Product, decimal Stock)> items)
     {
         using var client = TrytonTestData.Client(tryton);
         var stock = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        foreach (var chunk in items.Chunk(1000))
+        await TrytonTestData.CreateProductsAsync(client, items.Select(item =>
         {
-            var batch = new JsonArray();
-            foreach (var (product, onHand) in chunk)
-            {
-                var code = product.Sku.Trim().ToUpperInvariant();
-                stock[code] = onHand;
-                batch.Add(new JsonObject
-                {
-                    ["name"] = product.Name, ["type"] = "goods", ["default_uom"] = 1, ["sale_uom"] = 1, ["salable"] = true,
-                    ["list_price"] = TrytonJson.EncodeDecimal(product.Price ?? 0),
-                    ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
-                });
-            }
-
-            await client.CreateAsync("product.template", batch);
-        }
+            var code = item.Product.Sku.Trim().ToUpperInvariant();
+            stock[code] = item.Stock;
+            return (code, item.Product.Name, item.Product.Price ?? 0, true);
+        }));
 
         foreach (var chunk in stock.Chunk(5000))
         {

@@ -71,24 +71,32 @@ public static class TrytonTestData
     public static Task CreateProductsAsync(TrytonClient client, IReadOnlyList<string> codes, CancellationToken cancellationToken = default) =>
         CreateProductsAsync(client, codes, _ => true, cancellationToken);
 
-    private static async Task CreateProductsAsync(TrytonClient client, IReadOnlyList<string> codes, Func<int, bool> salable,
+    private static Task CreateProductsAsync(TrytonClient client, IReadOnlyList<string> codes, Func<int, bool> salable,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(codes);
-        for (var start = 0; start < codes.Count; start += 500)
+        return CreateProductsAsync(client, codes.Select((code, i) => (code, $"Product {code}", 10m + (i / 100m), salable(i))), cancellationToken);
+    }
+
+    /// <summary>Creates goods with these codes, names, list prices and salable flags, 500 templates a call.</summary>
+    public static async Task CreateProductsAsync(TrytonClient client, IEnumerable<(string Code, string Name, decimal Price, bool Salable)> products,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(products);
+        foreach (var chunk in products.Chunk(500))
         {
             var batch = new JsonArray();
-            for (var i = start; i < Math.Min(codes.Count, start + 500); i++)
+            foreach (var (code, name, price, salable) in chunk)
             {
-                var code = codes[i];
                 batch.Add(new JsonObject
                 {
-                    ["name"] = $"Product {code}",
+                    ["name"] = name,
                     ["type"] = "goods",
                     ["default_uom"] = 1,
                     ["sale_uom"] = 1,
-                    ["list_price"] = TrytonJson.EncodeDecimal(10m + (i / 100m)),
-                    ["salable"] = salable(i),
+                    ["list_price"] = TrytonJson.EncodeDecimal(price),
+                    ["salable"] = salable,
                     ["products"] = new JsonArray(new JsonArray("create", new JsonArray(new JsonObject { ["suffix_code"] = code }))),
                 });
             }
