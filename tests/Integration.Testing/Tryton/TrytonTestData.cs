@@ -138,7 +138,10 @@ public static class TrytonTestData
     public static async Task<int> CreateCarrierAsync(TrytonClient client, string code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var party = (await client.CreateAsync("party.party", [new JsonObject { ["name"] = $"Carrier {code}" }], cancellationToken: cancellationToken))[0];
+        // An explicit party code: Tryton numbers a party without one from a sequence that two transactions at once can
+        // draw the same number from on SQLite ("The code on party must be unique"), and test classes run at once.
+        var party = (await client.CreateAsync("party.party", [new JsonObject { ["name"] = $"Carrier {code}", ["code"] = $"carrier-{code}" }],
+            cancellationToken: cancellationToken))[0];
         await client.CreateAsync("product.template", [new JsonObject
         {
             ["name"] = $"Shipping by {code}",

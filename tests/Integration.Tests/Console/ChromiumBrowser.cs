@@ -62,6 +62,56 @@ public sealed class ChromiumBrowser : IDisposable
 
     public string Text => _driver.FindElement(By.TagName("body")).Text;
 
+    /// <summary>
+    /// Clicks a submit button (or link) and waits until the browser has left the page it was on and the next one has
+    /// loaded: a click returns once the event is dispatched, not once the navigation it starts has finished, so reading
+    /// the page right after it can still read the old one.
+    /// </summary>
+    public void Submit(string css)
+    {
+        var page = _driver.FindElement(By.TagName("html"));
+        Find(css).Click();
+        WaitUntil(() => IsStale(page) && Equals(((IJavaScriptExecutor)_driver).ExecuteScript("return document.readyState"), "complete"),
+            $"the page after clicking {css}", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Polls the current page (no reload) until the condition holds, or fails naming what it waited for.</summary>
+    public void WaitUntil(Func<bool> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Holds(condition))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {timeout.TotalSeconds:0} s for {what}; the page at {_driver.Url} says:\n{Text}");
+            Thread.Sleep(100);
+        }
+    }
+
+    private static bool Holds(Func<bool> condition)
+    {
+        try
+        {
+            return condition();
+        }
+        catch (WebDriverException)
+        {
+            // Between two pages an element can be gone or stale: not yet.
+            return false;
+        }
+    }
+
+    private static bool IsStale(IWebElement element)
+    {
+        try
+        {
+            _ = element.Enabled;
+            return false;
+        }
+        catch (StaleElementReferenceException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Reloads until the page's text satisfies the condition, or fails naming what it waited for.</summary>
     public async Task WaitForTextAsync(Func<string, bool> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {

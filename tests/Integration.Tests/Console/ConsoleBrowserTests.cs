@@ -71,7 +71,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         Assert.Contains("Sign in with the admin key first", browser.Text, StringComparison.Ordinal);
         browser.Open(Console("/login"));
         browser.Find("#key").SendKeys(AdminKey);
-        browser.Find("form[action='/console/login'] button").Click();
+        browser.Submit("form[action='/console/login'] button");
         Assert.True(Console().ToString() == browser.Driver.Url, "Signing in did not open the overview:\n" + browser.Text);
         Assert.Contains("Store " + TestStores.Plain, browser.Text, StringComparison.Ordinal);
 
@@ -99,14 +99,14 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
 
         browser.Open(new Uri(Console("/quarantine") + "?store=" + TestStores.Plain));
         browser.Find("tbody input[type=checkbox]").Click();
-        browser.Find("button[value=selected]").Click();
+        browser.Submit("button[value=selected]");
         Assert.Equal("re-enqueued", browser.Find("td.replay").Text);
         browser.Screenshot("replay");
 
         browser.Open(Console("/trail"));
         browser.Find("#kind option[value=order]").Click();
         browser.Find("#id").SendKeys(orderId);
-        browser.Find("form[role=search] button").Click();
+        browser.Submit("form[role=search] button");
         await browser.WaitForTextAsync(t => t.Contains("applied", StringComparison.Ordinal), "the replayed order applied in the trail", TimeSpan.FromSeconds(60), Ct);
 
         var reference = $"bc-{TestStores.Plain}-{order.Id}";
@@ -127,7 +127,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         Assert.DoesNotContain(TestStores.PlainSecret, browser.Driver.PageSource, StringComparison.Ordinal);
         // The product's watchdog is registered: its button runs it through the reconciliation runner. This store names
         // no BigCommerce:Stores:0:WebhookDestination, so the run completes reporting that and touches no hook.
-        browser.Find("form[action='/console/webhooks/watchdog'] button").Click();
+        browser.Submit("form[action='/console/webhooks/watchdog'] button");
         Assert.Contains("Watchdog for store abc123: completed", browser.Text, StringComparison.Ordinal);
         Assert.Contains("store/order/*", browser.Text, StringComparison.Ordinal);
         browser.Screenshot("webhooks");
