@@ -31,6 +31,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
 {
     private readonly string Store = "ful" + Guid.NewGuid().ToString("N")[..10];
     private const string Token = "ful-token-0123456789";
+    private const string UpdateShipment = "PUT /v2/orders/{id}/shipments/{shipmentId}";
     private EmulatedStore _bigCommerce = null!;
     private BigCommerceEmulator _emulator = null!;
     private ServiceProvider _services = null!;
@@ -98,6 +99,35 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         Assert.Equal(2, (await Client.GetOrderAsync(order.Id, Ct)).StatusId);
         Assert.NotNull(await _checkpoints.GetAsync(Store, Ct));
         _ = skus;
+    }
+
+    [Fact]
+    public async Task TrackingAddedAfterTheShipmentWasDone_UpdatesTheStoreShipmentInPlace_OncePerChange()
+    {
+        var (order, _) = await SaleAsync(1, 1);
+        var erpId = await TrytonTestData.ShipSaleAsync(_tryton, Key(order.Id), _carrierId, trackingNumber: null, cancellationToken: Ct);
+        var sync = Sync(Mapping(withCarrier: true));
+        var created = await sync.RunStoreAsync(Store, null, Ct);
+        var before = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+
+        // The warehouse enters the tracking number once the parcel is with the carrier, after "done".
+        await _tryton.WriteAsync("stock.shipment.out", [erpId], new JsonObject { ["reference"] = "LATE-TRACK-1" }, cancellationToken: Ct);
+        var updated = await sync.RunStoreAsync(Store, null, Ct);
+        var puts = _emulator.Store(Store).Counters.Calls(UpdateShipment);
+        var repeated = await sync.RunStoreAsync(Store, null, Ct);
+
+        Assert.Equal("applied", Assert.Single(created.Items).Outcome);
+        Assert.Equal(string.Empty, before.TrackingNumber);
+        var item = Assert.Single(updated.Items);
+        Assert.True(item.Outcome == "applied", $"{item.Outcome}: {item.Reason}");
+        var after = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+        Assert.Equal(before.Id, after.Id);
+        Assert.Equal("LATE-TRACK-1", after.TrackingNumber);
+        Assert.Equal("ups", after.TrackingCarrier);
+        Assert.Equal($"ERP shipment {erpId}", after.Comments);
+        Assert.Equal(1, puts);
+        Assert.Equal("duplicate", Assert.Single(repeated.Items).Outcome);
+        Assert.Equal(1, _emulator.Store(Store).Counters.Calls(UpdateShipment));
     }
 
     [Fact]
