@@ -226,7 +226,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         var store = new BigCommerceStore(_services.GetRequiredService<BigCommerceClientFactory>(), MappingConfiguration.Default);
         IResourceSync[] syncs =
         [
-            new ShipmentOwnershipFlow(NullLogger<ShipmentOwnershipFlow>.Instance),
+            new ShipmentOwnershipFlow(store, NullLogger<ShipmentOwnershipFlow>.Instance),
             new Core.Flows.Orders.OrderErpFlow(store, _erp, MappingConfiguration.Default),
         ];
         var processor = new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), TimeProvider.System,
@@ -253,7 +253,8 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         var store = new BigCommerceStore(_services.GetRequiredService<BigCommerceClientFactory>(), mapping);
         var processor = new EventProcessor(_state, _quarantine, [new ShipmentStoreFlow(store, mapping)], Options.Create(new ProcessingOptions()),
             TimeProvider.System, NullLogger<EventProcessor>.Instance);
-        return new FulfilmentSync(_erp, store, processor, _checkpoints, Options.Create(new FulfilmentOptions()), TimeProvider.System,
+        return new FulfilmentSync(_erp, store, processor, _checkpoints, Options.Create(new FulfilmentOptions()), Options.Create(new ProcessingOptions()),
+            TimeProvider.System,
             NullLogger<FulfilmentSync>.Instance);
     }
 

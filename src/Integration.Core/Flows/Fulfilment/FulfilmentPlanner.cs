@@ -20,6 +20,12 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
     /// <summary>The text the hub writes in a store shipment's comments to name the ERP shipment it came from.</summary>
     public static string ErpReference(string erpShipmentId) => $"ERP shipment {erpShipmentId}";
 
+    /// <summary>True when a store shipment's comments carry an <see cref="ErpReference"/>: the hub created it from an ERP shipment.</summary>
+    public static bool IsFromErp(string? comments) =>
+        comments is not null
+        && comments.Split([';', '\n'], StringSplitOptions.TrimEntries).Any(c => c.StartsWith(ErpReference(string.Empty), StringComparison.Ordinal)
+            && c.Length > ErpReference(string.Empty).Length);
+
     /// <exception cref="ArgumentException">The ERP shipment has no line for this order.</exception>
     /// <exception cref="FulfilmentException">A line matches no order product, is not whole, or exceeds what is left to ship.</exception>
     /// <exception cref="MappingException">The carrier is not in the mapping (<c>unmapped_carrier</c>), or a status has no store id.</exception>
