@@ -131,6 +131,30 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
     }
 
     [Fact]
+    public async Task PackageTrackingChangedAfterTheShipmentWasDone_UpdatesTheStoreShipmentInPlace()
+    {
+        var (order, _) = await SaleAsync(1, 1);
+        var erpId = await TrytonTestData.ShipSaleAsync(_tryton, Key(order.Id), _carrierId, "MAIN-1", packageTracking: "PKG-OLD", cancellationToken: Ct);
+        var sync = Sync(Mapping(withCarrier: true));
+        await sync.RunStoreAsync(Store, null, Ct);
+        var before = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+
+        // The carrier relabels the parcel: only the package's tracking number changes in Tryton, not the shipment row.
+        var packages = await _tryton.SearchReadAsync("stock.package", [Integration.Erp.Tryton.JsonRpc.TrytonJson.Clause("shipment", "=", $"stock.shipment.out,{erpId}")],
+            ["id"], cancellationToken: Ct);
+        var package = Assert.Single(packages.EnumerateArray()).GetProperty("id").GetInt32();
+        await _tryton.WriteAsync("stock.package", [package], new JsonObject { ["shipping_reference"] = "PKG-NEW" }, cancellationToken: Ct);
+        var updated = await sync.RunStoreAsync(Store, null, Ct);
+
+        Assert.Equal($"ERP shipment {erpId}; tracking MAIN-1, PKG-OLD", before.Comments);
+        Assert.Contains(updated.Items, i => i.Outcome == "applied");
+        var after = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+        Assert.Equal((before.Id, "MAIN-1"), (after.Id, after.TrackingNumber));
+        Assert.Equal($"ERP shipment {erpId}; tracking MAIN-1, PKG-NEW", after.Comments);
+        Assert.Equal(1, _emulator.Store(Store).Counters.Calls(UpdateShipment));
+    }
+
+    [Fact]
     public async Task PartialShipmentThenTheRest_TwoStoreShipments_PartiallyShippedThenShipped()
     {
         var (order, skus) = await SaleAsync(3, 2);
