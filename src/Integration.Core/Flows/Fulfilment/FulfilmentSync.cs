@@ -150,7 +150,8 @@ public sealed partial class FulfilmentSync(
         var key = AttemptKey(shipment.ErpId, orderId);
         // Attempts on an older version of the shipment do not count against this one.
         var prior = pending.TryGetValue(key, out var found) && found.EventId == evt.EventId ? found : null;
-        if (prior is not null && prior.NextAttemptAt > now)
+        // The clock now, not at the start of the run: a long run must not make a back-off shorter or longer.
+        if (prior is not null && prior.NextAttemptAt > timeProvider.GetUtcNow())
         {
             return ("waiting", string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"attempt {prior.Attempts + 1} not before {prior.NextAttemptAt:O}"));
@@ -185,12 +186,13 @@ public sealed partial class FulfilmentSync(
             failure = ex;
         }
 
-        var attempts = new FulfilmentAttempts(key, evt.EventId, attempt, now + settings.BackoffBefore(attempt + 1));
+        var attempts = new FulfilmentAttempts(key, evt.EventId, attempt, timeProvider.GetUtcNow() + settings.BackoffBefore(attempt + 1));
         await checkpoints.SaveAttemptsAsync(storeHash, attempts, cancellationToken);
         pending[key] = attempts;
         LogRetry(logger, shipment.ErpId, orderId, storeHash, attempt, attempts.NextAttemptAt, failure.GetType().Name, failure.Message);
         return ("retry", failure.Message);
     }
+
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 
     [LoggerMessage(EventId = 2600, Level = LogLevel.Information, Message =
