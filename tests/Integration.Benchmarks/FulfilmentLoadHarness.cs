@@ -85,7 +85,7 @@ public sealed class FulfilmentLoadHarness : ILoadHarness
             [new ShipmentStoreFlow(store, MappingConfiguration.Default)], Options.Create(new ProcessingOptions()), TimeProvider.System,
             NullLogger<EventProcessor>.Instance);
         var sync = new FulfilmentSync(new FakeErp(shipments), store, processor, new TableFulfilmentCheckpointStore(table),
-            Options.Create(new FulfilmentOptions()), TimeProvider.System, NullLogger<FulfilmentSync>.Instance);
+            Options.Create(new FulfilmentOptions()), Options.Create(new ProcessingOptions()), TimeProvider.System, NullLogger<FulfilmentSync>.Instance);
 
         var counters = emulator.Store(Store).Counters;
         counters.Reset();
@@ -100,12 +100,12 @@ public sealed class FulfilmentLoadHarness : ILoadHarness
         var second = await sync.RunStoreAsync(Store, null);
         var secondSeconds = clock.Elapsed.TotalSeconds;
 
-        var applied = first.Items.Count(i => i.Outcome == "applied");
+        var applied = first.Count("applied");
         Console.WriteLine($"load-fulfilment: {n} ERP shipments (one per order), emulator at its default quota (150 requests / 30 s), Azurite state");
         Console.WriteLine($"  first run   {applied} applied in {seconds:F1} s   {applied / seconds * 60:F0} shipments/min   {calls / (double)n:F2} BigCommerce calls per shipment ({throttled} throttled)");
         Console.WriteLine($"              per shipment: {string.Join(", ", operations)}");
-        Console.WriteLine($"  second run  {second.Items.Count(i => i.Outcome == "duplicate")} duplicates in {secondSeconds:F1} s   {counters.Requests} BigCommerce calls");
-        return applied == n && second.Items.All(i => i.Outcome == "duplicate") ? 0 : 1;
+        Console.WriteLine($"  second run  {second.Count("duplicate")} duplicates in {secondSeconds:F1} s   {counters.Requests} BigCommerce calls");
+        return applied == n && second.Count("duplicate") == second.Total ? 0 : 1;
     }
 
     /// <summary>The ERP port with only the shipment read (the only call the job makes).</summary>

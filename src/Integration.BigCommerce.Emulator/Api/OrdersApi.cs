@@ -29,6 +29,7 @@ internal static class OrdersApi
         api.MapGet("/v2/orders/{id}/shipments", GetShipmentsAsync).Query("page", "limit");
         api.MapGet("/v2/orders/{id}/coupons", GetCouponsAsync).Query("page", "limit");
         api.MapPost("/v2/orders/{id}/shipments", CreateShipmentAsync);
+        api.MapPut("/v2/orders/{id}/shipments/{shipmentId}", UpdateShipmentAsync);
         api.MapGet("/v2/order_statuses", GetStatusesAsync);
         api.MapGet("/v3/orders/{id}/payment_actions/refunds", GetOrderRefundsAsync);
         api.MapPost("/v3/orders/{id}/payment_actions/refunds", CreateRefundAsync);
@@ -249,6 +250,53 @@ internal static class OrdersApi
         {
             await ApiResponses.Json(context, 201, shipment);
         }
+    }
+
+    /// <summary>
+    /// <c>orderShipment_Put</c>: only the fields sent change; moving a shipment to another address and the fields the
+    /// emulator does not keep are refused by name, never dropped.
+    /// </summary>
+    private static async Task UpdateShipmentAsync(HttpContext context)
+    {
+        if (!ApiResponses.TryRouteId(context, out var id) || context.Store().GetOrder(id) is null
+            || !long.TryParse(context.Request.RouteValues["shipmentId"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var shipmentId))
+        {
+            await NotFound(context);
+            return;
+        }
+
+        if (await ApiResponses.ObjectBodyAsync(context, v2: true) is not { } body)
+        {
+            return;
+        }
+
+        string[] texts = ["tracking_number", "shipping_method", "shipping_provider", "tracking_carrier", "comments"];
+        if (body.Select(p => p.Key).Where(k => !texts.Contains(k) && k != "order_address_id").ToList() is { Count: > 0 } unknown)
+        {
+            await ApiResponses.V2Error(context, 400,
+                $"The emulator does not implement updating {string.Join(", ", unknown)}; it implements order_address_id (unchanged), {string.Join(", ", texts)}.");
+            return;
+        }
+
+        if (texts.FirstOrDefault(k => body[k] is { } v && v.GetValueKind() != JsonValueKind.String) is { } wrong)
+        {
+            await ApiResponses.V2Error(context, 400, $"{wrong} must be a string.");
+            return;
+        }
+
+        long? addressId = body["order_address_id"] is { } raw && raw.GetValueKind() == JsonValueKind.Number && raw.AsValue().TryGetValue<long>(out var a) ? a : null;
+        if (body["order_address_id"] is not null && addressId is null)
+        {
+            await ApiResponses.V2Error(context, 400, "order_address_id must be an integer.");
+            return;
+        }
+
+        var changes = new ShipmentChanges(addressId, Text(body, "tracking_number"), Text(body, "shipping_method"), Text(body, "shipping_provider"),
+            Text(body, "tracking_carrier"), Text(body, "comments"));
+        var (shipment, error) = context.Store().UpdateShipment(id, shipmentId, changes);
+        await (shipment is not null ? ApiResponses.Json(context, 200, shipment)
+            : error is null ? NotFound(context)
+            : ApiResponses.V2Error(context, 400, error));
     }
 
     private static Task GetStatusesAsync(HttpContext context) =>

@@ -302,6 +302,39 @@ public sealed partial class EmulatedStore
         }
     }
 
+    /// <summary>
+    /// <c>PUT /v2/orders/{id}/shipments/{shipment_id}</c>: the fields given change (items never do); raises
+    /// <c>store/shipment/updated</c>. Null with no error when the order has no such shipment.
+    /// </summary>
+    internal (JsonObject? Shipment, string? Error) UpdateShipment(long orderId, long shipmentId, ShipmentChanges changes)
+    {
+        lock (_sync)
+        {
+            var shipment = _orders.TryGetValue(orderId, out var record) ? record.Shipments.FirstOrDefault(s => s.Id == shipmentId) : null;
+            if (shipment is null)
+            {
+                return (null, null);
+            }
+
+            if (changes.OrderAddressId is { } address && address != shipment.OrderAddressId)
+            {
+                return (null, $"The emulator does not implement moving shipment {shipmentId} to another address (order_address_id {address}).");
+            }
+
+            shipment.TrackingNumber = changes.TrackingNumber ?? shipment.TrackingNumber;
+            shipment.ShippingMethod = changes.ShippingMethod ?? shipment.ShippingMethod;
+            shipment.ShippingProvider = changes.ShippingProvider ?? shipment.ShippingProvider;
+            shipment.TrackingCarrier = changes.TrackingCarrier ?? shipment.TrackingCarrier;
+            shipment.Comments = changes.Comments ?? shipment.Comments;
+        }
+
+        Raise("store/shipment/updated", new JsonObject { ["type"] = "shipment", ["id"] = shipmentId, ["orderId"] = orderId });
+        lock (_sync)
+        {
+            return (OrderShapes.Shipment(_orders[orderId].Shipments.First(s => s.Id == shipmentId)), null);
+        }
+    }
+
     private void RaiseStatusChange(long orderId, int previous, int status)
     {
         Raise("store/order/statusUpdated", new JsonObject
@@ -448,3 +481,7 @@ internal sealed record OrderFilter(
 
 /// <summary>The fields of <c>PUT /v2/orders/{id}</c> the emulator implements; null = leave unchanged.</summary>
 internal sealed record OrderChanges(int? StatusId, string? StaffNotes, string? CustomerMessage, string? PaymentMethod, string? ExternalId);
+
+/// <summary>What a <c>PUT /v2/orders/{id}/shipments/{shipment_id}</c> changes; null fields keep their value.</summary>
+internal sealed record ShipmentChanges(long? OrderAddressId, string? TrackingNumber, string? ShippingMethod, string? ShippingProvider,
+    string? TrackingCarrier, string? Comments);

@@ -24,6 +24,15 @@ public sealed class FaultInjector(FaultOptions options)
         }
     }
 
+    /// <summary>Drops the scripted faults not yet used (the store recovers).</summary>
+    public void ClearScripted()
+    {
+        lock (_lock)
+        {
+            _scripted.Clear();
+        }
+    }
+
     internal int? NextFault()
     {
         lock (_lock)

@@ -43,6 +43,17 @@ public sealed partial class BigCommerceClient
             JsonBody(shipment, BigCommerceJsonContext.Default.ShipmentRequest), BigCommerceJsonContext.Default.Shipment, cancellationToken);
     }
 
+    /// <summary>
+    /// Changes an existing shipment's tracking number, provider, carrier or comments (idempotent, retried on transient
+    /// failures); its items stay as they are.
+    /// </summary>
+    public Task<Shipment> UpdateShipmentAsync(long orderId, long shipmentId, ShipmentUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return SendAsync(HttpMethod.Put, "v2", $"orders/{Id(orderId)}/shipments/{Id(shipmentId)}",
+            JsonBody(update, BigCommerceJsonContext.Default.ShipmentUpdate), BigCommerceJsonContext.Default.Shipment, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Shipment>> GetShipmentsAsync(long orderId, CancellationToken cancellationToken = default) =>
         await GetV2PagesAsync($"orders/{Id(orderId)}/shipments", QueryString.Empty, BigCommerceJsonContext.Default.IListShipment, cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);

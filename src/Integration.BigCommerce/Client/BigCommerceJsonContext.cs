@@ -28,6 +28,7 @@ namespace Integration.BigCommerce.Client;
 [JsonSerializable(typeof(IList<Shipment>))]
 [JsonSerializable(typeof(Shipment))]
 [JsonSerializable(typeof(ShipmentRequest))]
+[JsonSerializable(typeof(ShipmentUpdate))]
 [JsonSerializable(typeof(OrderStatusUpdate))]
 [JsonSerializable(typeof(HookRequest))]
 [JsonSerializable(typeof(JsonElement))]

@@ -167,6 +167,23 @@ public sealed class ShipmentRequest
     public required IList<ShipmentItem> Items { get; init; }
 }
 
+/// <summary>
+/// The body of <c>PUT /v2/orders/{id}/shipments/{shipment_id}</c> (orders.v2.oas2.yml <c>orderShipment_Put</c>): only
+/// the fields set are sent, and only those change; the items of a shipment cannot be changed.
+/// </summary>
+public sealed class ShipmentUpdate
+{
+    public string? TrackingNumber { get; init; }
+
+    /// <summary><c>shipping_provider</c>, as on <see cref="ShipmentRequest.ShippingProvider"/>.</summary>
+    public string? ShippingProvider { get; init; }
+
+    /// <summary><c>tracking_carrier</c>: an AfterShip courier slug, or empty.</summary>
+    public string? TrackingCarrier { get; init; }
+
+    public string? Comments { get; init; }
+}
+
 public sealed class ShipmentItem
 {
     public required long OrderProductId { get; init; }

@@ -5,8 +5,8 @@ namespace Integration.BigCommerce.Fulfilment;
 
 /// <summary>
 /// The store side of the fulfilment flow: reads what <see cref="FulfilmentPlanner"/> needs about an order, and
-/// applies its plan. Three reads (order, products, shipments), then one POST per shipment to create and at most
-/// one status PUT.
+/// applies its plan. Three reads (order, products, shipments), then one POST per shipment to create, one PUT per
+/// shipment to update and at most one status PUT.
 /// </summary>
 /// <remarks>
 /// Shipment creates are not retried here (a POST that timed out may have happened): a failed apply is retried by
@@ -28,10 +28,13 @@ public static class BigCommerceFulfilment
             [.. products.Select(p => new StoreOrderProduct(p.Id, p.OrderAddressId, p.Sku, p.Quantity, p.QuantityShipped,
                 IsPhysical: !string.Equals(p.Type, "digital", StringComparison.OrdinalIgnoreCase)))],
             [.. shipments.Select(s => new StoreShipment(s.Id, s.OrderAddressId, s.TrackingNumber, s.Comments,
-                [.. s.Items.Select(i => new StoreShipmentItem(i.OrderProductId, i.Quantity))]))]);
+                [.. s.Items.Select(i => new StoreShipmentItem(i.OrderProductId, i.Quantity))], s.ShippingProvider, s.TrackingCarrier))]);
     }
 
-    /// <summary>Creates the planned shipments, then sets the order status when the plan says so. Returns the created shipments' ids.</summary>
+    /// <summary>
+    /// Creates the planned shipments, updates the ones whose tracking, carrier or comments changed in the ERP (a PUT,
+    /// idempotent), then sets the order status when the plan says so. Returns the created shipments' ids.
+    /// </summary>
     public static async Task<IReadOnlyList<long>> ApplyFulfilmentAsync(this BigCommerceClient client, long orderId, FulfilmentPlan plan,
         CancellationToken cancellationToken = default)
     {
@@ -42,6 +45,17 @@ public static class BigCommerceFulfilment
         {
             var shipment = await client.CreateShipmentAsync(orderId, ToRequest(planned), cancellationToken).ConfigureAwait(false);
             created.Add(shipment.Id);
+        }
+
+        foreach (var update in plan.ToUpdate)
+        {
+            await client.UpdateShipmentAsync(orderId, update.ShipmentId, new ShipmentUpdate
+            {
+                TrackingNumber = update.TrackingNumber,
+                ShippingProvider = update.ShippingProvider,
+                TrackingCarrier = update.TrackingCarrier,
+                Comments = update.Comments,
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.StatusChangeNeeded)

@@ -200,7 +200,9 @@ public sealed partial class EventProcessor(
             throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} failed transiently; it will be retried.", ex);
         }
 
-        var reason = ex is IClassifiedError classified ? classified.Reason : permanent ? "permanent" : "retries_exhausted";
+        // A transient failure on the last attempt is retries_exhausted whatever its class (the error names the cause):
+        // the operator then knows that waiting and replaying can be enough, where a permanent reason asks for a fix.
+        var reason = permanent ? ((IClassifiedError)ex).Reason : "retries_exhausted";
         await quarantine.AddAsync(new QuarantinedEvent(commerceEvent, target, reason, ex.Message, timeProvider.GetUtcNow(), delivery.Attempt),
             cancellationToken);
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Integration.Core.Erp;
 using Integration.Core.Model;
 using Integration.Erp.Tryton.JsonRpc;
@@ -23,9 +24,16 @@ internal sealed class TrytonShipments(TrytonClient client, int pageSize)
     {
         var fields = await GetFieldsAsync(cancellationToken).ConfigureAwait(false);
         // write_date, not effective_date: done writes it (a timestamp, where the effective date is only a day), and so
-        // does a tracking number entered afterwards, which the store must get too.
+        // does a tracking number or carrier entered afterwards, which the store must get too. A package's tracking
+        // number is written on the package, not the shipment: a package written or added since counts as a change.
+        // Fresh nodes per page: a JSON node belongs to one request.
+        JsonArray Changed() => HasPackages
+            ? ["OR", TrytonJson.Clause("write_date", ">=", TrytonJson.EncodeDateTime(since)),
+                TrytonJson.Clause("packages.write_date", ">=", TrytonJson.EncodeDateTime(since)),
+                TrytonJson.Clause("packages.create_date", ">=", TrytonJson.EncodeDateTime(since))]
+            : TrytonJson.Clause("write_date", ">=", TrytonJson.EncodeDateTime(since));
         await foreach (var record in client.SearchReadAllAsync(Model,
-            () => [TrytonJson.Clause("state", "=", "done"), TrytonJson.Clause("write_date", ">=", TrytonJson.EncodeDateTime(since))],
+            () => [TrytonJson.Clause("state", "=", "done"), Changed()],
             fields, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (Read(record) is { } shipment)
@@ -70,13 +78,35 @@ internal sealed class TrytonShipments(TrytonClient client, int pageSize)
             OrderNaturalKeys = [.. lines.Select(l => l.OrderNaturalKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             DoneOn = TrytonJson.GetDate(record, "effective_date", Model)
                 ?? throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton returned done {Model} {id} without an effective date."),
-            UpdatedAt = TrytonJson.GetDateTime(record, "write_date", Model)
-                ?? TrytonJson.GetDateTime(record, "create_date", Model)
-                ?? throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton returned {Model} {id} without write or create date."),
+            UpdatedAt = UpdatedAt(record, id),
             Carrier = Carrier(record),
             TrackingNumbers = TrackingNumbers(record),
             Lines = lines,
         };
+    }
+
+    /// <summary>
+    /// The shipment's last change: its own write (or create) date, or a later one of its packages (a package tracking
+    /// number changed or added after done), so the change gets a version of its own and reaches the store.
+    /// </summary>
+    private DateTimeOffset UpdatedAt(JsonElement record, string id)
+    {
+        var updated = TrytonJson.GetDateTime(record, "write_date", Model)
+            ?? TrytonJson.GetDateTime(record, "create_date", Model)
+            ?? throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton returned {Model} {id} without write or create date.");
+        if (HasPackages)
+        {
+            foreach (var package in TrytonJson.GetRecords(TrytonJson.Property(record, "packages.", Model), $"{Model} packages"))
+            {
+                if ((TrytonJson.GetDateTime(package, "write_date", "stock.package") ?? TrytonJson.GetDateTime(package, "create_date", "stock.package")) is { } changed
+                    && changed > updated)
+                {
+                    updated = changed;
+                }
+            }
+        }
+
+        return updated;
     }
 
     /// <summary>The carrier's code: its carrier product's code (what a Tryton user types), else its name.</summary>
@@ -142,7 +172,7 @@ internal sealed class TrytonShipments(TrytonClient client, int pageSize)
         if (available.Contains("packages")
             && (await client.GetFieldNamesAsync("stock.package", cancellationToken).ConfigureAwait(false)).Contains("shipping_reference"))
         {
-            fields.Add("packages.shipping_reference");
+            fields.AddRange(["packages.shipping_reference", "packages.write_date", "packages.create_date"]);
         }
 
         return _fields = [.. fields];

@@ -47,8 +47,8 @@ public static class FulfilmentCommands
                 }
 
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{run.Items.Count} shipment(s) since {run.Since:u}; checkpoint {(run.Watermark is { } w ? w.ToString("u", CultureInfo.InvariantCulture) : "none")}{(run.WatermarkSaved ? " (advanced)" : "")}."));
-                return run.Items.Any(i => i.Outcome == "retry") ? 1 : 0;
+                    $"{run.Total} shipment(s) since {run.Since:u}{(run.Total > run.Items.Count ? " (first " + run.Items.Count.ToString(CultureInfo.InvariantCulture) + " listed)" : "")}; checkpoint {(run.Watermark is { } w ? w.ToString("u", CultureInfo.InvariantCulture) : "none")}{(run.WatermarkSaved ? " (advanced)" : "")}."));
+                return run.Count("retry") + run.Count("waiting") > 0 ? 1 : 0;
             }
             finally
             {

@@ -77,7 +77,7 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Fulfilment_ShipWithProviderAndTrackingCarrierThenSetStatus_Conform()
+    public async Task Fulfilment_ShipWithProviderAndTrackingCarrierUpdateTrackingThenSetStatus_Conform()
     {
         await CheckAsync(async () =>
         {
@@ -89,11 +89,18 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
                 OrderAddressId = address.Id, TrackingNumber = "1Z999AA10123456784", ShippingProvider = "ups", TrackingCarrier = "ups",
                 Comments = "ERP shipment 42", Items = [new ShipmentItem { OrderProductId = lines[0].Id, Quantity = 1 }],
             }, Token);
-            await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest
+            var second = await Client.CreateShipmentAsync(placed.Id, new ShipmentRequest
             {
-                OrderAddressId = address.Id, TrackingNumber = "JD014600006281230111", ShippingProvider = string.Empty, TrackingCarrier = "dhl",
+                OrderAddressId = address.Id, TrackingNumber = string.Empty, ShippingProvider = string.Empty, TrackingCarrier = "dhl",
                 Comments = "ERP shipment 43", Items = [new ShipmentItem { OrderProductId = lines[1].Id, Quantity = 1 }],
             }, Token);
+            // Tracking entered in the ERP after the shipment was done: the store shipment is updated in place.
+            var updated = await Client.UpdateShipmentAsync(placed.Id, second.Id, new ShipmentUpdate
+            {
+                TrackingNumber = "JD014600006281230111", ShippingProvider = string.Empty, TrackingCarrier = "dhl",
+                Comments = "ERP shipment 43; tracking JD014600006281230111, JD014600006281230112",
+            }, Token);
+            Assert.Equal(("JD014600006281230111", second.Id), (updated.TrackingNumber, updated.Id));
             Assert.Equal(2, (await Client.GetShipmentsAsync(placed.Id, Token)).Count);
             await Client.UpdateOrderStatusAsync(placed.Id, OrderStatuses.PartiallyShipped, Token);
             await Client.UpdateOrderStatusAsync(placed.Id, OrderStatuses.Shipped, Token);

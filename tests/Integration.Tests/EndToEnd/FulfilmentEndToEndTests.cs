@@ -31,6 +31,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
 {
     private readonly string Store = "ful" + Guid.NewGuid().ToString("N")[..10];
     private const string Token = "ful-token-0123456789";
+    private const string UpdateShipment = "PUT /v2/orders/{id}/shipments/{shipmentId}";
     private EmulatedStore _bigCommerce = null!;
     private BigCommerceEmulator _emulator = null!;
     private ServiceProvider _services = null!;
@@ -98,6 +99,59 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         Assert.Equal(2, (await Client.GetOrderAsync(order.Id, Ct)).StatusId);
         Assert.NotNull(await _checkpoints.GetAsync(Store, Ct));
         _ = skus;
+    }
+
+    [Fact]
+    public async Task TrackingAddedAfterTheShipmentWasDone_UpdatesTheStoreShipmentInPlace_OncePerChange()
+    {
+        var (order, _) = await SaleAsync(1, 1);
+        var erpId = await TrytonTestData.ShipSaleAsync(_tryton, Key(order.Id), _carrierId, trackingNumber: null, cancellationToken: Ct);
+        var sync = Sync(Mapping(withCarrier: true));
+        var created = await sync.RunStoreAsync(Store, null, Ct);
+        var before = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+
+        // The warehouse enters the tracking number once the parcel is with the carrier, after "done".
+        await _tryton.WriteAsync("stock.shipment.out", [erpId], new JsonObject { ["reference"] = "LATE-TRACK-1" }, cancellationToken: Ct);
+        var updated = await sync.RunStoreAsync(Store, null, Ct);
+        var puts = _emulator.Store(Store).Counters.Calls(UpdateShipment);
+        var repeated = await sync.RunStoreAsync(Store, null, Ct);
+
+        Assert.Equal("applied", Assert.Single(created.Items).Outcome);
+        Assert.Equal(string.Empty, before.TrackingNumber);
+        var item = Assert.Single(updated.Items);
+        Assert.True(item.Outcome == "applied", $"{item.Outcome}: {item.Reason}");
+        var after = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+        Assert.Equal(before.Id, after.Id);
+        Assert.Equal("LATE-TRACK-1", after.TrackingNumber);
+        Assert.Equal("ups", after.TrackingCarrier);
+        Assert.Equal($"ERP shipment {erpId}", after.Comments);
+        Assert.Equal(1, puts);
+        Assert.Equal("duplicate", Assert.Single(repeated.Items).Outcome);
+        Assert.Equal(1, _emulator.Store(Store).Counters.Calls(UpdateShipment));
+    }
+
+    [Fact]
+    public async Task PackageTrackingChangedAfterTheShipmentWasDone_UpdatesTheStoreShipmentInPlace()
+    {
+        var (order, _) = await SaleAsync(1, 1);
+        var erpId = await TrytonTestData.ShipSaleAsync(_tryton, Key(order.Id), _carrierId, "MAIN-1", packageTracking: "PKG-OLD", cancellationToken: Ct);
+        var sync = Sync(Mapping(withCarrier: true));
+        await sync.RunStoreAsync(Store, null, Ct);
+        var before = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+
+        // The carrier relabels the parcel: only the package's tracking number changes in Tryton, not the shipment row.
+        var packages = await _tryton.SearchReadAsync("stock.package", [Integration.Erp.Tryton.JsonRpc.TrytonJson.Clause("shipment", "=", $"stock.shipment.out,{erpId}")],
+            ["id"], cancellationToken: Ct);
+        var package = Assert.Single(packages.EnumerateArray()).GetProperty("id").GetInt32();
+        await _tryton.WriteAsync("stock.package", [package], new JsonObject { ["shipping_reference"] = "PKG-NEW" }, cancellationToken: Ct);
+        var updated = await sync.RunStoreAsync(Store, null, Ct);
+
+        Assert.Equal($"ERP shipment {erpId}; tracking MAIN-1, PKG-OLD", before.Comments);
+        Assert.Contains(updated.Items, i => i.Outcome == "applied");
+        var after = Assert.Single(await Client.GetShipmentsAsync(order.Id, Ct));
+        Assert.Equal((before.Id, "MAIN-1"), (after.Id, after.TrackingNumber));
+        Assert.Equal($"ERP shipment {erpId}; tracking MAIN-1, PKG-NEW", after.Comments);
+        Assert.Equal(1, _emulator.Store(Store).Counters.Calls(UpdateShipment));
     }
 
     [Fact]
@@ -196,7 +250,7 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         var store = new BigCommerceStore(_services.GetRequiredService<BigCommerceClientFactory>(), MappingConfiguration.Default);
         IResourceSync[] syncs =
         [
-            new ShipmentOwnershipFlow(NullLogger<ShipmentOwnershipFlow>.Instance),
+            new ShipmentOwnershipFlow(store, NullLogger<ShipmentOwnershipFlow>.Instance),
             new Core.Flows.Orders.OrderErpFlow(store, _erp, MappingConfiguration.Default),
         ];
         var processor = new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), TimeProvider.System,
@@ -223,7 +277,8 @@ public sealed class FulfilmentEndToEndTests(AzuriteFixture azurite, TrytonFixtur
         var store = new BigCommerceStore(_services.GetRequiredService<BigCommerceClientFactory>(), mapping);
         var processor = new EventProcessor(_state, _quarantine, [new ShipmentStoreFlow(store, mapping)], Options.Create(new ProcessingOptions()),
             TimeProvider.System, NullLogger<EventProcessor>.Instance);
-        return new FulfilmentSync(_erp, store, processor, _checkpoints, Options.Create(new FulfilmentOptions()), TimeProvider.System,
+        return new FulfilmentSync(_erp, store, processor, _checkpoints, Options.Create(new FulfilmentOptions()), Options.Create(new ProcessingOptions()),
+            TimeProvider.System,
             NullLogger<FulfilmentSync>.Instance);
     }
 

@@ -50,6 +50,33 @@ public sealed class QuarantineCommandsTests(AzuriteFixture azurite) : IAsyncLife
     }
 
     [Fact]
+    public async Task ListThenReplay_AQuarantinedErpShipment_IsListedLikeAnEvent_AndItsReplayRewindsTheStoresFulfilmentCheckpoint()
+    {
+        var store = "qf" + Guid.NewGuid().ToString("N")[..10];
+        var done = new DateTimeOffset(2026, 11, 30, 9, 15, 0, TimeSpan.Zero);
+        var shipment = new Core.Model.ErpShipment
+        {
+            ErpId = "77", OrderNaturalKeys = [$"bc-{store}-5"], DoneOn = DateOnly.FromDateTime(done.UtcDateTime), UpdatedAt = done,
+            TrackingNumbers = ["1Z-77"], Lines = [new Core.Model.ErpShipmentLine($"bc-{store}-5", "TEE-01", 1)],
+        };
+        var evt = Core.Flows.Fulfilment.ShipmentStoreFlow.EventFor(store, 5, shipment, done);
+        await _quarantine.AddAsync(new QuarantinedEvent(evt, EventTargets.Store, "retries_exhausted", "GET /v2/orders/5 failed with 503", done, 10), Ct);
+        var checkpoints = new TableFulfilmentCheckpointStore(new TableServiceClient(azurite.ConnectionString).GetTableClient(_prefix + "syncstate"));
+        Assert.True(await checkpoints.TrySaveAsync(store, done.AddHours(2), null, Ct));
+
+        var (listCode, listed) = await RunAsync("quarantine", "list", "--store", store);
+        var (replayCode, replayed) = await RunAsync("quarantine", "replay", "--store", store, "--event", evt.EventId);
+
+        Assert.Equal(0, listCode);
+        Assert.Contains(evt.EventId, listed, StringComparison.Ordinal);
+        Assert.Contains("retries_exhausted", listed, StringComparison.Ordinal);
+        Assert.Equal(0, replayCode);
+        Assert.Contains("1 event(s) re-enqueued.", replayed, StringComparison.Ordinal);
+        Assert.Equal(done, (await checkpoints.GetAsync(store, Ct))!.Watermark);
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery(store), Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Replay_WithoutASelection_FailsWithAClearMessage()
     {
         var (code, output) = await RunAsync("quarantine", "replay", "--store", "abc123");

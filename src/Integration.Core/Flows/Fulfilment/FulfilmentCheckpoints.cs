@@ -7,6 +7,16 @@ namespace Integration.Core.Flows.Fulfilment;
 public sealed record FulfilmentCheckpoint(DateTimeOffset Watermark, string? Token);
 
 /// <summary>
+/// The failed attempts so far of one ERP shipment of one order (<paramref name="EventId"/>: the version they were made
+/// on; a newer version of the shipment starts afresh).
+/// </summary>
+/// <param name="Key">The shipment and order (<see cref="FulfilmentSync.AttemptKey"/>).</param>
+/// <param name="EventId">The event (shipment version) the attempts were made on.</param>
+/// <param name="Attempts">Attempts made and failed so far (1 after the first failure).</param>
+/// <param name="NextAttemptAt">No attempt before this (the back-off).</param>
+public sealed record FulfilmentAttempts(string Key, string EventId, int Attempts, DateTimeOffset NextAttemptAt);
+
+/// <summary>
 /// The per-store watermark of <see cref="FulfilmentSync"/>: the greatest ERP <c>UpdatedAt</c> whose shipments all
 /// ended (applied, skipped, unchanged, duplicate or quarantined). Writes are conditional, so two overlapping runs
 /// cannot move it past work one of them has not finished.
@@ -20,6 +30,15 @@ public interface IFulfilmentCheckpointStore
 
     /// <summary>Moves the watermark back to <paramref name="to"/> when it is later (a replay); a missing checkpoint is left missing.</summary>
     Task RewindAsync(string storeHash, DateTimeOffset to, CancellationToken cancellationToken = default);
+
+    /// <summary>The store's shipments that failed and wait for another attempt (few: each ends quarantined after the last attempt).</summary>
+    IAsyncEnumerable<FulfilmentAttempts> ListAttemptsAsync(string storeHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Records (or overwrites) a shipment's failed attempts.</summary>
+    Task SaveAttemptsAsync(string storeHash, FulfilmentAttempts attempts, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a shipment's failed attempts once it ended (applied, skipped, duplicate, quarantined); nothing when there are none.</summary>
+    Task ClearAttemptsAsync(string storeHash, string key, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

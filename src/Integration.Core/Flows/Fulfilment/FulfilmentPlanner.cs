@@ -20,6 +20,12 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
     /// <summary>The text the hub writes in a store shipment's comments to name the ERP shipment it came from.</summary>
     public static string ErpReference(string erpShipmentId) => $"ERP shipment {erpShipmentId}";
 
+    /// <summary>True when a store shipment's comments carry an <see cref="ErpReference"/>: the hub created it from an ERP shipment.</summary>
+    public static bool IsFromErp(string? comments) =>
+        comments is not null
+        && comments.Split([';', '\n'], StringSplitOptions.TrimEntries).Any(c => c.StartsWith(ErpReference(string.Empty), StringComparison.Ordinal)
+            && c.Length > ErpReference(string.Empty).Length);
+
     /// <exception cref="ArgumentException">The ERP shipment has no line for this order.</exception>
     /// <exception cref="FulfilmentException">A line matches no order product, is not whole, or exceeds what is left to ship.</exception>
     /// <exception cref="MappingException">The carrier is not in the mapping (<c>unmapped_carrier</c>), or a status has no store id.</exception>
@@ -44,16 +50,30 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
         var reference = ErpReference(shipment.ErpId);
         var tracking = shipment.TrackingNumbers.Count > 0 ? shipment.TrackingNumbers[0] : string.Empty;
 
+        var comments = shipment.TrackingNumbers.Count > 1 ? $"{reference}; tracking {string.Join(", ", shipment.TrackingNumbers)}" : reference;
         var bySku = products.SelectMany(g => g.Value.Select(p => (p.OrderProductId, g.Key))).ToDictionary(p => p.OrderProductId, p => p.Key);
         var existing = new List<long>();
+        var toUpdate = new List<PlannedShipmentUpdate>();
         foreach (var candidate in order.Shipments.OrderBy(s => s.Id))
         {
-            if (SkuQuantities(candidate, bySku) is { Count: > 0 } quantities
-                && (Mentions(candidate.Comments, reference)
-                    || (tracking.Length > 0 && string.Equals(candidate.TrackingNumber?.Trim(), tracking, StringComparison.OrdinalIgnoreCase)
-                        && quantities.All(q => remaining.GetValueOrDefault(q.Key) >= q.Value))))
+            if (SkuQuantities(candidate, bySku) is not { Count: > 0 } quantities)
+            {
+                continue;
+            }
+
+            var ours = Mentions(candidate.Comments, reference);
+            if (ours
+                || (tracking.Length > 0 && string.Equals(candidate.TrackingNumber?.Trim(), tracking, StringComparison.OrdinalIgnoreCase)
+                    && quantities.All(q => remaining.GetValueOrDefault(q.Key) >= q.Value)))
             {
                 existing.Add(candidate.Id);
+                // Only a shipment the hub wrote follows later ERP changes (tracking entered after done, another
+                // carrier, packages added): one matched by its tracking alone may be the merchant's, and stays theirs.
+                if (ours && Differs(candidate, tracking, carrier, comments))
+                {
+                    toUpdate.Add(new PlannedShipmentUpdate(candidate.Id, tracking, carrier.ShippingProvider, carrier.TrackingCarrier, comments));
+                }
+
                 foreach (var (sku, quantity) in quantities)
                 {
                     remaining[sku] = Math.Max(0, remaining.GetValueOrDefault(sku) - quantity);
@@ -63,7 +83,6 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
 
         var shipped = order.Products.ToDictionary(p => p.OrderProductId, p => p.QuantityShipped);
         var items = Allocate(remaining, products, shipped, key);
-        var comments = shipment.TrackingNumbers.Count > 1 ? $"{reference}; tracking {string.Join(", ", shipment.TrackingNumbers)}" : reference;
         var toCreate = items
             .GroupBy(i => i.Product.OrderAddressId)
             .OrderBy(g => g.Key)
@@ -76,8 +95,16 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
             : OrderStatus.PartiallyShipped;
         var statusId = int.Parse(mapping.Statuses.FromCanonical(SystemName.BigCommerce, status), CultureInfo.InvariantCulture);
         var current = mapping.Statuses.ToCanonical(SystemName.BigCommerce, order.StatusId.ToString(CultureInfo.InvariantCulture));
-        return new FulfilmentPlan(toCreate, existing, status, statusId, statusId != order.StatusId && StillOpen(current, status));
+        return new FulfilmentPlan(toCreate, toUpdate, existing, status, statusId, statusId != order.StatusId && StillOpen(current, status));
     }
+
+    // Compared as the store returns them (trimmed; provider and carrier only when read), so an unchanged ERP shipment
+    // plans no update and a repeat makes no store call.
+    private static bool Differs(StoreShipment candidate, string tracking, CarrierMapping carrier, string comments) =>
+        !string.Equals(candidate.TrackingNumber?.Trim() ?? string.Empty, tracking, StringComparison.Ordinal)
+        || !string.Equals(candidate.Comments?.Trim() ?? string.Empty, comments, StringComparison.Ordinal)
+        || (candidate.ShippingProvider is { } provider && !string.Equals(provider, carrier.ShippingProvider, StringComparison.Ordinal))
+        || (candidate.TrackingCarrier is { } slug && !string.Equals(slug, carrier.TrackingCarrier, StringComparison.Ordinal));
 
     // Only an order still on its way moves: a merchant's Completed, Cancelled, Refunded or Disputed, or Shipped set
     // by hand, is never taken back by a repeated ERP shipment.

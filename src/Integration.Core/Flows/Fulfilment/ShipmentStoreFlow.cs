@@ -13,7 +13,8 @@ namespace Integration.Core.Flows.Fulfilment;
 /// shipment as <see cref="FulfilmentSync"/> read it; the flow reads the store order, plans with
 /// <see cref="FulfilmentPlanner"/> and creates the store shipment(s) and the status change. It is keyed on the order,
 /// so it never runs beside other work on the same order. Idempotent through the planner: a shipment that already
-/// exists (its comments name the ERP shipment) is not created again, so a crash after the create leaves one.
+/// exists (its comments name the ERP shipment) is not created again, so a crash after the create leaves one; when the
+/// ERP shipment's tracking, carrier or packages changed since, that store shipment is updated in place instead.
 /// </summary>
 /// <remarks>
 /// No version (ERP shipments of one order are independent, so an older one applied after a newer one is not stale)
@@ -83,7 +84,7 @@ public sealed class ShipmentStoreFlow(ICommerceStore store, MappingConfiguration
     private sealed record ShipmentRecord(ICommerceStore Store, ShipmentEventData Data, StoreOrderFulfilment Order, FulfilmentPlan Plan)
         : FetchedRecord((DateTimeOffset?)null)
     {
-        public override string? SkipReason => Plan.AlreadyExists && !Plan.StatusChangeNeeded
+        public override string? SkipReason => Plan.NothingToDo
             ? $"The store already has ERP shipment {Data.Shipment.ErpId} (shipment {string.Join(", ", Plan.ExistingShipmentIds)})."
             : null;
 

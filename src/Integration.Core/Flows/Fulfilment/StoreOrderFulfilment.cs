@@ -24,7 +24,10 @@ public sealed record StoreOrderProduct(long OrderProductId, long OrderAddressId,
 
 /// <summary>A shipment the store already has.</summary>
 /// <param name="Comments">BigCommerce <c>comments</c>: the hub writes <see cref="FulfilmentPlanner.ErpReference"/> there.</param>
-public sealed record StoreShipment(long Id, long OrderAddressId, string? TrackingNumber, string? Comments, IReadOnlyList<StoreShipmentItem> Items);
+/// <param name="ShippingProvider">BigCommerce <c>shipping_provider</c>; null when not read (then not compared).</param>
+/// <param name="TrackingCarrier">BigCommerce <c>tracking_carrier</c>; null when not read (then not compared).</param>
+public sealed record StoreShipment(long Id, long OrderAddressId, string? TrackingNumber, string? Comments, IReadOnlyList<StoreShipmentItem> Items,
+    string? ShippingProvider = null, string? TrackingCarrier = null);
 
 /// <summary>A quantity of one order product in a store shipment.</summary>
 public sealed record StoreShipmentItem(long OrderProductId, int Quantity);
@@ -36,8 +39,16 @@ public sealed record StoreShipmentItem(long OrderProductId, int Quantity);
 public sealed record PlannedShipment(
     long OrderAddressId, string TrackingNumber, string ShippingProvider, string TrackingCarrier, string Comments, IReadOnlyList<StoreShipmentItem> Items);
 
+/// <summary>
+/// A store shipment the hub created for an ERP shipment whose tracking, carrier or package set changed since
+/// (BigCommerce <c>PUT /v2/orders/{id}/shipments/{shipment_id}</c>): every field is written as the ERP has it now.
+/// </summary>
+/// <param name="ShipmentId">The store shipment (its comments name the ERP shipment).</param>
+public sealed record PlannedShipmentUpdate(long ShipmentId, string TrackingNumber, string ShippingProvider, string TrackingCarrier, string Comments);
+
 /// <summary>What applying one ERP shipment to one store order takes.</summary>
 /// <param name="ToCreate">Store shipments to create (one per shipping address; empty when the store already has them all).</param>
+/// <param name="ToUpdate">Store shipments of this ERP shipment whose tracking, carrier or comments differ from the ERP's now (updated in place).</param>
 /// <param name="ExistingShipmentIds">Store shipments that already are this ERP shipment (an earlier attempt created them).</param>
 /// <param name="Status">The order status once every shipment exists: <see cref="OrderStatus.Shipped"/> or <see cref="OrderStatus.PartiallyShipped"/>.</param>
 /// <param name="StatusId">The store's id for <paramref name="Status"/> (the mapping's <c>statuses.bigcommerce.fromCanonical</c>).</param>
@@ -47,8 +58,12 @@ public sealed record PlannedShipment(
 /// merchant completed, cancelled, refunded or marked shipped.
 /// </param>
 public sealed record FulfilmentPlan(
-    IReadOnlyList<PlannedShipment> ToCreate, IReadOnlyList<long> ExistingShipmentIds, OrderStatus Status, int StatusId, bool StatusChangeNeeded)
+    IReadOnlyList<PlannedShipment> ToCreate, IReadOnlyList<PlannedShipmentUpdate> ToUpdate, IReadOnlyList<long> ExistingShipmentIds,
+    OrderStatus Status, int StatusId, bool StatusChangeNeeded)
 {
     /// <summary>True when the store already has every shipment (a repeat, or a retry after a crash following the create).</summary>
     public bool AlreadyExists => ToCreate.Count == 0;
+
+    /// <summary>True when the store already has every shipment as the ERP has it now, and the status needs no change: no store call.</summary>
+    public bool NothingToDo => AlreadyExists && ToUpdate.Count == 0 && !StatusChangeNeeded;
 }

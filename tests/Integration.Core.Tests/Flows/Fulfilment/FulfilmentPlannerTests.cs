@@ -82,6 +82,32 @@ public sealed class FulfilmentPlannerTests
     }
 
     [Fact]
+    public void Plan_HubShipmentWhoseTrackingCarrierOrPackagesChangedInTheErp_IsUpdatedInPlace_AndUnchangedIsNothingToDo()
+    {
+        var earlier = new StoreShipment(900, Address, string.Empty, "ERP shipment 42", [new(101, 3), new(102, 1)], string.Empty, string.Empty);
+        var now = Shipment("42", "UPS", ["1Z999", "1Z998"], ("TEE-01", 3), ("MUG-01", 1));
+
+        var plan = Planner.Plan(now, Order(Products(3, 1), 2, earlier));
+        var update = Assert.Single(plan.ToUpdate);
+        var applied = earlier with
+        {
+            TrackingNumber = update.TrackingNumber, Comments = update.Comments, ShippingProvider = update.ShippingProvider, TrackingCarrier = update.TrackingCarrier,
+        };
+        var repeat = Planner.Plan(now, Order(Products(3, 1), 2, applied));
+        // A shipment matched by its tracking number alone (no reference) is not the hub's to change.
+        var merchants = new StoreShipment(901, Address, "1Z999", "packed by Sam", [new(101, 3), new(102, 1)], "fedex", string.Empty);
+        var theirs = Planner.Plan(now, Order(Products(3, 1), 2, merchants));
+
+        Assert.Empty(plan.ToCreate);
+        Assert.Equal(new PlannedShipmentUpdate(900, "1Z999", "ups", "ups", "ERP shipment 42; tracking 1Z999, 1Z998"), update);
+        Assert.False(plan.NothingToDo);
+        Assert.Empty(repeat.ToUpdate);
+        Assert.True(repeat.NothingToDo);
+        Assert.Empty(theirs.ToUpdate);
+        Assert.Equal([901L], theirs.ExistingShipmentIds);
+    }
+
+    [Fact]
     public void Plan_StoreAlreadyHasTheShipmentFromAnEarlierAttempt_IsAlreadyExists()
     {
         // The crash-after-create case: BigCommerce has the shipment (and counted it as shipped), the hub did not record it.
