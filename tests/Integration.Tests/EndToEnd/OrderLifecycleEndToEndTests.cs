@@ -309,6 +309,25 @@ public sealed class OrderLifecycleEndToEndTests(AzuriteFixture azurite, TrytonFi
     }
 
     [Fact]
+    public async Task Lifecycle_TaxAdjustmentRefund_ListsNoItems_IsANoteOfItsAmountOnTheSale()
+    {
+        var (order, _) = await OrderAsync(OrderStatuses.AwaitingFulfillment, 1);
+        Assert.Equal(ProcessingOutcome.Applied, (await ProcessAsync(OrderEvent(order.Id, "store/order/created"))).Outcome);
+        // orders.v3.yml's other refund form: a tax adjustment amount and no items; the refund BigCommerce lists has none.
+        var refundId = _emulator.Store(Store).RefundOrder(order.Id, [], taxAdjustmentAmount: 0.35m, reason: "tax exempt");
+
+        var calls = _tryton.CallCount;
+        var noted = await ProcessAsync(RefundEvent(order.Id, refundId));
+        Report("tax-adjustment refund (note)", _tryton.CallCount - calls);
+
+        Assert.True(noted.Outcome == ProcessingOutcome.Applied, noted.Reason);
+        var key = $"bc-{Store}-{order.Id}-refund-{refundId}";
+        Assert.Empty((await TrytonTestData.SalesAsync(_tryton, key, Ct)).EnumerateArray());
+        var comment = (await SaleAsync(order.Id)).GetProperty("comment").GetString()!;
+        Assert.Single(comment.Split('\n'), l => l.Contains($"[{key}] Refunded 0.35", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Lifecycle_RefundBeforeTheOrderReachedTheErp_WaitsForTheOrder()
     {
         var (order, _) = await OrderAsync(OrderStatuses.AwaitingFulfillment, 2);
