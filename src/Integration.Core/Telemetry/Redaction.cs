@@ -13,7 +13,8 @@ namespace Integration.Core.Telemetry;
 /// Rules, in order: e-mail addresses; phone-shaped numbers (seven or more digits with a separator or a leading
 /// <c>+</c>; a bare digit run is an id and stays); quoted text, unless it follows a word that introduces a name in
 /// Tryton's messages (<c>field "Name" in "Party"</c>, <c>access "sale.sale"</c>), looks like a code identifier
-/// (<c>'NoneType'</c>, <c>"sale.sale"</c>, <c>"INVALID_EMAIL"</c>) or holds no letter or digit (<c>"'\t'"</c>).
+/// (<c>'NoneType'</c>, <c>"sale.sale"</c>, <c>"INVALID_EMAIL"</c>), is a list of record ids (<c>"12, 13"</c>) or holds
+/// no letter or digit.
 /// Redaction is for what the hub cannot know to be safe: its own messages name only ids, SKUs and states.
 /// </remarks>
 public static partial class Redaction
@@ -41,6 +42,10 @@ public static partial class Redaction
     [GeneratedRegex(@"^[A-Za-z_][\w.]*$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
     private static partial Regex IdentifierPattern();
 
+    // Tryton quotes record ids ("12", "12, 13"): ids, which the operator needs, as bare digit runs are elsewhere.
+    [GeneratedRegex(@"^\d+(?:, ?\d+)*$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    private static partial Regex IdListPattern();
+
     /// <summary>The text with every value that may be personal data replaced by <see cref="Placeholder"/>.</summary>
     public static string Redact(string? text)
     {
@@ -58,6 +63,7 @@ public static partial class Redaction
             var keep = quoted == Placeholder
                 || (m.Groups["word"].Success && NameIntroducers.Contains(m.Groups["word"].Value))
                 || !inner.Any(char.IsLetterOrDigit)
+                || IdListPattern().IsMatch(inner)
                 || IsCodeIdentifier(inner);
             return keep ? m.Value : m.Groups["word"].Value + m.Groups["space"].Value + Placeholder;
         });
