@@ -48,6 +48,13 @@ public sealed class ProtocolTests
 
     [Theory]
     [InlineData("""{"id":2,"error":["UserError",["The code on party must be unique.","",null]]}""", ErpErrorCode.Rejected, "The code on party must be unique.")]
+    // Tryton names the refused value and the party: values redacted, Tryton's error class and the field and model kept.
+    [InlineData("""{"id":2,"error":["UserError",["The value \"Jane\tDoe\" for field \"Name\" in \"Party\" contains some invalid chars \"'\\t'\".","",null]]}""",
+        ErpErrorCode.Rejected, "rejected party.party.create (UserError): The value «redacted» for field \"Name\" in \"Party\" contains some invalid chars")]
+    [InlineData("""{"id":2,"error":["UserError",["The phone number \"+1 217 555 0100\" for party \"Jane Doe\" is not valid.","jane@example.com",null]]}""",
+        ErpErrorCode.Rejected, "The phone number «redacted» for party «redacted» is not valid. «redacted»")]
+    [InlineData("""{"id":2,"error":["invalid literal for int() with base 10: 'Jane'","Traceback (most recent call last):\n  ...\nValueError: invalid literal for int() with base 10: 'Jane'"]}""",
+        ErpErrorCode.Rejected, "(ValueError): invalid literal for int() with base 10: «redacted»")]
     [InlineData("""{"id":2,"error":["ConcurrencyException","Records were modified in the meanwhile"]}""", ErpErrorCode.Conflict, "modified meanwhile")]
     [InlineData("""{"id":2,"error":["database is locked","Traceback ... OperationalError"]}""", ErpErrorCode.Conflict, "busy")]
     [InlineData("""{"id":2,"error":["'NoneType' object has no attribute 'id'","Traceback ..."]}""", ErpErrorCode.Rejected, "NoneType")]

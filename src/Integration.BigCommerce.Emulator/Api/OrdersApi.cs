@@ -349,7 +349,9 @@ internal static class OrdersApi
             return;
         }
 
-        if (body["items"] is not JsonArray itemsNode
+        // A tax adjustment refund (RefundRequest_Post_TaxAdjustmentAmount) has an amount and no items.
+        var taxAdjustment = body["tax_adjustment_amount"] is { } t && t.GetValueKind() == JsonValueKind.Number ? t.GetValue<decimal>() : (decimal?)null;
+        if ((body["items"] ?? (taxAdjustment is null ? null : new JsonArray())) is not JsonArray itemsNode
             || itemsNode.Any(i => i is not JsonObject o || o["item_type"]?.GetValueKind() != JsonValueKind.String || o["item_id"]?.GetValueKind() != JsonValueKind.Number
                 || (o["quantity"] is { } q && q.GetValueKind() != JsonValueKind.Number) || (o["amount"] is { } a && a.GetValueKind() != JsonValueKind.Number))
             || (body["payments"] is { } p && (p is not JsonArray paymentsNode || paymentsNode.Any(x => x is not JsonObject po
@@ -365,7 +367,7 @@ internal static class OrdersApi
             o["reason"]?.GetValueKind() == JsonValueKind.String ? o["reason"]!.GetValue<string>() : null)).ToList();
         var payments = (body["payments"] as JsonArray)?.Cast<JsonObject>().Select(o => new RefundPaymentRequest(
             o["provider_id"]!.GetValue<string>(), o["amount"]!.GetValue<decimal>(), o["offline"]?.GetValueKind() == JsonValueKind.True)).ToList();
-        var (refund, error, notFound) = context.Store().Refund(id, items, payments, Text(body, "reason"));
+        var (refund, error, notFound) = context.Store().Refund(id, items, payments, Text(body, "reason"), taxAdjustment);
         if (notFound)
         {
             await ApiResponses.V3Error(context, 404, "The order does not exist.");

@@ -16,15 +16,21 @@ public sealed partial class EmulatedStore
     /// <c>POST /v3/orders/{id}/payment_actions/refunds</c>; raises <c>store/order/refund/created</c> and
     /// <c>statusUpdated</c> to Refunded (everything refunded) or Partially Refunded. Returns the refund's id.
     /// </summary>
-    public long RefundOrder(long orderId, IReadOnlyList<RefundItemRequest> items, IReadOnlyList<RefundPaymentRequest>? payments = null, string? reason = null)
+    /// <param name="taxAdjustmentAmount">
+    /// A tax adjustment refund (orders.v3.yml <c>RefundRequest_Post_TaxAdjustmentAmount</c>): no items, this amount; the
+    /// refund then lists no items, as BigCommerce's does.
+    /// </param>
+    public long RefundOrder(long orderId, IReadOnlyList<RefundItemRequest> items, IReadOnlyList<RefundPaymentRequest>? payments = null, string? reason = null,
+        decimal? taxAdjustmentAmount = null)
     {
-        var (refund, error, notFound) = Refund(orderId, items, payments, reason);
+        var (refund, error, notFound) = Refund(orderId, items, payments, reason, taxAdjustmentAmount);
         return refund is not null ? refund["id"]!.GetValue<long>()
             : throw (notFound ? new KeyNotFoundException($"Order {orderId} does not exist.") : new ArgumentException(error, nameof(items)));
     }
 
     internal (JsonObject? Refund, string? Error, bool NotFound) Refund(
-        long orderId, IReadOnlyList<RefundItemRequest> items, IReadOnlyList<RefundPaymentRequest>? payments, string? reason)
+        long orderId, IReadOnlyList<RefundItemRequest> items, IReadOnlyList<RefundPaymentRequest>? payments, string? reason,
+        decimal? taxAdjustmentAmount = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         RefundRecord refund;
@@ -36,9 +42,14 @@ public sealed partial class EmulatedStore
                 return (null, null, true);
             }
 
-            if (items.Count == 0)
+            if (taxAdjustmentAmount is not null && (items.Count > 0 || taxAdjustmentAmount <= 0))
             {
-                return (null, "items must list at least one item to refund.", false);
+                return (null, "A tax adjustment refund has a positive tax_adjustment_amount and no items.", false);
+            }
+
+            if (items.Count == 0 && taxAdjustmentAmount is null)
+            {
+                return (null, "items must list at least one item to refund (or tax_adjustment_amount be given).", false);
             }
 
             var lines = new List<(RefundItemRecord Item, OrderProductRecord? Line)>();
@@ -78,7 +89,7 @@ public sealed partial class EmulatedStore
                 }
             }
 
-            var total = lines.Sum(l => l.Item.Amount);
+            var total = taxAdjustmentAmount ?? lines.Sum(l => l.Item.Amount);
             var refundable = record.Order.TotalIncTax - record.RefundedAmount;
             if (total <= 0 || total > refundable)
             {

@@ -97,7 +97,8 @@ public sealed class BigCommerceTranslator(MappingConfiguration mapping)
             // Two order products with one SKU (e.g. different options) are one ERP line: refund them together.
             Lines = [.. lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
                 .Select(g => new RefundLine { Sku = g.Key, Quantity = g.Sum(l => l.Quantity), Amount = g.Sum(l => l.Amount) })],
-            OtherAmount = other,
+            // A tax adjustment refund lists no items (orders.v3.yml): its whole amount is money not tied to goods.
+            OtherAmount = refund.Items.Count == 0 ? refund.TotalAmount : other,
             Reason = NullIfEmpty(refund.Reason ?? string.Empty),
             CreatedAt = refund.Created,
         };

@@ -93,4 +93,11 @@ public static class ErpReasons
 
     /// <summary>A refund names SKUs or quantities the ERP's order does not have; the message lists them.</summary>
     public const string RefundMismatch = "erp_refund_mismatch";
+
+    /// <summary>
+    /// The order is refunded in full, but goods the ERP shipped are neither returned in the ERP nor refunded as items in
+    /// the store (a custom-amount or shipping refund, or the status set by hand); the message names them and asks a
+    /// person whether they come back.
+    /// </summary>
+    public const string RefundWithoutReturn = "erp_refund_without_return";
 }

@@ -48,7 +48,8 @@ public interface IErpConnector
     /// the ERP allows (open shipments stopped); what it cannot take is a permanent <see cref="ErpException"/> with a
     /// precise <see cref="ErpException.Reason"/>: <see cref="ErpReasons.CancelAfterShipment"/> (goods already shipped,
     /// named), <see cref="ErpReasons.OrderEditAfterConfirmation"/> (lines changed after confirmation, each difference
-    /// named). A status behind the ERP's progress is not applied and is reported on <see cref="ErpWriteResult.BackwardMove"/>.
+    /// named). A status behind the ERP's progress is not applied and is reported on <see cref="ErpWriteResult.BackwardMove"/>;
+    /// a full refund whose shipped goods no return takes back yet, on <see cref="ErpWriteResult.Unreturned"/>.
     /// </summary>
     Task<ErpWriteResult> UpsertOrderAsync(Order order, CancellationToken cancellationToken = default);
 
@@ -87,7 +88,21 @@ public sealed record ErpWriteResult(string ErpId, ErpWriteOutcome Outcome)
     /// or quarantine.
     /// </summary>
     public ErpBackwardMove? BackwardMove { get; init; }
+
+    /// <summary>
+    /// Set when the order is refunded in full but goods the ERP shipped are not all taken back by returns made from the
+    /// ERP document: per SKU, what shipped and what returns take back. The connector cannot tell whether a return is still
+    /// to come; the flow asks the store (a refund of those goods as items is a return on its way, anything else is
+    /// <see cref="ErpReasons.RefundWithoutReturn"/>).
+    /// </summary>
+    public IReadOnlyList<ErpUnreturnedGoods>? Unreturned { get; init; }
 }
+
+/// <summary>Goods the ERP shipped for an order that returns do not (yet) take back.</summary>
+/// <param name="Sku">The product's SKU.</param>
+/// <param name="Shipped">The quantity the ERP shipped.</param>
+/// <param name="Returned">The quantity returns made from the ERP document take back (less than <paramref name="Shipped"/>).</param>
+public sealed record ErpUnreturnedGoods(string Sku, decimal Shipped, decimal Returned);
 
 /// <summary>A status the ERP did not apply because its document is further along.</summary>
 /// <param name="ErpState">The ERP document's state (e.g. <c>processing</c>).</param>

@@ -215,7 +215,10 @@ public sealed partial class CrmState
             if (name == "email" && value is not null)
             {
                 value = value.Trim().ToLowerInvariant();
-                if (!value.Contains('@', StringComparison.Ordinal))
+                // HubSpot refuses an address without a domain with a dot (jane@example) as it does one without an '@',
+                // naming the address in the message.
+                var at = value.IndexOf('@', StringComparison.Ordinal);
+                if (at < 0 || !value[(at + 1)..].Contains('.', StringComparison.Ordinal))
                 {
                     problems.Add(Problem(name, $"Email address {value} is invalid", "INVALID_EMAIL"));
                     continue;

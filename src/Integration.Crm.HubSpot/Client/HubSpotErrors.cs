@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Integration.Core.Crm;
+using Integration.Core.Telemetry;
 
 namespace Integration.Crm.HubSpot.Client;
 
 /// <summary>
 /// Turns HubSpot's answers into <see cref="CrmException"/>s (hubspot-facts.md §7): 429, 423, 477 and 5xx are
 /// transient; 409 is a lost race (transient, and the existing id is in the message); 401 authentication; 403
-/// configuration (missing scopes); 404 not found; anything else a permanent rejection with HubSpot's message.
+/// configuration (missing scopes); 404 not found; anything else a permanent rejection with HubSpot's message, its
+/// values redacted (<see cref="Detail"/>): the status, the category and the property names and error codes stay.
 /// </summary>
 internal static partial class HubSpotErrors
 {
@@ -20,7 +22,7 @@ internal static partial class HubSpotErrors
     public static CrmException FromResponse(int status, HubSpotError? error, string operation)
     {
         var category = error?.Category ?? error?.PolicyName;
-        var detail = error?.Message is { Length: > 0 } message ? message : "(no message)";
+        var detail = Detail(error?.Message);
         var scopes = RequiredScopes(error);
         var code = status switch
         {
@@ -60,8 +62,56 @@ internal static partial class HubSpotErrors
             _ when IsTransient(error) => CrmErrorCode.Unavailable,
             _ => CrmErrorCode.Rejected,
         };
-        return new CrmException(code, $"HubSpot refused an input of {operation} ({error.Category ?? "no category"}): {error.Message ?? "(no message)"}",
+        return new CrmException(code, $"HubSpot refused an input of {operation} ({error.Category ?? "no category"}): {Detail(error.Message)}",
             category: error.Category);
+    }
+
+    /// <summary>
+    /// HubSpot's message without the values it quotes (an invalid e-mail is named in it). A validation message embeds
+    /// the refused properties as JSON (<c>Property values were not valid: [{"isValid":false,"message":"Email address
+    /// … is invalid","error":"INVALID_EMAIL","name":"email"}]</c>): each becomes its name and error code
+    /// (<c>email (INVALID_EMAIL)</c>), and an <c>INVALID_OPTION</c> keeps its message (the value is one of the portal's
+    /// options, e.g. a currency, and the message lists the allowed ones); any other message is
+    /// <see cref="Redaction.Redact">redacted</see>.
+    /// </summary>
+    internal static string Detail(string? message)
+    {
+        if (string.IsNullOrEmpty(message))
+        {
+            return "(no message)";
+        }
+
+        var start = message.IndexOf(": [", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            try
+            {
+                using var list = JsonDocument.Parse(message.AsMemory(start + 2));
+                if (list.RootElement.ValueKind == JsonValueKind.Array)
+                {
+                    var properties = list.RootElement.EnumerateArray().Select(p => (Text(p, "error") ?? "invalid") switch
+                    {
+                        // An option refused is one of the portal's option lists (currency, pipeline, stage), not the
+                        // record's personal data: its message names the value and the allowed options, which the fix needs.
+                        "INVALID_OPTION" when Text(p, "message") is { } option =>
+                            $"{Text(p, "name") ?? "(unnamed)"} (INVALID_OPTION: {Redaction.Redact(option)})",
+                        var error => $"{Text(p, "name") ?? "(unnamed)"} ({error})",
+                    });
+                    return $"{Redaction.Redact(message[..start])}: {string.Join(", ", properties)}";
+                }
+            }
+            catch (JsonException)
+            {
+                // Not the JSON list after all: the whole message is redacted below.
+            }
+        }
+
+        return Redaction.Redact(message);
+
+        static string? Text(JsonElement item, string name) =>
+            item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
     }
 
     /// <summary>The input ids a batch error names in its <c>context</c> (any key holding an array of strings).</summary>

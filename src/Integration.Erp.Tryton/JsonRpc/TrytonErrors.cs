@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Integration.Core.Erp;
+using Integration.Core.Telemetry;
 
 namespace Integration.Erp.Tryton.JsonRpc;
 
@@ -8,7 +10,12 @@ namespace Integration.Erp.Tryton.JsonRpc;
 /// <c>[exception name, args]</c> for its own exceptions (trytond/exceptions.py) and <c>[message, traceback]</c> for
 /// anything else.
 /// </summary>
-internal static class TrytonErrors
+/// <remarks>
+/// Tryton's texts name the values it refused and the records involved (<c>The value "Jane Doe" for field "Name" in
+/// "Party" ...</c>, <c>... on party "Jane Doe"</c>): the message keeps the call, Tryton's error class and the text
+/// with every value <see cref="Redaction">redacted</see> (field and model names stay), never the text as sent.
+/// </remarks>
+internal static partial class TrytonErrors
 {
     public static ErpException FromRpcError(string what, JsonElement error)
     {
@@ -22,9 +29,10 @@ internal static class TrytonErrors
         return name switch
         {
             // args: [message, description, domain]
-            "UserError" => new ErpException(ErpErrorCode.Rejected, $"Tryton rejected {what}: {Text(args, 0, 1)}"),
+            "UserError" => new ErpException(ErpErrorCode.Rejected, $"Tryton rejected {what} (UserError): {Redaction.Redact(Text(args, 0, 1))}"),
             // args: [warning name, message, description]; the hub never answers warnings, so they block like errors.
-            "UserWarning" => new ErpException(ErpErrorCode.Rejected, $"Tryton asked to confirm a warning on {what}: {Text(args, 1, 2)}"),
+            "UserWarning" => new ErpException(ErpErrorCode.Rejected,
+                $"Tryton asked to confirm a warning on {what} (UserWarning): {Redaction.Redact(Text(args, 1, 2))}"),
             "ConcurrencyException" => new ErpException(ErpErrorCode.Conflict, $"Tryton refused {what}: the record was modified meanwhile."),
             "LoginException" => new ErpException(ErpErrorCode.Authentication, $"Tryton asked for a login during {what}."),
             "RateLimitException" => new ErpException(ErpErrorCode.Unavailable, $"Tryton rate-limited {what}."),
@@ -34,15 +42,24 @@ internal static class TrytonErrors
 
     private static ErpException Unexpected(string what, string message, JsonElement traceback)
     {
-        var firstLine = message.Split('\n', 2)[0];
+        var firstLine = Redaction.Redact(message.Split('\n', 2)[0]);
+        var trace = traceback.ValueKind == JsonValueKind.String ? traceback.GetString()! : string.Empty;
         // SQLite's "database is locked" and PostgreSQL serialization failures surface as OperationalError once
         // trytond's own retries (database.retry) are exhausted: contention, worth retrying later.
-        var isContention = message.Contains("locked", StringComparison.OrdinalIgnoreCase)
-            || (traceback.ValueKind == JsonValueKind.String && traceback.GetString()!.Contains("OperationalError", StringComparison.Ordinal));
+        var isContention = message.Contains("locked", StringComparison.OrdinalIgnoreCase) || trace.Contains("OperationalError", StringComparison.Ordinal);
+        var errorClass = ClassOf(trace) is { } name ? $" ({name})" : string.Empty;
         return isContention
-            ? new ErpException(ErpErrorCode.Conflict, $"Tryton's database was busy during {what}: {firstLine}")
-            : new ErpException(ErpErrorCode.Rejected, $"Tryton failed on {what}: {firstLine}");
+            ? new ErpException(ErpErrorCode.Conflict, $"Tryton's database was busy during {what}{errorClass}: {firstLine}")
+            : new ErpException(ErpErrorCode.Rejected, $"Tryton failed on {what}{errorClass}: {firstLine}");
     }
+
+    // A Python traceback ends with "ValueError: ..." (or "psycopg2.errors.X: ..."): the class, without the message.
+    [GeneratedRegex(@"^\s*(?<class>[A-Za-z_][\w.]*(?:Error|Exception|Warning))\b", RegexOptions.Multiline | RegexOptions.CultureInvariant,
+        matchTimeoutMilliseconds: 200)]
+    private static partial Regex TracebackClassPattern();
+
+    private static string? ClassOf(string traceback) =>
+        TracebackClassPattern().Matches(traceback) is { Count: > 0 } matches ? matches[^1].Groups["class"].Value : null;
 
     private static string Text(JsonElement args, int messageIndex, int descriptionIndex)
     {

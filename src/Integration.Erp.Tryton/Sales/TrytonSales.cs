@@ -222,9 +222,10 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
     /// cancelled and the cancelled moves ignored through the shipment-exception wizard, the path a Tryton user takes:
     /// the sale stops shipping and Tryton closes it as done. Shipped goods cannot be unshipped: they are
     /// <see cref="ErpReasons.CancelAfterShipment"/>, naming each SKU and quantity, after the rest has been stopped —
-    /// unless the store status is <see cref="OrderStatus.Refunded"/>: then the refund's returns bring the shipped goods
-    /// back, and the cancellation is complete once they cover every shipped quantity (until the refund's event has made
-    /// them, it is a transient wait, whichever of the two events arrives first).
+    /// unless the store status is <see cref="OrderStatus.Refunded"/>: then returns made from the sale bring the shipped
+    /// goods back, and the cancellation is complete once they cover every shipped quantity; what they do not cover is
+    /// reported on <see cref="ErpWriteResult.Unreturned"/> for the flow to decide (a return still to come, or a person's
+    /// decision).
     /// </summary>
     private async Task<ErpWriteResult> CancelAsync(string key, JsonElement sale, string state, ErpWriteOutcome outcome,
         OrderStatus storeStatus, CancellationToken cancellationToken)
@@ -251,7 +252,9 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             moved = true;
         }
 
-        if (await IgnoreShipmentExceptionAsync(id, cancellationToken).ConfigureAwait(false))
+        // A done sale has nothing open and no cancelled move left to handle (Tryton closes a sale only then): the wizard
+        // (four calls) would find nothing, on every delivery of the status.
+        if (state != "done" && await IgnoreShipmentExceptionAsync(id, cancellationToken).ConfigureAwait(false))
         {
             moved = true;
         }
@@ -263,17 +266,16 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             .ToList();
         if (shipped.Count > 0 && storeStatus == OrderStatus.Refunded)
         {
+            // Whether a return is still to come is the store's to say (the flow reads its refunds): reported, not thrown,
+            // so no conflict retry runs this pass again.
             var returned = await ReturnedAsync(id, cancellationToken).ConfigureAwait(false);
-            var missing = shipped.Where(l => returned.GetValueOrDefault(l.Sku) < l.Quantity).ToList();
-            if (missing.Count > 0)
+            var missing = shipped.Where(l => returned.GetValueOrDefault(l.Sku) < l.Quantity)
+                .Select(l => new ErpUnreturnedGoods(l.Sku, l.Quantity, returned.GetValueOrDefault(l.Sku)))
+                .ToList();
+            return new ErpWriteResult(Id(id), moved || outcome != ErpWriteOutcome.Unchanged ? ErpWriteOutcome.Updated : ErpWriteOutcome.Unchanged)
             {
-                throw new ErpException(ErpErrorCode.Conflict,
-                    $"Order {key} was refunded after Tryton sale {TrytonJson.GetString(sale, "number", Model)} shipped; the refund's return " +
-                    $"does not cover {string.Join(", ", missing.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Sku} × {l.Quantity - returned.GetValueOrDefault(l.Sku):0.####}")))} yet. " +
-                    "Waiting for the refund's event to create it.");
-            }
-
-            shipped.Clear();
+                Unreturned = missing.Count == 0 ? null : missing,
+            };
         }
 
         if (shipped.Count > 0)

@@ -332,6 +332,26 @@ public sealed class EmulatorFidelityTests
     }
 
     [Fact]
+    public async Task TaxAdjustmentRefund_ThroughV3_ListsNoItems_ItsAmountIsTheTotal_ItemsWithItIs422()
+    {
+        await using var harness = await EmulatorHarness.StartAsync();
+        var order = harness.Store.CreateOrder(1, [(1, 2)]);
+        var line = (await harness.Client.GetOrderProductsAsync(order.Id, Token))[0];
+        using var http = Http(harness);
+
+        await ReadAsync(http, $"v3/orders/{order.Id}/payment_actions/refunds", HttpMethod.Post, "{\"tax_adjustment_amount\":1.25}");
+        using var both = await http.PostAsync(Path($"v3/orders/{order.Id}/payment_actions/refunds"),
+            Json($"{{\"tax_adjustment_amount\":1,\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":1}}]}}"), Token);
+        var listed = Assert.Single(await harness.Client.GetRefundsAsync(order.Id, Token));
+        var after = await harness.Client.GetOrderAsync(order.Id, Token);
+
+        Assert.Empty(listed.Items);
+        Assert.Equal(1.25m, listed.TotalAmount);
+        Assert.Equal(OrderStatuses.PartiallyRefunded, after.StatusId);
+        Assert.Equal((HttpStatusCode)422, both.StatusCode);
+    }
+
+    [Fact]
     public async Task ControlRefund_OfEverything_SetsRefunded()
     {
         await using var harness = await EmulatorHarness.StartAsync();

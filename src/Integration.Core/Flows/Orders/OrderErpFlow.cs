@@ -37,10 +37,11 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
             return null;
         }
 
-        return new ErpOrderRecord(_erp, order, _policy);
+        return new ErpOrderRecord(store, _erp, order, _policy);
     }
 
-    private sealed record ErpOrderRecord(IErpConnector Erp, Order Order, OwnershipPolicy Policy) : OrderRecord(Order, Policy, SystemName.Erp)
+    private sealed record ErpOrderRecord(ICommerceStore Store, IErpConnector Erp, Order Order, OwnershipPolicy Policy)
+        : OrderRecord(Order, Policy, SystemName.Erp)
     {
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
@@ -58,7 +59,44 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
                     reason: ErpReasons.StatusBackward);
             }
 
+            if (result.Unreturned is { Count: > 0 } unreturned)
+            {
+                throw await UnreturnedAsync(result.ErpId, unreturned, cancellationToken);
+            }
+
             return result.ErpId;
+        }
+
+        /// <summary>
+        /// Refunded in full, and goods the ERP shipped are not all returned. The store's refunds tell a return still to
+        /// come (they refund those goods as items, and the refund's event has not made its return yet: a transient wait,
+        /// whichever event comes first) from one that never will (a custom-amount or shipping refund, or the status set
+        /// by hand): that is a person's decision, quarantined at once rather than waited for until retries run out.
+        /// </summary>
+        private async Task<ErpException> UnreturnedAsync(string erpId, IReadOnlyList<ErpUnreturnedGoods> unreturned, CancellationToken cancellationToken)
+        {
+            var refunds = await Store.GetRefundsAsync(Order.StoreHash, Order.OrderId, cancellationToken) ?? [];
+            var refundedGoods = refunds.SelectMany(r => r.Lines).GroupBy(l => l.Sku, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
+            var goods = string.Join(", ", unreturned.Select(u => string.Create(CultureInfo.InvariantCulture, $"{u.Sku} × {u.Shipped - u.Returned:0.####}")));
+            if (unreturned.All(u => refundedGoods.GetValueOrDefault(u.Sku) >= u.Shipped))
+            {
+                return new ErpException(ErpErrorCode.Conflict,
+                    $"Order {Order.NaturalKey} was refunded after the ERP's sale {erpId} shipped; the refund's return does not cover {goods} yet. " +
+                    "The store refunded those goods as items: waiting for the refund's event to create the return.");
+            }
+
+            var storeSide = refunds.Count == 0
+                ? "the store has no refund of the order (the status was set by hand)"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"the store's {refunds.Count} refund(s) take back {(refundedGoods.Count == 0 ? "no goods" : string.Join(", ", refundedGoods.Select(g => $"{g.Key} × {g.Value:0.####}")))} and refund {refunds.Sum(r => r.OtherAmount):0.00} {Order.Currency} not tied to goods");
+            return new ErpException(ErpErrorCode.Rejected,
+                $"Order {Order.NaturalKey} is Refunded in the store, but the ERP's sale {erpId} shipped {goods} that no return takes back: {storeSide}. " +
+                "What had not shipped was stopped; nothing was returned. If the goods come back, create their return in the ERP " +
+                "from the sale (or, while the store has an amount left to refund, refund them as items there: that refund becomes " +
+                "the return), then replay this event; if they do not come back (money refunded only), the sale is complete as it " +
+                "is and the event needs no replay.",
+                reason: ErpReasons.RefundWithoutReturn);
         }
     }
 }
