@@ -6,6 +6,7 @@ using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Emulator;
 using Integration.Core.Commerce;
 using Integration.Core.Events;
+using Integration.Core.Flows.Customers;
 using Integration.Core.Flows.Orders;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
@@ -97,31 +98,34 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
         var saved = new List<string?>();
 
         var first = await RunAsync(backfill, checkpoint, c => { saved.Add(c); checkpoint = c; });
-        var firstIds = publisher.Published.Select(p => p.Event.EventId).ToList();
+        var firstIds = Orders(publisher).Select(e => e.EventId).ToList();
         publisher.Published.Clear();
         var repeat = await RunAsync(backfill, null, _ => { });
-        var repeatIds = publisher.Published.Select(p => p.Event.EventId).ToList();
+        var repeatIds = Orders(publisher).Select(e => e.EventId).ToList();
         publisher.Published.Clear();
-        var resumed = await RunAsync(backfill, checkpoint, _ => { });
+        var resumed = await RunAsync(backfill, saved[2], _ => { });
 
-        // Every seeded order is 2026-01-01 + n hours: the 600 fit the 60-day lookback.
-        Assert.Equal(600, first.Compared);
-        Assert.Equal(600, first.Fixed);
+        // Every seeded order is 2026-01-01 + n hours: the 600 fit the 60-day lookback; so do the 2 seeded customers,
+        // which the customers phase publishes after the orders.
+        Assert.Equal(602, first.Compared);
+        Assert.Equal(602, first.Fixed);
         Assert.Equal(600, firstIds.Distinct().Count());
         Assert.Equal(firstIds, repeatIds);
-        Assert.Equal(3, saved.Count); // one per page of 250
-        Assert.Equal("2026-01-26T00:00:00.0000000+00:00", saved[^1]);
-        Assert.Equal(3, first.ApiCalls);
-        Assert.Equal(3, first.MinimumCalls);
-        var sample = Assert.Single(publisher.Published).Event; // the overlap (5 minutes) holds only the newest order
-        Assert.Equal(1, resumed.Compared);
+        Assert.Equal(4, saved.Count); // one per page of 250, then the customers phase
+        Assert.Equal("2026-01-26T00:00:00.0000000+00:00", saved[2]);
+        Assert.StartsWith("customers ", saved[3], StringComparison.Ordinal);
+        Assert.Equal(4, first.ApiCalls); // 3 order pages, 1 customer page
+        Assert.Equal(4, first.MinimumCalls);
+        var sample = Assert.Single(Orders(publisher)); // the overlap (5 minutes) holds only the newest order
+        Assert.Equal(3, resumed.Compared);
         Assert.Equal(firstIds[^1], sample.EventId);
         Assert.Equal(OrdersBackfill.Scope, sample.Scope);
         Assert.Equal("order", sample.ResourceType);
         Assert.Equal(699, sample.ResourceId?.Number);
         Assert.Equal(699, sample.Data!.Value.GetProperty("id").GetInt64());
         Assert.Equal("order", sample.Data!.Value.GetProperty("type").GetString());
-        Assert.Equal(600, repeat.Compared);
+        Assert.Equal(602, repeat.Compared);
+        Assert.Equal(2, publisher.Published.Count(p => p.Event is { ResourceType: "customer", Scope: OrdersBackfill.CustomerScope }));
     }
 
     [Fact]
@@ -135,8 +139,9 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
             _ => throw new InvalidOperationException("A dry run saves no checkpoint."), dryRun: true);
 
         Assert.Empty(publisher.Published);
-        Assert.Equal($"publish store/order/updated order {order.Id} (modified {Start.AddHours(1):O}) for erp, crm", Assert.Single(report.Plan));
-        Assert.Equal(1, report.Compared);
+        Assert.Equal($"publish store/order/updated order {order.Id} (modified {Start.AddHours(1):O}) for erp, crm",
+            Assert.Single(report.Plan, l => l.StartsWith("publish store/order/", StringComparison.Ordinal)));
+        Assert.Equal(report.Plan.Count, report.Compared);
     }
 
     [Fact]
@@ -169,18 +174,18 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
         await AppliedAsync(EventTargets.Erp, 103, at[103].AddSeconds(-1));
         await AppliedAsync(EventTargets.Crm, 103, at[103]);
 
-        string? checkpoint = null;
-        var report = await RunAsync(backfill, null, c => checkpoint = c);
+        var saved = new List<string?>();
+        var report = await RunAsync(backfill, null, saved.Add);
 
-        Assert.Equal(600, report.Compared);
+        Assert.Equal(602, report.Compared); // and the 2 seeded customers
         Assert.Equal(2, report.UpToDate);
-        Assert.Equal(598, report.Fixed);
-        var toAll = publisher.Published.Select(p => p.Event.ResourceId!.Value.Number).ToList();
+        Assert.Equal(600, report.Fixed);
+        var toAll = Orders(publisher).Select(e => e.ResourceId!.Value.Number).ToList();
         Assert.Equal(Enumerable.Range(104, 596).Select(i => (long?)i), toAll);
         Assert.Equal([(102L, EventTargets.Crm), (103L, EventTargets.Erp)],
             publisher.Requeued.Select(r => (r.Event.ResourceId!.Value.Number!.Value, r.Target)));
         Assert.Equal(backfill.EventOf(StoreHash, new OrderModification(102, at[102])).EventId, publisher.Requeued.First().Event.EventId);
-        Assert.Equal("2026-01-26T00:00:00.0000000+00:00", checkpoint);
+        Assert.Equal("2026-01-26T00:00:00.0000000+00:00", saved[2]);
         Assert.False(report.Unfinished);
     }
 
@@ -209,6 +214,9 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(next.Unfinished);
     }
 
+    private static IEnumerable<Core.Events.CommerceEvent> Orders(RecordingPublisher publisher) =>
+        publisher.Published.Select(p => p.Event).Where(e => e.ResourceType == "order");
+
     /// <summary>Records that the target holds an order at a version, as the processor does when it applies one.</summary>
     private async Task AppliedAsync(string target, long orderId, DateTimeOffset version)
     {
@@ -222,7 +230,8 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
     // The backfill asks the flows only which targets handle an order event and its resource key: no connector is called.
     private OrdersBackfill Backfill(RecordingPublisher publisher, int lookbackHours, int maxCallsPerRun = 10_000) =>
         new(Store, publisher, publisher, _state,
-            [new OrderErpFlow(Store, null!, MappingConfiguration.Default), new OrderCrmFlow(Store, null!, MappingConfiguration.Default)],
+            [new OrderErpFlow(Store, null!, MappingConfiguration.Default), new OrderCrmFlow(Store, null!, MappingConfiguration.Default),
+                new CustomerErpFlow(Store, null!, MappingConfiguration.Default), new CustomerCrmFlow(Store, null!, MappingConfiguration.Default)],
             UnknownEventBacklog.Instance,
             Options.Create(new OrdersBackfillOptions { LookbackHours = lookbackHours, OverlapMinutes = 5, MaxCallsPerRun = maxCallsPerRun }), _time,
             NullLogger<OrdersBackfill>.Instance);

@@ -14,7 +14,8 @@ namespace Integration.Core.Reconciliation.Orders;
 /// <summary>
 /// The orders backfill (kind <c>orders</c>): every order modified since the last watermark that a target does not
 /// hold yet is published as a <c>store/order/updated</c> event, so it goes through the normal pipeline (queue,
-/// consumers, processor) exactly as a webhook would. Missed or merged webhooks converge; idempotency is the
+/// consumers, processor) exactly as a webhook would; then, in the same run and budget, every customer modified within
+/// the lookback that a target lacks, as a <c>store/customer/updated</c> event. Missed or merged webhooks converge; idempotency is the
 /// pipeline's: the event's identity is fixed by (store, order, <c>date_modified</c>), so a repeated backfill is a
 /// duplicate, and an order whose webhook was already processed is <c>unchanged</c> (same fingerprint) or <c>stale</c>.
 /// </summary>
@@ -47,6 +48,11 @@ public sealed partial class OrdersBackfill(
     /// <summary>The scope of the events the backfill publishes: what the flows do for any change of an order.</summary>
     public const string Scope = "store/order/updated";
 
+    /// <summary>The scope of the customers' events: what the customer flows do for any change of a customer.</summary>
+    public const string CustomerScope = "store/customer/updated";
+
+    private const string CustomersPhase = "customers ";
+
     private const int PageSize = 250;
 
     private readonly IResourceSync[] _syncs = [.. syncs];
@@ -58,42 +64,123 @@ public sealed partial class OrdersBackfill(
         ArgumentNullException.ThrowIfNull(context);
         var report = context.Report;
         var settings = options.Value;
-        var watermark = ParseCheckpoint(context.Checkpoint);
-        var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
-        LogStarting(logger, context.StoreHash, since, context.DryRun);
-
-        var saved = watermark;
-        async Task SaveAsync()
+        var (customersSince, watermark) = ParseCheckpoint(context.Checkpoint);
+        var run = new Run(context, new BacklogPacer(backlog, settings, timeProvider, logger), settings);
+        if (customersSince is null)
         {
-            // Never on a dry run, and only once the events before the watermark are durable on the transport: a crash
-            // re-lists them, and their events are duplicates.
-            if (!context.DryRun && watermark is { } current && current != saved)
+            var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
+            LogStarting(logger, context.StoreHash, since, context.DryRun);
+            var saved = watermark;
+            async Task SaveAsync()
             {
-                await context.SaveCheckpointAsync(FormatCheckpoint(current), cancellationToken);
-                saved = current;
+                // Never on a dry run, and only once the events before the watermark are durable on the transport: a
+                // crash re-lists them, and their events are duplicates.
+                if (!context.DryRun && watermark is { } current && current != saved)
+                {
+                    await context.SaveCheckpointAsync(FormatCheckpoint(current), cancellationToken);
+                    saved = current;
+                }
+            }
+
+            long listed = 0;
+            await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
+            {
+                var done = await run.PageAsync(this, [.. page.Select(o => (EventOf(context.StoreHash, o), o.ModifiedAt))],
+                    settings.CallsPerOrderEvent, SaveAsync, cancellationToken);
+                foreach (var order in page.Take(done))
+                {
+                    watermark = watermark is { } current && current > order.ModifiedAt ? current : order.ModifiedAt;
+                }
+
+                listed += done;
+                context.Progress?.Report(new ReconciliationProgress("orders", listed, null));
+                await SaveAsync();
+                if (report.Unfinished)
+                {
+                    break;
+                }
+            }
+
+            // The fewest calls: full pages, then the short (or empty) page that says there are no more.
+            report.AddMinimumCalls((listed / PageSize) + 1);
+            LogFinished(logger, context.StoreHash, "orders", listed, report.Fixed, report.UpToDate, context.DryRun);
+            if (report.Unfinished)
+            {
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, watermark);
+                return;
             }
         }
 
-        var pacer = new BacklogPacer(backlog, settings, timeProvider, logger);
-        long listed = 0, listCalls = 0, eventCalls = 0;
-        IResourceSync[]? flows = null;
-        await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
+        await BackfillCustomersAsync(context, run, customersSince, cancellationToken);
+    }
+
+    /// <summary>
+    /// The customers phase, after the orders: every customer modified since the lookback that a target does not hold yet
+    /// is published as a <c>store/customer/updated</c> event, within the same budget. Customers are listed in id order,
+    /// so there is no watermark to advance: the checkpoint names the phase and its start, and a run that stops in it
+    /// lists the phase again, finding what it published up to date (or, not yet processed, a duplicate).
+    /// </summary>
+    private async Task BackfillCustomersAsync(ReconciliationContext context, Run run, DateTimeOffset? resumedSince, CancellationToken cancellationToken)
+    {
+        var report = context.Report;
+        var settings = options.Value;
+        var since = resumedSince ?? timeProvider.GetUtcNow() - settings.Lookback;
+        var checkpoint = CustomersPhase + FormatCheckpoint(since);
+        Task SaveAsync() => context.DryRun ? Task.CompletedTask : context.SaveCheckpointAsync(checkpoint, cancellationToken);
+
+        // The orders are done: a run cut from here on starts at the customers.
+        await SaveAsync();
+        long listed = 0;
+        var before = report.Fixed;
+        await foreach (var page in store.GetModifiedCustomersAsync(context.StoreHash, since, cancellationToken))
         {
-            report.AddApiCalls();
-            listCalls++;
-            if (page.Count == 0)
+            listed += await run.PageAsync(this, [.. page.Select(c => (CustomerEventOf(context.StoreHash, c), c.ModifiedAt))],
+                settings.CallsPerCustomerEvent, SaveAsync, cancellationToken);
+            context.Progress?.Report(new ReconciliationProgress("customers", listed, null));
+            if (report.Unfinished)
             {
-                continue;
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, since);
+                break;
+            }
+        }
+
+        report.AddMinimumCalls((listed / PageSize) + 1);
+        LogFinished(logger, context.StoreHash, "customers", listed, report.Fixed - before, report.UpToDate, context.DryRun);
+    }
+
+    /// <summary>One run's budget and pacing, shared by its phases.</summary>
+    private sealed class Run(ReconciliationContext context, BacklogPacer pacer, OrdersBackfillOptions settings)
+    {
+        private IResourceSync[]? _flowsOrders;
+        private IResourceSync[]? _flowsCustomers;
+
+        public long ListCalls { get; private set; }
+
+        public long EventCalls { get; private set; }
+
+        /// <summary>
+        /// One listed page: publishes each item a target lacks, to the targets behind, until the budget would be
+        /// exceeded (then <see cref="ReconciliationReport.Unfinished"/>); returns how many items, from the first, are done.
+        /// </summary>
+        public async Task<int> PageAsync(OrdersBackfill backfill, List<(CommerceEvent Event, DateTimeOffset ModifiedAt)> items, int callsPerEvent,
+            Func<Task> saveAsync, CancellationToken cancellationToken)
+        {
+            var report = context.Report;
+            report.AddApiCalls();
+            ListCalls++;
+            if (items.Count == 0)
+            {
+                return 0;
             }
 
-            var events = page.Select(o => EventOf(context.StoreHash, o)).ToList();
-            flows ??= FlowsFor(events[0]);
-            var held = await AppliedAsync(context.StoreHash, flows, events, cancellationToken);
-            for (var i = 0; i < page.Count; i++)
+            var isOrder = items[0].Event.ResourceType == "order";
+            var flows = isOrder ? _flowsOrders ??= backfill.FlowsFor(items[0].Event) : _flowsCustomers ??= backfill.FlowsFor(items[0].Event);
+            var held = await backfill.AppliedAsync(context.StoreHash, flows, [.. items.Select(i => i.Event)], cancellationToken);
+            var done = 0;
+            foreach (var (commerceEvent, modifiedAt) in items)
             {
-                var order = page[i];
-                var behind = flows.Where(f => !(held[f.Target].TryGetValue(f.ResourceOf(events[i])!.Value.Id, out var applied)
-                    && applied.Version is { } version && version >= order.ModifiedAt)).Select(f => f.Target).ToList();
+                var behind = flows.Where(f => !(held[f.Target].TryGetValue(f.ResourceOf(commerceEvent)!.Value.Id, out var applied)
+                    && applied.Version is { } version && version >= modifiedAt)).Select(f => f.Target).ToList();
                 if (behind.Count == 0)
                 {
                     report.AddCompared();
@@ -101,52 +188,40 @@ public sealed partial class OrdersBackfill(
                 }
                 else
                 {
-                    var cost = behind.Count * (long)settings.CallsPerOrderEvent;
-                    if (listCalls + eventCalls + cost > settings.MaxCallsPerRun)
+                    var cost = behind.Count * (long)callsPerEvent;
+                    if (ListCalls + EventCalls + cost > settings.MaxCallsPerRun)
                     {
                         report.Unfinished = true;
-                        break;
+                        return done;
                     }
 
                     report.AddCompared();
-                    eventCalls += cost;
+                    EventCalls += cost;
                     if (context.DryRun)
                     {
                         report.Plan.Enqueue(string.Create(CultureInfo.InvariantCulture,
-                            $"publish {Scope} order {order.OrderId} (modified {order.ModifiedAt:O}) for {string.Join(", ", behind)}"));
+                            $"publish {commerceEvent.Scope} {commerceEvent.ResourceType} {commerceEvent.ResourceId} (modified {modifiedAt:O}) for {string.Join(", ", behind)}"));
                     }
                     else
                     {
-                        await pacer.WaitForRoomAsync(behind, SaveAsync, cancellationToken);
-                        await PublishAsync(events[i], behind, cancellationToken);
+                        await pacer.WaitForRoomAsync(behind, saveAsync, cancellationToken);
+                        await backfill.PublishAsync(commerceEvent, behind, cancellationToken);
                     }
 
                     // Published, or (dry run) would be: the pipeline decides whether anything changes downstream.
                     report.AddFixed();
                 }
 
-                listed++;
-                watermark = watermark is { } current && current > order.ModifiedAt ? current : order.ModifiedAt;
+                done++;
             }
 
-            context.Progress?.Report(new ReconciliationProgress("orders", listed, null));
-            await SaveAsync();
-            if (!report.Unfinished && listCalls + eventCalls >= settings.MaxCallsPerRun)
+            if (ListCalls + EventCalls >= settings.MaxCallsPerRun)
             {
                 report.Unfinished = true; // not even the next list call fits
             }
 
-            if (report.Unfinished)
-            {
-                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, listCalls, eventCalls, watermark);
-                break;
-            }
+            return done;
         }
-
-        // The fewest calls: full pages, then the short (or empty) page that says there are no more.
-        report.AddMinimumCalls((listed / PageSize) + 1);
-
-        LogFinished(logger, context.StoreHash, listed, report.Fixed, report.UpToDate, context.DryRun);
     }
 
     /// <summary>The flows that process the event, one per webhook target (the store's own target is not fed by events).</summary>
@@ -211,23 +286,55 @@ public sealed partial class OrdersBackfill(
         };
     }
 
-    private static JsonElement DataOf(long orderId)
+    private static JsonElement DataOf(long orderId) => DataOf("order", orderId);
+
+    private static JsonElement DataOf(string type, long id)
     {
-        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"order\",\"id\":{orderId}}}"));
+        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}}}"));
         return document.RootElement.Clone();
     }
 
-    private static DateTimeOffset? ParseCheckpoint(string? checkpoint)
+    /// <summary>The backfill event for one customer version: as <see cref="EventOf"/>, identity over (store, customer, <c>date_modified</c>).</summary>
+    public CommerceEvent CustomerEventOf(string storeHash, CustomerModification customer)
+    {
+        ArgumentNullException.ThrowIfNull(storeHash);
+        ArgumentNullException.ThrowIfNull(customer);
+        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\ncustomer\n{customer.CustomerId}\n{customer.ModifiedAt.ToUnixTimeSeconds()}");
+        var activity = Activity.Current;
+        return new CommerceEvent
+        {
+            EventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))),
+            StoreHash = storeHash,
+            Scope = CustomerScope,
+            ResourceType = "customer",
+            ResourceId = ResourceId.FromNumber(customer.CustomerId),
+            OccurredAt = customer.ModifiedAt,
+            ReceivedAt = timeProvider.GetUtcNow(),
+            TraceParent = activity?.Id,
+            TraceState = activity?.TraceStateString,
+            Data = DataOf("customer", customer.CustomerId),
+        };
+    }
+
+    /// <summary>
+    /// The orders watermark (the checkpoint is the ISO 8601 time), or, once the orders are done, the customers phase's
+    /// start (<c>customers {ISO 8601}</c>).
+    /// </summary>
+    private static (DateTimeOffset? CustomersSince, DateTimeOffset? Watermark) ParseCheckpoint(string? checkpoint)
     {
         if (checkpoint is null)
         {
-            return null;
+            return (null, null);
         }
 
+        var customers = checkpoint.StartsWith(CustomersPhase, StringComparison.Ordinal);
+        var text = customers ? checkpoint[CustomersPhase.Length..] : checkpoint;
+
         // The checkpoint is ours (written by FormatCheckpoint); anything else is a corrupted state an operator must see.
-        return DateTimeOffset.TryParseExact(checkpoint, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var watermark)
-            ? watermark
-            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format).");
+        var time = DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format), nor 'customers ' and one.");
+        return customers ? (time, null) : (null, time);
     }
 
     private static string FormatCheckpoint(DateTimeOffset watermark) =>
@@ -236,8 +343,8 @@ public sealed partial class OrdersBackfill(
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} from {Since} (dry run: {DryRun})")]
     private static partial void LogStarting(ILogger logger, string storeHash, DateTimeOffset since, bool dryRun);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} went through {Orders} modified orders: {Published} published, {UpToDate} up to date (dry run: {DryRun})")]
-    private static partial void LogFinished(ILogger logger, string storeHash, long orders, long published, long upToDate, bool dryRun);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} went through {Count} modified {Phase}: {Published} published, {UpToDate} up to date in the run (dry run: {DryRun})")]
+    private static partial void LogFinished(ILogger logger, string storeHash, string phase, long count, long published, long upToDate, bool dryRun);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} stopped at its budget of {MaxCalls} store calls ({ListCalls} list calls, {EventCalls} accounted for the published events); the next run continues from {Watermark}")]
     private static partial void LogBudgetReached(ILogger logger, string storeHash, int maxCalls, long listCalls, long eventCalls, DateTimeOffset? watermark);

@@ -2,7 +2,7 @@ namespace Integration.Core.Reconciliation.Orders;
 
 /// <summary>
 /// Bound from <c>Reconciliation:Orders</c>:
-/// <code>{ "LookbackHours": 24, "OverlapMinutes": 5, "MaxCallsPerRun": 10000, "CallsPerOrderEvent": 4, "MaxBacklog": 20, "BacklogPollMilliseconds": 1000 }</code>
+/// <code>{ "LookbackHours": 24, "OverlapMinutes": 5, "MaxCallsPerRun": 10000, "CallsPerOrderEvent": 4, "CallsPerCustomerEvent": 1, "MaxBacklog": 4, "BacklogPollMilliseconds": 1000 }</code>
 /// </summary>
 public sealed class OrdersBackfillOptions
 {
@@ -30,12 +30,16 @@ public sealed class OrdersBackfillOptions
     /// </summary>
     public int CallsPerOrderEvent { get; set; } = 4;
 
+    /// <summary>The store calls one published customer event costs one target: the customer with its addresses (1).</summary>
+    public int CallsPerCustomerEvent { get; set; } = 1;
+
     /// <summary>
     /// The most messages a target's queue may hold (in flight included) for the backfill to add to it: above it, the
     /// backfill waits for the consumers, so a live webhook queues behind at most about this many backfilled events.
-    /// Only where the transport tells its depth (Storage queues).
+    /// Only where the transport tells its depth (Storage queues). Below the Standalone consumers' concurrency (8 a queue)
+    /// by default: a live event then finds a consumer free at once, and only shares the ERP with the backfill.
     /// </summary>
-    public int MaxBacklog { get; set; } = 20;
+    public int MaxBacklog { get; set; } = 4;
 
     /// <summary>How often a backfill waiting for a queue to drain looks at its depth again.</summary>
     public int BacklogPollMilliseconds { get; set; } = 1000;

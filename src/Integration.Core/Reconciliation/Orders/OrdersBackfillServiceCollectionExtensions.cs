@@ -25,6 +25,8 @@ public static class OrdersBackfillServiceCollectionExtensions
                 $"{OrdersBackfillOptions.SectionName}:MaxCallsPerRun must be between 10 and 10000000.")
             .Validate(o => o.CallsPerOrderEvent is >= 1 and <= 100,
                 $"{OrdersBackfillOptions.SectionName}:CallsPerOrderEvent must be between 1 and 100.")
+            .Validate(o => o.CallsPerCustomerEvent is >= 1 and <= 100,
+                $"{OrdersBackfillOptions.SectionName}:CallsPerCustomerEvent must be between 1 and 100.")
             .Validate(o => o.MaxBacklog is >= 1 and <= 100_000,
                 $"{OrdersBackfillOptions.SectionName}:MaxBacklog must be between 1 and 100000.")
             .Validate(o => o.BacklogPollMilliseconds is >= 10 and <= 60_000,
