@@ -109,6 +109,9 @@ public static class AzureServiceCollectionExtensions
         // Replays and retries go to one target: both transports can do that (the Storage queue of the target, or a
         // Service Bus message carrying the target for the subscription rules), now or scheduled for later.
         services.TryAddSingleton<IEventRequeue>(sp => (IEventRequeue)sp.GetRequiredService<IEventPublisher>());
+        // The backfill paces itself by the live queues' depth where the transport tells it (Storage queues); a Service
+        // Bus subscription's count needs the Manage right, which the hub does not ask for.
+        services.TryAddSingleton<IEventBacklog>(sp => sp.GetRequiredService<IEventPublisher>() as IEventBacklog ?? UnknownEventBacklog.Instance);
         services.AddHostedService<StorageQueueInitializer>();
         return services;
     }

@@ -11,7 +11,7 @@ namespace Integration.Azure.Messaging;
 /// has the message; if one send fails the webhook is answered 503, BigCommerce retries, and the queue that
 /// already had it sees a duplicate, which the processor's ledger absorbs.
 /// </summary>
-public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue
+public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue, IEventBacklog
 {
     private readonly QueueClient[] _queues;
     private readonly string _queuePrefix;
@@ -48,6 +48,13 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue
         var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
         return _service.GetQueueClient(QueueName(_queuePrefix, target)).SendMessageAsync(new BinaryData(body),
             visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The target queue's approximate message count (invisible ones, in flight or scheduled, included).</summary>
+    public async Task<long?> GetDepthAsync(string target, CancellationToken cancellationToken = default)
+    {
+        var properties = await _service.GetQueueClient(QueueName(_queuePrefix, target)).GetPropertiesAsync(cancellationToken);
+        return properties.Value.ApproximateMessagesCount;
     }
 
     /// <summary>Creates the queues when missing.</summary>

@@ -152,6 +152,8 @@ public sealed class TableReconciliationStore(TableClient table, TimeProvider tim
             ["FinishedAt"] = report.FinishedAt,
             ["Compared"] = report.Compared,
             ["Fixed"] = report.Fixed,
+            ["UpToDate"] = report.UpToDate,
+            ["Unfinished"] = report.Unfinished,
             ["Failed"] = report.Failures.Count,
             ["ApiCalls"] = report.ApiCalls,
             ["MinimumCalls"] = report.MinimumCalls,
@@ -209,6 +211,8 @@ internal sealed class ReportDocument
     public bool Resumed { get; init; }
     public long Compared { get; init; }
     public long Fixed { get; init; }
+    public long UpToDate { get; init; }
+    public bool Unfinished { get; init; }
     public long ApiCalls { get; init; }
     public long MinimumCalls { get; init; }
     public long StockDriftSum { get; init; }
@@ -226,7 +230,7 @@ internal sealed class ReportDocument
     {
         Kind = report.Kind, StoreHash = report.StoreHash, RunId = report.RunId, DryRun = report.DryRun, StartedAt = report.StartedAt,
         FinishedAt = report.FinishedAt, Outcome = report.Outcome, Error = report.Error, Resumed = report.Resumed, Compared = report.Compared,
-        Fixed = report.Fixed, ApiCalls = report.ApiCalls, MinimumCalls = report.MinimumCalls, StockDriftSum = report.StockDriftSum,
+        Fixed = report.Fixed, UpToDate = report.UpToDate, Unfinished = report.Unfinished, ApiCalls = report.ApiCalls, MinimumCalls = report.MinimumCalls, StockDriftSum = report.StockDriftSum,
         StockDriftMax = report.StockDriftMax, PriceDriftSum = report.PriceDriftSum,
         DriftedByField = new Dictionary<string, long>(report.DriftedByField, StringComparer.Ordinal),
         Failures = [.. report.Failures], Findings = [.. report.Findings], Plan = [.. report.Plan],
@@ -265,10 +269,11 @@ internal sealed class ReportDocument
         var report = new ReconciliationReport
         {
             Kind = Kind, StoreHash = StoreHash, RunId = RunId, DryRun = DryRun, StartedAt = StartedAt, FinishedAt = FinishedAt,
-            Outcome = Outcome, Error = Error, Resumed = Resumed,
+            Outcome = Outcome, Error = Error, Resumed = Resumed, Unfinished = Unfinished,
         };
         report.AddCompared(Compared);
         report.AddFixed(Fixed);
+        report.AddUpToDate(UpToDate);
         report.AddApiCalls(ApiCalls);
         report.AddMinimumCalls(MinimumCalls);
         if (StockDriftSum > 0)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Integration.Core.Events;
@@ -17,6 +18,9 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
     private const string InProgress = "InProgress";
     private const string Completed = "Completed";
     private const int MaxLeaseRaces = 5;
+
+    /// <summary>The widest gap between two wanted numeric ids that one range query of a batch read spans.</summary>
+    private const long MaxIdGap = 250;
 
     public async Task<Claim> ClaimAsync(CommerceEvent commerceEvent, string target, TimeSpan lease, CancellationToken cancellationToken = default)
     {
@@ -77,6 +81,78 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             TableKeys.Partition(key.StoreHash, key.Target), TableKeys.ResourceRow(key.ResourceType, key.ResourceId),
             cancellationToken: cancellationToken);
         return response.HasValue && response.Value is { } entity ? StateOf(entity) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, ResourceState>> GetResourcesAsync(string storeHash, string target, string resourceType,
+        IReadOnlyCollection<string> resourceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        var found = new Dictionary<string, ResourceState>(resourceIds.Count, StringComparer.Ordinal);
+        var wanted = resourceIds.ToHashSet(StringComparer.Ordinal);
+        var partition = TableKeys.Partition(storeHash, target);
+        foreach (var (first, last) in KeyRanges(wanted))
+        {
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey ge {TableKeys.ResourceRow(resourceType, first)} and RowKey le {TableKeys.ResourceRow(resourceType, last)}");
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter,
+                select: ["RowKey", "Version", "TargetId", "AppliedEventId", "Fingerprint"], cancellationToken: cancellationToken))
+            {
+                // A range also holds ids between the wanted ones (and, for numbers, longer ids sharing a prefix): dropped here.
+                var id = Uri.UnescapeDataString(entity.RowKey[(entity.RowKey.LastIndexOf('|') + 1)..]);
+                if (wanted.Contains(id) && StateOf(entity) is { } state)
+                {
+                    found[id] = state;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The key ranges a batch read queries. Numeric ids (store ids) are grouped into runs of the same length whose
+    /// neighbours are at most <see cref="MaxIdGap"/> apart, so a range reads few rows besides the wanted ones (a page of
+    /// recently modified orders is usually one run, hence one query); other ids are one range from the least to the
+    /// greatest key.
+    /// </summary>
+    private static IEnumerable<(string First, string Last)> KeyRanges(HashSet<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            yield break;
+        }
+
+        var numbers = new List<long>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                || n.ToString(CultureInfo.InvariantCulture) != id)
+            {
+                var keys = ids.Order(StringComparer.Ordinal).ToList();
+                yield return (keys[0], keys[^1]);
+                yield break;
+            }
+
+            numbers.Add(n);
+        }
+
+        numbers.Sort();
+        var start = numbers[0];
+        for (var i = 1; i <= numbers.Count; i++)
+        {
+            if (i == numbers.Count || numbers[i] - numbers[i - 1] > MaxIdGap || Digits(numbers[i]) != Digits(start))
+            {
+                yield return (Text(start), Text(numbers[i - 1]));
+                if (i < numbers.Count)
+                {
+                    start = numbers[i];
+                }
+            }
+        }
+
+        static int Digits(long n) => n.ToString(CultureInfo.InvariantCulture).Length;
+
+        static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
     }
 
     public async Task<ResourceLease> LeaseResourceAsync(ResourceKey key, string eventId, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -26,4 +26,12 @@ public sealed partial class BigCommerceClient
             }
         }
     }
+
+    /// <summary>
+    /// Streams the customers modified at or after <paramref name="modifiedSince"/> (<c>date_modified:min</c>), without
+    /// addresses, in the store's order (by id), page by page.
+    /// </summary>
+    public IAsyncEnumerable<Customer> GetCustomersModifiedAsync(DateTimeOffset modifiedSince, CancellationToken cancellationToken = default) =>
+        GetPagesAsync("customers", QueryString.Empty.With("date_modified:min", modifiedSince), BigCommerceLimits.PageSize,
+            BigCommerceJsonContext.Default.DataPageCustomer, cancellationToken);
 }

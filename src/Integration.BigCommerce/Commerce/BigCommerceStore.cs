@@ -106,6 +106,24 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         }
     }
 
+    public async IAsyncEnumerable<IReadOnlyList<CustomerModification>> GetModifiedCustomersAsync(string storeHash, DateTimeOffset since,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Paged by number in id order: a modification does not move a customer (unlike a date_modified sort would).
+        var page = new List<CustomerModification>(BigCommerceLimits.PageSize);
+        await foreach (var customer in clients.GetClient(storeHash).GetCustomersModifiedAsync(since, cancellationToken))
+        {
+            page.Add(new CustomerModification(customer.Id, customer.DateModified));
+            if (page.Count == BigCommerceLimits.PageSize)
+            {
+                yield return page;
+                page = new List<CustomerModification>(BigCommerceLimits.PageSize);
+            }
+        }
+
+        yield return page;
+    }
+
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
     {
         Bc.Customer? found = null;

@@ -62,6 +62,14 @@ public interface ICommerceStore
     IAsyncEnumerable<IReadOnlyList<OrderModification>> GetModifiedOrdersAsync(string storeHash, DateTimeOffset since,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The customers modified at or after <paramref name="since"/>, in the store's order (by id), one list per page of
+    /// the store's answer (the last one short, possibly empty). A customer modified while the listing runs keeps its
+    /// place, and new ones come last, so none modified after <paramref name="since"/> is skipped.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<CustomerModification>> GetModifiedCustomersAsync(string storeHash, DateTimeOffset since,
+        CancellationToken cancellationToken = default);
+
     /// <summary>An order's status, products and shipments as <see cref="FulfilmentPlanner"/> takes them, or null when the order no longer exists.</summary>
     Task<StoreOrderFulfilment?> GetFulfilmentAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
 
@@ -89,3 +97,6 @@ public sealed record CatalogWriteFailure(CatalogChange Change, string Error);
 
 /// <summary>An order and when it was last modified (the store's <c>date_modified</c>).</summary>
 public sealed record OrderModification(long OrderId, DateTimeOffset ModifiedAt);
+
+/// <summary>A customer and when it was last modified (the store's <c>date_modified</c>).</summary>
+public sealed record CustomerModification(long CustomerId, DateTimeOffset ModifiedAt);

@@ -58,6 +58,14 @@ public interface ISyncStateStore
     Task<ResourceState?> GetResourceAsync(ResourceKey key, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The last applied states of several resources of one type for one target, by resource id (resources with nothing
+    /// applied yet are absent): a batch read for the backfills, a few partition queries over the ids' key ranges rather
+    /// than one read per resource.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ResourceState>> GetResourcesAsync(string storeHash, string target, string resourceType,
+        IReadOnlyCollection<string> resourceIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Leases the resource for this event (conditional write on the resource's row). A lease held by another event
     /// and still live is not taken: the result is not acquired and says until when it is held.
     /// </summary>

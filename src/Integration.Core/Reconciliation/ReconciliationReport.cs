@@ -28,13 +28,22 @@ public sealed class ReconciliationReport
     /// <summary>True when the run started from an unfinished run's checkpoint.</summary>
     public bool Resumed { get; set; }
 
-    private long _compared, _fixed, _calls, _minimumCalls, _stockDriftSum, _stockDriftMax;
+    /// <summary>
+    /// True when the reconciler stopped before the end of its work on purpose (the orders backfill at its call budget):
+    /// the runner then keeps the checkpoint, so the next run continues where this one stopped.
+    /// </summary>
+    public bool Unfinished { get; set; }
+
+    private long _compared, _fixed, _upToDate, _calls, _minimumCalls, _stockDriftSum, _stockDriftMax;
 
     /// <summary>Items compared (SKUs, stock levels, orders, hooks).</summary>
     public long Compared => Interlocked.Read(ref _compared);
 
     /// <summary>Items written (or, on a dry run, that would be).</summary>
     public long Fixed => Interlocked.Read(ref _fixed);
+
+    /// <summary>Items compared that every target already holds (the backfills publish nothing for them).</summary>
+    public long UpToDate => Interlocked.Read(ref _upToDate);
 
     /// <summary>Store API calls the run used, against <see cref="MinimumCalls"/>, the fewest its work allows.</summary>
     public long ApiCalls => Interlocked.Read(ref _calls);
@@ -64,6 +73,8 @@ public sealed class ReconciliationReport
     public void AddCompared(long count = 1) => Interlocked.Add(ref _compared, count);
 
     public void AddFixed(long count = 1) => Interlocked.Add(ref _fixed, count);
+
+    public void AddUpToDate(long count = 1) => Interlocked.Add(ref _upToDate, count);
 
     public void AddApiCalls(long count = 1) => Interlocked.Add(ref _calls, count);
 

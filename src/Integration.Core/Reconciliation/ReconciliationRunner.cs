@@ -125,7 +125,8 @@ public sealed partial class ReconciliationRunner(
                 await reconciler.RunAsync(context, run.Token).ConfigureAwait(false);
             }
 
-            if (held is not null)
+            // A run that stopped short on purpose (its call budget) leaves its checkpoint for the next run to continue from.
+            if (held is not null && !report.Unfinished)
             {
                 await store.SaveCheckpointAsync(held, null, run.Token).ConfigureAwait(false);
             }

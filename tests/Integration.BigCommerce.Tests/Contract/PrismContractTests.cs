@@ -108,12 +108,13 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Customers_ByIdAndEmailWithAddresses_Conform()
+    public async Task Customers_ByIdAndEmailWithAddressesAndModifiedSince_Conform()
     {
         await CheckAsync(async () =>
         {
             Assert.Equal(2, (await Client.GetCustomersAsync(new CustomerQuery { Ids = [1, 2] }, Token).ToListAsync(Token)).Count);
             Assert.Single(await Client.GetCustomersAsync(new CustomerQuery { Emails = ["customer3@example.com"] }, Token).ToListAsync(Token));
+            await Client.GetCustomersModifiedAsync(DateTimeOffset.UtcNow.AddDays(-1), Token).ToListAsync(Token);
         });
     }
 

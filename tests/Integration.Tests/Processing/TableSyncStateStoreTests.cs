@@ -225,4 +225,36 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
 
         Assert.Equal("X", (await _store.GetResourceAsync(key, Ct))?.TargetId);
     }
+
+    [Fact]
+    public async Task GetResourcesAsync_ReadsExactlyTheAskedIdsThatHaveAState_AcrossLengthsAndSharedPrefixes()
+    {
+        // Numeric ids sort as text in the table: 1230 lies between 123 and 124, 99 after 100. Applied: every id below;
+        // asked: some of them, one never applied (777), one only leased (55: no applied state), one of another type.
+        foreach (var id in new[] { "5", "99", "100", "123", "124", "1230", "1231", "9999999", "ab/c" })
+        {
+            await AppliedAsync(new ResourceKey("abc123", EventTargets.Erp, "order", id), "T-" + id);
+        }
+
+        await AppliedAsync(new ResourceKey("abc123", EventTargets.Erp, "customer", "5"), "C-5");
+        await AppliedAsync(new ResourceKey("abc123", EventTargets.Crm, "order", "100"), "CRM-100");
+        await _store.LeaseResourceAsync(new ResourceKey("abc123", EventTargets.Erp, "order", "55"), "e-55", Lease, Ct);
+
+        var numbers = await _store.GetResourcesAsync("abc123", EventTargets.Erp, "order", ["5", "99", "123", "1230", "9999999", "777", "55"], Ct);
+        var texts = await _store.GetResourcesAsync("abc123", EventTargets.Erp, "order", ["ab/c", "100"], Ct);
+
+        Assert.Equal(["123", "1230", "5", "99", "9999999"], numbers.Keys.Order(StringComparer.Ordinal));
+        Assert.All(numbers, kv => Assert.Equal("T-" + kv.Key, kv.Value.TargetId));
+        Assert.Equal(_time.GetUtcNow(), numbers["5"].Version);
+        Assert.Equal(["100", "ab/c"], texts.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(await _store.GetResourcesAsync("abc123", EventTargets.Erp, "order", [], Ct));
+    }
+
+    private async Task AppliedAsync(ResourceKey key, string targetId)
+    {
+        var evt = TestEvents.Order();
+        var claim = await _store.ClaimAsync(evt, key.Target, Lease, Ct);
+        var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
+        await _store.CompleteAsync(evt, key.Target, claim, "applied", null, lease, new ResourceState(_time.GetUtcNow(), targetId, evt.EventId), Ct);
+    }
 }

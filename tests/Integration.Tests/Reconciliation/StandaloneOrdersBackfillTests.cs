@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Emulator;
@@ -7,6 +8,7 @@ using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
 using Integration.Erp.Tryton.JsonRpc;
+using Integration.StoreDay;
 using Integration.Testing;
 using Integration.Testing.Tryton;
 using Integration.Tests.Support;
@@ -28,12 +30,15 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     private TrytonClient _tryton = null!;
     private string? _checkpoint;
 
+    // Tryton is shared and each emulator numbers orders from 100: a store of its own keeps sale references unique.
+    private readonly string _storeHash = TrytonTestData.Unique("bf");
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await StandaloneHost.StartErpStoreAsync(Token, Ct);
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton));
+        _emulator = await StandaloneHost.StartErpStoreAsync(Token, Ct, _storeHash);
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, Settings());
         _tryton = TrytonTestData.Client(tryton);
     }
 
@@ -44,14 +49,14 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     }
 
     [Fact]
-    public async Task OrdersPlacedWithoutWebhooks_ReachTrytonOnceAfterABackfill_ARepeatAndAWebhookedOrderAreNotDuplicated()
+    public async Task OrdersPlacedWithoutWebhooks_ReachTrytonOnceAfterABackfill_OrdersTrytonHoldsAreNotPublishedAgain()
     {
-        var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(TestStores.Plain);
+        var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(_storeHash);
         var variants = await StandaloneHost.VariantsInTrytonAsync(client, _tryton, Ct);
         // AddIntegrationHub composes both of this branch's reconcilers in the host.
         Assert.Contains(_host.Services.GetServices<IReconciler>(), r => r.Kind == ReconciliationKinds.Hooks);
         var backfill = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
-        var store = _emulator.Store(TestStores.Plain);
+        var store = _emulator.Store(_storeHash);
 
         // No hook is registered: these orders raise webhooks nobody receives.
         var missed = new[] { store.CreateOrder(1, [(variants[0].Id, 2)]), store.CreateOrder(2, [(variants[1].Id, 1)]) };
@@ -66,44 +71,120 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         Assert.Equal(2, first.Fixed);
         Assert.NotNull(_checkpoint);
 
-        // A second backfill (from the start again: the overlap would cover these orders as well) is the same events.
+        // A second backfill (from the start again: the overlap would cover these orders as well) finds Tryton holding
+        // both at their date_modified: nothing is published, so the ERP queue gets no message.
         var again = await RunAsync(backfill, fromCheckpoint: false);
-        await DrainedAsync();
+        Assert.Equal(2, again.Compared);
+        Assert.Equal(0, again.Fixed);
+        Assert.Equal(2, again.UpToDate);
+        Assert.Equal(0, (await _host.Queue(EventTargets.Erp).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
         foreach (var order in missed)
         {
             Assert.Equal(1, await SalesAsync(order.Id));
             Assert.Equal(EventIdOf(backfill, order), (await AppliedAsync(order.Id, _ => true)).AppliedEventId);
-            Assert.Equal("applied", await LedgerOutcomeAsync(EventIdOf(backfill, order)));
         }
 
-        Assert.Equal(2, again.Fixed);
+        // One order changes in a later second, its webhook missed too: only that one is published, and its new version applied.
+        var second = DateTimeOffset.FromUnixTimeSeconds(missed[1].DateModified!.Value.ToUnixTimeSeconds() + 1);
+        await WaitUntilAsync(() => DateTimeOffset.UtcNow >= second, "the next second");
+        var changed = await client.UpdateOrderStatusAsync(missed[1].Id, OrderStatuses.Shipped, Ct);
+        Assert.True(changed.DateModified > missed[1].DateModified);
+        var third = await RunAsync(backfill, fromCheckpoint: false);
+        Assert.Equal(1, third.Fixed);
+        var reapplied = await AppliedAsync(changed.Id, s => s.Version >= changed.DateModified);
+        Assert.Equal(EventIdOf(backfill, changed), reapplied.AppliedEventId);
+        Assert.Equal(1, await SalesAsync(changed.Id));
 
-        // With the hook on, the webhook brings the next order; the backfill that follows finds it unchanged.
-        await client.CreateHookAsync(new HookRequest
-        {
-            Scope = "store/order/*",
-            Destination = new Uri(_host.BaseAddress, "/api/webhooks/bigcommerce").ToString(),
-            IsActive = true,
-            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
-        }, Ct);
+        // With the hook on, the webhook brings the next order; the backfill that follows finds it applied: no event.
+        await StandaloneHost.RegisterOrderHookAsync(client, _host.BaseAddress, Ct);
         var hooked = store.CreateOrder(1, [(variants[2].Id, 1)]);
         var webhooked = await AppliedAsync(hooked.Id, _ => true);
         var backfillId = EventIdOf(backfill, hooked);
         Assert.NotEqual(backfillId, webhooked.AppliedEventId);
 
-        var third = await RunAsync(backfill);
+        // From the start, as after a completed run (the runner clears its checkpoint): the three orders, all applied.
+        var fourth = await RunAsync(backfill, fromCheckpoint: false);
         await DrainedAsync();
 
-        Assert.Contains(await LedgerOutcomeAsync(backfillId), new[] { "unchanged", "stale" });
+        Assert.Equal(0, fourth.Fixed);
+        Assert.Equal(3, fourth.Compared);
+        Assert.Null(await LedgerRowAsync(backfillId));
         Assert.Equal(1, await SalesAsync(hooked.Id));
         Assert.Equal(webhooked.AppliedEventId, (await AppliedAsync(hooked.Id, _ => true)).AppliedEventId);
-        Assert.Contains(third.Compared, new long[] { 1, 3 }); // the overlap may list the two earlier orders too
+    }
+
+    [Fact]
+    public async Task ABackfillOverItsCallBudget_StopsPublishing_AndTheNextRunsContinueFromItsWatermark_EachOrderOnce()
+    {
+        // One list call and 3 order events of 4 calls each (Reconciliation:Orders:CallsPerOrderEvent, ERP only) fit in 13.
+        await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
+            new Dictionary<string, string?>(Settings()) { ["Reconciliation:Orders:MaxCallsPerRun"] = "13" });
+        var client = host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(_storeHash);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, _tryton, Ct);
+        var store = _emulator.Store(_storeHash);
+        var orders = Enumerable.Range(0, 7).Select(i => store.CreateOrder(1, [(variants[i % variants.Count].Id, 1)])).ToList();
+        var runner = host.Services.GetRequiredService<ReconciliationRunner>();
+        var state = host.Services.GetRequiredService<ISyncStateStore>();
+
+        var published = new List<long>();
+        var reports = new List<ReconciliationReport>();
+        for (var run = 0; run < 4; run++)
+        {
+            var last = await runner.RunAsync(ReconciliationKinds.Orders, _storeHash, cancellationToken: Ct);
+            Assert.Equal("completed", last.Outcome);
+            reports.Add(last);
+            published.Add(last.Fixed);
+            Assert.InRange(last.Fixed, 0, 3);
+            // What a run published is applied before the next one: a later run finds it up to date, not behind.
+            var done = published.Sum();
+            await WaitUntilAsync(async () => await AppliedCountAsync(state, orders) >= done, $"{done} orders applied");
+            if (last.Fixed == 0)
+            {
+                break;
+            }
+        }
+
+        // The third run reaches the end and clears the watermark; the fourth looks back again and finds all seven applied.
+        Assert.Equal([3L, 3L, 1L, 0L], published);
+        Assert.True(reports[1].Resumed);
+        Assert.True(reports[2].Resumed);
+        Assert.Equal([true, true, false, false], reports.Select(r => r.Unfinished));
+        Assert.Equal([0L, 3L, 6L, 7L], reports.Select(r => r.UpToDate));
+        foreach (var order in orders)
+        {
+            Assert.Equal(1, await SalesAsync(order.Id));
+        }
+    }
+
+    [Fact]
+    public async Task ACustomerModifiedWithoutItsWebhook_ReachesTrytonAfterABackfill()
+    {
+        using var http = new HttpClient { BaseAddress = _emulator.BaseAddress };
+        var api = new StoreApi(http, _storeHash, Token);
+        var backfill = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
+        var customerId = (await api.SendAsync(HttpMethod.Get, "v3/customers?limit=1", cancellationToken: Ct))!["data"]![0]!["id"]!.GetValue<long>();
+
+        // No hook is registered: the change raises a store/customer/updated nobody receives.
+        await api.SendAsync(HttpMethod.Put, "v3/customers",
+            new JsonArray(new JsonObject { ["id"] = customerId, ["first_name"] = "Backfilled", ["company"] = TrytonTestData.Unique("Co") }), Ct);
+        await RunAsync(backfill);
+
+        var state = _host.Services.GetRequiredService<ISyncStateStore>();
+        var key = new ResourceKey(_storeHash, EventTargets.Erp, "customer", customerId.ToString(CultureInfo.InvariantCulture));
+        await WaitUntilAsync(async () => await state.GetResourceAsync(key, Ct) is { TargetId: not null }, $"customer {customerId} applied to Tryton");
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton);
+        settings["BigCommerce:Stores:0:StoreHash"] = _storeHash;
+        return settings;
     }
 
     private async Task<ReconciliationReport> RunAsync(IReconciler backfill, bool fromCheckpoint = true)
     {
-        var report = new ReconciliationReport { Kind = backfill.Kind, StoreHash = TestStores.Plain, RunId = Guid.NewGuid().ToString("N") };
-        await backfill.RunAsync(new ReconciliationContext(TestStores.Plain, false, fromCheckpoint ? _checkpoint : null, (c, _) =>
+        var report = new ReconciliationReport { Kind = backfill.Kind, StoreHash = _storeHash, RunId = Guid.NewGuid().ToString("N") };
+        await backfill.RunAsync(new ReconciliationContext(_storeHash, false, fromCheckpoint ? _checkpoint : null, (c, _) =>
         {
             _checkpoint = c;
             return Task.CompletedTask;
@@ -111,13 +192,13 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         return report;
     }
 
-    private static string EventIdOf(IReconciler backfill, Order order) =>
-        ((OrdersBackfill)backfill).EventOf(TestStores.Plain, new Core.Commerce.OrderModification(order.Id, order.DateModified!.Value)).EventId;
+    private string EventIdOf(IReconciler backfill, Order order) =>
+        ((OrdersBackfill)backfill).EventOf(_storeHash, new Core.Commerce.OrderModification(order.Id, order.DateModified!.Value)).EventId;
 
     private async Task<ResourceState> AppliedAsync(long orderId, Func<ResourceState, bool> done)
     {
         var state = _host.Services.GetRequiredService<ISyncStateStore>();
-        var key = new ResourceKey(TestStores.Plain, EventTargets.Erp, "order", orderId.ToString(CultureInfo.InvariantCulture));
+        var key = new ResourceKey(_storeHash, EventTargets.Erp, "order", orderId.ToString(CultureInfo.InvariantCulture));
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
@@ -132,7 +213,7 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     }
 
     private async Task<int> SalesAsync(long orderId) =>
-        (await _tryton.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", $"bc-{TestStores.Plain}-{orderId}")], ["id"],
+        (await _tryton.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", $"bc-{_storeHash}-{orderId}")], ["id"],
             cancellationToken: Ct)).GetArrayLength();
 
     /// <summary>Waits until the ERP queue holds no message, in flight ones included (the approximate count has them).</summary>
@@ -147,6 +228,38 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         }
     }
 
+    private async Task<int> AppliedCountAsync(ISyncStateStore state, IEnumerable<Order> orders)
+    {
+        var count = 0;
+        foreach (var order in orders)
+        {
+            var key = new ResourceKey(_storeHash, EventTargets.Erp, "order", order.Id.ToString(CultureInfo.InvariantCulture));
+            count += await state.GetResourceAsync(key, Ct) is { TargetId: not null } ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static Task WaitUntilAsync(Func<bool> done, string what) => WaitUntilAsync(() => Task.FromResult(done()), what);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not {what} within {Patience}.");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    /// <summary>The processing ledger's ERP row of one event, null when the event never reached the ERP consumer.</summary>
+    private async Task<TableEntity?> LedgerRowAsync(string eventId)
+    {
+        var table = new TableClient(azurite.ConnectionString, _host.QueuePrefix + "syncstate");
+        var row = await table.GetEntityIfExistsAsync<TableEntity>($"{_storeHash}|{EventTargets.Erp}", "e|" + eventId, cancellationToken: Ct);
+        return row.HasValue ? row.Value : null;
+    }
+
     /// <summary>The processing ledger's recorded outcome of one event for the ERP (its Table Storage row).</summary>
     private async Task<string?> LedgerOutcomeAsync(string eventId)
     {
@@ -154,7 +267,7 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>($"{TestStores.Plain}|{EventTargets.Erp}", "e|" + eventId, cancellationToken: Ct);
+            var row = await table.GetEntityIfExistsAsync<TableEntity>($"{_storeHash}|{EventTargets.Erp}", "e|" + eventId, cancellationToken: Ct);
             if (row.HasValue && row.Value!.GetString("Outcome") is { } outcome)
             {
                 return outcome;

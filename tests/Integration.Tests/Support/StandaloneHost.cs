@@ -81,10 +81,10 @@ public sealed class StandaloneHost : IAsyncDisposable
     }
 
     /// <summary>The small store the whole-host ERP tests serve: 3 products of one variant, 2 customers, no orders.</summary>
-    public static Task<BigCommerceEmulator> StartErpStoreAsync(string apiToken, CancellationToken cancellationToken) =>
+    public static Task<BigCommerceEmulator> StartErpStoreAsync(string apiToken, CancellationToken cancellationToken, string storeHash = TestStores.Plain) =>
         BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
-            Stores = [new EmulatedStoreOptions { StoreHash = TestStores.Plain, ApiToken = apiToken }],
+            Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = apiToken }],
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
             Seed = new SeedOptions { Products = 3, VariantsPerProduct = 1, Customers = 2, Orders = 0 },
         }, cancellationToken: cancellationToken);

@@ -5,32 +5,57 @@ using System.Text;
 using System.Text.Json;
 using Integration.Core.Commerce;
 using Integration.Core.Events;
+using Integration.Core.Processing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Integration.Core.Reconciliation.Orders;
 
 /// <summary>
-/// The orders backfill (kind <c>orders</c>): every order modified since the last watermark is published as a
-/// <c>store/order/updated</c> event, so it goes through the normal pipeline (queue, consumers, processor) exactly as a
-/// webhook would. Missed or merged webhooks converge; idempotency is the pipeline's: the event's identity is fixed by
-/// (store, order, <c>date_modified</c>), so a repeated backfill is a duplicate, and an order whose webhook was already
-/// processed is <c>unchanged</c> (same fingerprint) or <c>stale</c> for the targets.
+/// The orders backfill (kind <c>orders</c>): every order modified since the last watermark that a target does not
+/// hold yet is published as a <c>store/order/updated</c> event, so it goes through the normal pipeline (queue,
+/// consumers, processor) exactly as a webhook would; then, in the same run and budget, every customer modified within
+/// the lookback that a target lacks, as a <c>store/customer/updated</c> event. Missed or merged webhooks converge; idempotency is the
+/// pipeline's: the event's identity is fixed by (store, order, <c>date_modified</c>), so a repeated backfill is a
+/// duplicate, and an order whose webhook was already processed is <c>unchanged</c> (same fingerprint) or <c>stale</c>.
 /// </summary>
 /// <remarks>
-/// The checkpoint is the watermark (ISO 8601): the newest <c>date_modified</c> of the orders published so far. It is
-/// saved after each published page, orders being listed oldest first, so it never passes an order not yet published.
-/// The next run starts at the watermark less <see cref="OrdersBackfillOptions.OverlapMinutes"/>; the first one
-/// <see cref="OrdersBackfillOptions.LookbackHours"/> back.
+/// <para>
+/// What each target holds is read from the sync state, one batch read per page and target: an order every target
+/// holds at a version at least its <c>date_modified</c> is up to date and not published; otherwise the event goes to
+/// the targets behind only (the transport's per-target requeue), or to all as a webhook does when all are behind.
+/// The targets are those a registered flow handles the event for.
+/// </para>
+/// <para>
+/// The processor's fetches for a published event are store calls the run causes but does not make: each published
+/// event is accounted at <see cref="OrdersBackfillOptions.CallsPerOrderEvent"/> per target, and the run stops
+/// publishing before its list calls and those would exceed <see cref="OrdersBackfillOptions.MaxCallsPerRun"/>. It then
+/// keeps its watermark (<see cref="ReconciliationReport.Unfinished"/>), so the next run continues from the first order
+/// not published. Publishing waits while a target's queue holds <see cref="OrdersBackfillOptions.MaxBacklog"/> messages
+/// (where the transport tells), so live webhooks never queue behind the whole backfill.
+/// </para>
+/// <para>
+/// The checkpoint is the watermark (ISO 8601): the newest <c>date_modified</c> of the orders done so far (published or
+/// up to date). It is saved after each page and where the run stops or waits, orders being listed oldest first, so it
+/// never passes an order not yet done. The next run starts at the watermark less
+/// <see cref="OrdersBackfillOptions.OverlapMinutes"/>; the first one <see cref="OrdersBackfillOptions.LookbackHours"/> back.
+/// </para>
 /// </remarks>
 public sealed partial class OrdersBackfill(
-    ICommerceStore store, IEventPublisher publisher, IOptions<OrdersBackfillOptions> options, TimeProvider timeProvider,
-    ILogger<OrdersBackfill> logger) : IReconciler
+    ICommerceStore store, IEventPublisher publisher, IEventRequeue requeue, ISyncStateStore state, IEnumerable<IResourceSync> syncs,
+    IEventBacklog backlog, IOptions<OrdersBackfillOptions> options, TimeProvider timeProvider, ILogger<OrdersBackfill> logger) : IReconciler
 {
     /// <summary>The scope of the events the backfill publishes: what the flows do for any change of an order.</summary>
     public const string Scope = "store/order/updated";
 
+    /// <summary>The scope of the customers' events: what the customer flows do for any change of a customer.</summary>
+    public const string CustomerScope = "store/customer/updated";
+
+    private const string CustomersPhase = "customers ";
+
     private const int PageSize = 250;
+
+    private readonly IResourceSync[] _syncs = [.. syncs];
 
     public string Kind => ReconciliationKinds.Orders;
 
@@ -39,52 +64,199 @@ public sealed partial class OrdersBackfill(
         ArgumentNullException.ThrowIfNull(context);
         var report = context.Report;
         var settings = options.Value;
-        var watermark = ParseCheckpoint(context.Checkpoint);
-        var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
-        LogStarting(logger, context.StoreHash, since, context.DryRun);
-
-        long listed = 0;
-        await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
+        var (customersSince, watermark) = ParseCheckpoint(context.Checkpoint);
+        var run = new Run(context, new BacklogPacer(backlog, settings, timeProvider, logger), settings);
+        if (customersSince is null)
         {
-            report.AddApiCalls();
-            if (page.Count == 0)
+            var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
+            LogStarting(logger, context.StoreHash, since, context.DryRun);
+            var saved = watermark;
+            async Task SaveAsync()
             {
-                continue;
+                // Never on a dry run, and only once the events before the watermark are durable on the transport: a
+                // crash re-lists them, and their events are duplicates.
+                if (!context.DryRun && watermark is { } current && current != saved)
+                {
+                    await context.SaveCheckpointAsync(FormatCheckpoint(current), cancellationToken);
+                    saved = current;
+                }
             }
 
-            foreach (var order in page)
+            long listed = 0;
+            await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
             {
-                report.AddCompared();
-                if (context.DryRun)
+                var done = await run.PageAsync(this, [.. page.Select(o => (EventOf(context.StoreHash, o), o.ModifiedAt))],
+                    settings.CallsPerOrderEvent, SaveAsync, cancellationToken);
+                foreach (var order in page.Take(done))
                 {
-                    report.Plan.Enqueue(string.Create(CultureInfo.InvariantCulture,
-                        $"publish {Scope} order {order.OrderId} (modified {order.ModifiedAt:O})"));
-                }
-                else
-                {
-                    var commerceEvent = EventOf(context.StoreHash, order);
-                    await publisher.PublishAsync(commerceEvent,
-                        JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent), cancellationToken);
+                    watermark = watermark is { } current && current > order.ModifiedAt ? current : order.ModifiedAt;
                 }
 
-                // Published, or (dry run) would be: the pipeline decides whether anything changes downstream.
-                report.AddFixed();
-                watermark = watermark is { } current && current > order.ModifiedAt ? current : order.ModifiedAt;
+                listed += done;
+                context.Progress?.Report(new ReconciliationProgress("orders", listed, null));
+                await SaveAsync();
+                if (report.Unfinished)
+                {
+                    break;
+                }
             }
 
-            listed += page.Count;
-            context.Progress?.Report(new ReconciliationProgress("orders", listed, null));
-            if (!context.DryRun)
+            // The fewest calls: full pages, then the short (or empty) page that says there are no more.
+            report.AddMinimumCalls((listed / PageSize) + 1);
+            LogFinished(logger, context.StoreHash, "orders", listed, report.Fixed, report.UpToDate, context.DryRun);
+            if (report.Unfinished)
             {
-                // After the page is durable on the transport, never before: a crash re-lists it, and its events are duplicates.
-                await context.SaveCheckpointAsync(FormatCheckpoint(watermark!.Value), cancellationToken);
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, watermark);
+                return;
             }
         }
 
-        // The fewest calls: full pages, then the short (or empty) page that says there are no more.
-        report.AddMinimumCalls((listed / PageSize) + 1);
+        await BackfillCustomersAsync(context, run, customersSince, cancellationToken);
+    }
 
-        LogFinished(logger, context.StoreHash, listed, context.DryRun);
+    /// <summary>
+    /// The customers phase, after the orders: every customer modified since the lookback that a target does not hold yet
+    /// is published as a <c>store/customer/updated</c> event, within the same budget. Customers are listed in id order,
+    /// so there is no watermark to advance: the checkpoint names the phase and its start, and a run that stops in it
+    /// lists the phase again, finding what it published up to date (or, not yet processed, a duplicate).
+    /// </summary>
+    private async Task BackfillCustomersAsync(ReconciliationContext context, Run run, DateTimeOffset? resumedSince, CancellationToken cancellationToken)
+    {
+        var report = context.Report;
+        var settings = options.Value;
+        var since = resumedSince ?? timeProvider.GetUtcNow() - settings.Lookback;
+        var checkpoint = CustomersPhase + FormatCheckpoint(since);
+        Task SaveAsync() => context.DryRun ? Task.CompletedTask : context.SaveCheckpointAsync(checkpoint, cancellationToken);
+
+        // The orders are done: a run cut from here on starts at the customers.
+        await SaveAsync();
+        long listed = 0;
+        var before = report.Fixed;
+        await foreach (var page in store.GetModifiedCustomersAsync(context.StoreHash, since, cancellationToken))
+        {
+            listed += await run.PageAsync(this, [.. page.Select(c => (CustomerEventOf(context.StoreHash, c), c.ModifiedAt))],
+                settings.CallsPerCustomerEvent, SaveAsync, cancellationToken);
+            context.Progress?.Report(new ReconciliationProgress("customers", listed, null));
+            if (report.Unfinished)
+            {
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, since);
+                break;
+            }
+        }
+
+        report.AddMinimumCalls((listed / PageSize) + 1);
+        LogFinished(logger, context.StoreHash, "customers", listed, report.Fixed - before, report.UpToDate, context.DryRun);
+    }
+
+    /// <summary>One run's budget and pacing, shared by its phases.</summary>
+    private sealed class Run(ReconciliationContext context, BacklogPacer pacer, OrdersBackfillOptions settings)
+    {
+        private IResourceSync[]? _flowsOrders;
+        private IResourceSync[]? _flowsCustomers;
+
+        public long ListCalls { get; private set; }
+
+        public long EventCalls { get; private set; }
+
+        /// <summary>
+        /// One listed page: publishes each item a target lacks, to the targets behind, until the budget would be
+        /// exceeded (then <see cref="ReconciliationReport.Unfinished"/>); returns how many items, from the first, are done.
+        /// </summary>
+        public async Task<int> PageAsync(OrdersBackfill backfill, List<(CommerceEvent Event, DateTimeOffset ModifiedAt)> items, int callsPerEvent,
+            Func<Task> saveAsync, CancellationToken cancellationToken)
+        {
+            var report = context.Report;
+            report.AddApiCalls();
+            ListCalls++;
+            if (items.Count == 0)
+            {
+                return 0;
+            }
+
+            var isOrder = items[0].Event.ResourceType == "order";
+            var flows = isOrder ? _flowsOrders ??= backfill.FlowsFor(items[0].Event) : _flowsCustomers ??= backfill.FlowsFor(items[0].Event);
+            var held = await backfill.AppliedAsync(context.StoreHash, flows, [.. items.Select(i => i.Event)], cancellationToken);
+            var done = 0;
+            foreach (var (commerceEvent, modifiedAt) in items)
+            {
+                var behind = flows.Where(f => !(held[f.Target].TryGetValue(f.ResourceOf(commerceEvent)!.Value.Id, out var applied)
+                    && applied.Version is { } version && version >= modifiedAt)).Select(f => f.Target).ToList();
+                if (behind.Count == 0)
+                {
+                    report.AddCompared();
+                    report.AddUpToDate();
+                }
+                else
+                {
+                    var cost = behind.Count * (long)callsPerEvent;
+                    if (ListCalls + EventCalls + cost > settings.MaxCallsPerRun)
+                    {
+                        report.Unfinished = true;
+                        return done;
+                    }
+
+                    report.AddCompared();
+                    EventCalls += cost;
+                    if (context.DryRun)
+                    {
+                        report.Plan.Enqueue(string.Create(CultureInfo.InvariantCulture,
+                            $"publish {commerceEvent.Scope} {commerceEvent.ResourceType} {commerceEvent.ResourceId} (modified {modifiedAt:O}) for {string.Join(", ", behind)}"));
+                    }
+                    else
+                    {
+                        await pacer.WaitForRoomAsync(behind, saveAsync, cancellationToken);
+                        await backfill.PublishAsync(commerceEvent, behind, cancellationToken);
+                    }
+
+                    // Published, or (dry run) would be: the pipeline decides whether anything changes downstream.
+                    report.AddFixed();
+                }
+
+                done++;
+            }
+
+            if (ListCalls + EventCalls >= settings.MaxCallsPerRun)
+            {
+                report.Unfinished = true; // not even the next list call fits
+            }
+
+            return done;
+        }
+    }
+
+    /// <summary>The flows that process the event, one per webhook target (the store's own target is not fed by events).</summary>
+    private IResourceSync[] FlowsFor(CommerceEvent commerceEvent) =>
+        [.. EventTargets.All.Select(t => Array.Find(_syncs, s => s.Target == t && s.CanHandle(commerceEvent))).OfType<IResourceSync>()];
+
+    /// <summary>What each target holds of the page's orders: one batch read per target.</summary>
+    private async Task<Dictionary<string, IReadOnlyDictionary<string, ResourceState>>> AppliedAsync(string storeHash,
+        IResourceSync[] flows, List<CommerceEvent> events, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<string, IReadOnlyDictionary<string, ResourceState>>(StringComparer.Ordinal);
+        foreach (var flow in flows)
+        {
+            var resources = events.Select(e => flow.ResourceOf(e)!.Value).ToList();
+            held[flow.Target] = await state.GetResourcesAsync(storeHash, flow.Target, resources[0].Type,
+                [.. resources.Select(r => r.Id)], cancellationToken);
+        }
+
+        return held;
+    }
+
+    /// <summary>To every target as a webhook goes when all are behind; otherwise to each target behind on its own.</summary>
+    private async Task PublishAsync(CommerceEvent commerceEvent, List<string> behind, CancellationToken cancellationToken)
+    {
+        if (EventTargets.All.All(behind.Contains))
+        {
+            await publisher.PublishAsync(commerceEvent,
+                JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent), cancellationToken);
+            return;
+        }
+
+        foreach (var target in behind)
+        {
+            await requeue.RequeueAsync(commerceEvent, target, TimeSpan.Zero, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -114,23 +286,55 @@ public sealed partial class OrdersBackfill(
         };
     }
 
-    private static JsonElement DataOf(long orderId)
+    private static JsonElement DataOf(long orderId) => DataOf("order", orderId);
+
+    private static JsonElement DataOf(string type, long id)
     {
-        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"order\",\"id\":{orderId}}}"));
+        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}}}"));
         return document.RootElement.Clone();
     }
 
-    private static DateTimeOffset? ParseCheckpoint(string? checkpoint)
+    /// <summary>The backfill event for one customer version: as <see cref="EventOf"/>, identity over (store, customer, <c>date_modified</c>).</summary>
+    public CommerceEvent CustomerEventOf(string storeHash, CustomerModification customer)
+    {
+        ArgumentNullException.ThrowIfNull(storeHash);
+        ArgumentNullException.ThrowIfNull(customer);
+        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\ncustomer\n{customer.CustomerId}\n{customer.ModifiedAt.ToUnixTimeSeconds()}");
+        var activity = Activity.Current;
+        return new CommerceEvent
+        {
+            EventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))),
+            StoreHash = storeHash,
+            Scope = CustomerScope,
+            ResourceType = "customer",
+            ResourceId = ResourceId.FromNumber(customer.CustomerId),
+            OccurredAt = customer.ModifiedAt,
+            ReceivedAt = timeProvider.GetUtcNow(),
+            TraceParent = activity?.Id,
+            TraceState = activity?.TraceStateString,
+            Data = DataOf("customer", customer.CustomerId),
+        };
+    }
+
+    /// <summary>
+    /// The orders watermark (the checkpoint is the ISO 8601 time), or, once the orders are done, the customers phase's
+    /// start (<c>customers {ISO 8601}</c>).
+    /// </summary>
+    private static (DateTimeOffset? CustomersSince, DateTimeOffset? Watermark) ParseCheckpoint(string? checkpoint)
     {
         if (checkpoint is null)
         {
-            return null;
+            return (null, null);
         }
 
+        var customers = checkpoint.StartsWith(CustomersPhase, StringComparison.Ordinal);
+        var text = customers ? checkpoint[CustomersPhase.Length..] : checkpoint;
+
         // The checkpoint is ours (written by FormatCheckpoint); anything else is a corrupted state an operator must see.
-        return DateTimeOffset.TryParseExact(checkpoint, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var watermark)
-            ? watermark
-            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format).");
+        var time = DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format), nor 'customers ' and one.");
+        return customers ? (time, null) : (null, time);
     }
 
     private static string FormatCheckpoint(DateTimeOffset watermark) =>
@@ -139,6 +343,50 @@ public sealed partial class OrdersBackfill(
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} from {Since} (dry run: {DryRun})")]
     private static partial void LogStarting(ILogger logger, string storeHash, DateTimeOffset since, bool dryRun);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} listed {Orders} modified orders (dry run: {DryRun})")]
-    private static partial void LogFinished(ILogger logger, string storeHash, long orders, bool dryRun);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} went through {Count} modified {Phase}: {Published} published, {UpToDate} up to date in the run (dry run: {DryRun})")]
+    private static partial void LogFinished(ILogger logger, string storeHash, string phase, long count, long published, long upToDate, bool dryRun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} stopped at its budget of {MaxCalls} store calls ({ListCalls} list calls, {EventCalls} accounted for the published events); the next run continues from {Watermark}")]
+    private static partial void LogBudgetReached(ILogger logger, string storeHash, int maxCalls, long listCalls, long eventCalls, DateTimeOffset? watermark);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Orders backfill waits: the {Target} queue holds {Depth} messages (at most {MaxBacklog} for the backfill)")]
+    private static partial void LogWaiting(ILogger logger, string target, long depth, int maxBacklog);
+
+    /// <summary>
+    /// Lets the backfill add to a target's queue only while the queue holds fewer than
+    /// <see cref="OrdersBackfillOptions.MaxBacklog"/> messages. The depth is read when the room last seen is used up,
+    /// not before every publish; a transport that cannot tell is not paced.
+    /// </summary>
+    private sealed class BacklogPacer(IEventBacklog backlog, OrdersBackfillOptions settings, TimeProvider time, ILogger logger)
+    {
+        private readonly Dictionary<string, long> _room = new(StringComparer.Ordinal);
+
+        public async Task WaitForRoomAsync(List<string> targets, Func<Task> beforeWaiting, CancellationToken cancellationToken)
+        {
+            foreach (var target in targets)
+            {
+                while (_room.GetValueOrDefault(target) <= 0)
+                {
+                    if (await backlog.GetDepthAsync(target, cancellationToken) is not { } depth)
+                    {
+                        _room[target] = long.MaxValue;
+                        break;
+                    }
+
+                    _room[target] = settings.MaxBacklog - depth;
+                    if (_room[target] <= 0)
+                    {
+                        LogWaiting(logger, target, depth, settings.MaxBacklog);
+                        await beforeWaiting();
+                        await Task.Delay(settings.BacklogPoll, time, cancellationToken);
+                    }
+                }
+            }
+
+            foreach (var target in targets)
+            {
+                _room[target]--;
+            }
+        }
+    }
 }
