@@ -140,6 +140,14 @@ public sealed partial class EventProcessor(
                 : ex;
             return await FailAsync(commerceEvent, target, delivery, keeper.Claim, keeper.Lease, failure, cancellationToken);
         }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping: stop renewing, or a process that lives on (a drained Functions worker, a host
+            // restarted in-process) would hold the claim and the resource for good. They lapse after the lease, as
+            // after a crash: the write may still be in flight, so they are not given back early.
+            await keeper.DisposeAsync();
+            throw;
+        }
 
         await keeper.DisposeAsync();
         try

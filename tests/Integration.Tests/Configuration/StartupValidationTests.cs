@@ -19,7 +19,7 @@ public sealed class StartupValidationTests(AzuriteFixture azurite)
     [InlineData("BigCommerce:Webhooks:SecretHeader", "X Bad Header", "BigCommerce:Webhooks:SecretHeader")]
     [InlineData("Transport:Kind", "ServiceBus", "Transport:Kind=ServiceBus is not supported by the Standalone host")]
     [InlineData("Processing:MaxWorkSeconds", "100", "BigCommerce:Api:TotalTimeout (00:02:00) must be shorter than Processing:MaxWorkSeconds (100 s)")]
-    [InlineData("Standalone:Consumers:VisibilityTimeoutSeconds", "200", "Standalone:Consumers:VisibilityTimeoutSeconds (200) must exceed Processing:MaxWorkSeconds (240)")]
+    [InlineData("Standalone:Consumers:VisibilityTimeoutSeconds", "5", "Standalone:Consumers:VisibilityTimeoutSeconds must be between 10 and 3600")]
     [InlineData("Processing:CircuitFailureThreshold", "0", "Processing:CircuitFailureThreshold must be between 1 and 1000")]
     [InlineData("Processing:CircuitProbeSeconds", "0", "Processing:CircuitProbeSeconds must be between 1 and 3600")]
     [InlineData("Processing:LedgerSweepSchedule", "every night", "Processing:LedgerSweepSchedule")]
