@@ -18,11 +18,11 @@ public sealed record StoreOverview(string StoreHash, IReadOnlyList<TargetActivit
 
 /// <summary>
 /// The overview page's data; <paramref name="PoisonMessages"/> is null when the transport is not Storage queues;
-/// <paramref name="Circuits"/> are this process's per-target circuits.
+/// <paramref name="Circuits"/> are this process's per-target circuits, null when it runs no consumers.
 /// </summary>
 public sealed record Overview(IReadOnlyList<StoreOverview> Stores, IReadOnlyDictionary<string, long> IntakeLastHour,
     IReadOnlyDictionary<string, long> IntakeLastDay, DateTimeOffset IntakeSince, IReadOnlyDictionary<string, long>? PoisonMessages,
-    IReadOnlyList<CircuitSnapshot> Circuits);
+    IReadOnlyList<CircuitSnapshot>? Circuits);
 
 /// <summary>What the trail searches by.</summary>
 public enum TrailKind
@@ -101,7 +101,8 @@ public sealed class ConsoleQueries(
         }
 
         return new Overview(result, intake.Count(TimeSpan.FromHours(1)), intake.Count(TimeSpan.FromDays(1)), intake.Since,
-            await PoisonAsync(cancellationToken), circuits.Snapshot());
+            await PoisonAsync(cancellationToken),
+            services.GetService<Processing.ConsumersRunHere>() is null ? null : circuits.Snapshot());
     }
 
     public async Task<Trail> TrailAsync(string store, TrailKind kind, string id, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public static class ConsumerServiceCollectionExtensions
             return services;
         }
 
+        services.AddSingleton<ConsumersRunHere>();
         foreach (var target in EventTargets.All)
         {
             services.AddSingleton<IHostedService>(sp =>
@@ -44,3 +45,9 @@ public static class ConsumerServiceCollectionExtensions
         return services;
     }
 }
+
+/// <summary>
+/// Registered when this process runs the queue consumers: only then are its <see cref="TargetCircuits"/> the ones that
+/// hold events (the console command alone has circuits nobody uses).
+/// </summary>
+internal sealed class ConsumersRunHere;
