@@ -17,6 +17,8 @@ namespace Integration.Crm.HubSpot;
 public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSchema schema, HubSpotOptions options, ILogger<HubSpotCrmConnector> logger)
     : ICrmConnector
 {
+    public Task ProbeAsync(CancellationToken cancellationToken = default) => client.ProbeAsync(cancellationToken);
+
     public async Task<CrmWriteResult> UpsertContactAsync(string storeHash, Customer customer, CancellationToken cancellationToken = default) =>
         Single(await UpsertContactsAsync(storeHash, [customer], cancellationToken).ConfigureAwait(false));
 

@@ -18,6 +18,8 @@ public sealed class TrytonErpConnector : IErpConnector
     private readonly TrytonSales _sales;
     private readonly TrytonShipments _shipments;
     private readonly TrytonRefunds _refunds;
+    private readonly TrytonClient _client;
+    private readonly int _companyId;
 
     /// <param name="client">The JSON-RPC client.</param>
     /// <param name="options">The connector's configuration.</param>
@@ -29,6 +31,8 @@ public sealed class TrytonErpConnector : IErpConnector
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        _client = client;
+        _companyId = options.CompanyId;
         var cache = new TrytonCache(options.CacheSeconds, options.CacheEntries);
         var references = new TrytonReferences(client, options, cache);
         _catalog = new TrytonCatalog(client, references, options.PageSize);
@@ -37,6 +41,10 @@ public sealed class TrytonErpConnector : IErpConnector
         _shipments = new TrytonShipments(client, options.PageSize);
         _refunds = new TrytonRefunds(client, _sales);
     }
+
+    /// <summary>Reads the configured company's id: a login (when the session is new) and one indexed read on the database.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken = default) =>
+        _client.SearchReadAsync("company.company", [TrytonJson.Clause("id", "=", _companyId)], ["id"], limit: 1, cancellationToken: cancellationToken);
 
     public IAsyncEnumerable<Product> GetCatalogAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetProductsAsync(cancellationToken);

@@ -111,6 +111,8 @@ public sealed class FulfilmentLoadHarness : ILoadHarness
     /// <summary>The ERP port with only the shipment read (the only call the job makes).</summary>
     private sealed class FakeErp(IReadOnlyList<M.ErpShipment> shipments) : IErpConnector
     {
+        public Task ProbeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public async IAsyncEnumerable<M.ErpShipment> GetShipmentsDoneSinceAsync(DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             await Task.Yield();

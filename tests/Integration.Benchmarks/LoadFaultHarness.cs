@@ -95,10 +95,10 @@ public sealed class LoadFaultHarness : ILoadHarness
             configuration["Processing:MaxBackoffSeconds"] = "10";
             configuration["Logging:LogLevel:Default"] = "Warning";
 
-            // Shorter work bounds than production so a killed hub's in-flight messages reappear within two minutes.
+            // Shorter work bounds than production; a killed hub's in-flight messages reappear within the consumers' default
+            // visibility timeout (30 s, renewed while a message is worked on).
             configuration["BigCommerce:Api:TotalTimeout"] = "00:01:00";
             configuration["Processing:MaxWorkSeconds"] = "90";
-            configuration["Standalone:Consumers:VisibilityTimeoutSeconds"] = "105";
             var settings = configuration.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value!);
             hub = await StartHubAsync(settings, port, ct);
 

@@ -25,6 +25,12 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue,
         _queues = [.. targets.Select(t => service.GetQueueClient(QueueName(queuePrefix, t)))];
     }
 
+    /// <summary>
+    /// The time-to-live of every message the hub sends (events, retry and held copies, poison): never expire. A queue's
+    /// default is 7 days, after which an event waiting for a long outage, or a poison message nobody looked at, would be gone.
+    /// </summary>
+    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
     public IReadOnlyList<QueueClient> Queues => _queues;
 
     public static string QueueName(string queuePrefix, string target) => $"{queuePrefix}-{target}";
@@ -36,7 +42,7 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue,
         var sends = new Task[_queues.Length];
         for (var i = 0; i < _queues.Length; i++)
         {
-            sends[i] = _queues[i].SendMessageAsync(data, cancellationToken: cancellationToken);
+            sends[i] = _queues[i].SendMessageAsync(data, timeToLive: NeverExpires, cancellationToken: cancellationToken);
         }
 
         return Task.WhenAll(sends);
@@ -47,7 +53,7 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IEventRequeue,
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
         return _service.GetQueueClient(QueueName(_queuePrefix, target)).SendMessageAsync(new BinaryData(body),
-            visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken);
+            visibilityTimeout: delay > TimeSpan.Zero ? delay : null, timeToLive: NeverExpires, cancellationToken: cancellationToken);
     }
 
     /// <summary>The target queue's approximate message count (invisible ones, in flight or scheduled, included).</summary>

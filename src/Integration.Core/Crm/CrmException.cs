@@ -55,6 +55,16 @@ public sealed class CrmException : Exception, IClassifiedError
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
     public bool IsTransient => Code is CrmErrorCode.Unavailable or CrmErrorCode.RateLimited or CrmErrorCode.Conflict;
 
+    /// <summary>
+    /// The CRM could not be reached, timed out, answered 5xx, or its daily quota is spent (<see cref="Category"/>
+    /// <c>DAILY</c>, which lasts until the quota resets). A burst limit that outlasted the connector's retries is over
+    /// within seconds and says nothing about the next call: it does not count.
+    /// </summary>
+    public bool TargetUnavailable => Code is CrmErrorCode.Unavailable || (Code is CrmErrorCode.RateLimited && Category == DailyLimitCategory);
+
+    /// <summary>The <see cref="Category"/> of a spent daily quota (HubSpot's <c>policyName</c>).</summary>
+    public const string DailyLimitCategory = "DAILY";
+
     /// <summary>The quarantine/metric reason: <c>crm_rejected</c>, <c>crm_rate_limited</c>, ...</summary>
     public string Reason => Code switch
     {

@@ -17,6 +17,13 @@ namespace Integration.Core.Crm;
 public interface ICrmConnector
 {
     /// <summary>
+    /// One cheap authenticated read that tells whether the CRM answers and has quota left (the probe of the <c>crm</c>
+    /// circuit, <see cref="Processing.TargetCircuits"/>); it asks the CRM even while the connector itself pauses for a
+    /// spent daily quota, and an answer with quota left ends that pause. Throws <see cref="CrmException"/> like any call.
+    /// </summary>
+    Task ProbeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Creates or updates the contact with the customer's e-mail. A registered customer's BigCommerce id is written to a
     /// custom property; a guest (no id) lands on the same contact as the registered customer with that e-mail, and never
     /// clears the id a registered order wrote.

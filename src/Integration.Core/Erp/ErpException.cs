@@ -55,6 +55,9 @@ public sealed class ErpException : Exception, IClassifiedError
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
     public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict;
 
+    /// <summary>The ERP could not be reached, timed out or answered 5xx: the ERP as a whole, not this record (a conflict is one record's).</summary>
+    public bool TargetUnavailable => Code is ErpErrorCode.Unavailable;
+
     /// <summary>
     /// The quarantine/metric reason: <c>erp_unknown_sku</c>, <c>erp_rejected</c>, <c>erp_configuration</c>, ..., or one of
     /// <see cref="ErpReasons"/> when the connector knows exactly why.

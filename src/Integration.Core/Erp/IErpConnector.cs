@@ -14,6 +14,12 @@ namespace Integration.Core.Erp;
 public interface IErpConnector
 {
     /// <summary>
+    /// One cheap authenticated read that tells whether the ERP as a whole answers (the probe of the <c>erp</c> circuit,
+    /// <see cref="Processing.TargetCircuits"/>). Throws <see cref="ErpException"/> like any call.
+    /// </summary>
+    Task ProbeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Streams every active product that has a SKU: SKU, name, list price (in the company currency), salable flag,
     /// and weight where the ERP records one. Pages through the ERP; memory stays flat whatever the catalog size.
     /// </summary>

@@ -1,3 +1,4 @@
+using Integration.Core.Crm;
 using Integration.Core.Erp;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Flows.Customers;
@@ -26,6 +27,7 @@ public static class FlowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StockDriftFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ShipmentOwnershipFlow>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetProbe, ErpTargetProbe>());
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -60,6 +62,7 @@ public static class FlowServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, OrderCrmFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerCrmFlow>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetProbe, CrmTargetProbe>());
         return services;
     }
 }

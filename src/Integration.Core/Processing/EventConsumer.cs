@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Integration.Core.Events;
+using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,14 +26,16 @@ public sealed record ConsumeResult(Settlement Settlement, string? Problem = null
 /// transport's redeliveries of this very message), run the processor, and turn a transient failure into a copy
 /// scheduled after an exponential back-off (or, while another worker holds the resource, a few seconds later without
 /// counting an attempt), so retries
-/// never depend on the broker's immediate redelivery.
+/// never depend on the broker's immediate redelivery. While the target's circuit is open (<see cref="TargetCircuits"/>)
+/// an event is not processed at all: a copy is scheduled for the circuit's next probe, as the same attempt.
 /// </summary>
 public sealed partial class EventConsumer(
     EventProcessor processor,
     IEventRequeue requeue,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
-    ILogger<EventConsumer> logger)
+    ILogger<EventConsumer> logger,
+    TargetCircuits? circuits = null)
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromSeconds(1);
     private readonly ProcessingOptions _options = options.Value;
@@ -61,6 +64,15 @@ public sealed partial class EventConsumer(
         }
 
         var attempt = Math.Max(1, commerceEvent.Attempt ?? 1) + Math.Max(0, transportDeliveryCount - 1);
+        if (circuits is not null && await circuits.HoldAsync(target, cancellationToken) is { } hold)
+        {
+            // The target is down as a whole: hold the event until the next probe, as the same attempt (no claim was made).
+            await requeue.RequeueAsync(commerceEvent with { Attempt = attempt }, target, hold, cancellationToken);
+            IntegrationTelemetry.CircuitHeld.Add(1, new KeyValuePair<string, object?>("target", target));
+            LogHeld(logger, commerceEvent.EventId, target, attempt, hold.TotalSeconds);
+            return new ConsumeResult(Settlement.Complete);
+        }
+
         var isLast = attempt >= _options.MaxDeliveryCount;
         try
         {
@@ -112,6 +124,10 @@ public sealed partial class EventConsumer(
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message =
         "Event {EventId} for {Target} rescheduled as attempt {Attempt} in {DelaySeconds} s: {Why}")]
     private static partial void LogRescheduled(ILogger logger, string eventId, string target, int attempt, double delaySeconds, string why);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message =
+        "Event {EventId} for {Target} held as attempt {Attempt} for {DelaySeconds} s: the target's circuit is open")]
+    private static partial void LogHeld(ILogger logger, string eventId, string target, int attempt, double delaySeconds);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message =
         "Event {EventId} for {Target} could not be settled on its last attempt {Attempt}; the message is set aside")]

@@ -58,7 +58,8 @@ public sealed partial class EventProcessor(
     IEnumerable<IResourceSync> syncs,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
-    ILogger<EventProcessor> logger)
+    ILogger<EventProcessor> logger,
+    TargetCircuits? circuits = null)
 {
     private readonly IResourceSync[] _syncs = [.. syncs];
     private readonly ProcessingOptions _options = options.Value;
@@ -69,6 +70,11 @@ public sealed partial class EventProcessor(
         ArgumentNullException.ThrowIfNull(commerceEvent);
         using var activity = StartActivity(commerceEvent, target, delivery);
         var result = await DecideAsync(commerceEvent, target, delivery, cancellationToken);
+        if (result.Outcome == ProcessingOutcome.Applied)
+        {
+            circuits?.RecordSuccess(target);
+        }
+
         Record(commerceEvent, target, result, activity);
         return result;
     }
@@ -134,6 +140,14 @@ public sealed partial class EventProcessor(
                 : ex;
             return await FailAsync(commerceEvent, target, delivery, keeper.Claim, keeper.Lease, failure, cancellationToken);
         }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping: stop renewing, or a process that lives on (a drained Functions worker, a host
+            // restarted in-process) would hold the claim and the resource for good. They lapse after the lease, as
+            // after a crash: the write may still be in flight, so they are not given back early.
+            await keeper.DisposeAsync();
+            throw;
+        }
 
         await keeper.DisposeAsync();
         try
@@ -193,6 +207,16 @@ public sealed partial class EventProcessor(
         ResourceLease? lease, Exception ex, CancellationToken cancellationToken)
     {
         var permanent = ex is IClassifiedError { IsTransient: false };
+        if (!permanent && circuits?.RecordFailure(target, ex) == true)
+        {
+            // The target as a whole is down and its circuit is open: this is the outage's failure, not the event's, so
+            // the event is held like the others, even on what would have been its last attempt.
+            LogHeld(logger, ex, commerceEvent.EventId, target, delivery.Attempt);
+            await state.AbandonAsync(commerceEvent, target, claim, lease, CancellationToken.None);
+            throw new TransientProcessingException($"Event {commerceEvent.EventId} for {target} is held: the {target} circuit is open.", ex,
+                countsAsAttempt: false);
+        }
+
         if (!permanent && !delivery.IsLastAttempt)
         {
             LogTransient(logger, ex, commerceEvent.EventId, target, delivery.Attempt);
@@ -252,4 +276,8 @@ public sealed partial class EventProcessor(
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message =
         "Event {EventId} for {Target} failed transiently on attempt {Attempt}; it will be retried after a back-off")]
     private static partial void LogTransient(ILogger logger, Exception exception, string eventId, string target, int attempt);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message =
+        "Event {EventId} for {Target} failed on attempt {Attempt} while the target is unavailable; it is held without counting the attempt")]
+    private static partial void LogHeld(ILogger logger, Exception exception, string eventId, string target, int attempt);
 }

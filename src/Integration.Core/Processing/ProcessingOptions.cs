@@ -3,7 +3,8 @@ namespace Integration.Core.Processing;
 /// <summary>
 /// Bound from <c>Processing</c>:
 /// <code>{ "LeaseSeconds": 60, "MaxDeliveryCount": 10, "MaxBackoffSeconds": 300, "MaxWorkSeconds": 240,
-///   "BusyRetrySeconds": 5, "LedgerRetentionDays": 14, "LedgerSweepSchedule": "0 0 3 * * *" }</code>
+///   "BusyRetrySeconds": 5, "LedgerRetentionDays": 14, "LedgerSweepSchedule": "0 0 3 * * *",
+///   "CircuitFailureThreshold": 5, "CircuitProbeSeconds": 30 }</code>
 /// How these fit the transports' own timings is checked at start-up by each host's timing validator.
 /// </summary>
 public sealed class ProcessingOptions
@@ -42,6 +43,17 @@ public sealed class ProcessingOptions
 
     /// <summary>When the ledger sweep runs (cron, UTC; Functions reads <c>%Processing:LedgerSweepSchedule%</c>).</summary>
     public string LedgerSweepSchedule { get; set; } = "0 0 3 * * *";
+
+    /// <summary>
+    /// Unavailability failures of one target (ERP down, 5xx, timeouts, a spent CRM daily quota) with no applied event in
+    /// between that open its circuit: its events are then held without counting attempts (<see cref="TargetCircuits"/>).
+    /// </summary>
+    public int CircuitFailureThreshold { get; set; } = 5;
+
+    /// <summary>How often an open circuit probes its target (one cheap call), and so how long its events are held at a time.</summary>
+    public int CircuitProbeSeconds { get; set; } = 30;
+
+    public TimeSpan CircuitProbeInterval => TimeSpan.FromSeconds(CircuitProbeSeconds);
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 

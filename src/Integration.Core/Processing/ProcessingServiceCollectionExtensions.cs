@@ -25,9 +25,12 @@ public static class ProcessingServiceCollectionExtensions
             .Validate(o => o.MaxWorkSeconds is >= 10 and <= 3600, "Processing:MaxWorkSeconds must be between 10 and 3600.")
             .Validate(o => o.LedgerRetentionDays is >= 3 and <= 3650,
                 "Processing:LedgerRetentionDays must be between 3 and 3650 (longer than Service Bus duplicate detection, 2 days).")
+            .Validate(o => o.CircuitFailureThreshold is >= 1 and <= 1000, "Processing:CircuitFailureThreshold must be between 1 and 1000.")
+            .Validate(o => o.CircuitProbeSeconds is >= 1 and <= 3600, "Processing:CircuitProbeSeconds must be between 1 and 3600.")
             .Validate(o => Cron.IsValid(o.LedgerSweepSchedule), "Processing:LedgerSweepSchedule must be a cron expression (six fields with seconds, as Functions timers read it, or five).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TargetCircuits>();
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<EventConsumer>();
         services.TryAddSingleton<QuarantineReplayer>();

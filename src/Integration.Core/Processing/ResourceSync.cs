@@ -65,4 +65,10 @@ public interface IClassifiedError
 
     /// <summary>A short stable reason code for metrics and the quarantine (e.g. <c>unknown_sku</c>).</summary>
     string Reason { get; }
+
+    /// <summary>
+    /// True when the failure says the target as a whole is unavailable (refused connections, 5xx, timeouts, a spent daily
+    /// quota), not something about this record: it counts towards opening the target's circuit (<see cref="TargetCircuits"/>).
+    /// </summary>
+    bool TargetUnavailable => false;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -26,4 +27,28 @@ public static class IntegrationTelemetry
     /// <summary>Store notifications that need a person (app uninstalled, webhook delivery trouble), by scope and store.</summary>
     public static readonly Counter<long> Alerts = Meter.CreateCounter<long>(
         "integration.alerts", unit: "{alert}", description: "Alert-level store notifications.");
+
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<int>>>> CircuitSources = new();
+
+    /// <summary>Each target's circuit: 0 closed, 1 open (events held), 2 probing; tagged with target.</summary>
+    public static readonly ObservableGauge<int> CircuitState = Meter.CreateObservableGauge(
+        "integration.circuit.state", () => CircuitSources.Values.SelectMany(source => source()), unit: "{state}",
+        description: "Per-target circuit state: 0 closed, 1 open, 2 probing.");
+
+    /// <summary>Events held (rescheduled without counting an attempt) because their target's circuit is open, by target.</summary>
+    public static readonly Counter<long> CircuitHeld = Meter.CreateCounter<long>(
+        "integration.circuit.held", unit: "{event}", description: "Events held while their target's circuit is open.");
+
+    /// <summary>Adds the circuits of one composition (a host) to <see cref="CircuitState"/> until the result is disposed.</summary>
+    public static IDisposable ObserveCircuits(Func<IEnumerable<Measurement<int>>> source)
+    {
+        var key = new object();
+        CircuitSources[key] = source;
+        return new Observation(key);
+    }
+
+    private sealed class Observation(object key) : IDisposable
+    {
+        public void Dispose() => CircuitSources.TryRemove(key, out _);
+    }
 }

@@ -95,7 +95,8 @@ internal sealed class ApiGate(HubSpotEmulatorOptions options, CrmState state, Hu
         }
 
         var allowed = _burst.TryTake(out var remaining);
-        var daily = allowed ? Interlocked.Increment(ref _dailyUsed) : Volatile.Read(ref _dailyUsed);
+        var daily = faults.DailyQuotaSpent ? options.RateLimit.Daily + 1
+            : allowed ? Interlocked.Increment(ref _dailyUsed) : Volatile.Read(ref _dailyUsed);
         var headers = context.Response.Headers;
         headers["X-HubSpot-RateLimit-Max"] = options.RateLimit.Max.ToString(CultureInfo.InvariantCulture);
         headers["X-HubSpot-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);

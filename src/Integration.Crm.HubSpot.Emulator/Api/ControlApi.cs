@@ -6,7 +6,8 @@ namespace Integration.Crm.HubSpot.Emulator.Api;
 
 /// <summary>
 /// The emulator's own endpoints (not HubSpot's), for scripts that drive it from outside the process: counters, and
-/// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>). Bearer token required like the API.
+/// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>), a spent daily quota
+/// (<c>POST /_emulator/daily-quota?spent=true</c>, <c>false</c> for the reset). Bearer token required like the API.
 /// </summary>
 internal static class ControlApi
 {
@@ -36,6 +37,16 @@ internal static class ControlApi
             }
 
             faults.FailNext(count, status);
+            return Results.NoContent();
+        });
+        control.MapPost("/daily-quota", (HttpContext context) =>
+        {
+            if (!bool.TryParse(context.Request.Query["spent"], out var spent))
+            {
+                return Results.BadRequest("spent (true or false) is required.");
+            }
+
+            faults.DailyQuotaSpent = spent;
             return Results.NoContent();
         });
     }

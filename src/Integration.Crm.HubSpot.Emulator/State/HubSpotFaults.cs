@@ -25,6 +25,18 @@ public sealed class HubSpotFaults(HubSpotFaultOptions options)
     }
 
     private int _failingInputs;
+    private volatile bool _dailyQuotaSpent;
+
+    /// <summary>
+    /// While true, every API call (search aside, which has its own limit) is answered as when the account's daily quota is
+    /// spent: 429 <c>DAILY</c> with <c>X-HubSpot-RateLimit-Daily-Remaining: 0</c>, until set back (HubSpot's reset at
+    /// the portal's midnight).
+    /// </summary>
+    public bool DailyQuotaSpent
+    {
+        get => _dailyQuotaSpent;
+        set => _dailyQuotaSpent = value;
+    }
 
     /// <summary>
     /// Fails the next <paramref name="count"/> inputs of batch upserts on their own (a 207 naming them with a transient

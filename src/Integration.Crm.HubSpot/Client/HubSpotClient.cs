@@ -15,6 +15,14 @@ public sealed class HubSpotClient(HttpClient httpClient)
 {
     private static readonly HubSpotJsonContext Json = HubSpotJsonContext.Default;
 
+    /// <summary>Marks a probe: the pacer lets it through while it pauses for a spent daily quota (the probe asks whether it still is).</summary>
+    internal static readonly HttpRequestOptionsKey<bool> ProbeOption = new("Integration.HubSpot.Probe");
+
+    /// <summary>The cheapest authenticated read (<c>GET /crm/v3/objects/contacts?limit=1</c>): throws unless HubSpot answers it.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default) =>
+        await SendAsync<PropertiesBody, SearchPage>(HttpMethod.Get, "crm/v3/objects/contacts?limit=1", null, null, Json.SearchPage, cancellationToken,
+            probe: true).ConfigureAwait(false);
+
     /// <summary>Creates or updates up to 100 records by a unique property (<c>batch/upsert</c>, 200 or 207).</summary>
     public Task<BatchResponse<HubSpotObject>> BatchUpsertAsync(string objectType, IReadOnlyList<UpsertInput> inputs, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"crm/v3/objects/{objectType}/batch/upsert", new BatchRequest<UpsertInput>(inputs), Json.BatchRequestUpsertInput,
@@ -97,11 +105,16 @@ public sealed class HubSpotClient(HttpClient httpClient)
     }
 
     private async Task<TResponse?> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest? body, JsonTypeInfo<TRequest>? requestType,
-        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken, bool probe = false)
         where TRequest : class
     {
         var operation = $"{method} /{path}";
         using var request = new HttpRequestMessage(method, path);
+        if (probe)
+        {
+            request.Options.Set(ProbeOption, true);
+        }
+
         if (body is not null && requestType is not null)
         {
             request.Content = JsonContent.Create(body, requestType);

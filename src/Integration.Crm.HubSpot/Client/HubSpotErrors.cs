@@ -21,7 +21,9 @@ internal static partial class HubSpotErrors
 
     public static CrmException FromResponse(int status, HubSpotError? error, string operation)
     {
-        var category = error?.Category ?? error?.PolicyName;
+        // A spent daily quota is told apart by its policy (its category is RATE_LIMITS like the burst limit's).
+        var category = status == 429 && error?.PolicyName == CrmException.DailyLimitCategory ? CrmException.DailyLimitCategory
+            : error?.Category ?? error?.PolicyName;
         var detail = Detail(error?.Message);
         var scopes = RequiredScopes(error);
         var code = status switch

@@ -12,7 +12,8 @@ internal sealed class HubSpotPacingHandler(HubSpotRateLimitPacer pacer) : Delega
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var search = request.RequestUri?.AbsolutePath.EndsWith("/search", StringComparison.Ordinal) == true;
-        var slot = await pacer.AcquireAsync(search, cancellationToken).ConfigureAwait(false);
+        var probe = request.Options.TryGetValue(HubSpotClient.ProbeOption, out var isProbe) && isProbe;
+        var slot = await pacer.AcquireAsync(search, cancellationToken, probe).ConfigureAwait(false);
         HttpResponseMessage response;
         try
         {

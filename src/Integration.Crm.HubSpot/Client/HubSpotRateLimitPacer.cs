@@ -43,10 +43,13 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
     /// <summary>Total time calls have waited for budget, for telemetry and the load harness.</summary>
     public TimeSpan TotalWait => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
-    /// <summary>Waits until the window has room, then holds a slot until <see cref="Complete"/>.</summary>
-    public async ValueTask<Slot> AcquireAsync(bool search, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the window has room, then holds a slot until <see cref="Complete"/>. A <paramref name="probe"/> (the
+    /// circuit's health call) passes the daily pause: it is how the hub learns that the quota is back.
+    /// </summary>
+    public async ValueTask<Slot> AcquireAsync(bool search, CancellationToken cancellationToken, bool probe = false)
     {
-        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _dailySpentUntilTicks))
+        if (!probe && time.GetUtcNow().UtcTicks < Interlocked.Read(ref _dailySpentUntilTicks))
         {
             throw new CrmException(CrmErrorCode.RateLimited, "HubSpot's daily API quota for this account is spent; calls resume after it resets.", status: 429, category: "DAILY");
         }
@@ -87,10 +90,18 @@ public sealed partial class HubSpotRateLimitPacer(IOptions<HubSpotOptions> optio
             _burst.Learn(now, slot.Entry.SentAt, (int)max, (int)remaining, intervalMs > 0 ? TimeSpan.FromMilliseconds(intervalMs) : null);
         }
 
-        if (TryRead(headers, DailyRemainingHeader, out var daily) && daily == 0)
+        if (TryRead(headers, DailyRemainingHeader, out var daily))
         {
-            // HubSpot resets the daily quota at midnight in the portal's time zone, which the hub does not know: pause an hour.
-            Interlocked.Exchange(ref _dailySpentUntilTicks, (now + TimeSpan.FromHours(1)).UtcTicks);
+            if (daily == 0)
+            {
+                // HubSpot resets the daily quota at midnight in the portal's time zone, which the hub does not know: pause an
+                // hour (the crm circuit's probe passes the pause and finds out sooner).
+                Interlocked.Exchange(ref _dailySpentUntilTicks, (now + TimeSpan.FromHours(1)).UtcTicks);
+            }
+            else if (!throttled)
+            {
+                Interlocked.Exchange(ref _dailySpentUntilTicks, 0); // quota left: the pause, if any, is over
+            }
         }
     }
 

@@ -115,6 +115,23 @@ internal static class ConsolePages
             html.Add($"""<p class="note">Dead-lettered messages are on the Service Bus subscriptions' dead-letter queues (Azure portal, or the <code>DeadLetterMessageCount</code> metric).</p>""");
         }
 
+        if (overview.Circuits is null)
+        {
+            html.Add($"""<p class="note">This process runs no queue consumers: each consumer host reports its targets' circuits in its log and the <code>integration.circuit.state</code> metric.</p>""");
+        }
+        else if (overview.Circuits.Count > 0)
+        {
+            html.Add($"<h2>Targets</h2>");
+            html.Add($"<table><caption>Circuits of this host (an open circuit holds the target's events, without counting attempts, until a probe gets an answer)</caption><thead><tr><th scope=\"col\">Target</th><th scope=\"col\">Circuit</th><th scope=\"col\">Since</th><th scope=\"col\">Next probe</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
+            foreach (var circuit in overview.Circuits)
+            {
+                var state = circuit.State.ToString().ToLowerInvariant();
+                html.Add($"<tr><th scope=\"row\">{circuit.Target}</th><td>{state}</td><td>{circuit.Since}</td><td>{circuit.NextProbeAt}</td><td>{circuit.Reason}</td></tr>");
+            }
+
+            html.Add($"</tbody></table>");
+        }
+
         foreach (var store in overview.Stores)
         {
             html.Add($"<section aria-labelledby=\"store-{store.StoreHash}\"><h2 id=\"store-{store.StoreHash}\">Store {store.StoreHash}</h2>");

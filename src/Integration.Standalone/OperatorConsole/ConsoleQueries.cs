@@ -16,9 +16,13 @@ public sealed record TargetActivity(string Target, IReadOnlyDictionary<string, l
 public sealed record StoreOverview(string StoreHash, IReadOnlyList<TargetActivity> Targets, int Quarantined, RateLimitSnapshot? Quota,
     IReadOnlyList<ReconciliationReport>? LatestReconciliations);
 
-/// <summary>The overview page's data; <paramref name="PoisonMessages"/> is null when the transport is not Storage queues.</summary>
+/// <summary>
+/// The overview page's data; <paramref name="PoisonMessages"/> is null when the transport is not Storage queues;
+/// <paramref name="Circuits"/> are this process's per-target circuits, null when it runs no consumers.
+/// </summary>
 public sealed record Overview(IReadOnlyList<StoreOverview> Stores, IReadOnlyDictionary<string, long> IntakeLastHour,
-    IReadOnlyDictionary<string, long> IntakeLastDay, DateTimeOffset IntakeSince, IReadOnlyDictionary<string, long>? PoisonMessages);
+    IReadOnlyDictionary<string, long> IntakeLastDay, DateTimeOffset IntakeSince, IReadOnlyDictionary<string, long>? PoisonMessages,
+    IReadOnlyList<CircuitSnapshot>? Circuits);
 
 /// <summary>What the trail searches by.</summary>
 public enum TrailKind
@@ -52,6 +56,7 @@ public sealed class ConsoleQueries(
     RateLimitPacer pacer,
     IntakeDecisionWindow intake,
     IOptions<TransportOptions> transport,
+    TargetCircuits circuits,
     TimeProvider time)
 {
     /// <summary>The targets a ledger is kept for: the webhook targets and the store (fulfilment write-back).</summary>
@@ -96,7 +101,8 @@ public sealed class ConsoleQueries(
         }
 
         return new Overview(result, intake.Count(TimeSpan.FromHours(1)), intake.Count(TimeSpan.FromDays(1)), intake.Since,
-            await PoisonAsync(cancellationToken));
+            await PoisonAsync(cancellationToken),
+            services.GetService<Processing.ConsumersRunHere>() is null ? null : circuits.Snapshot());
     }
 
     public async Task<Trail> TrailAsync(string store, TrailKind kind, string id, CancellationToken cancellationToken)

@@ -2,7 +2,6 @@ using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
 using Integration.Core.Events;
 using Integration.Core.Processing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Integration.Standalone.Processing;
@@ -16,14 +15,15 @@ public static class ConsumerServiceCollectionExtensions
         services.AddOptions<ConsumerOptions>()
             .Bind(section)
             .Validate(o => o.Concurrency is >= 1 and <= 256, "Standalone:Consumers:Concurrency must be between 1 and 256.")
-            .Validate(o => o.VisibilityTimeoutSeconds is >= 30 and <= 86400, "Standalone:Consumers:VisibilityTimeoutSeconds must be between 30 and 86400.")
+            // Renewed every third while the event is worked on, so it need not outlast the work (Processing:MaxWorkSeconds).
+            .Validate(o => o.VisibilityTimeoutSeconds is >= 10 and <= 3600, "Standalone:Consumers:VisibilityTimeoutSeconds must be between 10 and 3600.")
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerTimingValidator>());
         if (!section.GetValue("Enabled", true))
         {
             return services;
         }
 
+        services.AddSingleton<ConsumersRunHere>();
         foreach (var target in EventTargets.All)
         {
             services.AddSingleton<IHostedService>(sp =>
@@ -44,26 +44,10 @@ public static class ConsumerServiceCollectionExtensions
 
         return services;
     }
-
-    /// <summary>A message must stay invisible longer than one attempt may work, or a second consumer would take it over.</summary>
-    private sealed class ConsumerTimingValidator(IOptions<ProcessingOptions> processing) : IValidateOptions<ConsumerOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ConsumerOptions options)
-        {
-            ProcessingOptions work;
-            try
-            {
-                work = processing.Value;
-            }
-            catch (OptionsValidationException)
-            {
-                return ValidateOptionsResult.Skip; // Processing is invalid itself, and says so
-            }
-
-            return options.VisibilityTimeoutSeconds > work.MaxWorkSeconds + 10
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail(
-                    $"Standalone:Consumers:VisibilityTimeoutSeconds ({options.VisibilityTimeoutSeconds}) must exceed Processing:MaxWorkSeconds ({work.MaxWorkSeconds}) by more than 10 s, so a message being processed never reappears.");
-        }
-    }
 }
+
+/// <summary>
+/// Registered when this process runs the queue consumers: only then are its <see cref="TargetCircuits"/> the ones that
+/// hold events (the console command alone has circuits nobody uses).
+/// </summary>
+internal sealed class ConsumersRunHere;

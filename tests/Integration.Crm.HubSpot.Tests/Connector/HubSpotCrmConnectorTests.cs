@@ -120,6 +120,32 @@ public sealed class HubSpotCrmConnectorTests
     }
 
     [Fact]
+    public async Task DailyQuotaSpent_CallsPauseWithoutAsking_TheProbeAsksAndEndsThePauseAfterTheReset()
+    {
+        await using var hub = await HubSpotHarness.StartAsync();
+        var crm = hub.Connector();
+        await crm.UpsertContactAsync("abc123", HubSpotHarness.Customer("warmup@example.org"), Ct); // schema ready
+        hub.Emulator.Faults.DailyQuotaSpent = true;
+
+        var first = await Assert.ThrowsAsync<CrmException>(() => crm.UpsertContactAsync("abc123", HubSpotHarness.Customer("d1@example.org"), Ct));
+        Assert.Equal(CrmErrorCode.RateLimited, first.Code);
+        Assert.Equal(CrmException.DailyLimitCategory, first.Category); // told apart from the burst limit: the target is unavailable
+        Assert.True(first.TargetUnavailable);
+        var asked = hub.Emulator.Counters.Requests;
+        var paused = await Assert.ThrowsAsync<CrmException>(() => crm.UpsertContactAsync("abc123", HubSpotHarness.Customer("d2@example.org"), Ct));
+        Assert.True(paused.TargetUnavailable);
+        Assert.Equal(asked, hub.Emulator.Counters.Requests); // the connector's own pause: HubSpot not asked
+        Assert.True((await Assert.ThrowsAsync<CrmException>(() => crm.ProbeAsync(Ct))).TargetUnavailable); // the probe asks
+        Assert.Equal(asked + 1, hub.Emulator.Counters.Requests);
+
+        hub.Emulator.Faults.DailyQuotaSpent = false; // the portal's midnight
+        await crm.ProbeAsync(Ct); // quota left: the pause ends
+
+        var result = await crm.UpsertContactAsync("abc123", HubSpotHarness.Customer("d3@example.org"), Ct);
+        Assert.Equal(CrmWriteOutcome.Created, result.Outcome);
+    }
+
+    [Fact]
     public async Task UpsertContact_TransientFaultsThenSuccess_RetriedToOneContact()
     {
         await using var hub = await HubSpotHarness.StartAsync();

@@ -17,6 +17,8 @@ public sealed class GeneratedErp(
     Func<IReadOnlyCollection<string>, IEnumerable<Product>>? productsBySku = null,
     Func<IReadOnlyCollection<string>, IEnumerable<InventoryLevel>>? stockBySku = null) : IErpConnector
 {
+    public Task ProbeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     public async IAsyncEnumerable<Product> GetCatalogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var product in catalog())

@@ -337,6 +337,8 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
     /// <summary>The ERP commits, then the worker "dies" (its host shuts down) before the hub records anything.</summary>
     private sealed class CrashAfterUpsert(IErpConnector inner, CancellationTokenSource crash) : IErpConnector
     {
+        public Task ProbeAsync(CancellationToken cancellationToken = default) => inner.ProbeAsync(cancellationToken);
+
         public IAsyncEnumerable<Core.Model.Product> GetCatalogAsync(CancellationToken cancellationToken = default) => inner.GetCatalogAsync(cancellationToken);
 
         public IAsyncEnumerable<Core.Model.Product> GetProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Integration.Azure.Messaging;
 using Integration.Azure.State;
+using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Functions.Processing;
@@ -105,6 +106,44 @@ public sealed class EventConsumerFunctionsTests(AzuriteFixture azurite) : IAsync
     }
 
     [Fact]
+    public async Task ErpDownForAnHour_TheCircuitHoldsEventsAsScheduledCopies_NoneQuarantinedAllAppliedAfter()
+    {
+        // Without the circuit an hour's outage quarantines every event (ErpDownForGood_...: 511 s of back-off at most).
+        var downUntil = _time.GetUtcNow() + TimeSpan.FromHours(1);
+        var probes = 0;
+        var circuits = new TargetCircuits([new TestProbe(EventTargets.Erp, () =>
+        {
+            probes++;
+            return _time.GetUtcNow() < downUntil ? new ErpException(ErpErrorCode.Unavailable, "Tryton could not be reached (refused)") : null;
+        })], Options.Create(_options), _time, NullLogger<TargetCircuits>.Instance);
+        var options = Options.Create(_options);
+        var processor = new EventProcessor(new TableSyncStateStore(_table, _time), _quarantine, [_erp], options, _time,
+            NullLogger<EventProcessor>.Instance, circuits);
+        var functions = new EventConsumerFunctions(new EventConsumer(processor, _publisher, options, _time, NullLogger<EventConsumer>.Instance, circuits));
+        for (var id = 310; id < 316; id++)
+        {
+            _erp.Source[id] = DateTimeOffset.UnixEpoch.AddDays(1);
+            await PublishAsync(TestEvents.Order(id));
+        }
+
+        await _broker.RunUntilIdleAsync(async (subscription, body, deliveryCount) =>
+        {
+            _erp.FailWith = _time.GetUtcNow() < downUntil ? new ErpException(ErpErrorCode.Unavailable, "Tryton could not be reached (refused)") : null;
+            Func<string, int, FunctionContext, Task> consume = subscription == EventTargets.Erp ? functions.Erp : functions.Crm;
+            await consume(body, deliveryCount, new TestFunctionContext());
+        }, maxDeliveries: 2_000);
+
+        Assert.Equal(6, _erp.Records.Count);
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct));
+        Assert.Empty(_broker.DeadLettered);
+        Assert.True(_time.GetUtcNow() >= downUntil, "applied only after the outage");
+        // Held as fresh scheduled copies (Service Bus would redeliver an abandoned message at once), one probe an interval.
+        Assert.All(_broker.Deliveries, d => Assert.Equal(1, d.DeliveryCount));
+        Assert.InRange(probes, 1, (int)(TimeSpan.FromHours(1) / _options.CircuitProbeInterval) + 2);
+        Assert.Equal(CircuitState.Closed, Assert.Single(circuits.Snapshot()).State);
+    }
+
+    [Fact]
     public async Task RetryCopy_ReachesOnlyTheSubscriptionThatFailed()
     {
         var crm = new FakeTarget(EventTargets.Crm);
@@ -148,6 +187,15 @@ public sealed class EventConsumerFunctionsTests(AzuriteFixture azurite) : IAsync
         _publisher.PublishAsync(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent), Ct);
 
     private static string Body(CommerceEvent commerceEvent) => JsonSerializer.Serialize(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent);
+
+    /// <summary>A probe of the processing's own port whose answer the test decides (null: the target answered).</summary>
+    private sealed class TestProbe(string target, Func<Exception?> answer) : ITargetProbe
+    {
+        public string Target => target;
+
+        public Task ProbeAsync(CancellationToken cancellationToken = default) =>
+            answer() is { } failure ? Task.FromException(failure) : Task.CompletedTask;
+    }
 
     /// <summary>The worker SDK's <see cref="FunctionContext"/> is abstract; this supplies only what the consumers read.</summary>
     private sealed class TestFunctionContext : FunctionContext

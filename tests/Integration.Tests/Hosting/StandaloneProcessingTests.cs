@@ -53,7 +53,9 @@ public sealed class StandaloneProcessingTests(AzuriteFixture azurite) : IAsyncLi
 
         var poison = _host.Queues.GetQueueClient(_host.Queue(EventTargets.Erp).Name + "-poison");
         await Eventually(async () => (await poison.ExistsAsync(Ct)).Value && (await poison.PeekMessagesAsync(1, Ct)).Value.Length == 1);
-        Assert.Equal("{ this is not an event", (await poison.PeekMessagesAsync(1, Ct)).Value[0].Body.ToString());
+        var kept = (await poison.PeekMessagesAsync(1, Ct)).Value[0];
+        Assert.Equal("{ this is not an event", kept.Body.ToString());
+        Assert.True(kept.ExpiresOn > DateTimeOffset.UtcNow.AddYears(1), $"The poison message expires on {kept.ExpiresOn:O}: it must be kept.");
         Assert.Equal(0, await QueueLength(EventTargets.Erp));
     }
 
