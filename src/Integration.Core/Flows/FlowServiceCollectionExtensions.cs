@@ -25,6 +25,7 @@ public static class FlowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerErpFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StockDriftFlow>());
+        services.TryAddSingleton<SellableStock>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ShipmentOwnershipFlow>());
         services.TryAddSingleton(TimeProvider.System);
         return services;

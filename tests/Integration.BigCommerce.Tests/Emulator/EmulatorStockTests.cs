@@ -99,7 +99,7 @@ public sealed class EmulatorStockTests
         using var http = Http(harness);
         await SetAsync(http, 2);
 
-        using var response = await http.PostAsync(Path("_emulator/orders"), Json($"{{\"customer_id\":1,\"lines\":[{{\"variant_id\":{Variant},\"quantity\":3}}]}}"), Token);
+        using var response = await http.PostAsync(Path("_emulator/orders"), Json($"{{\"customer_id\":1,\"check_stock\":true,\"lines\":[{{\"variant_id\":{Variant},\"quantity\":3}}]}}"), Token);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(2, await LevelAsync(http));
