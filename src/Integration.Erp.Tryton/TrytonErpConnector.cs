@@ -61,6 +61,18 @@ public sealed class TrytonErpConnector : IErpConnector
         return _catalog.GetStockAsync(skus, cancellationToken);
     }
 
+    public IAsyncEnumerable<ErpStockLevel> GetSellableStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skus);
+        return _catalog.GetSellableStockAsync(skus, cancellationToken);
+    }
+
+    public Task<IReadOnlySet<string>> GetKnownOrdersAsync(IReadOnlyCollection<string> orderNaturalKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orderNaturalKeys);
+        return _sales.GetKnownAsync(orderNaturalKeys, cancellationToken);
+    }
+
     public IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetStockAsync(cancellationToken);
 

@@ -130,6 +130,12 @@ public sealed class FulfilmentLoadHarness : ILoadHarness
 
         public IAsyncEnumerable<M.InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public IAsyncEnumerable<M.ErpStockLevel> GetSellableStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlySet<string>> GetKnownOrdersAsync(IReadOnlyCollection<string> orderNaturalKeys, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
         public Task<ErpWriteResult> UpsertCustomerAsync(string storeHash, M.Customer customer, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<ErpWriteResult> UpsertOrderAsync(M.Order order, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -10,6 +10,7 @@ using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
 using Integration.BigCommerce.Emulator.State;
 using Integration.Core.Erp;
+using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Product = Integration.Core.Model.Product;
@@ -107,7 +108,7 @@ public sealed class ReconciliationLoadHarness : ILoadHarness
         var store = new BigCommerceStore(services.GetRequiredService<BigCommerceClientFactory>(), mapping);
         var options = Options.Create(new ReconciliationOptions());
         var runner = new ReconciliationRunner(
-            [new CatalogReconciler(store, erp, mapping, options), new InventoryReconciler(store, erp, mapping, options)],
+            [new CatalogReconciler(store, erp, mapping, options), new InventoryReconciler(store, new SellableStock(store, erp, mapping, options, TimeProvider.System), options)],
             new TableReconciliationStore(table, TimeProvider.System), store, options, TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
 
         GC.Collect();

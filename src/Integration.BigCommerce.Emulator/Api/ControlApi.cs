@@ -7,7 +7,8 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// <summary>
 /// The emulator's own control plane (not a BigCommerce API): acts a shopper would take, for local runs and demos.
 /// <c>POST /stores/{hash}/_emulator/orders</c> with <c>{"customer_id": 1, "lines": [{"variant_id": 77, "quantity": 2}],
-/// "status_id": 11}</c> places an order and raises <c>store/order/created</c>; answers 201 with the order id.
+/// "status_id": 11}</c> places an order and raises <c>store/order/created</c>; answers 201 with the order id (with
+/// <c>"check_stock": true</c>, 422 when the default location holds less than an ordered quantity, as the storefront refuses it).
 /// <c>POST /stores/{hash}/_emulator/orders/{id}/refunds</c> refunds as the merchant does from the control panel, with
 /// the body of BigCommerce's <c>POST /v3/orders/{id}/payment_actions/refunds</c> (payments optional).
 /// <c>GET /stores/{hash}/_emulator/deliveries</c> lists the webhook delivery attempts (scope, hash, attempt, status,
@@ -80,10 +81,11 @@ internal static class ControlApi
 
         var customerId = body["customer_id"]?.GetValueKind() == JsonValueKind.Number ? body["customer_id"]!.GetValue<long>() : 0;
         var statusId = body["status_id"]?.GetValueKind() == JsonValueKind.Number ? body["status_id"]!.GetValue<int>() : OrderStatuses.AwaitingFulfillment;
+        var checkStock = body["check_stock"]?.GetValueKind() == JsonValueKind.True;
         try
         {
             var order = context.Store().CreateOrder(customerId,
-                [.. lines.Select(l => (l!["variant_id"]!.GetValue<long>(), l["quantity"]!.GetValue<int>()))], statusId);
+                [.. lines.Select(l => (l!["variant_id"]!.GetValue<long>(), l["quantity"]!.GetValue<int>()))], statusId, checkStock);
             context.Response.StatusCode = 201;
             await context.Response.WriteAsJsonAsync(new JsonObject { ["id"] = order.Id }, context.RequestAborted);
         }

@@ -530,21 +530,10 @@ public sealed partial class EmulatedStore
             _transactions++;
         }
 
-        // One event per variant and location, carrying the level set at that location (webhooks.v3.yml: inventory
-        // events include location_id); the product's event follows its variant's, as BigCommerce sends both scopes.
+        // Absolute adjustments carry the level set at the location (what the emulator has always sent for them).
         foreach (var (variant, location, level) in changed)
         {
-            var data = SkuData(variant);
-            data["inventory"] = new JsonObject
-            {
-                ["product_id"] = variant.ProductId, ["method"] = "absolute", ["value"] = level, ["variant_id"] = variant.Id, ["location_id"] = location,
-            };
-            Raise("store/sku/inventory/updated", data);
-            Raise("store/product/inventory/updated", new JsonObject
-            {
-                ["type"] = "product", ["id"] = variant.ProductId,
-                ["inventory"] = new JsonObject { ["product_id"] = variant.ProductId, ["method"] = "absolute", ["value"] = level, ["location_id"] = location },
-            });
+            RaiseInventory("store/sku/inventory/updated", "store/product/inventory/updated", variant, location, "absolute", level);
         }
 
         return (transaction, errors);

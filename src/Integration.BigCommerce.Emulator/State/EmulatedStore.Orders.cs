@@ -69,17 +69,32 @@ public sealed partial class EmulatedStore
         }
     }
 
-    /// <summary>Places an order (as a shopper would) and raises <c>store/order/created</c>.</summary>
-    public Order CreateOrder(long customerId, IReadOnlyList<(long VariantId, int Quantity)> lines, int statusId = OrderStatuses.AwaitingFulfillment)
+    /// <summary>
+    /// Places an order (as a shopper would) and raises <c>store/order/created</c>; the order takes its units per the
+    /// inventory settings. With <paramref name="checkStock"/>, an order for more than the default location holds is
+    /// refused (<see cref="InvalidOperationException"/>), as the storefront refuses it; without, the level may go
+    /// below zero (tests that place orders on arbitrary seeded variants).
+    /// </summary>
+    public Order CreateOrder(long customerId, IReadOnlyList<(long VariantId, int Quantity)> lines, int statusId = OrderStatuses.AwaitingFulfillment,
+        bool checkStock = false)
     {
         ArgumentNullException.ThrowIfNull(lines);
         Order order;
+        List<(Variant Variant, long Location, int Delta)> taken;
         lock (_sync)
         {
-            order = Copy(AddOrder(customerId, lines, statusId, Now).Order);
+            if (checkStock)
+            {
+                EnsureInStock(lines, statusId);
+            }
+
+            var record = AddOrder(customerId, lines, statusId, Now);
+            taken = MoveStockForStatus(record);
+            order = Copy(record.Order);
         }
 
         Raise("store/order/created", new JsonObject { ["type"] = "order", ["id"] = order.Id });
+        RaiseOrderInventory(taken);
         return order;
     }
 
@@ -160,6 +175,7 @@ public sealed partial class EmulatedStore
         JsonObject result;
         int previous, status;
         bool changed;
+        List<(Variant Variant, long Location, int Delta)> moved = [];
         lock (_sync)
         {
             if (!_orders.TryGetValue(orderId, out var record))
@@ -182,10 +198,13 @@ public sealed partial class EmulatedStore
             if (changed)
             {
                 SetStatus(order, status);
+                moved = MoveStockForStatus(record);
             }
 
             result = OrderShapes.Order(record, v2Base);
         }
+
+        RaiseOrderInventory(moved);
 
         if (status != previous)
         {
@@ -230,6 +249,7 @@ public sealed partial class EmulatedStore
     {
         Shipment shipment;
         int previous, status;
+        List<(Variant Variant, long Location, int Delta)> taken;
         lock (_sync)
         {
             if (!_orders.TryGetValue(orderId, out var record))
@@ -288,7 +308,11 @@ public sealed partial class EmulatedStore
             {
                 record.Order.DateShipped = Now;
             }
+
+            taken = MoveStockForStatus(record);
         }
+
+        RaiseOrderInventory(taken);
 
         Raise("store/shipment/created", new JsonObject { ["type"] = "shipment", ["id"] = shipment.Id, ["orderId"] = orderId });
         if (previous != status)
@@ -457,6 +481,9 @@ internal sealed class OrderRecord(Order order, List<OrderProductRecord> products
     public string? ExternalId { get; set; }
 
     public string OrderSource { get; set; } = "www";
+
+    /// <summary>Whether the order holds units it took from stock (per the store's inventory settings).</summary>
+    public bool StockTaken { get; set; }
 }
 
 /// <summary>An order line with the catalog facts copied when it was ordered and what was refunded of it.</summary>
@@ -471,6 +498,9 @@ internal sealed class OrderProductRecord(OrderProduct line, decimal weight, deci
     public int QuantityRefunded { get; set; }
 
     public decimal AmountRefunded { get; set; }
+
+    /// <summary>Units given back to stock by refunds (inventory setting refund_order_stock_adjustment).</summary>
+    public int QuantityRestocked { get; set; }
 }
 
 /// <summary>The <c>GET /v2/orders</c> filters the emulator implements (orders.v2.oas2.yml).</summary>

@@ -35,6 +35,7 @@ public sealed partial class EmulatedStore
         ArgumentNullException.ThrowIfNull(items);
         RefundRecord refund;
         int previous, status;
+        List<(Variant Variant, long Location, int Delta)> restocked;
         lock (_sync)
         {
             if (!_orders.TryGetValue(orderId, out var record))
@@ -108,6 +109,7 @@ public sealed partial class EmulatedStore
             }
 
             record.RefundedAmount += total;
+            restocked = RestockRefunded(record, lines.Where(l => l.Line is not null).Select(l => (l.Line!, l.Item.Quantity ?? 0)));
             refund = new RefundRecord(_nextRefundId++, orderId, Now, reason ?? string.Empty, total, [.. lines.Select(l => l.Item)],
                 payments is { Count: > 0 }
                     ? [.. payments.Select(p => new RefundPaymentRecord(_nextRefundPaymentId++, p.ProviderId, p.Amount, p.Offline))]
@@ -119,6 +121,7 @@ public sealed partial class EmulatedStore
         }
 
         Raise("store/order/refund/created", new JsonObject { ["type"] = "order", ["id"] = orderId, ["refund"] = new JsonObject { ["refund_id"] = refund.Id } });
+        RaiseOrderInventory(restocked);
         if (previous != status)
         {
             RaiseStatusChange(orderId, previous, status);

@@ -83,4 +83,52 @@ public sealed partial class BigCommerceClient
 
         return transactions;
     }
+
+    /// <summary>
+    /// Adds or takes stock relative to the store's level at the moment BigCommerce applies it, so an order the store
+    /// takes between the caller's read and this write keeps its decrement: grouped by location, at most 2,000 items per
+    /// call, one adjustment at a time (with the absolute ones). A relative change is not idempotent, so, like every
+    /// POST, it is never retried blindly: a failure whose outcome is unknown is the caller's to re-read. Zero changes
+    /// are not sent. Returns the transaction ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AdjustInventoryLevelsAsync(
+        IEnumerable<InventoryAdjustment> adjustments, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(adjustments);
+        var all = adjustments.ToList();
+        for (var i = 0; i < all.Count; i++)
+        {
+            var item = all[i];
+            if (item is null || item.LocationId <= 0 || (item.Sku is null) == (item.VariantId is null))
+            {
+                throw new ArgumentException($"Inventory adjustment {i} must have a positive LocationId and exactly one of Sku and VariantId.", nameof(adjustments));
+            }
+        }
+
+        var transactions = new List<string>();
+        await _adjustmentGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var location in all.Where(a => a.Quantity != 0).GroupBy(a => a.LocationId))
+            {
+                foreach (var chunk in location.Chunk(BigCommerceLimits.InventoryAdjustmentBatch))
+                {
+                    var body = new RelativeAdjustmentRequest { Reason = reason, Items = chunk };
+                    var result = await SendAsync(HttpMethod.Post, "v3", "inventory/adjustments/relative",
+                        JsonBody(body, BigCommerceJsonContext.Default.RelativeAdjustmentRequest),
+                        BigCommerceJsonContext.Default.AdjustmentResponse, cancellationToken).ConfigureAwait(false);
+                    if (result.TransactionId is { Length: > 0 } id)
+                    {
+                        transactions.Add(id);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _adjustmentGate.Release();
+        }
+
+        return transactions;
+    }
 }

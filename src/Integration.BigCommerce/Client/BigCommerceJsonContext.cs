@@ -19,6 +19,7 @@ namespace Integration.BigCommerce.Client;
 [JsonSerializable(typeof(IList<ProductUpdate>))]
 [JsonSerializable(typeof(IList<VariantUpdate>))]
 [JsonSerializable(typeof(AbsoluteAdjustmentRequest))]
+[JsonSerializable(typeof(RelativeAdjustmentRequest))]
 [JsonSerializable(typeof(AdjustmentResponse))]
 [JsonSerializable(typeof(Order))]
 [JsonSerializable(typeof(IList<Order>))]

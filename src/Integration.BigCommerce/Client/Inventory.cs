@@ -80,6 +80,29 @@ public sealed class AbsoluteAdjustmentRequest
     public IList<InventoryLevel> Items { get; set; } = [];
 }
 
+/// <summary>
+/// A change of stock (added when positive, taken when negative) for one SKU (or variant) at one location: an item of
+/// <c>POST /v3/inventory/adjustments/relative</c>. Set exactly one of <see cref="Sku"/> and <see cref="VariantId"/>.
+/// </summary>
+public sealed class InventoryAdjustment
+{
+    public required long LocationId { get; init; }
+
+    public string? Sku { get; init; }
+
+    public long? VariantId { get; init; }
+
+    public required int Quantity { get; init; }
+}
+
+/// <summary>The body of <c>POST /v3/inventory/adjustments/relative</c>.</summary>
+public sealed class RelativeAdjustmentRequest
+{
+    public string? Reason { get; set; }
+
+    public IList<InventoryAdjustment> Items { get; set; } = [];
+}
+
 /// <summary>The response of an inventory adjustment (processed asynchronously).</summary>
 public sealed class AdjustmentResponse
 {

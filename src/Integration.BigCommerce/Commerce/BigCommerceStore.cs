@@ -216,6 +216,22 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         }
     }
 
+    public async Task AdjustStockAsync(string storeHash, IReadOnlyList<Core.Model.InventoryLevel> changes, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var items = changes.Where(c => c.Quantity != 0).Select(change => new Bc.InventoryAdjustment
+        {
+            LocationId = Id(mapping.Locations.FromCanonical(SystemName.BigCommerce, change.Location)),
+            Sku = change.Sku,
+            Quantity = (int)decimal.Truncate(change.Quantity),
+        }).ToList();
+        if (items.Count > 0)
+        {
+            await clients.GetClient(storeHash).AdjustInventoryLevelsAsync(items, reason, cancellationToken);
+        }
+    }
+
     private static long Id(string id) => long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);
 
     public Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default) =>

@@ -50,6 +50,13 @@ public interface ICommerceStore
     /// <summary>Sets absolute on-hand levels (by SKU and canonical location), in as few calls as the store allows.</summary>
     Task SetStockAsync(string storeHash, IReadOnlyList<InventoryLevel> levels, string reason, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds (positive) or takes (negative) stock by SKU and canonical location, relative to the store's level when the
+    /// store applies it, so a decrement the store makes between the caller's read and this write is kept. Not
+    /// idempotent: a failed call is not retried, and the caller re-reads before any further change.
+    /// </summary>
+    Task AdjustStockAsync(string storeHash, IReadOnlyList<InventoryLevel> changes, string reason, CancellationToken cancellationToken = default);
+
     /// <summary>The stores the hub serves (their hashes), for jobs that run per store.</summary>
     Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default);
 

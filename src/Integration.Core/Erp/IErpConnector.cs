@@ -42,6 +42,16 @@ public interface IErpConnector
     IAsyncEnumerable<InventoryLevel> GetStockAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// What the store may sell of these SKUs (up to 1,000) at every configured warehouse: on hand, what open ERP sales
+    /// hold (every unshipped unit of a sale the ERP has: a hub-created draft, a quotation, a confirmed or processing
+    /// sale), and whether the ERP ever counted the SKU there. SKUs the ERP does not have are absent.
+    /// </summary>
+    IAsyncEnumerable<ErpStockLevel> GetSellableStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default);
+
+    /// <summary>The natural keys among these (up to a few hundred) whose order the ERP has, in any state.</summary>
+    Task<IReadOnlySet<string>> GetKnownOrdersAsync(IReadOnlyCollection<string> orderNaturalKeys, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Creates or updates the customer of <paramref name="storeHash"/>, found by BigCommerce customer id
     /// (<see cref="SystemIds.BigCommerce"/> on <see cref="Customer.Ids"/>; absent or 0 for guests) or else by e-mail.
     /// Contact details and addresses are added when missing, never removed.

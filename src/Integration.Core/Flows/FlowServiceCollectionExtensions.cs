@@ -26,6 +26,7 @@ public static class FlowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, CustomerErpFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ProductDriftFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, StockDriftFlow>());
+        services.TryAddSingleton<SellableStock>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceSync, ShipmentOwnershipFlow>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetProbe, ErpTargetProbe>());
         services.TryAddSingleton(TimeProvider.System);

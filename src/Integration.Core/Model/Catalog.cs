@@ -54,3 +54,19 @@ public sealed record ProductVariant
 
 /// <summary>Stock of one SKU at one location, the location named by its canonical code (see the location map).</summary>
 public sealed record InventoryLevel(string Sku, string Location, decimal Quantity);
+
+/// <summary>
+/// The ERP's stock of one SKU at one warehouse (canonical location code), as the store's sellable quantity is derived
+/// from it (docs/reconciliation.md, "Sellable quantity").
+/// </summary>
+/// <param name="OnHand">Physical stock: the done moves.</param>
+/// <param name="Held">What open ERP sales hold and have not shipped yet.</param>
+/// <param name="Counted">
+/// Whether the ERP has ever recorded stock of the SKU there (a done move in or out). An uncounted SKU's zero is
+/// "unknown", not "none": a fresh ERP must not zero the store.
+/// </param>
+public sealed record ErpStockLevel(string Sku, string Location, decimal OnHand, decimal Held, bool Counted)
+{
+    /// <summary>On hand minus held: what the ERP can still promise.</summary>
+    public decimal Sellable => OnHand - Held;
+}

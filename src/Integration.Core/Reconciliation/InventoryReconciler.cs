@@ -1,6 +1,5 @@
 using System.Globalization;
 using Integration.Core.Commerce;
-using Integration.Core.Erp;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
@@ -9,27 +8,27 @@ using Microsoft.Extensions.Options;
 namespace Integration.Core.Reconciliation;
 
 /// <summary>
-/// Inventory (kind <c>inventory</c>): the store's on-hand levels equal the ERP's at every location the mapping maps
-/// (ERP warehouse ↔ BigCommerce location), when the policy makes the ERP the owner of stock.
+/// Inventory (kind <c>inventory</c>): the store's levels equal the store's sellable quantity (<see cref="SellableStock"/>:
+/// the ERP's on hand minus what ERP sales and store orders not yet in the ERP hold) at every location the mapping
+/// maps (ERP warehouse ↔ BigCommerce location), when the policy makes the ERP the owner of stock.
 /// <list type="number">
 /// <item>The store's levels are streamed from <c>/v3/inventory/items</c> (1,000 items a page, every location of an
-/// item in it) and joined 1,000 levels at a time with the ERP's stock of their SKUs by a batched lookup (one
-/// <see cref="IErpConnector.GetStockAsync(IReadOnlyCollection{string}, CancellationToken)"/> a page), so memory is
-/// one page whatever the catalog size; compared with <see cref="CatalogDiff.Stock"/> (the drift check's comparison).
-/// Pairs only one side knows are left alone.</item>
-/// <item>Corrections wait per location and are written as absolute adjustments of full batches (2,000 levels, one
-/// location, one call at a time) until the end.</item>
+/// item in it); each page, once read, is compared by <see cref="SellableStock.CompareAsync"/> (the store's orders
+/// changed since the previous page, then one ERP lookup of the page's SKUs), so memory is one page whatever the
+/// catalog size. Pairs only one side knows are left alone; a SKU the ERP never counted is reported
+/// (finding <c>uncounted</c>, drift <c>inventory.uncounted</c>) and left, unless <c>Reconciliation:Inventory:UncountedStock</c> is <c>write</c>.</item>
+/// <item>Corrections are the differences Δ = sellable − level read; they wait per location and are written as
+/// relative adjustments of full batches (2,000 changes, one location, one call at a time) until the end. A relative
+/// write keeps every decrement the store made after the read, however long the change waited.</item>
 /// <item>The checkpoint is the stream position (levels read) below every correction still waiting: the store lists
-/// items in a stable order, so a resumed run skips that many and re-compares the rest.</item>
+/// items in a stable order, so a resumed run skips that many and re-compares the rest from fresh reads.</item>
 /// </list>
 /// </summary>
-public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options)
+public sealed class InventoryReconciler(ICommerceStore store, SellableStock sellable, IOptions<ReconciliationOptions> options)
     : IReconciler
 {
     private const string Reason = "ERP is the system of record for stock (integration hub reconciliation)";
     private const int StorePageSize = 1000;
-    private readonly CatalogDiff _diff = new(mapping);
-    private readonly SkuNormaliser _sku = mapping.Sku;
 
     public string Kind => ReconciliationKinds.Inventory;
 
@@ -37,7 +36,7 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
     {
         ArgumentNullException.ThrowIfNull(context);
         var report = context.Report;
-        if (!_diff.ErpOwnsStock)
+        if (!sellable.ErpOwnsStock)
         {
             report.Findings.Enqueue(new ReconciliationFinding("inventory.quantity", "not_owned",
                 "The mapping does not make the ERP the owner of stock (inventory.quantity): nothing to reconcile."));
@@ -48,7 +47,7 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
         var resumeAfter = context.Checkpoint is { } saved ? long.Parse(saved, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
         var writes = new StockWrites(store, context, settings, resumeAfter);
         var page = new Dictionary<(string Sku, string Location), decimal>();
-        long position = 0, items = 0, pageStart = 0;
+        long position = 0, items = 0, pageStart = 0, compares = 0;
         string? lastSku = null;
         await foreach (var level in store.GetStockAsync(context.StoreHash, null, cancellationToken).ConfigureAwait(false))
         {
@@ -67,41 +66,51 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
 
             if (page.Count >= StorePageSize)
             {
-                await CompareAsync(page, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
+                compares++;
+                await CompareAsync(page, writes, pageStart, position, context, cancellationToken).ConfigureAwait(false);
                 context.Progress?.Report(new ReconciliationProgress("store", position, null));
             }
         }
 
-        await CompareAsync(page, writes, pageStart, position, report, cancellationToken).ConfigureAwait(false);
+        compares += page.Count > 0 ? 1 : 0;
+        await CompareAsync(page, writes, pageStart, position, context, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
         context.Progress?.Report(new ReconciliationProgress("store", position, position));
-        report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + (context.DryRun ? 0 : writes.MinimumWrites(2000)));
+
+        // Each comparison lists the store's orders changed since the previous one (at least one call).
+        report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + compares + (context.DryRun ? 0 : writes.MinimumWrites(2000)));
     }
 
-    /// <summary>Joins a page of store levels with the ERP's stock of their SKUs (one lookup), queues the corrections, and empties the page.</summary>
+    /// <summary>Compares a page of store levels just read with the sellable quantity, queues the corrections, and empties the page.</summary>
     private async Task CompareAsync(Dictionary<(string Sku, string Location), decimal> page, StockWrites writes, long pageStart, long position,
-        ReconciliationReport report, CancellationToken cancellationToken)
+        ReconciliationContext context, CancellationToken cancellationToken)
     {
-        var erpLevels = new List<InventoryLevel>(page.Count);
-        if (page.Count > 0)
+        var report = context.Report;
+        var comparison = await sellable.CompareAsync(context.StoreHash, page, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < comparison.Compared; i++)
         {
-            var skus = page.Keys.Select(k => k.Sku).ToHashSet(StringComparer.Ordinal);
-            await foreach (var level in erp.GetStockAsync(skus, cancellationToken).ConfigureAwait(false))
-            {
-                var key = (_sku.Normalise(level.Sku), level.Location);
-                if (page.ContainsKey(key))
-                {
-                    erpLevels.Add(level);
-                    report.AddCompared();
-                }
-            }
+            report.AddCompared();
         }
 
-        foreach (var correction in _diff.Stock(page, erpLevels))
+        foreach (var correction in comparison.Corrections)
         {
+            if (correction.Uncounted && !sellable.WritesUncounted)
+            {
+                report.AddDrift("inventory.uncounted");
+                if (report.Findings.Count < options.Value.MaxReportLines)
+                {
+                    report.Findings.Enqueue(new ReconciliationFinding($"{correction.Sku}@{correction.Location}", "uncounted",
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"The ERP has never counted {correction.Sku} at {correction.Location} (no stock move); the store's {correction.Current} is left " +
+                            $"(sellable would be {correction.Target}). Count it in the ERP, or set Reconciliation:Inventory:UncountedStock to 'write'.")));
+                }
+
+                continue;
+            }
+
             report.AddDrift("inventory.quantity");
-            report.AddStockDrift((long)(correction.Quantity - page[(correction.Sku, correction.Location)]));
-            writes.Add(correction, pageStart, page[(correction.Sku, correction.Location)]);
+            report.AddStockDrift((long)correction.Delta);
+            writes.Add(correction, pageStart);
         }
 
         page.Clear();
@@ -120,14 +129,14 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
         /// <summary>⌈d_i/2000⌉ per location: the fewest adjustment calls the run's corrections allow.</summary>
         public long MinimumWrites(int batch) => _drifted.Values.Sum(n => (n + batch - 1) / batch);
 
-        public void Add(InventoryLevel correction, long position, decimal current)
+        public void Add(StockCorrection correction, long position)
         {
             if (!_byLocation.TryGetValue(correction.Location, out var queue))
             {
                 _byLocation[correction.Location] = queue = new Queue<Pending>();
             }
 
-            queue.Enqueue(new Pending(correction, position, current));
+            queue.Enqueue(new Pending(correction, position));
             _drifted[correction.Location] = _drifted.GetValueOrDefault(correction.Location) + 1;
         }
 
@@ -167,8 +176,7 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
             {
                 if (report.Plan.Count < options.MaxReportLines)
                 {
-                    report.Plan.Enqueue(string.Create(CultureInfo.InvariantCulture,
-                        $"set stock of {item.Level.Sku} at {item.Level.Location}: {item.Current} -> {item.Level.Quantity}"));
+                    report.Plan.Enqueue(SellableStock.Describe(item.Correction));
                 }
             }
 
@@ -180,7 +188,8 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
 
             try
             {
-                await store.SetStockAsync(context.StoreHash, [.. batch.Select(p => p.Level)], Reason, cancellationToken).ConfigureAwait(false);
+                var changes = batch.Select(p => new InventoryLevel(p.Correction.Sku, p.Correction.Location, p.Correction.Delta)).ToList();
+                await store.AdjustStockAsync(context.StoreHash, changes, Reason, cancellationToken).ConfigureAwait(false);
                 report.AddFixed(batch.Count);
                 foreach (var _ in batch)
                 {
@@ -189,10 +198,11 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The store refused the adjustment (after the client's retries): its levels failed, the run goes on.
+                // The store refused the adjustment (a relative change is not retried: its outcome may be unknown, and the
+                // next run re-reads): its levels failed, the run goes on.
                 foreach (var item in batch)
                 {
-                    report.Failures.Enqueue(new ReconciliationFailure($"{item.Level.Sku}@{item.Level.Location}", ex.Message));
+                    report.Failures.Enqueue(new ReconciliationFailure($"{item.Correction.Sku}@{item.Correction.Location}", ex.Message));
                 }
             }
 
@@ -206,6 +216,6 @@ public sealed class InventoryReconciler(ICommerceStore store, IErpConnector erp,
         }
 
         /// <param name="Position">Where the page holding the level starts in the store's stream.</param>
-        private sealed record Pending(InventoryLevel Level, long Position, decimal Current);
+        private sealed record Pending(StockCorrection Correction, long Position);
     }
 }

@@ -8,7 +8,7 @@ namespace Integration.Core.Reconciliation;
 ///   "LockSeconds": 300,            // the run lock's lease, renewed at a third of it while the run lasts
 ///   "MaxReportLines": 1000,        // plan lines and findings kept in a report (counts are always complete)
 ///   "Catalog":   { "Schedule": "0 0 2 * * *",  "ProductBatch": 10, "VariantBatch": 50 },
-///   "Inventory": { "Schedule": "0 30 2 * * *", "AdjustmentBatch": 2000 },
+///   "Inventory": { "Schedule": "0 30 2 * * *", "AdjustmentBatch": 2000, "UncountedStock": "report", "OpenOrderHours": 72 },
 ///   "Orders":    { "Schedule": "0 0 4 * * *" },
 ///   "Hooks":     { "Schedule": "0 0 1 * * *" }
 /// }
@@ -66,6 +66,25 @@ public sealed class InventoryReconciliationOptions : ReconciliationKindOptions
 {
     public InventoryReconciliationOptions() => Schedule = "0 30 2 * * *";
 
-    /// <summary>Stock levels per absolute adjustment, one location per call (BigCommerce takes at most 2,000).</summary>
+    /// <summary>Stock changes per relative adjustment, one location per call (BigCommerce takes at most 2,000).</summary>
     public int AdjustmentBatch { get; set; } = 2000;
+
+    /// <summary>
+    /// What to do with a SKU the ERP has never counted at a warehouse (no done stock move: a fresh ERP):
+    /// <see cref="UncountedStockReport"/> (the default) leaves the store's level and reports it (finding
+    /// <c>uncounted</c>); <see cref="UncountedStockWrite"/> writes the sellable quantity anyway (usually 0).
+    /// Also read by the event-driven stock check.
+    /// </summary>
+    public string UncountedStock { get; set; } = UncountedStockReport;
+
+    /// <summary>
+    /// How far back (hours, 1–720) the store's orders are looked at for those the ERP does not have yet (their units
+    /// are held in the store's sellable quantity). An order stuck out of the ERP for longer (quarantined) no longer
+    /// holds its units: fix quarantined orders within this window.
+    /// </summary>
+    public int OpenOrderHours { get; set; } = 72;
+
+    public const string UncountedStockReport = "report";
+
+    public const string UncountedStockWrite = "write";
 }

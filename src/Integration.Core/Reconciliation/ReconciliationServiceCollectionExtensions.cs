@@ -40,6 +40,7 @@ public static class ReconciliationServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, CatalogReconciler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, InventoryReconciler>());
+        services.TryAddSingleton<Flows.Catalog.SellableStock>();
         return services;
     }
 }
@@ -87,6 +88,17 @@ internal sealed class ReconciliationOptionsValidator : IValidateOptions<Reconcil
         if (options.Inventory.AdjustmentBatch is < 1 or > 2000)
         {
             failures.Add("Reconciliation:Inventory:AdjustmentBatch must be between 1 and 2000 (BigCommerce's batch limit).");
+        }
+
+        if (options.Inventory.UncountedStock is not (InventoryReconciliationOptions.UncountedStockReport or InventoryReconciliationOptions.UncountedStockWrite))
+        {
+            failures.Add($"Reconciliation:Inventory:UncountedStock must be '{InventoryReconciliationOptions.UncountedStockReport}' (leave the store's level of a SKU " +
+                $"the ERP never counted, and report it) or '{InventoryReconciliationOptions.UncountedStockWrite}' (write the ERP's figure anyway).");
+        }
+
+        if (options.Inventory.OpenOrderHours is < 1 or > 720)
+        {
+            failures.Add("Reconciliation:Inventory:OpenOrderHours must be between 1 and 720 (how far back store orders not yet in the ERP are looked for).");
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;

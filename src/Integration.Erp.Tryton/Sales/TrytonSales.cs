@@ -95,6 +95,22 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
         parties.Forget(order.StoreHash, order.Customer);
     }
 
+    /// <summary>The natural keys among these that a sale carries in its <c>reference</c> (any state).</summary>
+    public async Task<IReadOnlySet<string>> GetKnownAsync(IReadOnlyCollection<string> naturalKeys, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in naturalKeys.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            await foreach (var sale in client.SearchReadAllAsync(Model, () => [TrytonJson.Clause("reference", "in", TrytonJson.Array(chunk))], ["reference"], 500,
+                cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                known.Add(TrytonJson.GetString(sale, "reference", Model)!);
+            }
+        }
+
+        return known;
+    }
+
     public async Task<Fulfilment?> GetFulfilmentAsync(string naturalKey, CancellationToken cancellationToken)
     {
         var sales = await client.SearchReadAsync(Model, [TrytonJson.Clause("reference", "=", naturalKey)],

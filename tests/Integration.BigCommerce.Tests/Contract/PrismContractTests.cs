@@ -52,6 +52,20 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Inventory_RelativeAdjustments_Conform()
+    {
+        await CheckAsync(async () =>
+        {
+            await Client.SetInventoryLevelsAsync([new InventoryLevel { LocationId = 1, Sku = "SKU-000005-1", Quantity = 4 }], "contract", Token);
+            await Client.AdjustInventoryLevelsAsync(
+                [new InventoryAdjustment { LocationId = 1, Sku = "SKU-000005-1", Quantity = -3 }, new InventoryAdjustment { LocationId = 2, VariantId = 10, Quantity = 2 }],
+                "contract", Token);
+            var item = Assert.Single(await Client.GetInventoryItemsAsync(new InventoryQuery { Skus = ["SKU-000005-1"], LocationIds = [1] }, Token).ToListAsync(Token));
+            Assert.Equal(1, Assert.Single(item.Locations).TotalInventoryOnhand);
+        });
+    }
+
+    [Fact]
     public async Task Orders_ReadShipAndChangeStatus_Conform()
     {
         await CheckAsync(async () =>

@@ -21,6 +21,8 @@ public sealed class ReconciliationOptionsTests
         var options = new ReconciliationOptions { BudgetShare = 1.5, LockSeconds = 5 };
         options.Catalog.Schedule = "every night";
         options.Inventory.AdjustmentBatch = 5000;
+        options.Inventory.UncountedStock = "zero";
+        options.Inventory.OpenOrderHours = 0;
 
         var result = new ReconciliationOptionsValidator().Validate(null, options);
 
@@ -29,6 +31,8 @@ public sealed class ReconciliationOptionsTests
         Assert.Contains(result.Failures!, f => f.StartsWith("Reconciliation:LockSeconds ", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Reconciliation:Catalog:Schedule ", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Reconciliation:Inventory:AdjustmentBatch ", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Reconciliation:Inventory:UncountedStock ", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Reconciliation:Inventory:OpenOrderHours ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -36,6 +36,13 @@ public sealed class GeneratedErp(
     public IAsyncEnumerable<InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
         stockBySku is null ? GetStockAsync(cancellationToken).Where(l => skus.Contains(l.Sku)) : stockBySku(skus).ToAsyncEnumerable();
 
+    /// <summary>A generated ERP has no sales: everything on hand is sellable, and every level it generates is counted.</summary>
+    public IAsyncEnumerable<ErpStockLevel> GetSellableStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
+        GetStockAsync(skus, cancellationToken).Select(l => new ErpStockLevel(l.Sku, l.Location, l.Quantity, 0, true));
+
+    public Task<IReadOnlySet<string>> GetKnownOrdersAsync(IReadOnlyCollection<string> orderNaturalKeys, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
     public async IAsyncEnumerable<InventoryLevel> GetStockAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var level in stock())

@@ -13,6 +13,7 @@ using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Core.Reconciliation;
 using Integration.Erp.Tryton;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Testing;
@@ -69,7 +70,7 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
             new OrderErpFlow(store, erp, MappingConfiguration.Default),
             new CustomerErpFlow(store, erp, MappingConfiguration.Default),
             new ProductDriftFlow(store, erp, MappingConfiguration.Default),
-            new StockDriftFlow(store, erp, MappingConfiguration.Default, _time),
+            new StockDriftFlow(store, new SellableStock(store, erp, MappingConfiguration.Default, Options.Create(new ReconciliationOptions()), _time), _time),
         ];
         return new EventProcessor(_state, _quarantine, syncs, Options.Create(new ProcessingOptions()), _time, NullLogger<EventProcessor>.Instance);
     }
@@ -348,6 +349,12 @@ public sealed class ErpSyncEndToEndTests(AzuriteFixture azurite, TrytonFixture t
 
         public IAsyncEnumerable<Core.Model.InventoryLevel> GetStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
             inner.GetStockAsync(skus, cancellationToken);
+
+        public IAsyncEnumerable<Core.Model.ErpStockLevel> GetSellableStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken = default) =>
+            inner.GetSellableStockAsync(skus, cancellationToken);
+
+        public Task<IReadOnlySet<string>> GetKnownOrdersAsync(IReadOnlyCollection<string> orderNaturalKeys, CancellationToken cancellationToken = default) =>
+            inner.GetKnownOrdersAsync(orderNaturalKeys, cancellationToken);
 
         public Task<ErpWriteResult> UpsertCustomerAsync(string storeHash, Core.Model.Customer customer, CancellationToken cancellationToken = default) =>
             inner.UpsertCustomerAsync(storeHash, customer, cancellationToken);

@@ -9,6 +9,7 @@ using Integration.BigCommerce.Emulator;
 using CatalogEntry = Integration.BigCommerce.Emulator.State.CatalogEntry;
 using Integration.Core.Commerce;
 using Integration.Core.Erp;
+using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Integration.Core.Reconciliation;
@@ -187,7 +188,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.Equal(2, report.DriftedByField["inventory.quantity"]);
         Assert.Equal(10, report.StockDriftSum);
         Assert.Equal(7, report.StockDriftMax);
-        Assert.Equal(1, Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
+        Assert.Equal(1, Counters.Calls("POST /v3/inventory/adjustments/relative"));
         var levels = await OnHandAsync();
         Assert.Equal(7, levels[(_codes[0], 1)]);
         Assert.Equal(3, levels[(_codes[2], 1)]);
@@ -196,7 +197,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Counters.Reset();
         var again = await Runner().RunAsync(ReconciliationKinds.Inventory, _store, cancellationToken: Ct);
         Assert.Equal(0, again.Fixed);
-        Assert.Equal(0, Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
+        Assert.Equal(0, Counters.Calls("POST /v3/inventory/adjustments/relative"));
     }
 
     [Fact]
@@ -210,13 +211,13 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
             new InventoryLevel(_codes[2], "main", 0), new InventoryLevel(_codes[2], "north", 9),
         ]);
         var store = new BigCommerceStore(_bigCommerce.Clients, mapping);
-        var runner = new ReconciliationRunner([new InventoryReconciler(store, erp, mapping, Options.Create(new ReconciliationOptions()))],
+        var runner = new ReconciliationRunner([Inventory(store, erp, mapping, Options.Create(new ReconciliationOptions()))],
             _state, store, Options.Create(new ReconciliationOptions()), TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
 
         var report = await runner.RunAsync(ReconciliationKinds.Inventory, _store, cancellationToken: Ct);
 
         Assert.Equal(3, report.Fixed); // c2 at main is already 0
-        Assert.Equal(2, Counters.Calls("PUT /v3/inventory/adjustments/absolute"));
+        Assert.Equal(2, Counters.Calls("POST /v3/inventory/adjustments/relative"));
         var levels = await OnHandAsync();
         Assert.Equal([5, 6, 0, 9], new[] { levels[(_codes[0], 1)], levels[(_codes[0], 2)], levels[(_codes[2], 1)], levels[(_codes[2], 2)] });
     }
@@ -256,7 +257,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         var store = new BigCommerceStore(seededStore.Clients, MappingConfiguration.Default);
         var options = Options.Create(new ReconciliationOptions());
         var runner = new ReconciliationRunner(
-            [new CatalogReconciler(store, erp, MappingConfiguration.Default, options), new InventoryReconciler(store, erp, MappingConfiguration.Default, options)],
+            [new CatalogReconciler(store, erp, MappingConfiguration.Default, options), Inventory(store, erp, MappingConfiguration.Default, options)],
             _state, store, options, TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
 
         var catalog = await runner.RunAsync(ReconciliationKinds.Catalog, hash, cancellationToken: Ct);
@@ -373,7 +374,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         IReconciler[] reconcilers =
         [
             new CatalogReconciler(store, _erp, MappingConfiguration.Default, Options.Create(options)),
-            new InventoryReconciler(store, _erp, MappingConfiguration.Default, Options.Create(options)),
+            Inventory(store, _erp, MappingConfiguration.Default, Options.Create(options)),
         ];
         return new ReconciliationRunner(reconcilers, _state, store, Options.Create(options), TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
     }
@@ -413,6 +414,9 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         return levels;
     }
 
+    private static InventoryReconciler Inventory(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options) =>
+        new(store, new SellableStock(store, erp, mapping, options, TimeProvider.System), options);
+
     /// <summary>The store port, cut (as by a crash or the function timeout) before its catalog write number <c>after + 1</c>.</summary>
     private sealed class CutAfterWrites(ICommerceStore inner, int after, CancellationTokenSource cut) : ICommerceStore
     {
@@ -436,6 +440,9 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
 
         public Task SetStockAsync(string storeHash, IReadOnlyList<InventoryLevel> levels, string reason, CancellationToken cancellationToken = default) =>
             inner.SetStockAsync(storeHash, levels, reason, cancellationToken);
+
+        public Task AdjustStockAsync(string storeHash, IReadOnlyList<InventoryLevel> changes, string reason, CancellationToken cancellationToken = default) =>
+            inner.AdjustStockAsync(storeHash, changes, reason, cancellationToken);
 
         public Task<IReadOnlyList<string>> GetStoresAsync(CancellationToken cancellationToken = default) => inner.GetStoresAsync(cancellationToken);
 

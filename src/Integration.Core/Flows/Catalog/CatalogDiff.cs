@@ -98,26 +98,31 @@ public sealed class CatalogDiff(MappingConfiguration mapping)
     }
 
     /// <summary>
-    /// The store levels to set so they equal the ERP's, for (SKU, location) pairs both sides know; ERP quantities are
-    /// floored at zero and to whole units. Empty when the ERP does not own stock.
+    /// The store levels that differ from the store's sellable quantity (docs/reconciliation.md, "Sellable quantity"),
+    /// for (SKU, location) pairs both sides know: the ERP's on hand minus what its open sales hold, minus
+    /// <paramref name="heldByStoreOrders"/> (units of store orders the ERP does not have yet, by SKU) at
+    /// <paramref name="storeOrderLocation"/>, floored at zero and to whole units. Empty when the ERP does not own stock.
     /// </summary>
-    public IReadOnlyList<InventoryLevel> Stock(IReadOnlyDictionary<(string Sku, string Location), decimal> store, IEnumerable<InventoryLevel> erp)
+    public IReadOnlyList<StockCorrection> Stock(IReadOnlyDictionary<(string Sku, string Location), decimal> store, IEnumerable<ErpStockLevel> erp,
+        IReadOnlyDictionary<string, decimal> heldByStoreOrders, string? storeOrderLocation)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(erp);
+        ArgumentNullException.ThrowIfNull(heldByStoreOrders);
         if (!ErpOwnsStock)
         {
             return [];
         }
 
-        var corrections = new List<InventoryLevel>();
+        var corrections = new List<StockCorrection>();
         foreach (var level in erp)
         {
             var sku = _sku.Normalise(level.Sku);
-            var quantity = Math.Max(0, decimal.Floor(level.Quantity));
-            if (store.TryGetValue((sku, level.Location), out var current) && current != quantity)
+            var held = level.Location == storeOrderLocation ? heldByStoreOrders.GetValueOrDefault(sku) : 0;
+            var target = Math.Max(0, decimal.Floor(level.Sellable - held));
+            if (store.TryGetValue((sku, level.Location), out var current) && current != target)
             {
-                corrections.Add(new InventoryLevel(sku, level.Location, quantity));
+                corrections.Add(new StockCorrection(sku, level.Location, current, target, !level.Counted));
             }
         }
 
@@ -128,4 +133,13 @@ public sealed class CatalogDiff(MappingConfiguration mapping)
     public bool ErpOwnsStock => ErpOwns("inventory", "quantity");
 
     private bool ErpOwns(string objectName, string field) => _policy.OwnerOf(objectName, field) == SystemName.Erp;
+}
+
+/// <summary>A store level that differs from the sellable quantity: the change to make is <see cref="Delta"/>.</summary>
+/// <param name="Current">The store's level as read.</param>
+/// <param name="Target">The sellable quantity.</param>
+/// <param name="Uncounted">The ERP has never counted the SKU there: its figure is not known to be right.</param>
+public sealed record StockCorrection(string Sku, string Location, decimal Current, decimal Target, bool Uncounted)
+{
+    public decimal Delta => Target - Current;
 }

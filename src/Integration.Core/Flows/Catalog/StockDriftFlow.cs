@@ -1,6 +1,5 @@
 using System.Globalization;
 using Integration.Core.Commerce;
-using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
@@ -10,18 +9,20 @@ namespace Integration.Core.Flows.Catalog;
 
 /// <summary>
 /// A targeted stock check on inventory events: the ERP owns stock (<c>inventory.quantity</c> in the default policy),
-/// so when the store's on-hand level of one of the product's SKUs at a mapped location differs from the ERP's, the
-/// ERP level is written back (an absolute adjustment) and counted as a policy violation. Locations only one side
-/// knows are left alone. A stock check reads the current state on both sides and is idempotent, so its version is
-/// the time of the check: every inventory event triggers a fresh check.
+/// so when the store's level of one of the product's SKUs at a mapped location differs from the store's sellable
+/// quantity (<see cref="SellableStock"/>: the ERP's on hand minus what ERP sales and store orders not yet in the ERP
+/// hold), the difference is written back as a relative adjustment (so an order the store takes meanwhile keeps its
+/// decrement) and counted as a policy violation. Locations only one side knows are left alone, and so is a SKU the ERP
+/// never counted (unless <c>Reconciliation:Inventory:UncountedStock</c> is <c>write</c>). The store's own order
+/// decrements (<c>store/*/inventory/order/updated</c>) are not drift and trigger nothing. A stock check reads the
+/// current state on both sides, so its version is the time of the check: every inventory event triggers a fresh check.
 /// </summary>
-public sealed class StockDriftFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, TimeProvider timeProvider)
+public sealed class StockDriftFlow(ICommerceStore store, SellableStock sellable, TimeProvider timeProvider)
     : IResourceSync
 {
     private const string Reason = "ERP is the system of record for stock (integration hub drift correction)";
     private readonly ICommerceStore _store = store;
-    private readonly IErpConnector _erp = erp;
-    private readonly CatalogDiff _diff = new(mapping);
+    private readonly SellableStock _sellable = sellable;
 
     public string Target => EventTargets.Erp;
 
@@ -33,7 +34,7 @@ public sealed class StockDriftFlow(ICommerceStore store, IErpConnector erp, Mapp
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        if (!_diff.ErpOwnsStock)
+        if (!_sellable.ErpOwnsStock)
         {
             return new NotOwned(timeProvider.GetUtcNow());
         }
@@ -65,23 +66,22 @@ public sealed class StockDriftFlow(ICommerceStore store, IErpConnector erp, Mapp
                 return null;
             }
 
-            var onHand = new Dictionary<(string Sku, string Location), decimal>();
+            // The store first, then the store's orders and the ERP (SellableStock's order), then a relative write.
+            var levels = new Dictionary<(string Sku, string Location), decimal>();
             await foreach (var level in Owner._store.GetStockAsync(StoreHash, [.. variants.Select(v => v.Ids.BigCommerce!)], cancellationToken))
             {
-                onHand[(level.Sku, level.Location)] = level.Quantity;
+                levels[(level.Sku, level.Location)] = level.Quantity;
             }
 
-            var erpLevels = new List<InventoryLevel>();
-            await foreach (var level in Owner._erp.GetStockAsync([.. variants.Select(v => v.Sku)], cancellationToken))
+            var comparison = await Owner._sellable.CompareAsync(StoreHash, levels, cancellationToken);
+            var changes = comparison.Corrections
+                .Where(c => !c.Uncounted || Owner._sellable.WritesUncounted)
+                .Select(c => new InventoryLevel(c.Sku, c.Location, c.Delta))
+                .ToList();
+            if (changes.Count > 0)
             {
-                erpLevels.Add(level);
-            }
-
-            var corrections = Owner._diff.Stock(onHand, erpLevels);
-            if (corrections.Count > 0)
-            {
-                await Owner._store.SetStockAsync(StoreHash, corrections, Reason, cancellationToken);
-                foreach (var _ in corrections)
+                await Owner._store.AdjustStockAsync(StoreHash, changes, Reason, cancellationToken);
+                foreach (var _ in changes)
                 {
                     MappingTelemetry.CountReverted("inventory", "quantity", "bigcommerce", "erp");
                 }
