@@ -90,65 +90,44 @@ internal static class InventoryApi
 
     private static async Task AdjustAbsoluteAsync(HttpContext context)
     {
-        if (await ApiResponses.BodyAsync(context, BigCommerceJsonContext.Default.AbsoluteAdjustmentRequest) is not { } request)
+        if (await ApiResponses.BodyAsync(context, BigCommerceJsonContext.Default.AbsoluteAdjustmentRequest) is { } request)
         {
-            return;
+            await AdjustAsync(context, request.Items, items => context.Store().AdjustAbsolute(items));
         }
-
-        if (request.Items.Count > BigCommerceLimits.InventoryAdjustmentBatch)
-        {
-            await ApiResponses.V3Error(context, 413, $"The adjustment has {request.Items.Count} items; at most {BigCommerceLimits.InventoryAdjustmentBatch} per request.");
-            return;
-        }
-
-        var shapeErrors = request.Items
-            .Select((item, i) => (item, i))
-            .Where(x => (x.item.Sku is null) == (x.item.VariantId is null))
-            .Select(x => KeyValuePair.Create($"items.{x.i}", "Identify the item by exactly one of sku and variant_id."))
-            .ToList();
-        if (request.Items.Count == 0 || shapeErrors.Count > 0)
-        {
-            await ApiResponses.V3Error(context, 422, "The adjustment items are invalid.",
-                shapeErrors.Count > 0 ? shapeErrors : [KeyValuePair.Create("items", "At least one item is required.")]);
-            return;
-        }
-
-        var (transaction, errors) = context.Store().AdjustAbsolute(request.Items);
-        if (transaction is null)
-        {
-            await ApiResponses.V3Error(context, 422, "The adjustment items are invalid.", errors);
-            return;
-        }
-
-        await ApiResponses.Json(context, 200, new JsonObject { ["transaction_id"] = transaction });
     }
 
     private static async Task AdjustRelativeAsync(HttpContext context)
     {
-        if (await ApiResponses.BodyAsync(context, BigCommerceJsonContext.Default.RelativeAdjustmentRequest) is not { } request)
+        if (await ApiResponses.BodyAsync(context, BigCommerceJsonContext.Default.RelativeAdjustmentRequest) is { } request)
         {
+            await AdjustAsync(context, request.Items, items => context.Store().AdjustRelative(items));
+        }
+    }
+
+    /// <summary>What both adjustments check before the store applies them: the batch size (413) and each item's identity (422).</summary>
+    private static async Task AdjustAsync<TItem>(HttpContext context, IList<TItem> items,
+        Func<IList<TItem>, (string? TransactionId, Dictionary<string, string> Errors)> apply)
+        where TItem : IInventoryAdjustmentItem
+    {
+        if (items.Count > BigCommerceLimits.InventoryAdjustmentBatch)
+        {
+            await ApiResponses.V3Error(context, 413, $"The adjustment has {items.Count} items; at most {BigCommerceLimits.InventoryAdjustmentBatch} per request.");
             return;
         }
 
-        if (request.Items.Count > BigCommerceLimits.InventoryAdjustmentBatch)
-        {
-            await ApiResponses.V3Error(context, 413, $"The adjustment has {request.Items.Count} items; at most {BigCommerceLimits.InventoryAdjustmentBatch} per request.");
-            return;
-        }
-
-        var shapeErrors = request.Items
+        var shapeErrors = items
             .Select((item, i) => (item, i))
             .Where(x => (x.item.Sku is null) == (x.item.VariantId is null))
             .Select(x => KeyValuePair.Create($"items.{x.i}", "Identify the item by exactly one of sku and variant_id."))
             .ToList();
-        if (request.Items.Count == 0 || shapeErrors.Count > 0)
+        if (items.Count == 0 || shapeErrors.Count > 0)
         {
             await ApiResponses.V3Error(context, 422, "The adjustment items are invalid.",
                 shapeErrors.Count > 0 ? shapeErrors : [KeyValuePair.Create("items", "At least one item is required.")]);
             return;
         }
 
-        var (transaction, errors) = context.Store().AdjustRelative(request.Items);
+        var (transaction, errors) = apply(items);
         if (transaction is null)
         {
             await ApiResponses.V3Error(context, 422, "The adjustment items are invalid.", errors);

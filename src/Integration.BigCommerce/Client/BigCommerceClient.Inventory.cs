@@ -57,31 +57,9 @@ public sealed partial class BigCommerceClient
             }
         }
 
-        var transactions = new List<string>();
-        await _adjustmentGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var location in all.GroupBy(l => l.LocationId))
-            {
-                foreach (var chunk in location.Chunk(BigCommerceLimits.InventoryAdjustmentBatch))
-                {
-                    var body = new AbsoluteAdjustmentRequest { Reason = reason, Items = chunk };
-                    var result = await SendAsync(HttpMethod.Put, "v3", "inventory/adjustments/absolute",
-                        JsonBody(body, BigCommerceJsonContext.Default.AbsoluteAdjustmentRequest),
-                        BigCommerceJsonContext.Default.AdjustmentResponse, cancellationToken).ConfigureAwait(false);
-                    if (result.TransactionId is { Length: > 0 } id)
-                    {
-                        transactions.Add(id);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            _adjustmentGate.Release();
-        }
-
-        return transactions;
+        return await SendAdjustmentsAsync(all, HttpMethod.Put, "inventory/adjustments/absolute",
+            chunk => JsonBody(new AbsoluteAdjustmentRequest { Reason = reason, Items = chunk },
+                BigCommerceJsonContext.Default.AbsoluteAdjustmentRequest), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -105,18 +83,29 @@ public sealed partial class BigCommerceClient
             }
         }
 
+        return await SendAdjustmentsAsync(all.Where(a => a.Quantity != 0), HttpMethod.Post, "inventory/adjustments/relative",
+            chunk => JsonBody(new RelativeAdjustmentRequest { Reason = reason, Items = chunk },
+                BigCommerceJsonContext.Default.RelativeAdjustmentRequest), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends adjustments grouped by location, at most 2,000 items per call, one adjustment call at a time (BigCommerce
+    /// processes them asynchronously and asks for one at a time); returns the transaction ids.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SendAdjustmentsAsync<TItem>(IEnumerable<TItem> items, HttpMethod method, string path,
+        Func<TItem[], HttpContent> body, CancellationToken cancellationToken)
+        where TItem : IInventoryAdjustmentItem
+    {
         var transactions = new List<string>();
         await _adjustmentGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var location in all.Where(a => a.Quantity != 0).GroupBy(a => a.LocationId))
+            foreach (var location in items.GroupBy(i => i.LocationId))
             {
                 foreach (var chunk in location.Chunk(BigCommerceLimits.InventoryAdjustmentBatch))
                 {
-                    var body = new RelativeAdjustmentRequest { Reason = reason, Items = chunk };
-                    var result = await SendAsync(HttpMethod.Post, "v3", "inventory/adjustments/relative",
-                        JsonBody(body, BigCommerceJsonContext.Default.RelativeAdjustmentRequest),
-                        BigCommerceJsonContext.Default.AdjustmentResponse, cancellationToken).ConfigureAwait(false);
+                    var result = await SendAsync(method, "v3", path, body(chunk), BigCommerceJsonContext.Default.AdjustmentResponse,
+                        cancellationToken).ConfigureAwait(false);
                     if (result.TransactionId is { Length: > 0 } id)
                     {
                         transactions.Add(id);

@@ -61,7 +61,7 @@ public sealed class InventoryQuery
 /// An absolute stock level for one SKU (or variant) at one location: an item of
 /// <c>PUT /v3/inventory/adjustments/absolute</c>. Set exactly one of <see cref="Sku"/> and <see cref="VariantId"/>.
 /// </summary>
-public sealed class InventoryLevel
+public sealed class InventoryLevel : IInventoryAdjustmentItem
 {
     public required long LocationId { get; init; }
 
@@ -70,6 +70,18 @@ public sealed class InventoryLevel
     public long? VariantId { get; init; }
 
     public required int Quantity { get; init; }
+}
+
+/// <summary>An item of either inventory adjustment: one SKU (or variant) at one location, and a quantity.</summary>
+public interface IInventoryAdjustmentItem
+{
+    long LocationId { get; }
+
+    string? Sku { get; }
+
+    long? VariantId { get; }
+
+    int Quantity { get; }
 }
 
 /// <summary>The body of <c>PUT /v3/inventory/adjustments/absolute</c>.</summary>
@@ -84,7 +96,7 @@ public sealed class AbsoluteAdjustmentRequest
 /// A change of stock (added when positive, taken when negative) for one SKU (or variant) at one location: an item of
 /// <c>POST /v3/inventory/adjustments/relative</c>. Set exactly one of <see cref="Sku"/> and <see cref="VariantId"/>.
 /// </summary>
-public sealed class InventoryAdjustment
+public sealed class InventoryAdjustment : IInventoryAdjustmentItem
 {
     public required long LocationId { get; init; }
 

@@ -266,54 +266,42 @@ public sealed partial class OrdersBackfill(
     /// </summary>
     public CommerceEvent EventOf(string storeHash, OrderModification order)
     {
-        ArgumentNullException.ThrowIfNull(storeHash);
         ArgumentNullException.ThrowIfNull(order);
-        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\norder\n{order.OrderId}\n{order.ModifiedAt.ToUnixTimeSeconds()}");
+        return EventOf(storeHash, Scope, "order", order.OrderId, order.ModifiedAt);
+    }
+
+    /// <summary>The backfill event for one customer version: as <see cref="EventOf(string, OrderModification)"/>, identity over (store, customer, <c>date_modified</c>).</summary>
+    public CommerceEvent CustomerEventOf(string storeHash, CustomerModification customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        return EventOf(storeHash, CustomerScope, "customer", customer.CustomerId, customer.ModifiedAt);
+    }
+
+    private CommerceEvent EventOf(string storeHash, string scope, string type, long id, DateTimeOffset modifiedAt)
+    {
+        ArgumentNullException.ThrowIfNull(storeHash);
+        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\n{type}\n{id}\n{modifiedAt.ToUnixTimeSeconds()}");
         var activity = Activity.Current;
         return new CommerceEvent
         {
             EventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))),
             StoreHash = storeHash,
-            Scope = Scope,
-            ResourceType = "order",
-            ResourceId = ResourceId.FromNumber(order.OrderId),
-            OccurredAt = order.ModifiedAt,
+            Scope = scope,
+            ResourceType = type,
+            ResourceId = ResourceId.FromNumber(id),
+            OccurredAt = modifiedAt,
             ReceivedAt = timeProvider.GetUtcNow(),
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
             // The shape a webhook's data has for the scope, so every flow reads a backfilled event as it reads a webhook.
-            Data = DataOf(order.OrderId),
+            Data = DataOf(type, id),
         };
     }
-
-    private static JsonElement DataOf(long orderId) => DataOf("order", orderId);
 
     private static JsonElement DataOf(string type, long id)
     {
         using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}}}"));
         return document.RootElement.Clone();
-    }
-
-    /// <summary>The backfill event for one customer version: as <see cref="EventOf"/>, identity over (store, customer, <c>date_modified</c>).</summary>
-    public CommerceEvent CustomerEventOf(string storeHash, CustomerModification customer)
-    {
-        ArgumentNullException.ThrowIfNull(storeHash);
-        ArgumentNullException.ThrowIfNull(customer);
-        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\ncustomer\n{customer.CustomerId}\n{customer.ModifiedAt.ToUnixTimeSeconds()}");
-        var activity = Activity.Current;
-        return new CommerceEvent
-        {
-            EventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))),
-            StoreHash = storeHash,
-            Scope = CustomerScope,
-            ResourceType = "customer",
-            ResourceId = ResourceId.FromNumber(customer.CustomerId),
-            OccurredAt = customer.ModifiedAt,
-            ReceivedAt = timeProvider.GetUtcNow(),
-            TraceParent = activity?.Id,
-            TraceState = activity?.TraceStateString,
-            Data = DataOf("customer", customer.CustomerId),
-        };
     }
 
     /// <summary>
