@@ -149,8 +149,9 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         var report = await RunAsync(watchdog);
 
         var hooks = await Client.GetHooksAsync(Ct);
-        Assert.DoesNotContain(hooks, h => h.Id == stale.Id || h.Id == moved.Id);
         var orders = Assert.Single(hooks, h => h.Scope == "store/order/*");
+        Assert.Equal(stale.Id, orders.Id); // repaired in place
+        Assert.Equal(moved.Id, Assert.Single(hooks, h => h.Scope == "store/product/*").Id);
         Assert.Equal(Secret, orders.Headers![Header]);
         Assert.Equal("blue", orders.Headers["X-Tenant"]);
         var products = Assert.Single(hooks, h => h.Scope == "store/product/*");
@@ -165,6 +166,26 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         Assert.DoesNotContain(OldSecret, text, StringComparison.Ordinal);
         Assert.Contains("replace hook", text, StringComparison.Ordinal);
         Assert.Empty((await RunAsync(watchdog)).DriftedByField);
+    }
+
+    [Fact]
+    public async Task HookWithAnOldSecret_IsUpdatedInPlace_SoAFailingCreateCannotLeaveTheScopeWithoutAHook()
+    {
+        // Defect: a hook was repaired by delete-then-create; when the create failed, the scope was left with no hook.
+        var watchdog = await WatchdogAsync();
+        await RunAsync(watchdog);
+        var stale = (await Client.GetHooksAsync(Ct)).Single(h => h.Scope == "store/order/*");
+        await Client.UpdateHookAsync(stale.Id, new HookRequest { Headers = new Dictionary<string, string> { [Header] = OldSecret } }, Ct);
+        _harness.Store.Faults.FailNext(1, 422, "POST /v3/hooks"); // BigCommerce refuses a creation (not retried)
+
+        var report = await RunAsync(watchdog);
+
+        var orders = Assert.Single(await Client.GetHooksAsync(Ct), h => h.Scope == "store/order/*");
+        Assert.Equal(stale.Id, orders.Id);
+        Assert.Equal(Secret, orders.Headers![Header]);
+        Assert.True(orders.IsActive);
+        Assert.Empty(report.Failures);
+        Assert.Equal(1, report.Fixed);
     }
 
     [Fact]
