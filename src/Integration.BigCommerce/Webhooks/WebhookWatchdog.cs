@@ -55,8 +55,8 @@ public sealed partial class WebhookWatchdog(
 
         var header = settings.Webhooks.SecretHeader;
         var client = clients.GetClient(context.StoreHash);
+        // API calls are counted by the run's budget (the client's pacer), not here: counting them too doubled them.
         var hooks = await client.GetHooksAsync(cancellationToken);
-        report.AddApiCalls();
         report.AddMinimumCalls(1);
         var done = 0;
         foreach (var scope in WebhookScopes.Subscriptions)
@@ -100,7 +100,7 @@ public sealed partial class WebhookWatchdog(
 
             try
             {
-                await RepairAsync(client, scope, hook, reason, destination, header, secret, report, cancellationToken);
+                await RepairAsync(client, hook, scope, reason, destination, header, secret, cancellationToken);
                 report.AddFixed();
                 Repaired.Add(1, new KeyValuePair<string, object?>("store", context.StoreHash), new KeyValuePair<string, object?>("reason", reason));
                 LogRepaired(logger, context.StoreHash, scope, reason);
@@ -113,12 +113,11 @@ public sealed partial class WebhookWatchdog(
         }
     }
 
-    private static async Task RepairAsync(BigCommerceClient client, string scope, Hook? hook, string reason, string destination, string header,
-        string secret, ReconciliationReport report, CancellationToken cancellationToken)
+    private static async Task RepairAsync(BigCommerceClient client, Hook? hook, string scope, string reason, string destination, string header,
+        string secret, CancellationToken cancellationToken)
     {
         if (reason == Inactive)
         {
-            report.AddApiCalls();
             await client.UpdateHookAsync(hook!.Id, new HookRequest { IsActive = true }, cancellationToken);
             return;
         }
@@ -134,7 +133,6 @@ public sealed partial class WebhookWatchdog(
         }
 
         headers[header] = secret;
-        report.AddApiCalls();
         if (hook is not null)
         {
             // Updated in place, never deleted and created again: a create that failed after the delete left the scope

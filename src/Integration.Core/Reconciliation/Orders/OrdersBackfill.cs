@@ -44,9 +44,9 @@ public sealed partial class OrdersBackfill(
         LogStarting(logger, context.StoreHash, since, context.DryRun);
 
         long listed = 0;
+        // Each page is one API call, counted by the run's budget (the client's pacer), not here: counting it too doubled it.
         await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
         {
-            report.AddApiCalls();
             if (page.Count == 0)
             {
                 continue;
