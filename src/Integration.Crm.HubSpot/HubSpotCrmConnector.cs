@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Integration.Core.Crm;
+using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Integration.Crm.HubSpot.Client;
 using Integration.Crm.HubSpot.Configuration;
@@ -12,11 +13,30 @@ namespace Integration.Crm.HubSpot;
 /// <see cref="ICrmConnector"/> over HubSpot. Every write is a batch upsert by a unique property (never
 /// search-then-create: search lags writes): contacts by <c>email</c>, companies by <see cref="HubSpotSchema.CompanyKeyProperty"/>,
 /// deals by <see cref="HubSpotSchema.DealKeyProperty"/>; associations use HubSpot's default types. The hub writes only
-/// the fields it owns: never lifecycle stage or marketing consent, and never a null over a value HubSpot has.
+/// the fields it owns: never lifecycle stage or marketing consent, and never a null over a value HubSpot has. A
+/// property whose field the mapping gives to another system than BigCommerce (by default the company's name, also the
+/// contact's <c>company</c>) is set only when the upsert creates the record, never over what is in HubSpot.
 /// </summary>
-public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSchema schema, HubSpotOptions options, ILogger<HubSpotCrmConnector> logger)
+public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSchema schema, HubSpotOptions options, ILogger<HubSpotCrmConnector> logger,
+    OwnershipPolicy? policy = null)
     : ICrmConnector
 {
+    // The HubSpot properties the hub writes that hold a mapped canonical field: the contact's "company" is the text of
+    // the company's name. Properties not listed (keys, domain, deal fields from the order) are the hub's own.
+    private static readonly (string ObjectType, string Property, string Object, string Field)[] MappedProperties =
+    [
+        ("contacts", "firstname", "customer", "firstName"),
+        ("contacts", "lastname", "customer", "lastName"),
+        ("contacts", "phone", "customer", "phone"),
+        ("contacts", "company", "company", "name"),
+        ("companies", "name", "company", "name"),
+    ];
+
+    private readonly Dictionary<string, string[]> _createOnly = MappedProperties
+        .Where(m => (policy ?? MappingConfiguration.Default.Policy).OwnerOf(m.Object, m.Field) is { } owner && owner != SystemName.BigCommerce)
+        .GroupBy(m => m.ObjectType, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Select(m => m.Property).ToArray(), StringComparer.Ordinal);
+
     public Task ProbeAsync(CancellationToken cancellationToken = default) => client.ProbeAsync(cancellationToken);
 
     public async Task<CrmWriteResult> UpsertContactAsync(string storeHash, Customer customer, CancellationToken cancellationToken = default) =>
@@ -131,6 +151,7 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var comparer = objectType == "contacts" ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var unique = inputs.GroupBy(i => i.Id, comparer).Select(g => g.Last()).ToList();
+        unique = await WithoutOwnedOnExistingAsync(objectType, unique, comparer, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<string, CrmBatchItem>(comparer);
         await Parallel.ForEachAsync(unique.Chunk(options.BatchSize), Concurrency(cancellationToken),
             async (chunk, ct) => await UpsertChunkAsync(objectType, chunk, outcomes, comparer, ct).ConfigureAwait(false)).ConfigureAwait(false);
@@ -225,9 +246,50 @@ public sealed partial class HubSpotCrmConnector(HubSpotClient client, HubSpotSch
         }
 
         LogConflictResolved(objectType, existingId);
-        var updated = await client.UpdateAsync(objectType, existingId, single.Properties, cancellationToken).ConfigureAwait(false);
+        var updated = await client.UpdateAsync(objectType, existingId, WithoutOwned(objectType, single).Properties, cancellationToken).ConfigureAwait(false);
         outcomes[single.Id] = new CrmBatchItem(single.Id, new CrmWriteResult(updated.Id, CrmWriteOutcome.Updated), null);
     }
+
+    /// <summary>
+    /// Ownership on update: the properties another system owns are left out of the inputs whose record exists (read by
+    /// the same unique property, in batches of <see cref="HubSpotOptions.BatchSize"/>), so they are set once, when the
+    /// hub creates the record, and a rename in HubSpot survives every later order. Two creations racing both set the
+    /// hub's value, which is what a creation sets anyway.
+    /// </summary>
+    private async Task<List<UpsertInput>> WithoutOwnedOnExistingAsync(string objectType, List<UpsertInput> inputs, StringComparer comparer,
+        CancellationToken cancellationToken)
+    {
+        if (!_createOnly.TryGetValue(objectType, out var owned))
+        {
+            return inputs;
+        }
+
+        var candidates = inputs.Where(i => owned.Any(i.Properties.ContainsKey)).ToList();
+        if (candidates.Count == 0)
+        {
+            return inputs;
+        }
+
+        var idProperty = candidates[0].IdProperty;
+        var existing = new ConcurrentDictionary<string, bool>(comparer);
+        await Parallel.ForEachAsync(candidates.Chunk(options.BatchSize), Concurrency(cancellationToken), async (chunk, ct) =>
+        {
+            var response = await client.BatchReadAsync(objectType, idProperty, [.. chunk.Select(i => i.Id)], [idProperty], ct).ConfigureAwait(false);
+            foreach (var result in response.Results ?? [])
+            {
+                if (result.Properties?.GetValueOrDefault(idProperty) is { } key)
+                {
+                    existing[key] = true;
+                }
+            }
+        }).ConfigureAwait(false);
+        return [.. inputs.Select(i => existing.ContainsKey(i.Id) ? WithoutOwned(objectType, i) : i)];
+    }
+
+    private UpsertInput WithoutOwned(string objectType, UpsertInput input) =>
+        _createOnly.TryGetValue(objectType, out var owned) && owned.Any(input.Properties.ContainsKey)
+            ? input with { Properties = input.Properties.Where(p => !owned.Contains(p.Key, StringComparer.Ordinal)).ToDictionary(StringComparer.Ordinal) }
+            : input;
 
     private ParallelOptions Concurrency(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = options.MaxConcurrentBatches, CancellationToken = cancellationToken };

@@ -1,5 +1,6 @@
 using System.Net;
 using Integration.Core.Crm;
+using Integration.Core.Mapping;
 using Integration.Core.Secrets;
 using Integration.Crm.HubSpot.Client;
 using Integration.Crm.HubSpot.Configuration;
@@ -71,7 +72,8 @@ public static class HubSpotServiceCollectionExtensions
         services.TryAddSingleton(sp => new HubSpotSchema(sp.GetRequiredService<HubSpotClient>(), sp.GetRequiredService<IOptions<HubSpotOptions>>().Value,
             sp.GetRequiredService<ILogger<HubSpotSchema>>()));
         services.TryAddSingleton<ICrmConnector>(sp => new HubSpotCrmConnector(sp.GetRequiredService<HubSpotClient>(), sp.GetRequiredService<HubSpotSchema>(),
-            sp.GetRequiredService<IOptions<HubSpotOptions>>().Value, sp.GetRequiredService<ILogger<HubSpotCrmConnector>>()));
+            sp.GetRequiredService<IOptions<HubSpotOptions>>().Value, sp.GetRequiredService<ILogger<HubSpotCrmConnector>>(),
+            sp.GetService<OwnershipPolicy>()));
         return services;
     }
 

@@ -5,7 +5,8 @@ namespace Integration.Testing;
 
 /// <summary>
 /// A TCP relay on a fixed loopback port in front of a real server, which a test can take down and bring back to
-/// simulate an outage of that server (connections refused while stopped, open connections cut).
+/// simulate an outage of that server (connections refused while stopped, open connections cut), or pause to simulate
+/// a server that hangs (connections accepted and kept open, nothing relayed either way until resumed).
 /// </summary>
 public sealed class LoopbackTcpProxy : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
     private TcpListener? _listener;
     private CancellationTokenSource? _stop;
     private Task _accepting = Task.CompletedTask;
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     public LoopbackTcpProxy(int targetPort)
     {
@@ -30,6 +32,24 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         _accepting = AcceptAsync(_listener, _stop.Token);
+    }
+
+    /// <summary>Holds every byte in both directions, on open and new connections, until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        if (_flowing.Task.IsCompleted)
+        {
+            _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Resume() => _flowing.TrySetResult();
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
     }
 
     /// <summary>Refuses new connections and cuts the open ones.</summary>
@@ -99,7 +119,7 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
             await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, cancellationToken);
             using var a = inbound.GetStream();
             using var b = outbound.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b, cancellationToken), b.CopyToAsync(a, cancellationToken));
+            await Task.WhenAny(PumpAsync(a, b, cancellationToken), PumpAsync(b, a, cancellationToken));
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -109,6 +129,17 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
         {
             inbound.Dispose();
             outbound.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await _flowing.Task.WaitAsync(cancellationToken);
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 }

@@ -6,7 +6,8 @@ namespace Integration.Azure.State;
 /// "State": { "ServiceUri": "https://myaccount.table.core.windows.net/" }   // managed identity, or
 /// "State": { "ConnectionString": "UseDevelopmentStorage=true" }            // local development
 /// </code>
-/// Optional <c>TablePrefix</c> (letters and digits) separates several deployments in one account.
+/// Optional <c>TablePrefix</c> (letters and digits) separates several deployments in one account; optional
+/// <c>NetworkTimeoutSeconds</c>, <c>MaxRetries</c>, <c>RetryDelayMilliseconds</c> bound each call.
 /// </summary>
 public sealed class StateOptions
 {
@@ -17,6 +18,19 @@ public sealed class StateOptions
     public string? ConnectionString { get; set; }
 
     public string TablePrefix { get; set; } = string.Empty;
+
+    /// <summary>
+    /// How long one try of a Table call may wait for the service (the SDK's default is 100 s). Every ledger write sits
+    /// on an event's path, and a lease renewal must be answered within a sixth of the lease (its own bound), so a try
+    /// that hangs is cut short and retried instead.
+    /// </summary>
+    public int NetworkTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Retries of a failed or timed-out Table call (exponential back-off from <see cref="RetryDelayMilliseconds"/>, at most 4 s apart).</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first back-off between two tries of a Table call.</summary>
+    public int RetryDelayMilliseconds { get; set; } = 200;
 
     public string SyncTable => TablePrefix + "syncstate";
 

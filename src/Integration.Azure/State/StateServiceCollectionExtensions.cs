@@ -24,13 +24,16 @@ public static class StateServiceCollectionExtensions
                 "State:ServiceUri (managed identity) or State:ConnectionString (local) is required, not both.")
             .Validate(o => o.TablePrefix.All(char.IsAsciiLetterOrDigit) && o.TablePrefix.Length <= 40 && (o.TablePrefix.Length == 0 || char.IsAsciiLetter(o.TablePrefix[0])),
                 "State:TablePrefix must be letters and digits, starting with a letter (at most 40).")
+            .Validate(o => o.NetworkTimeoutSeconds is >= 1 and <= 60 && o.MaxRetries is >= 0 and <= 10 && o.RetryDelayMilliseconds is >= 0 and <= 4000,
+                "State:NetworkTimeoutSeconds must be 1-60, State:MaxRetries 0-10 and State:RetryDelayMilliseconds 0-4000.")
             .ValidateOnStart();
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StateOptions>>().Value;
+            var clientOptions = ClientOptions(o);
             return o.ServiceUri is { } uri
-                ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>())
-                : new TableServiceClient(o.ConnectionString);
+                ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>(), clientOptions)
+                : new TableServiceClient(o.ConnectionString, clientOptions);
         });
         services.TryAddSingleton<ISyncStateStore>(sp => new TableSyncStateStore(
             Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
@@ -42,6 +45,22 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<TableInitializer>();
         return services;
+    }
+
+    /// <summary>
+    /// The retry policy set explicitly rather than left to the SDK (100 s per try, 3 retries: a hung connection held a
+    /// call for minutes). Callers that must answer sooner (the lease renewal) bound their own call as well.
+    /// </summary>
+    public static TableClientOptions ClientOptions(StateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clientOptions = new TableClientOptions();
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(options.RetryDelayMilliseconds);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(4);
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(options.NetworkTimeoutSeconds);
+        return clientOptions;
     }
 
     private static TableClient Table(IServiceProvider sp, Func<StateOptions, string> name) =>

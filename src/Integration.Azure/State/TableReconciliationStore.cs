@@ -12,13 +12,19 @@ namespace Integration.Azure.State;
 /// <list type="bullet">
 /// <item><c>lock|{kind}</c>: the run lock, <c>RunId</c> and <c>ExpiresAt</c>. Taken and renewed by ETag-conditional
 /// writes (an insert when there is none), so two instances never both hold it; an expired lock is taken over.</item>
-/// <item><c>checkpoint|{kind}</c>: the unfinished run's checkpoint; written only while the writer holds the lock.</item>
+/// <item><c>checkpoint|{kind}</c>: the unfinished run's checkpoint; written only while the writer holds the lock, in one
+/// transaction with an ETag-conditional touch of the lock row, so a run that lost its lock cannot write it.</item>
 /// <item><c>report|{inverted ticks}|{kind}|{run}</c>: one row per run, newest first, with the counts as columns and
-/// the whole report as a JSON document (plan, findings and failures trimmed to fit a table property).</item>
+/// the whole report as a JSON document (plan, findings and failures trimmed to fit a table property). The newest
+/// <see cref="DefaultReportsKept"/> per store and kind are kept; older ones are deleted when a report is saved.</item>
 /// </list>
 /// </summary>
-public sealed class TableReconciliationStore(TableClient table, TimeProvider time) : IReconciliationStore
+public sealed class TableReconciliationStore(TableClient table, TimeProvider time, int reportsKept = TableReconciliationStore.DefaultReportsKept)
+    : IReconciliationStore
 {
+    /// <summary>Reports kept per store and kind: half a year of a daily run, about a week of an hourly one.</summary>
+    public const int DefaultReportsKept = 200;
+
     /// <summary>A table string property holds 64 KiB (32 K UTF-16 characters); the document keeps under it.</summary>
     private const int MaxDocumentChars = 30_000;
 
@@ -101,34 +107,55 @@ public sealed class TableReconciliationStore(TableClient table, TimeProvider tim
     public async Task SaveCheckpointAsync(ReconciliationLock held, string? checkpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(held);
-        var current = await table.GetEntityIfExistsAsync<TableEntity>(Partition(held.StoreHash), LockRow(held.Kind), cancellationToken: cancellationToken);
+        var partition = Partition(held.StoreHash);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, LockRow(held.Kind), cancellationToken: cancellationToken);
         if (!current.HasValue || current.Value!.GetString("RunId") != held.RunId)
         {
-            throw new InvalidOperationException(
-                $"Run {held.RunId} no longer holds the {held.Kind} reconciliation lock of store {held.StoreHash}: its checkpoint is not saved.");
+            throw LostLock(held);
         }
 
+        // The lock row is touched with the ETag just read, in the same transaction as the checkpoint: if another run
+        // took the lock over since the read, the whole transaction fails and no checkpoint of the old run lands.
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, LockRow(held.Kind)) { ["RunId"] = held.RunId }, current.Value.ETag),
+        };
         if (checkpoint is null)
         {
-            try
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partition, CheckpointRow(held.Kind), select: ["RowKey"], cancellationToken);
+            if (!existing.HasValue)
             {
-                await table.DeleteEntityAsync(Partition(held.StoreHash), CheckpointRow(held.Kind), ETag.All, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // No checkpoint: the run finished before its first batch.
+                return; // no checkpoint: the run finished before its first batch
             }
 
-            return;
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, CheckpointRow(held.Kind)), ETag.All));
+        }
+        else
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, CheckpointRow(held.Kind))
+            {
+                ["Checkpoint"] = checkpoint,
+                ["RunId"] = held.RunId,
+                ["SavedAt"] = time.GetUtcNow(),
+            }));
         }
 
-        await table.UpsertEntityAsync(new TableEntity(Partition(held.StoreHash), CheckpointRow(held.Kind))
+        try
         {
-            ["Checkpoint"] = checkpoint,
-            ["RunId"] = held.RunId,
-            ["SavedAt"] = time.GetUtcNow(),
-        }, TableUpdateMode.Replace, cancellationToken);
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412 || (ex.Status == 404 && ex.FailedTransactionActionIndex is 0))
+        {
+            throw LostLock(held);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        {
+            // The checkpoint was deleted meanwhile (by this run's own earlier call): nothing left to delete.
+        }
     }
+
+    private static InvalidOperationException LostLock(ReconciliationLock held) => new(
+        $"Run {held.RunId} no longer holds the {held.Kind} reconciliation lock of store {held.StoreHash}: its checkpoint is not saved.");
 
     public async Task SaveReportAsync(ReconciliationReport report, CancellationToken cancellationToken = default)
     {
@@ -160,6 +187,34 @@ public sealed class TableReconciliationStore(TableClient table, TimeProvider tim
             ["Error"] = report.Error,
             ["Document"] = json,
         }, TableUpdateMode.Replace, cancellationToken);
+        await PruneReportsAsync(report.StoreHash, report.Kind, cancellationToken);
+    }
+
+    /// <summary>Deletes the reports of a store and kind beyond the newest <c>reportsKept</c> (rows come newest first).</summary>
+    private async Task PruneReportsAsync(string storeHash, string kind, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(storeHash)} and RowKey ge {"report|"} and RowKey lt {"report}"} and Kind eq {kind}");
+        var seen = 0;
+        var old = new List<TableTransactionAction>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (++seen > reportsKept)
+            {
+                old.Add(new(TableTransactionActionType.Delete, entity, ETag.All));
+            }
+        }
+
+        foreach (var batch in old.Chunk(100))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(batch, cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // Another save pruned the same rows meanwhile; the next save prunes what is left.
+            }
+        }
     }
 
     public async Task<IReadOnlyList<ReconciliationReport>> GetReportsAsync(string? storeHash, string? kind, int max, CancellationToken cancellationToken = default)

@@ -298,8 +298,10 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
 
     public async Task<int> SweepAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken = default)
     {
+        // Completed claims past the retention, and claims stuck in progress whose lease lapsed as long ago (the worker
+        // died and nothing redelivered the event): no live delivery can be behind either.
         var filter = TableClient.CreateQueryFilter(
-            $"RowKey ge {"e|"} and RowKey lt {"e}"} and Status eq {Completed} and CompletedAt lt {completedBefore}");
+            $"RowKey ge {"e|"} and RowKey lt {"e}"} and ((Status eq {Completed} and CompletedAt lt {completedBefore}) or (Status eq {InProgress} and LeaseUntil lt {completedBefore}))");
         var deleted = 0;
         var batch = new List<TableTransactionAction>(100);
         string? partition = null;
@@ -311,7 +313,8 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             }
 
             partition = entity.PartitionKey;
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, ETag.All));
+            // With the ETag read: a stuck claim taken again meanwhile is not deleted.
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, entity.ETag));
         }
 
         return deleted + await DeleteBatchAsync(batch, cancellationToken);
@@ -329,20 +332,20 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         {
             await table.SubmitTransactionAsync(batch, cancellationToken);
         }
-        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
         {
-            // A row went meanwhile (a replay released it): delete the rest one by one.
+            // A row went meanwhile (a replay released it) or was taken again: delete the rest one by one.
             count = 0;
             foreach (var action in batch)
             {
                 try
                 {
-                    await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
+                    await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, action.ETag, cancellationToken);
                     count++;
                 }
-                catch (RequestFailedException gone) when (gone.Status == 404)
+                catch (RequestFailedException gone) when (gone.Status is 404 or 412)
                 {
-                    // Already gone.
+                    // Already gone, or taken again since it was read.
                 }
             }
         }

@@ -52,7 +52,7 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
             await Task.Delay(TimeSpan.FromMilliseconds(faults.Options.LatencyMs), time, context.RequestAborted);
         }
 
-        var fault = faults.NextFault();
+        var fault = faults.NextFault(operation);
         if (fault == 429)
         {
             store.Counters.HeaderlessThrottle();

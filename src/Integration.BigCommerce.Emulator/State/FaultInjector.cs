@@ -9,6 +9,7 @@ public sealed class FaultInjector(FaultOptions options)
     private readonly Lock _lock = new();
     private readonly Random _random = new(options.RandomSeed);
     private readonly Queue<ScriptedFault> _scripted = new();
+    private readonly Dictionary<string, Queue<ScriptedFault>> _scriptedFor = new(StringComparer.Ordinal);
 
     public FaultOptions Options => options;
 
@@ -24,19 +25,45 @@ public sealed class FaultInjector(FaultOptions options)
         }
     }
 
-    /// <summary>Drops the scripted faults not yet used (the store recovers).</summary>
+    /// <summary>Drops the scripted faults not yet used, for every operation (the store recovers).</summary>
     public void ClearScripted()
     {
         lock (_lock)
         {
             _scripted.Clear();
+            _scriptedFor.Clear();
         }
     }
 
-    internal int? NextFault()
+    /// <summary>
+    /// Answers the next <paramref name="count"/> requests of one operation (the method and the route as the counters
+    /// name it, e.g. <c>POST /v3/hooks</c>) with <paramref name="status"/>; other requests are not affected.
+    /// </summary>
+    public void FailNext(int count, int status, string operation)
     {
         lock (_lock)
         {
+            if (!_scriptedFor.TryGetValue(operation, out var queue))
+            {
+                _scriptedFor[operation] = queue = new Queue<ScriptedFault>();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                queue.Enqueue(new ScriptedFault(status));
+            }
+        }
+    }
+
+    internal int? NextFault(string operation)
+    {
+        lock (_lock)
+        {
+            if (_scriptedFor.TryGetValue(operation, out var queue) && queue.TryDequeue(out var forOperation))
+            {
+                return forOperation.Status;
+            }
+
             if (_scripted.TryDequeue(out var fault))
             {
                 return fault.Status;

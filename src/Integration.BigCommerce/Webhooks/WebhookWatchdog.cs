@@ -13,8 +13,9 @@ namespace Integration.BigCommerce.Webhooks;
 /// The webhook watchdog (kind <c>hooks</c>): every hook the hub needs (<see cref="WebhookScopes.Subscriptions"/>)
 /// exists, is active, points at the store's <c>WebhookDestination</c> and carries the current shared secret in the
 /// configured header. BigCommerce deactivates a hook after ~48 h of failed deliveries (or 90 days without events), and
-/// a rotated secret or a moved hub leaves hooks the intake refuses: each is repaired (re-activated with a PUT, or
-/// deleted and created again when its destination or headers are wrong), recorded in the report and counted on
+/// a rotated secret or a moved hub leaves hooks the intake refuses: each is repaired in place with one
+/// <c>PUT /v3/hooks/{id}</c> (re-activated, or its destination and headers set; a failed update leaves the hook as it
+/// was, never none), a missing one created, recorded in the report and counted on
 /// <c>integration.reconciliation.hooks.repaired</c> (tags <c>store</c>, <c>reason</c>), the alert to watch.
 /// </summary>
 /// <remarks>The secret is written into hooks and compared (in constant time), never logged, planned or reported.</remarks>
@@ -54,8 +55,8 @@ public sealed partial class WebhookWatchdog(
 
         var header = settings.Webhooks.SecretHeader;
         var client = clients.GetClient(context.StoreHash);
+        // API calls are counted by the run's budget (the client's pacer), not here: counting them too doubled them.
         var hooks = await client.GetHooksAsync(cancellationToken);
-        report.AddApiCalls();
         report.AddMinimumCalls(1);
         var done = 0;
         foreach (var scope in WebhookScopes.Subscriptions)
@@ -83,8 +84,7 @@ public sealed partial class WebhookWatchdog(
             }
 
             report.AddDrift(reason);
-            var calls = reason switch { Missing or Inactive => 1, _ => 2 };
-            report.AddMinimumCalls(calls);
+            report.AddMinimumCalls(1);
             report.Plan.Enqueue(reason switch
             {
                 Missing => $"create hook {scope} to {destination}",
@@ -100,7 +100,7 @@ public sealed partial class WebhookWatchdog(
 
             try
             {
-                await RepairAsync(client, scope, hook, reason, destination, header, secret, report, cancellationToken);
+                await RepairAsync(client, hook, scope, reason, destination, header, secret, cancellationToken);
                 report.AddFixed();
                 Repaired.Add(1, new KeyValuePair<string, object?>("store", context.StoreHash), new KeyValuePair<string, object?>("reason", reason));
                 LogRepaired(logger, context.StoreHash, scope, reason);
@@ -113,12 +113,11 @@ public sealed partial class WebhookWatchdog(
         }
     }
 
-    private static async Task RepairAsync(BigCommerceClient client, string scope, Hook? hook, string reason, string destination, string header,
-        string secret, ReconciliationReport report, CancellationToken cancellationToken)
+    private static async Task RepairAsync(BigCommerceClient client, Hook? hook, string scope, string reason, string destination, string header,
+        string secret, CancellationToken cancellationToken)
     {
         if (reason == Inactive)
         {
-            report.AddApiCalls();
             await client.UpdateHookAsync(hook!.Id, new HookRequest { IsActive = true }, cancellationToken);
             return;
         }
@@ -136,13 +135,12 @@ public sealed partial class WebhookWatchdog(
         headers[header] = secret;
         if (hook is not null)
         {
-            // Deleted first: BigCommerce keeps one hook per scope and destination. Deliveries missed in between are
-            // what the orders backfill is for.
-            report.AddApiCalls();
-            await client.DeleteHookAsync(hook.Id, cancellationToken);
+            // Updated in place, never deleted and created again: a create that failed after the delete left the scope
+            // with no hook at all until the next run.
+            await client.UpdateHookAsync(hook.Id, new HookRequest { Destination = destination, IsActive = true, Headers = headers }, cancellationToken);
+            return;
         }
 
-        report.AddApiCalls();
         await client.CreateHookAsync(new HookRequest { Scope = scope, Destination = destination, IsActive = true, Headers = headers }, cancellationToken);
     }
 

@@ -6,8 +6,11 @@ namespace Integration.Core.Processing;
 /// <summary>
 /// Keeps one attempt's event claim and resource lease alive while it works: renews both every third of the lease
 /// (one atomic write), cancels the work when a renewal finds them taken over, or when the work has run longer than
-/// <see cref="ProcessingOptions.MaxWorkSeconds"/>. Disposing stops the renewals without interrupting one in flight,
-/// so the tokens it hands back are the latest the store issued.
+/// <see cref="ProcessingOptions.MaxWorkSeconds"/>. Each renewal is bounded to a sixth of the lease and every tick
+/// checks the deadline: once no more than that is left of the lease without a confirmed renewal (the store hangs or
+/// fails), the work is cancelled, so it stops before the lease can lapse and another worker take the resource over.
+/// Disposing stops the renewals without interrupting one in flight (it completes or times out), so the tokens it
+/// hands back are the latest the store issued.
 /// </summary>
 internal sealed partial class LeaseKeeper : IAsyncDisposable
 {
@@ -15,6 +18,7 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
     private readonly CommerceEvent _event;
     private readonly string _target;
     private readonly TimeSpan _duration;
+    private readonly TimeSpan _renewTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _hostToken;
@@ -27,8 +31,10 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task _renewal = Task.CompletedTask;
     private bool _stopped;
+    private CancellationTokenSource? _renewing;
     private bool _lost;
     private DateTimeOffset _heldUntil;
+    private DateTimeOffset _nextRenewal;
 
     public LeaseKeeper(ISyncStateStore state, CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
         ProcessingOptions options, TimeProvider time, ILogger logger, CancellationToken hostToken)
@@ -37,15 +43,19 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
         _event = commerceEvent;
         _target = target;
         _duration = options.Lease;
+        _renewTimeout = options.Lease / 6;
         _time = time;
         _logger = logger;
         _hostToken = hostToken;
         Claim = claim;
         Lease = lease;
-        _heldUntil = time.GetUtcNow() + _duration;
+        var now = time.GetUtcNow();
+        _heldUntil = now + _duration; // claimed and leased just before, so at least this long
+        _nextRenewal = now + (_duration / 3);
         _work = new CancellationTokenSource(options.MaxWork, time);
         _hostRegistration = hostToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _work);
-        _timer = time.CreateTimer(static s => ((LeaseKeeper)s!).OnTick(), this, _duration / 3, _duration / 3);
+        // A tick every sixth of the lease: the deadline checked on each, a renewal every third (sooner after a failed one).
+        _timer = time.CreateTimer(static s => ((LeaseKeeper)s!).OnTick(), this, _renewTimeout, _renewTimeout);
     }
 
     /// <summary>The claim with its latest token.</summary>
@@ -63,43 +73,70 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
 
     private void OnTick()
     {
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            // One renewal at a time; none after disposal starts.
-            if (_stopped || !_renewal.IsCompleted)
+            if (_stopped)
             {
                 return;
             }
 
-            _renewal = RenewAsync();
+            // The deadline, on every tick, whether a renewal is in flight or not: a renewal that hangs (or a thread pool
+            // too starved to run one) must not let the work run on until the lease lapses.
+            if (now + _renewTimeout >= _heldUntil)
+            {
+                _renewing?.Cancel();
+            }
+            else if (_renewal.IsCompleted && now >= _nextRenewal)
+            {
+                _renewing?.Dispose();
+                _renewing = new CancellationTokenSource(_renewTimeout, _time);
+                _renewal = RenewAsync(now, _renewing.Token);
+                return;
+            }
+            else
+            {
+                return;
+            }
         }
+
+        LogDeadline(_logger, _event.EventId, _target);
+        Lose();
     }
 
-    private async Task RenewAsync()
+    private async Task RenewAsync(DateTimeOffset sentAt, CancellationToken timeout)
     {
         try
         {
-            // Not cancelled on disposal: a renewal in flight completes, so the tokens kept are the store's latest.
-            (Claim, Lease) = await _state.RenewAsync(_event, _target, Claim, Lease, _duration, CancellationToken.None).ConfigureAwait(false);
-            _heldUntil = _time.GetUtcNow() + _duration;
+            // Bounded by its own timeout, also when the store ignores the token. The store dates the new expiry at or
+            // after sentAt, so sentAt + lease is how long the lease is surely held.
+            var (claim, lease) = await _state.RenewAsync(_event, _target, Claim, Lease, _duration, timeout)
+                .WaitAsync(_renewTimeout, _time, timeout).ConfigureAwait(false);
+            lock (_gate)
+            {
+                (Claim, Lease) = (claim, lease);
+                _heldUntil = sentAt + _duration;
+                _nextRenewal = sentAt + (_duration / 3);
+            }
         }
         catch (ConcurrencyConflictException)
         {
             LogLost(_logger, _event.EventId, _target);
-            await LoseAsync().ConfigureAwait(false);
+            Lose();
         }
         catch (Exception ex)
         {
-            // The store is unreachable: keep trying, but stop the work before the lease can lapse under it.
+            // The store is unreachable or too slow: try again on the next tick; the deadline check stops the work
+            // before the lease can lapse under it.
             LogRenewFailed(_logger, ex, _event.EventId, _target);
-            if (_time.GetUtcNow() + (_duration / 3) >= _heldUntil)
+            lock (_gate)
             {
-                await LoseAsync().ConfigureAwait(false);
+                _nextRenewal = sentAt;
             }
         }
     }
 
-    private async Task LoseAsync()
+    private void Lose()
     {
         Volatile.Write(ref _lost, true);
         lock (_gate)
@@ -107,8 +144,8 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
             _stopped = true;
         }
 
-        await _timer.DisposeAsync().ConfigureAwait(false);
-        await _work.CancelAsync().ConfigureAwait(false);
+        // Outside the lock: cancelling runs the work's cancellation callbacks.
+        _work.Cancel();
     }
 
     public async ValueTask DisposeAsync()
@@ -123,12 +160,17 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
         await _timer.DisposeAsync().ConfigureAwait(false);
         await renewal.ConfigureAwait(false);
         await _hostRegistration.DisposeAsync().ConfigureAwait(false);
+        _renewing?.Dispose();
         _work.Dispose();
     }
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message =
         "Event {EventId} for {Target} lost its lease to another worker; its work is cancelled and retried")]
     private static partial void LogLost(ILogger logger, string eventId, string target);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message =
+        "Event {EventId} for {Target} could not renew its lease before it lapses; its work is cancelled and retried")]
+    private static partial void LogDeadline(ILogger logger, string eventId, string target);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Renewing the lease of event {EventId} for {Target} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string eventId, string target);

@@ -7,7 +7,7 @@ namespace Integration.Core.Processing;
 /// <summary>
 /// Keeps the ledger from growing forever: deletes completed claims older than
 /// <see cref="ProcessingOptions.LedgerRetentionDays"/> (longer than Service Bus duplicate detection and anything that
-/// could redeliver an old event). Resource rows (versions, fingerprints, target ids) are kept: they are the id map.
+/// could redeliver an old event), and claims stuck in progress whose lease lapsed as long ago. Resource rows (versions, fingerprints, target ids) are kept: they are the id map.
 /// </summary>
 public sealed partial class LedgerSweep(ISyncStateStore state, IOptions<ProcessingOptions> options, TimeProvider timeProvider,
     ILogger<LedgerSweep> logger) : IScheduledJob
@@ -25,6 +25,6 @@ public sealed partial class LedgerSweep(ISyncStateStore state, IOptions<Processi
         LogSwept(logger, deleted, before);
     }
 
-    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Ledger sweep deleted {Deleted} completed claims older than {Before:O}")]
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Ledger sweep deleted {Deleted} claims completed, or stuck in progress with a lease lapsed, before {Before:O}")]
     private static partial void LogSwept(ILogger logger, int deleted, DateTimeOffset before);
 }

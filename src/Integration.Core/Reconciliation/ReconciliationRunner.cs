@@ -61,13 +61,31 @@ public sealed partial class ReconciliationRunner(
         await RunAllStoresAsync(kind, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the kind for every store the hub serves, one store after the other; a store's failure does not stop the others.</summary>
+    /// <summary>
+    /// Runs the kind for every store the hub serves, one store after the other; a store's failure (its reconciler, or
+    /// its lock or report in the state store) is that store's <c>failed</c> report and does not stop the others.
+    /// </summary>
     public async Task<IReadOnlyList<ReconciliationReport>> RunAllStoresAsync(string kind, CancellationToken cancellationToken = default)
     {
         var reports = new List<ReconciliationReport>();
         foreach (var storeHash in await commerce.GetStoresAsync(cancellationToken).ConfigureAwait(false))
         {
-            reports.Add(await RunAsync(kind, storeHash, dryRun: false, progress: null, cancellationToken).ConfigureAwait(false));
+            var startedAt = time.GetUtcNow();
+            try
+            {
+                reports.Add(await RunAsync(kind, storeHash, dryRun: false, progress: null, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The store's reconciliation state could not be read or written (its lock, its report): that store's run
+                // failed, the other stores still run.
+                LogStoreFailed(ex, kind, storeHash);
+                reports.Add(new ReconciliationReport
+                {
+                    Kind = kind, StoreHash = storeHash, RunId = string.Empty, StartedAt = startedAt, FinishedAt = time.GetUtcNow(),
+                    Outcome = "failed", Error = $"{ex.GetType().Name}: {ex.Message}",
+                });
+            }
         }
 
         return reports;
@@ -155,10 +173,17 @@ public sealed partial class ReconciliationRunner(
         if (held is not null)
         {
             // The run's own token may be cancelled: what it did must still be recorded and the store freed.
-            await store.SaveReportAsync(report, CancellationToken.None).ConfigureAwait(false);
-            if (!lockLost)
+            try
             {
-                await store.ReleaseLockAsync(held, CancellationToken.None).ConfigureAwait(false);
+                await store.SaveReportAsync(report, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Freed even when the report could not be written, so the next run need not wait for the lock to expire.
+                if (!lockLost)
+                {
+                    await store.ReleaseLockAsync(held, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
 
@@ -204,6 +229,9 @@ public sealed partial class ReconciliationRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciliation {Kind} of store {StoreHash} failed (run {RunId}); the next run resumes from its checkpoint")]
     private partial void LogFailed(Exception exception, string kind, string storeHash, string runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciliation {Kind} of store {StoreHash} could not read or write its run state (lock, report); the other stores go on")]
+    private partial void LogStoreFailed(Exception exception, string kind, string storeHash);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciliation {Kind} of store {StoreHash} {Outcome} (run {RunId}): {Compared} compared, {Fixed} fixed, {Failed} failed, {ApiCalls} API calls (minimum {MinimumCalls})")]
     private partial void LogFinished(string kind, string storeHash, string runId, string outcome, long compared, long @fixed, int failed, long apiCalls, long minimumCalls);

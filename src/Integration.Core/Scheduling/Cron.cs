@@ -8,6 +8,7 @@ namespace Integration.Core.Scheduling;
 /// </summary>
 public static class Cron
 {
+    /// <summary>Parses and fires at least once from now on.</summary>
     public static bool IsValid(string? expression)
     {
         if (string.IsNullOrWhiteSpace(expression))
@@ -17,8 +18,8 @@ public static class Cron
 
         try
         {
-            Parse(expression);
-            return true;
+            // A cron that never fires ("30 February") parses, yet its job would never run: not valid either.
+            return Parse(expression).GetNextOccurrence(DateTime.UtcNow, TimeZoneInfo.Utc) is not null;
         }
         catch (CronFormatException)
         {

@@ -28,6 +28,17 @@ public sealed class HubSpotClient(HttpClient httpClient)
         SendAsync(HttpMethod.Post, $"crm/v3/objects/{objectType}/batch/upsert", new BatchRequest<UpsertInput>(inputs), Json.BatchRequestUpsertInput,
             Json.BatchResponseHubSpotObject, cancellationToken)!;
 
+    /// <summary>
+    /// Reads up to 100 records by a unique property (<c>batch/read</c>, 200 or 207), with <paramref name="properties"/>;
+    /// a value no record has is an error of the answer (<c>OBJECT_NOT_FOUND</c>), not a failure. Unlike search, it
+    /// reads what was just written.
+    /// </summary>
+    public Task<BatchResponse<HubSpotObject>> BatchReadAsync(string objectType, string idProperty, IReadOnlyList<string> ids,
+        IReadOnlyList<string> properties, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"crm/v3/objects/{objectType}/batch/read",
+            new BatchReadRequest([.. ids.Select(i => new ObjectRef(i))], properties, idProperty), Json.BatchReadRequest,
+            Json.BatchResponseHubSpotObject, cancellationToken)!;
+
     /// <summary>Updates one record by id (<c>PATCH /crm/v3/objects/{type}/{id}</c>).</summary>
     public Task<HubSpotObject> UpdateAsync(string objectType, string id, IReadOnlyDictionary<string, string?> properties, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Patch, $"crm/v3/objects/{objectType}/{Uri.EscapeDataString(id)}", new PropertiesBody(properties), Json.PropertiesBody,

@@ -74,6 +74,8 @@ public sealed record SearchNextPage(string After);
 
 internal sealed record BatchRequest<T>(IReadOnlyList<T> Inputs);
 
+internal sealed record BatchReadRequest(IReadOnlyList<ObjectRef> Inputs, IReadOnlyList<string> Properties, string IdProperty);
+
 internal sealed record PropertiesBody(IReadOnlyDictionary<string, string?> Properties);
 
 internal sealed record ResultsList<T>(List<T> Results);
@@ -83,6 +85,7 @@ internal sealed record ResultsList<T>(List<T> Results);
 [JsonSerializable(typeof(BatchRequest<AssociationInput>))]
 [JsonSerializable(typeof(BatchResponse<HubSpotObject>))]
 [JsonSerializable(typeof(BatchResponse<AssociationResult>))]
+[JsonSerializable(typeof(BatchReadRequest))]
 [JsonSerializable(typeof(PropertiesBody))]
 [JsonSerializable(typeof(HubSpotObject))]
 [JsonSerializable(typeof(HubSpotError))]

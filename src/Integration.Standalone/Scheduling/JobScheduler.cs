@@ -10,6 +10,8 @@ namespace Integration.Standalone.Scheduling;
 /// </summary>
 public sealed partial class JobScheduler(IEnumerable<IScheduledJob> jobs, TimeProvider timeProvider, ILogger<JobScheduler> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(30);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(jobs.Select(job => RunOnScheduleAsync(job, stoppingToken)));
 
@@ -20,12 +22,19 @@ public sealed partial class JobScheduler(IEnumerable<IScheduledJob> jobs, TimePr
             var now = timeProvider.GetUtcNow();
             if (Cron.Next(job.Schedule, now) is not { } next)
             {
+                // Refused at start-up (Cron.IsValid); said here too rather than ending silently.
+                LogNeverFires(logger, job.Name, job.Schedule);
                 return;
             }
 
             try
             {
-                await Task.Delay(next - now, timeProvider, stoppingToken);
+                // In chunks: Task.Delay takes at most ~49.7 days, and a yearly cron waits longer than that.
+                for (var wait = next - now; wait > TimeSpan.Zero; wait = next - timeProvider.GetUtcNow())
+                {
+                    await Task.Delay(wait < MaxDelay ? wait : MaxDelay, timeProvider, stoppingToken);
+                }
+
                 LogStarting(logger, job.Name);
                 await job.RunAsync(stoppingToken);
             }
@@ -39,6 +48,9 @@ public sealed partial class JobScheduler(IEnumerable<IScheduledJob> jobs, TimePr
             }
         }
     }
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "Scheduled job {Job} has no next occurrence of {Schedule}; it will not run")]
+    private static partial void LogNeverFires(ILogger logger, string job, string schedule);
 
     [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Scheduled job {Job} starting")]
     private static partial void LogStarting(ILogger logger, string job);

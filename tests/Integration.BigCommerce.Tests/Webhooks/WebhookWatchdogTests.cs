@@ -4,6 +4,7 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Tests.Support;
 using Integration.BigCommerce.Webhooks;
+using Integration.Core.Commerce;
 using Integration.Core.Reconciliation;
 using Integration.Core.Secrets;
 using Integration.Core.Telemetry;
@@ -85,7 +86,9 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
     {
         var watchdog = await WatchdogAsync();
 
+        var requests = _harness.Store.Counters.Requests;
         var first = await RunAsync(watchdog);
+        var firstRequests = _harness.Store.Counters.Requests - requests; // defect: the watchdog counted its calls a second time
         var created = await Client.GetHooksAsync(Ct);
         var callsBefore = _harness.Store.Counters.Calls("POST /v3/hooks") + _harness.Store.Counters.Calls("PUT /v3/hooks/{id}");
         var second = await RunAsync(watchdog);
@@ -102,6 +105,7 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         Assert.Equal(WebhookScopes.Subscriptions.Count, _repaired[WebhookWatchdog.Missing]);
         Assert.Empty(first.Failures);
         Assert.Equal(1 + WebhookScopes.Subscriptions.Count, first.ApiCalls);
+        Assert.Equal(firstRequests, first.ApiCalls);
         Assert.Equal(first.MinimumCalls, first.ApiCalls);
 
         Assert.Empty(second.DriftedByField);
@@ -149,8 +153,9 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         var report = await RunAsync(watchdog);
 
         var hooks = await Client.GetHooksAsync(Ct);
-        Assert.DoesNotContain(hooks, h => h.Id == stale.Id || h.Id == moved.Id);
         var orders = Assert.Single(hooks, h => h.Scope == "store/order/*");
+        Assert.Equal(stale.Id, orders.Id); // repaired in place
+        Assert.Equal(moved.Id, Assert.Single(hooks, h => h.Scope == "store/product/*").Id);
         Assert.Equal(Secret, orders.Headers![Header]);
         Assert.Equal("blue", orders.Headers["X-Tenant"]);
         var products = Assert.Single(hooks, h => h.Scope == "store/product/*");
@@ -165,6 +170,26 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         Assert.DoesNotContain(OldSecret, text, StringComparison.Ordinal);
         Assert.Contains("replace hook", text, StringComparison.Ordinal);
         Assert.Empty((await RunAsync(watchdog)).DriftedByField);
+    }
+
+    [Fact]
+    public async Task HookWithAnOldSecret_IsUpdatedInPlace_SoAFailingCreateCannotLeaveTheScopeWithoutAHook()
+    {
+        // Defect: a hook was repaired by delete-then-create; when the create failed, the scope was left with no hook.
+        var watchdog = await WatchdogAsync();
+        await RunAsync(watchdog);
+        var stale = (await Client.GetHooksAsync(Ct)).Single(h => h.Scope == "store/order/*");
+        await Client.UpdateHookAsync(stale.Id, new HookRequest { Headers = new Dictionary<string, string> { [Header] = OldSecret } }, Ct);
+        _harness.Store.Faults.FailNext(1, 422, "POST /v3/hooks"); // BigCommerce refuses a creation (not retried)
+
+        var report = await RunAsync(watchdog);
+
+        var orders = Assert.Single(await Client.GetHooksAsync(Ct), h => h.Scope == "store/order/*");
+        Assert.Equal(stale.Id, orders.Id);
+        Assert.Equal(Secret, orders.Headers![Header]);
+        Assert.True(orders.IsActive);
+        Assert.Empty(report.Failures);
+        Assert.Equal(1, report.Fixed);
     }
 
     [Fact]
@@ -228,8 +253,14 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
     private static async Task<ReconciliationReport> RunAsync(WebhookWatchdog watchdog, bool dryRun = false)
     {
         var report = new ReconciliationReport { Kind = watchdog.Kind, StoreHash = EmulatorHarness.StoreHash, RunId = Guid.NewGuid().ToString("N"), DryRun = dryRun };
-        await watchdog.RunAsync(new ReconciliationContext(EmulatorHarness.StoreHash, dryRun, null,
-            (_, _) => throw new InvalidOperationException("The watchdog keeps no checkpoint."), report), Ct);
+
+        // As the reconciliation runner runs it: the store API calls are counted by the budget the client's pacer draws on.
+        using (ApiBudget.Enter(new ApiBudget(new ReconciliationOptions().BudgetShare, report.AddApiCalls)))
+        {
+            await watchdog.RunAsync(new ReconciliationContext(EmulatorHarness.StoreHash, dryRun, null,
+                (_, _) => throw new InvalidOperationException("The watchdog keeps no checkpoint."), report), Ct);
+        }
+
         return report;
     }
 

@@ -1,5 +1,9 @@
+using System.Text.Json.Nodes;
 using Integration.Core.Crm;
+using Integration.Core.Mapping;
 using Integration.Core.Model;
+using Integration.Crm.HubSpot.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Integration.Crm.HubSpot.Tests.Connector;
 
@@ -71,6 +75,97 @@ public sealed class HubSpotCrmConnectorTests
         Assert.Equal([customer.Company.CrmId], hub.Emulator.State.Associated("deals", shipped.CrmId, "companies"));
         Assert.Equal([customer.Company.CrmId], hub.Emulator.State.Associated("contacts", customer.Contact.CrmId, "companies"));
     }
+
+    [Fact]
+    public async Task CompanyRenamedInHubSpot_SurvivesTheNextOrder_AndACreationSetsTheNameOnce()
+    {
+        // Defect: the mapping gives company.name to the CRM, yet every order and customer event sent the company name
+        // (on the company and as the contact's "company") and overwrote a rename made in HubSpot.
+        await using var hub = await HubSpotHarness.StartAsync();
+        var crm = hub.Connector();
+        var client = hub.Services().GetRequiredService<HubSpotClient>();
+        var buyer = HubSpotHarness.Customer("owner@globex.example", 11, "Hank", "Scorpio", new Company { Name = "Globex", Ids = new SystemIds(BigCommerce: "77") });
+        var first = await crm.UpsertCustomerAsync("abc123", buyer, Ct);
+        await crm.UpsertDealAsync(new CrmDeal(HubSpotHarness.Order(300, OrderStatus.AwaitingPayment, buyer), first.Contact.CrmId, first.Company!.CrmId), Ct);
+        Assert.Equal("Globex", Properties(hub, "companies", first.Company.CrmId)["name"]); // created: the hub's name, once
+        Assert.Equal("Globex", Properties(hub, "contacts", first.Contact.CrmId)["company"]);
+
+        await client.UpdateAsync("companies", first.Company.CrmId, new Dictionary<string, string?> { ["name"] = "Globex Corporation (HQ)" }, Ct);
+        await client.UpdateAsync("contacts", first.Contact.CrmId, new Dictionary<string, string?> { ["company"] = "Globex Corporation (HQ)" }, Ct);
+        var next = await crm.UpsertCustomerAsync("abc123", buyer with { Phone = "+14155550123" }, Ct);
+        await crm.UpsertDealAsync(new CrmDeal(HubSpotHarness.Order(301, OrderStatus.AwaitingPayment, buyer), next.Contact.CrmId, next.Company!.CrmId), Ct);
+
+        Assert.Equal(first.Company.CrmId, next.Company.CrmId);
+        Assert.Equal("Globex Corporation (HQ)", Properties(hub, "companies", next.Company.CrmId)["name"]);
+        var contact = Properties(hub, "contacts", next.Contact.CrmId);
+        Assert.Equal("Globex Corporation (HQ)", contact["company"]);
+        Assert.Equal("+14155550123", contact["phone"]); // the fields the store owns are still written
+    }
+
+    [Fact]
+    public async Task EveryFieldTheMappingGivesToTheCrm_IsLeftAloneByTheHubsWrites()
+    {
+        // The check for every CRM-owned field of the default mapping: HubSpot holds its own value for each, and the
+        // hub's customer, company and deal writes (with values of their own for those fields) leave them as they are.
+        await using var hub = await HubSpotHarness.StartAsync();
+        var crm = hub.Connector();
+        var client = hub.Services().GetRequiredService<HubSpotClient>();
+        var owned = CrmOwnedProperties();
+        Assert.NotEmpty(owned);
+        foreach (var (type, property, _) in owned)
+        {
+            if (await client.GetPropertyAsync(type, property, Ct) is null)
+            {
+                await client.CreatePropertyAsync(type, new PropertyInput(property, property, "string", "text", "companyinformation", "test", false), Ct);
+            }
+        }
+
+        var company = new Company { Name = "Hub Name", TaxId = "HUB-TAX", Ids = new SystemIds(BigCommerce: "78") };
+        var buyer = HubSpotHarness.Customer("owned@initrode.example", 12, "Ida", "Owner", company) with { AcceptsMarketing = true };
+        var first = await crm.UpsertCustomerAsync("abc123", buyer, Ct);
+        var deal = await crm.UpsertDealAsync(new CrmDeal(HubSpotHarness.Order(302, OrderStatus.AwaitingPayment, buyer), first.Contact.CrmId, first.Company!.CrmId), Ct);
+        var ids = new Dictionary<string, string> { ["contacts"] = first.Contact.CrmId, ["companies"] = first.Company.CrmId, ["deals"] = deal.CrmId };
+        foreach (var group in owned.GroupBy(o => o.Type))
+        {
+            await client.UpdateAsync(group.Key, ids[group.Key], group.ToDictionary(o => o.Property, o => (string?)$"crm-{o.Field}"), Ct);
+        }
+
+        var renamed = buyer with { AcceptsMarketing = false, Company = company with { Name = "Hub Name 2", TaxId = "HUB-TAX-2" } };
+        var again = await crm.UpsertCustomerAsync("abc123", renamed, Ct);
+        await crm.UpsertDealAsync(new CrmDeal(HubSpotHarness.Order(302, OrderStatus.Shipped, renamed), again.Contact.CrmId, again.Company!.CrmId), Ct);
+
+        foreach (var (type, property, field) in owned)
+        {
+            Assert.Equal($"crm-{field}", Properties(hub, type, ids[type]).GetValueOrDefault(property));
+        }
+    }
+
+    /// <summary>The HubSpot property of every field the default mapping gives to the CRM, read from the mapping file itself.</summary>
+    private static List<(string Type, string Property, string Field)> CrmOwnedProperties()
+    {
+        using var stream = typeof(MappingConfiguration).Assembly.GetManifestResourceStream("Integration.Core.Mapping.mapping.default.json")!;
+        var mapping = JsonNode.Parse(stream)!;
+        var owned = new List<(string, string, string)>();
+        foreach (var name in mapping["ownership"]!["crm"]!.AsArray().Select(n => (string)n!))
+        {
+            var (objectName, field) = (name[..name.IndexOf('.', StringComparison.Ordinal)], name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+            var target = mapping["objects"]![objectName]![field]!["crm"]!;
+            var property = target is JsonValue ? (string)target! : (string)target["field"]!;
+            var type = objectName switch
+            {
+                "customer" => "contacts",
+                "company" => "companies",
+                "order" => "deals",
+                _ => throw new InvalidOperationException($"The CRM owns {name}, and this test knows no HubSpot record for '{objectName}': extend it."),
+            };
+            owned.Add((type, property, name));
+        }
+
+        return owned;
+    }
+
+    private static IReadOnlyDictionary<string, string?> Properties(HubSpotHarness hub, string type, string id) =>
+        hub.Emulator.State.Records(type).Single(r => r.Id == id).Properties;
 
     [Fact]
     public async Task UpsertCustomer_TwoBuyersOfOneB2BCompany_OneCompanyBothAssociated()

@@ -22,6 +22,7 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
     private readonly FakeTarget _erp = new();
     private readonly ProcessingOptions _options = new() { LeaseSeconds = 60, MaxWorkSeconds = 240 };
     private TableClient _table = null!;
+    private RenewalWatch _state = null!;
     private EventProcessor _processor = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -30,7 +31,8 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("lease" + Guid.NewGuid().ToString("N")[..12]);
         await _table.CreateAsync(Ct);
-        _processor = new EventProcessor(new TableSyncStateStore(_table, _time), new TableQuarantineStore(_table), [_erp],
+        _state = new RenewalWatch(new TableSyncStateStore(_table, _time));
+        _processor = new EventProcessor(_state, new TableQuarantineStore(_table), [_erp],
             Options.Create(_options), _time, NullLogger<EventProcessor>.Instance);
     }
 
@@ -82,6 +84,46 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RenewalThatHangs_CancelsTheWorkBeforeTheLeaseLapses_AndNoSecondWriteLands()
+    {
+        // Defect: a renewal was sent without a timeout; while it hung no tick checked the deadline, the lease lapsed
+        // under the work and a second worker wrote the same resource. Table Storage here hangs: a paused relay.
+        var tableEndpoint = new Uri(azurite.ConnectionString.Split(';').Single(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal))["TableEndpoint=".Length..]);
+        await using var relay = new LoopbackTcpProxy(tableEndpoint.Port);
+        relay.Start();
+        var viaRelay = new TableServiceClient(azurite.ConnectionString.Replace($":{tableEndpoint.Port}/", $":{relay.Port}/", StringComparison.Ordinal),
+            StateServiceCollectionExtensions.ClientOptions(new StateOptions())).GetTableClient(_table.Name);
+        var hanging = new EventProcessor(new TableSyncStateStore(viaRelay, _time), new TableQuarantineStore(viaRelay), [_erp],
+            Options.Create(_options), _time, NullLogger<EventProcessor>.Instance);
+        _erp.Source[273] = V1;
+        var leasedAt = _time.GetUtcNow();
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelledAt = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _erp.BeforeWrite = async (_, _, token) =>
+        {
+            writing.TrySetResult();
+            using var _ = token.Register(() => cancelledAt.TrySetResult(_time.GetUtcNow()));
+            await Task.Delay(Timeout.Infinite, token);
+        };
+        var first = hanging.ProcessAsync(TestEvents.Order(273), EventTargets.Erp, new Delivery(1, false), Ct);
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        relay.Pause(); // every renewal from now on hangs
+        await AdvanceAsync(_options.Lease + TimeSpan.FromSeconds(5), waitForRenewals: false);
+
+        var stoppedAt = await cancelledAt.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(stoppedAt < leasedAt + _options.Lease, $"The work was cancelled at {stoppedAt:O}, after its lease lapsed ({leasedAt + _options.Lease:O}).");
+        await Assert.ThrowsAsync<TransientProcessingException>(() => first.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+
+        // The lease lapsed: another worker takes the resource over and is the only one to write it.
+        _erp.BeforeWrite = null;
+        var second = await _processor.ProcessAsync(TestEvents.Order(273, "store/order/statusUpdated"), EventTargets.Erp, new Delivery(1, false), Ct);
+        relay.Resume();
+        Assert.Equal(ProcessingOutcome.Applied, second.Outcome);
+        Assert.Equal(1, _erp.Writes);
+    }
+
+    [Fact]
     public async Task ConsumerFindingTheResourceHeld_ReschedulesTheSameAttemptSoon()
     {
         // Defect: a busy claim burned deliveries like a failure did.
@@ -117,14 +159,68 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
         return (writing, release);
     }
 
-    /// <summary>Moves fake time in 5-second steps, giving the renewal loop real time to reach Table Storage each step.</summary>
-    private async Task AdvanceAsync(TimeSpan by)
+    /// <summary>
+    /// Moves fake time in 5-second steps. Each renewal is bounded in (fake) time, so before each step the renewals of
+    /// the test's store are given the real time they need to reach Table Storage and come back.
+    /// </summary>
+    private async Task AdvanceAsync(TimeSpan by, bool waitForRenewals = true)
     {
         for (var moved = TimeSpan.Zero; moved < by; moved += TimeSpan.FromSeconds(5))
         {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (waitForRenewals && _state.InFlight > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "A lease renewal did not come back from Azurite within 30 s.");
+                await Task.Delay(10, Ct);
+            }
+
             _time.Advance(TimeSpan.FromSeconds(5));
             await Task.Delay(60, Ct);
         }
+    }
+
+    /// <summary>The real store, counting the renewals in flight.</summary>
+    private sealed class RenewalWatch(ISyncStateStore inner) : ISyncStateStore
+    {
+        private int _inFlight;
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public async Task<(Claim Claim, ResourceLease? Lease)> RenewAsync(CommerceEvent commerceEvent, string target, Claim claim,
+            ResourceLease? lease, TimeSpan duration, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _inFlight);
+            try
+            {
+                return await inner.RenewAsync(commerceEvent, target, claim, lease, duration, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        public Task<Claim> ClaimAsync(CommerceEvent commerceEvent, string target, TimeSpan lease, CancellationToken cancellationToken = default) =>
+            inner.ClaimAsync(commerceEvent, target, lease, cancellationToken);
+
+        public Task<ResourceState?> GetResourceAsync(ResourceKey key, CancellationToken cancellationToken = default) =>
+            inner.GetResourceAsync(key, cancellationToken);
+
+        public Task<ResourceLease> LeaseResourceAsync(ResourceKey key, string eventId, TimeSpan lease, CancellationToken cancellationToken = default) =>
+            inner.LeaseResourceAsync(key, eventId, lease, cancellationToken);
+
+        public Task CompleteAsync(CommerceEvent commerceEvent, string target, Claim claim, string outcome, string? reason,
+            ResourceLease? lease = null, ResourceState? applied = null, CancellationToken cancellationToken = default) =>
+            inner.CompleteAsync(commerceEvent, target, claim, outcome, reason, lease, applied, cancellationToken);
+
+        public Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease, CancellationToken cancellationToken = default) =>
+            inner.AbandonAsync(commerceEvent, target, claim, lease, cancellationToken);
+
+        public Task<ClaimRelease> ReleaseAsync(string storeHash, string target, string eventId, CancellationToken cancellationToken = default) =>
+            inner.ReleaseAsync(storeHash, target, eventId, cancellationToken);
+
+        public Task<int> SweepAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken = default) =>
+            inner.SweepAsync(completedBefore, cancellationToken);
     }
 
     private sealed class RecordingRequeue(List<(CommerceEvent, string, TimeSpan)> sink) : IEventRequeue

@@ -215,6 +215,23 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task SweepAsync_AClaimStuckInProgressWhoseLeaseLapsedBeforeTheCutOff_IsSwept()
+    {
+        // Defect: a claim whose worker died (and whose event was never redelivered) stayed in progress for ever.
+        var stuck = TestEvents.Order();
+        await _store.ClaimAsync(stuck, EventTargets.Erp, Lease, Ct);
+        var live = TestEvents.Order();
+        _time.Advance(TimeSpan.FromDays(15));
+        await _store.ClaimAsync(live, EventTargets.Erp, Lease, Ct);
+
+        var deleted = await _store.SweepAsync(_time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(stuck, EventTargets.Erp, Lease, Ct)).Status); // forgotten: a new claim
+        Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(live, EventTargets.Erp, Lease, Ct)).Status);
+    }
+
+    [Fact]
     public async Task GetResourceAsync_IdWithReservedCharacters_RoundTrips()
     {
         var evt = TestEvents.Order();

@@ -166,7 +166,8 @@ public sealed partial class OrdersBackfill(
             Func<Task> saveAsync, CancellationToken cancellationToken)
         {
             var report = context.Report;
-            report.AddApiCalls();
+            // The list call is counted in the report by the run's budget (the client's pacer), not here: counting it too
+            // doubled it. ListCalls is the backfill's own tally for its budget.
             ListCalls++;
             if (items.Count == 0)
             {
