@@ -209,6 +209,10 @@ public sealed class LeaseTests(AzuriteFixture azurite) : IAsyncLifetime
         public Task<ResourceLease> LeaseResourceAsync(ResourceKey key, string eventId, TimeSpan lease, CancellationToken cancellationToken = default) =>
             inner.LeaseResourceAsync(key, eventId, lease, cancellationToken);
 
+        public Task<IReadOnlyDictionary<string, ResourceState>> GetResourcesAsync(string storeHash, string target, string resourceType,
+            IReadOnlyCollection<string> resourceIds, CancellationToken cancellationToken = default) =>
+            inner.GetResourcesAsync(storeHash, target, resourceType, resourceIds, cancellationToken);
+
         public Task CompleteAsync(CommerceEvent commerceEvent, string target, Claim claim, string outcome, string? reason,
             ResourceLease? lease = null, ResourceState? applied = null, CancellationToken cancellationToken = default) =>
             inner.CompleteAsync(commerceEvent, target, claim, outcome, reason, lease, applied, cancellationToken);
