@@ -16,9 +16,15 @@ public static class IntegrationTelemetry
 
     public static readonly Meter Meter = new(Name);
 
+    /// <summary>
+    /// The name of <see cref="WebhookDecisions"/>, for listeners: one that compares the instrument with the field can
+    /// miss it, since the field is still null while this class's initialiser publishes the instrument to the listener.
+    /// </summary>
+    public const string WebhookDecisionsName = "integration.webhook.decisions";
+
     /// <summary>Webhooks by decision (accepted, ignored, rejected_*, publish_failed), tagged with scope.</summary>
     public static readonly Counter<long> WebhookDecisions = Meter.CreateCounter<long>(
-        "integration.webhook.decisions", unit: "{webhook}", description: "Webhook intake decisions.");
+        WebhookDecisionsName, unit: "{webhook}", description: "Webhook intake decisions.");
 
     /// <summary>Processed events by target, outcome (applied, duplicate, stale, skipped, quarantined) and resource type.</summary>
     public static readonly Counter<long> ProcessingOutcomes = Meter.CreateCounter<long>(

@@ -12,6 +12,7 @@ namespace Integration.Standalone.OperatorConsole;
 public sealed class IntakeDecisionWindow : IDisposable
 {
     private static readonly TimeSpan Span = TimeSpan.FromHours(24);
+    private long _prunedMinute;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(long Minute, string Decision), long> _counts = new();
     private readonly TimeProvider _time;
@@ -22,7 +23,10 @@ public sealed class IntakeDecisionWindow : IDisposable
         Since = time.GetUtcNow();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument == IntegrationTelemetry.WebhookDecisions)
+            // By name, not by reference: when the window starts before anything has touched IntegrationTelemetry (the
+            // usual case, at the host's start), the counter is published to this callback from inside that class's static
+            // initialiser, while IntegrationTelemetry.WebhookDecisions is still null: the panel then never counted.
+            if (instrument.Meter.Name == IntegrationTelemetry.Name && instrument.Name == IntegrationTelemetry.WebhookDecisionsName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -40,9 +44,17 @@ public sealed class IntakeDecisionWindow : IDisposable
 
             var minute = Minute(_time.GetUtcNow());
             _counts.AddOrUpdate((minute, decision), value, (_, n) => n + value);
+            // Once a minute, on the write path: the window holds a day whether or not anyone looks at it.
+            if (Interlocked.Exchange(ref _prunedMinute, minute) != minute)
+            {
+                Prune(minute);
+            }
         });
         _listener.Start();
     }
+
+    /// <summary>How many (minute, decision) counts are held: at most a day of minutes per decision, viewed or not.</summary>
+    public int Buckets => _counts.Count;
 
     /// <summary>When counting started (the host's start).</summary>
     public DateTimeOffset Since { get; }
@@ -55,17 +67,24 @@ public sealed class IntakeDecisionWindow : IDisposable
         var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var ((minute, decision), n) in _counts)
         {
-            if (minute <= now - (long)Span.TotalMinutes)
-            {
-                _counts.TryRemove((minute, decision), out _);
-            }
-            else if (minute > from)
+            if (minute > from && minute > now - (long)Span.TotalMinutes)
             {
                 result[decision] = result.GetValueOrDefault(decision) + n;
             }
         }
 
         return result;
+    }
+
+    private void Prune(long now)
+    {
+        foreach (var key in _counts.Keys)
+        {
+            if (key.Minute <= now - (long)Span.TotalMinutes)
+            {
+                _counts.TryRemove(key, out _);
+            }
+        }
     }
 
     public void Dispose() => _listener.Dispose();

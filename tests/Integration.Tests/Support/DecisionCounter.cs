@@ -17,7 +17,7 @@ public sealed class DecisionCounter : IDisposable
             // By name, not by reference: the first access to IntegrationTelemetry can happen inside this callback (for
             // another instrument), and its static initialiser then publishes the counter to this callback re-entrantly,
             // while IntegrationTelemetry.WebhookDecisions is still null. The test run alone failed that way.
-            if (instrument.Meter.Name == IntegrationTelemetry.Name && instrument.Name == "integration.webhook.decisions")
+            if (instrument.Meter.Name == IntegrationTelemetry.Name && instrument.Name == IntegrationTelemetry.WebhookDecisionsName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
