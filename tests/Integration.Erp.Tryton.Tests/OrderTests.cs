@@ -45,6 +45,24 @@ public sealed class OrderTests(TrytonFixture tryton) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertOrder_PlacedOnAnEarlierDay_IsDatedTheDayTheShopperOrdered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connector = TrytonTestData.Connector(tryton, _client);
+        // An order replayed (or backfilled) days after it was placed: Tryton dates a sale without a sale date on the day it
+        // is quoted, which would put the sale on the replay day.
+        var placed = DateTimeOffset.UtcNow.AddDays(-9);
+        var order = TrytonTestData.Order(_store, 7, OrderStatus.AwaitingFulfillment, (_skus[0], 1, 4m)) with { CreatedAt = placed };
+
+        await connector.UpsertOrderAsync(order, ct);
+
+        var sale = Assert.Single((await _client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", order.NaturalKey)],
+            ["sale_date", "state"], cancellationToken: ct)).EnumerateArray());
+        Assert.Equal("processing", sale.GetProperty("state").GetString());
+        Assert.Equal(DateOnly.FromDateTime(placed.UtcDateTime), TrytonJson.GetDate(sale, "sale_date", "sale.sale"));
+    }
+
+    [Fact]
     public async Task UpsertOrder_ConcurrentlyFromTwoClients_LeavesOneSaleWithTheRightLines()
     {
         var ct = TestContext.Current.CancellationToken;

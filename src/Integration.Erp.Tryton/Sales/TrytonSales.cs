@@ -181,6 +181,13 @@ internal sealed class TrytonSales(TrytonClient client, TrytonReferences referenc
             var values = (JsonObject)header.DeepClone();
             values["currency"] = currency;
             values["warehouse"] = warehouse;
+            if (order.CreatedAt is { } placed)
+            {
+                // The day the shopper ordered (UTC), not the day the sale is quoted: Tryton dates a sale without one on
+                // quotation, which puts a replayed or backfilled order on the replay day.
+                values["sale_date"] = TrytonJson.EncodeDate(DateOnly.FromDateTime(placed.UtcDateTime));
+            }
+
             (sale, outcome) = await CreateAsync(key, values, lines, cancellationToken).ConfigureAwait(false);
         }
 
