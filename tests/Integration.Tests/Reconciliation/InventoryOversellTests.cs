@@ -96,7 +96,14 @@ public sealed class InventoryOversellTests(AzuriteFixture azurite, TrytonFixture
         for (var round = 0; round < 3; round++)
         {
             var (code, output) = await ReconcileAsync();
-            Assert.True(code == ReconcileCommands.Completed, output);
+            // While shoppers order, a level can be refused: orders since the read took the store below the change (the
+            // store is then lower than sellable, never higher, and the next run corrects it: docs/reconciliation.md).
+            // Nothing else may fail.
+            var failures = output.Split('\n').SkipWhile(l => !l.StartsWith("Failures", StringComparison.Ordinal)).Skip(1)
+                .TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).ToList();
+            Assert.True(code == ReconcileCommands.Completed
+                || (code == ReconcileCommands.Failures && failures.Count > 0
+                    && failures.All(l => l.Contains("the level cannot go below 0", StringComparison.Ordinal))), output);
             await SyncAsync(placed, synced);
         }
 
