@@ -20,9 +20,9 @@ public sealed class EmulatorFidelityTests
         await using var harness = await EmulatorHarness.StartAsync();
         await HookAsync(harness, receiver, "store/order/*");
         var order = harness.Store.CreateOrder(1, [(1, 1)], OrderStatuses.AwaitingShipment);
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var put = await http.PutAsync(Path("v2/orders/" + order.Id), Json("{\"staff_notes\":\"call first\"}"), Token);
+        using var put = await http.PutAsync(EmulatorHarness.StorePath("v2/orders/" + order.Id), EmulatorHarness.Json("{\"staff_notes\":\"call first\"}"), Token);
         var after = await ReadAsync(http, "v2/orders/" + order.Id);
         var scopes = (await receiver.WaitForAsync(2)).Select(d => JsonNode.Parse(d.Body)!["scope"]!.GetValue<string>()).ToList();
 
@@ -45,9 +45,9 @@ public sealed class EmulatorFidelityTests
     public async Task DocumentedRoutes_AreServed_AndUnknownOnesAnswer404WithABody(string method, string path, HttpStatusCode expected)
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), Path(path)), Token);
+        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), EmulatorHarness.StorePath(path)), Token);
 
         Assert.Equal(expected, response.StatusCode);
         Assert.NotEmpty(await response.Content.ReadAsStringAsync(Token));
@@ -59,7 +59,7 @@ public sealed class EmulatorFidelityTests
         await using var harness = await EmulatorHarness.StartAsync();
         using var http = new HttpClient { BaseAddress = harness.Emulator.BaseAddress };
 
-        using var response = await http.GetAsync(Path("v3/no/such/route"), Token);
+        using var response = await http.GetAsync(EmulatorHarness.StorePath("v3/no/such/route"), Token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -68,9 +68,9 @@ public sealed class EmulatorFidelityTests
     public async Task PostOrder_CreatesAnOrderServedWithItsLines()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var created = await http.PostAsync(Path("v2/orders"), Json("{\"customer_id\":2,\"status_id\":11,\"products\":[{\"product_id\":4,\"quantity\":3}]}"), Token);
+        using var created = await http.PostAsync(EmulatorHarness.StorePath("v2/orders"), EmulatorHarness.Json("{\"customer_id\":2,\"status_id\":11,\"products\":[{\"product_id\":4,\"quantity\":3}]}"), Token);
         var order = JsonNode.Parse(await created.Content.ReadAsStringAsync(Token))!;
         var lines = await harness.Client.GetOrderProductsAsync(order["id"]!.GetValue<long>(), Token);
 
@@ -93,7 +93,7 @@ public sealed class EmulatorFidelityTests
     public async Task Filters_AreApplied(string path, int expected)
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var page = await ReadAsync(http, path);
 
@@ -104,7 +104,7 @@ public sealed class EmulatorFidelityTests
     public async Task OrderFilters_MinIdCustomerAndSort_AreApplied()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var fromId = (await ReadAsync(http, "v2/orders?min_id=102")).AsArray();
         var byCustomer = (await ReadAsync(http, "v2/orders?customer_id=1")).AsArray();
@@ -124,9 +124,9 @@ public sealed class EmulatorFidelityTests
     public async Task UnimplementedFilter_IsRefusedNotIgnored(string path)
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.GetAsync(Path(path), Token);
+        using var response = await http.GetAsync(EmulatorHarness.StorePath(path), Token);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -135,10 +135,10 @@ public sealed class EmulatorFidelityTests
     public async Task ExhaustedWindow_429_CarriesXRetryAfterInSeconds()
     {
         await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new RateLimitOptions { Quota = 1, WindowMs = 2_500 });
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var first = await http.GetAsync(Path("v2/order_statuses"), Token);
-        using var second = await http.GetAsync(Path("v2/order_statuses"), Token);
+        using var first = await http.GetAsync(EmulatorHarness.StorePath("v2/order_statuses"), Token);
+        using var second = await http.GetAsync(EmulatorHarness.StorePath("v2/order_statuses"), Token);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.InRange(int.Parse(second.Headers.GetValues("X-Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 3);
@@ -152,9 +152,9 @@ public sealed class EmulatorFidelityTests
     public async Task DuplicateSkuOrName_Answers409AndChangesNothing(string path, string body)
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.PutAsync(Path(path), Json(body), Token);
+        using var response = await http.PutAsync(EmulatorHarness.StorePath(path), EmulatorHarness.Json(body), Token);
         var product = await ReadAsync(http, "v3/catalog/products/1?include=variants");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
@@ -166,9 +166,9 @@ public sealed class EmulatorFidelityTests
     public async Task PostProduct_WithATakenName_Answers409()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.PostAsync(Path("v3/catalog/products"), Json("{\"name\":\"Product 3\",\"type\":\"physical\",\"weight\":1,\"price\":2}"), Token);
+        using var response = await http.PostAsync(EmulatorHarness.StorePath("v3/catalog/products"), EmulatorHarness.Json("{\"name\":\"Product 3\",\"type\":\"physical\",\"weight\":1,\"price\":2}"), Token);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
     }
@@ -201,20 +201,20 @@ public sealed class EmulatorFidelityTests
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var harness = await EmulatorHarness.StartAsync(o => o.Seed.VariantsPerProduct = 2);
         await HookAsync(harness, receiver, "store/*");
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var product = await ReadAsync(http, "v3/catalog/products", HttpMethod.Post,
             "{\"name\":\"New thing\",\"type\":\"physical\",\"weight\":1,\"price\":9.5,\"sku\":\"NEW-1\",\"variants\":[{\"sku\":\"NEW-1-B\"}]}");
         var productId = product["data"]!["id"]!.GetValue<long>();
         await ReadAsync(http, "v3/inventory/adjustments/absolute", HttpMethod.Put, "{\"reason\":\"count\",\"items\":[{\"location_id\":2,\"sku\":\"NEW-1-B\",\"quantity\":4}]}");
-        using (await http.DeleteAsync(Path($"v3/catalog/products/{productId}"), Token))
+        using (await http.DeleteAsync(EmulatorHarness.StorePath($"v3/catalog/products/{productId}"), Token))
         {
         }
 
         await ReadAsync(http, "v3/customers", HttpMethod.Post,
             "[{\"email\":\"new@example.com\",\"first_name\":\"New\",\"last_name\":\"Person\",\"addresses\":[{\"first_name\":\"New\",\"last_name\":\"Person\",\"address1\":\"1 Road\",\"city\":\"Austin\",\"country_code\":\"US\",\"postal_code\":\"78701\",\"state_or_province\":\"Texas\"}]}]");
         var order = harness.Store.CreateOrder(1, [(1, 1)]);
-        using (await http.DeleteAsync(Path($"v2/orders/{order.Id}"), Token))
+        using (await http.DeleteAsync(EmulatorHarness.StorePath($"v2/orders/{order.Id}"), Token))
         {
         }
 
@@ -255,9 +255,9 @@ public sealed class EmulatorFidelityTests
     public async Task MalformedBody_Answers422WithoutDotNetTypeNames(string method, string path, string body)
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), Path(path)) { Content = Json(body) }, Token);
+        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), EmulatorHarness.StorePath(path)) { Content = EmulatorHarness.Json(body) }, Token);
         var text = await response.Content.ReadAsStringAsync(Token);
 
         Assert.Equal((HttpStatusCode)422, response.StatusCode);
@@ -269,13 +269,13 @@ public sealed class EmulatorFidelityTests
     public async Task Customers_CreatedThroughV3_AndPagedByCursor()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var created = await ReadAsync(http, "v3/customers", HttpMethod.Post, "[{\"email\":\"c1@example.com\",\"first_name\":\"C\",\"last_name\":\"One\"}]");
         var first = await ReadAsync(http, "v3/customers?limit=2");
         var cursor = first["meta"]!["cursor_pagination"]!["end_cursor"]!.GetValue<string>();
         var next = await ReadAsync(http, "v3/customers?limit=2&after=" + Uri.EscapeDataString(cursor));
-        using var duplicate = await http.PostAsync(Path("v3/customers"), Json("[{\"email\":\"c1@example.com\",\"first_name\":\"C\",\"last_name\":\"Two\"}]"), Token);
+        using var duplicate = await http.PostAsync(EmulatorHarness.StorePath("v3/customers"), EmulatorHarness.Json("[{\"email\":\"c1@example.com\",\"first_name\":\"C\",\"last_name\":\"Two\"}]"), Token);
 
         Assert.Equal(6, created["data"]![0]!["id"]!.GetValue<long>());
         Assert.Equal([1L, 2L], first["data"]!.AsArray().Select(c => c!["id"]!.GetValue<long>()));
@@ -309,15 +309,15 @@ public sealed class EmulatorFidelityTests
         await HookAsync(harness, receiver, "store/order/*");
         var order = harness.Store.CreateOrder(1, [(1, 2), (3, 1)]);
         var line = (await harness.Client.GetOrderProductsAsync(order.Id, Token))[0];
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var refund = await ReadAsync(http, $"v3/orders/{order.Id}/payment_actions/refunds", HttpMethod.Post,
             $"{{\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":1}}]}}");
         var refunds = await harness.Client.GetRefundsAsync(order.Id, Token);
         var after = await harness.Client.GetOrderAsync(order.Id, Token);
         var events = (await receiver.WaitForAsync(4)).Select(d => JsonNode.Parse(d.Body)!).ToList();
-        using var tooMuch = await http.PostAsync(Path($"v3/orders/{order.Id}/payment_actions/refunds"),
-            Json($"{{\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":2}}]}}"), Token);
+        using var tooMuch = await http.PostAsync(EmulatorHarness.StorePath($"v3/orders/{order.Id}/payment_actions/refunds"),
+            EmulatorHarness.Json($"{{\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":2}}]}}"), Token);
 
         var listed = Assert.Single(refunds);
         Assert.Equal(refund["data"]!["id"]!.GetValue<long>(), listed.Id);
@@ -337,11 +337,11 @@ public sealed class EmulatorFidelityTests
         await using var harness = await EmulatorHarness.StartAsync();
         var order = harness.Store.CreateOrder(1, [(1, 2)]);
         var line = (await harness.Client.GetOrderProductsAsync(order.Id, Token))[0];
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         await ReadAsync(http, $"v3/orders/{order.Id}/payment_actions/refunds", HttpMethod.Post, "{\"tax_adjustment_amount\":1.25}");
-        using var both = await http.PostAsync(Path($"v3/orders/{order.Id}/payment_actions/refunds"),
-            Json($"{{\"tax_adjustment_amount\":1,\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":1}}]}}"), Token);
+        using var both = await http.PostAsync(EmulatorHarness.StorePath($"v3/orders/{order.Id}/payment_actions/refunds"),
+            EmulatorHarness.Json($"{{\"tax_adjustment_amount\":1,\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":1}}]}}"), Token);
         var listed = Assert.Single(await harness.Client.GetRefundsAsync(order.Id, Token));
         var after = await harness.Client.GetOrderAsync(order.Id, Token);
 
@@ -356,10 +356,10 @@ public sealed class EmulatorFidelityTests
     {
         await using var harness = await EmulatorHarness.StartAsync();
         var order = harness.Store.CreateOrder(1, [(1, 1)]);
-        using var http = Http(harness);
+        using var http = harness.Http();
 
-        using var response = await http.PostAsync(Path($"_emulator/orders/{order.Id}/refunds"),
-            Json($"{{\"items\":[{{\"item_type\":\"ORDER\",\"item_id\":{order.Id},\"amount\":{order.TotalIncTax.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]}}"), Token);
+        using var response = await http.PostAsync(EmulatorHarness.StorePath($"_emulator/orders/{order.Id}/refunds"),
+            EmulatorHarness.Json($"{{\"items\":[{{\"item_type\":\"ORDER\",\"item_id\":{order.Id},\"amount\":{order.TotalIncTax.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]}}"), Token);
         var after = await ReadAsync(http, $"v2/orders/{order.Id}");
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -371,7 +371,7 @@ public sealed class EmulatorFidelityTests
     public async Task V2Order_CarriesTheDocumentedFieldsAndResourceLinks()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
 
         var order = await ReadAsync(http, "v2/orders/100");
 
@@ -387,23 +387,6 @@ public sealed class EmulatorFidelityTests
     private static async Task HookAsync(EmulatorHarness harness, WebhookReceiver receiver, string scope) =>
         await harness.Client.CreateHookAsync(new HookRequest { Scope = scope, Destination = receiver.Url.ToString(), IsActive = true }, Token);
 
-    private static async Task<JsonNode> ReadAsync(HttpClient http, string path, HttpMethod? method = null, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, Path(path)) { Content = body is null ? null : Json(body) };
-        using var response = await http.SendAsync(request, Token);
-        var text = await response.Content.ReadAsStringAsync(Token);
-        Assert.True(response.IsSuccessStatusCode, $"{request.Method} {path} answered {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static string Path(string path) => $"stores/{EmulatorHarness.StoreHash}/{path}";
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static HttpClient Http(EmulatorHarness harness)
-    {
-        var http = new HttpClient { BaseAddress = harness.Emulator.BaseAddress };
-        http.DefaultRequestHeaders.Add("X-Auth-Token", EmulatorHarness.Token);
-        return http;
-    }
+    private static Task<JsonNode> ReadAsync(HttpClient http, string path, HttpMethod? method = null, string? body = null) =>
+        EmulatorHarness.SendAsync(http, method ?? HttpMethod.Get, path, body);
 }

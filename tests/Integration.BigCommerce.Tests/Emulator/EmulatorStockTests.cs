@@ -22,7 +22,7 @@ public sealed class EmulatorStockTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 10);
         await HookAsync(harness, receiver, "store/sku/inventory/order/updated");
         await HookAsync(harness, receiver, "store/product/inventory/order/updated");
@@ -43,7 +43,7 @@ public sealed class EmulatorStockTests
     public async Task OrderPlaced_TakesOnlyFromTheDefaultLocation()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 10);
         var before = await LevelAsync(http, location: 2);
 
@@ -57,14 +57,14 @@ public sealed class EmulatorStockTests
     public async Task CancelledOrder_GivesItsUnitsBack_AndARefundGivesBackWhatItRefunds()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 10);
         var cancelled = harness.Store.CreateOrder(1, [(Variant, 2)]);
         var refunded = harness.Store.CreateOrder(1, [(Variant, 3)]);
         Assert.Equal(5, await LevelAsync(http));
 
-        await SendAsync(http, HttpMethod.Put, "v2/orders/" + cancelled.Id, "{\"status_id\":5}");
-        var line = (await SendAsync(http, HttpMethod.Get, $"v2/orders/{refunded.Id}/products"))[0]!["id"]!.GetValue<long>();
+        await EmulatorHarness.SendAsync(http, HttpMethod.Put, "v2/orders/" + cancelled.Id, "{\"status_id\":5}");
+        var line = (await EmulatorHarness.SendAsync(http, HttpMethod.Get, $"v2/orders/{refunded.Id}/products"))[0]!["id"]!.GetValue<long>();
         harness.Store.RefundOrder(refunded.Id, [new RefundItemRequest("PRODUCT", line, Quantity: 1)]);
 
         Assert.Equal(8, await LevelAsync(http));
@@ -74,20 +74,20 @@ public sealed class EmulatorStockTests
     public async Task OrderCompletedOrShipped_TakesTheUnitsWhenTheOrderShips_NotWhenItIsPlaced()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 10);
-        var settings = await SendAsync(http, HttpMethod.Put, "v3/settings/inventory", "{\"update_stock_behavior\":\"order_completed_or_shipped\"}");
+        var settings = await EmulatorHarness.SendAsync(http, HttpMethod.Put, "v3/settings/inventory", "{\"update_stock_behavior\":\"order_completed_or_shipped\"}");
         Assert.Equal("order_completed_or_shipped", settings["data"]!["update_stock_behavior"]!.GetValue<string>());
 
         var order = harness.Store.CreateOrder(1, [(Variant, 2)]);
         Assert.Equal(10, await LevelAsync(http));
-        var products = await SendAsync(http, HttpMethod.Get, $"v2/orders/{order.Id}/products");
-        var address = (await SendAsync(http, HttpMethod.Get, $"v2/orders/{order.Id}/shipping_addresses"))[0]!["id"]!.GetValue<long>();
-        await SendAsync(http, HttpMethod.Post, $"v2/orders/{order.Id}/shipments",
+        var products = await EmulatorHarness.SendAsync(http, HttpMethod.Get, $"v2/orders/{order.Id}/products");
+        var address = (await EmulatorHarness.SendAsync(http, HttpMethod.Get, $"v2/orders/{order.Id}/shipping_addresses"))[0]!["id"]!.GetValue<long>();
+        await EmulatorHarness.SendAsync(http, HttpMethod.Post, $"v2/orders/{order.Id}/shipments",
             $"{{\"order_address_id\":{address},\"items\":[{{\"order_product_id\":{products[0]!["id"]!.GetValue<long>()},\"quantity\":2}}]}}");
 
         Assert.Equal(8, await LevelAsync(http));
-        var read = await SendAsync(http, HttpMethod.Get, "v3/settings/inventory");
+        var read = await EmulatorHarness.SendAsync(http, HttpMethod.Get, "v3/settings/inventory");
         Assert.Equal("order_completed_or_shipped", read["data"]!["update_stock_behavior"]!.GetValue<string>());
         Assert.True(read["data"]!["refund_order_stock_adjustment"]!.GetValue<bool>());
     }
@@ -96,10 +96,10 @@ public sealed class EmulatorStockTests
     public async Task Shopper_CannotOrderMoreThanTheDefaultLocationHolds()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 2);
 
-        using var response = await http.PostAsync(Path("_emulator/orders"), Json($"{{\"customer_id\":1,\"check_stock\":true,\"lines\":[{{\"variant_id\":{Variant},\"quantity\":3}}]}}"), Token);
+        using var response = await http.PostAsync(EmulatorHarness.StorePath("_emulator/orders"), EmulatorHarness.Json($"{{\"customer_id\":1,\"check_stock\":true,\"lines\":[{{\"variant_id\":{Variant},\"quantity\":3}}]}}"), Token);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(2, await LevelAsync(http));
@@ -109,48 +109,28 @@ public sealed class EmulatorStockTests
     public async Task RelativeAdjustment_AddsAndTakes_AndRefusesToGoBelowZeroWithoutChangingAnything()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        using var http = Http(harness);
+        using var http = harness.Http();
         await SetAsync(http, 5);
 
-        await SendAsync(http, HttpMethod.Post, "v3/inventory/adjustments/relative",
+        await EmulatorHarness.SendAsync(http, HttpMethod.Post, "v3/inventory/adjustments/relative",
             $"{{\"reason\":\"test\",\"items\":[{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":3}},{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":-1}}]}}");
-        using var refused = await http.PostAsync(Path("v3/inventory/adjustments/relative"),
-            Json($"{{\"items\":[{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":-2}},{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":-6}}]}}"), Token);
+        using var refused = await http.PostAsync(EmulatorHarness.StorePath("v3/inventory/adjustments/relative"),
+            EmulatorHarness.Json($"{{\"items\":[{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":-2}},{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":-6}}]}}"), Token);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal(7, await LevelAsync(http));
     }
 
     private static async Task SetAsync(HttpClient http, int quantity) =>
-        await SendAsync(http, HttpMethod.Put, "v3/inventory/adjustments/absolute",
+        await EmulatorHarness.SendAsync(http, HttpMethod.Put, "v3/inventory/adjustments/absolute",
             $"{{\"items\":[{{\"location_id\":1,\"variant_id\":{Variant},\"quantity\":{quantity}}}]}}");
 
     private static async Task<int> LevelAsync(HttpClient http, long location = 1)
     {
-        var page = await SendAsync(http, HttpMethod.Get, $"v3/inventory/items?variant_id:in={Variant}&location_id:in={location}");
+        var page = await EmulatorHarness.SendAsync(http, HttpMethod.Get, $"v3/inventory/items?variant_id:in={Variant}&location_id:in={location}");
         return page["data"]![0]!["locations"]![0]!["total_inventory_onhand"]!.GetValue<int>();
     }
 
     private static async Task HookAsync(EmulatorHarness harness, WebhookReceiver receiver, string scope) =>
         await harness.Client.CreateHookAsync(new HookRequest { Scope = scope, Destination = receiver.Url.ToString(), IsActive = true }, Token);
-
-    private static async Task<JsonNode> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, Path(path)) { Content = body is null ? null : Json(body) };
-        using var response = await http.SendAsync(request, Token);
-        var text = await response.Content.ReadAsStringAsync(Token);
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static string Path(string path) => $"stores/{EmulatorHarness.StoreHash}/{path}";
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static HttpClient Http(EmulatorHarness harness)
-    {
-        var http = new HttpClient { BaseAddress = harness.Emulator.BaseAddress };
-        http.DefaultRequestHeaders.Add("X-Auth-Token", EmulatorHarness.Token);
-        return http;
-    }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Emulator;
 using Integration.BigCommerce.Emulator.State;
@@ -28,6 +30,31 @@ public sealed class EmulatorHarness : IAsyncDisposable
     public BigCommerceClient Client { get; }
 
     public RateLimitPacer Pacer => _services.GetRequiredService<RateLimitPacer>();
+
+    /// <summary>A plain HTTP client for the store's API with its token set, for requests the typed client does not make.</summary>
+    public HttpClient Http()
+    {
+        var http = new HttpClient { BaseAddress = Emulator.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Auth-Token", Token);
+        return http;
+    }
+
+    /// <summary>A path of the store's API (<c>v2/orders</c>) as a request path (<c>stores/{hash}/v2/orders</c>).</summary>
+    public static string StorePath(string path) => $"stores/{StoreHash}/{path}";
+
+    public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>Sends a request to the store's API, asserts it succeeded (naming what answered otherwise), returns its JSON.</summary>
+    public static async Task<JsonNode> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var token = TestContext.Current.CancellationToken;
+        using var request = new HttpRequestMessage(method, StorePath(path)) { Content = body is null ? null : Json(body) };
+        using var response = await http.SendAsync(request, token);
+        var text = await response.Content.ReadAsStringAsync(token);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
 
     public static async Task<EmulatorHarness> StartAsync(
         Action<EmulatorOptions>? emulator = null, IDictionary<string, string?>? client = null, Uri? baseAddress = null)
