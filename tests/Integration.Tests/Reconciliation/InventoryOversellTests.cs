@@ -188,14 +188,12 @@ public sealed class InventoryOversellTests(AzuriteFixture azurite, TrytonFixture
             ["State:ConnectionString"] = azurite.ConnectionString,
             ["State:TablePrefix"] = _tablePrefix,
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Erp:Tryton:Url"] = tryton.Url.ToString(),
-            ["Erp:Tryton:Database"] = tryton.Database,
-            ["Erp:Tryton:User"] = tryton.User,
-            ["Erp:Tryton:Password"] = tryton.Password,
-            ["Erp:Tryton:CompanyId"] = TrytonFixture.CompanyId.ToString(CultureInfo.InvariantCulture),
-            ["Erp:Tryton:Warehouses:main"] = TrytonFixture.WarehouseCode,
-            ["Erp:Tryton:OrderWarehouse"] = "main",
         };
+        foreach (var (key, value) in TrytonTestData.HubSettings(tryton))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in extra)
         {
             settings[key] = value;
