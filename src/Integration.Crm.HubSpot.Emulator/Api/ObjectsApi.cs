@@ -53,11 +53,16 @@ internal static class ObjectsApi
         var state = context.State();
         var json = state.Locked(() =>
         {
-            var record = state.Resolve(type, IdOf(context), query["idProperty"]) ?? throw HubSpotApiError.NotFound(IdOf(context));
+            // archived=true reads only archived records ("Whether to return only results that have been archived",
+            // the objects API reference), answered with archived and archivedAt; without it an archived record is a 404.
+            var record = (Archived(query) ? state.ResolveArchived(type, IdOf(context), query["idProperty"]) : state.Resolve(type, IdOf(context), query["idProperty"]))
+                ?? throw HubSpotApiError.NotFound(IdOf(context));
             return record.ToJson(RequestedProperties(type, query["properties"]));
         });
         return Http.Reply(context, 200, json);
     }
+
+    private static bool Archived(IQueryCollection query) => string.Equals(query["archived"], "true", StringComparison.OrdinalIgnoreCase);
 
     private static Task List(HttpContext context)
     {
@@ -65,10 +70,11 @@ internal static class ObjectsApi
         var query = context.Request.Query;
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, 100) : 10;
         var after = long.TryParse(query["after"], CultureInfo.InvariantCulture, out var a) ? a : 0;
+        var archived = Archived(query);
         var state = context.State();
         var json = state.Locked(() =>
         {
-            var page = state.TableOf(type).Objects.Values.Where(o => o.ArchivedAt is null && o.Id > after).OrderBy(o => o.Id).Take(limit + 1).ToList();
+            var page = state.TableOf(type).Objects.Values.Where(o => (o.ArchivedAt is not null) == archived && o.Id > after).OrderBy(o => o.Id).Take(limit + 1).ToList();
             var result = new JsonObject
             {
                 ["results"] = new JsonArray([.. page.Take(limit).Select(o => (JsonNode)o.ToJson(RequestedProperties(type, query["properties"])))]),

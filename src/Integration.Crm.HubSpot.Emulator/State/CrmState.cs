@@ -117,6 +117,21 @@ public sealed partial class CrmState
         return table.Unique.TryGetValue((idProperty, Table.Key(idProperty, id)), out var objectId) ? table.Objects[objectId] : null;
     }
 
+    /// <summary>An archived record by id, or by the value its <paramref name="idProperty"/> had when it was archived.</summary>
+    internal CrmObject? ResolveArchived(CrmObjectType type, string id, string? idProperty)
+    {
+        var table = _tables[type];
+        if (string.IsNullOrEmpty(idProperty) || idProperty == "hs_object_id")
+        {
+            return long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric)
+                && table.Objects.TryGetValue(numeric, out var found) && found.ArchivedAt is not null ? found : null;
+        }
+
+        _ = Resolve(type, id, idProperty); // the same checks of idProperty as for a live record
+        return table.Objects.Values.Where(o => o.ArchivedAt is not null && o.Properties.GetValueOrDefault(idProperty) is { } value
+            && Table.Key(idProperty, value) == Table.Key(idProperty, id)).MaxBy(o => o.ArchivedAt);
+    }
+
     internal CrmObject Create(CrmObjectType type, JsonObject? properties)
     {
         var table = _tables[type];

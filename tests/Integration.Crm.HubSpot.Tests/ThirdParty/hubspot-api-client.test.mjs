@@ -154,3 +154,17 @@ test('rate limits: the client itself retries 5xx, the burst 429 and the search 4
   assert.ok(after.searchThrottled - before.searchThrottled >= 3, `search 429s: ${after.searchThrottled - before.searchThrottled}`);
   assert.equal(after.operations['GET /crm/v3/objects/{objectType}/{objectId}'] - (before.operations['GET /crm/v3/objects/{objectType}/{objectId}'] ?? 0), 5);
 });
+
+// ---- issue 27: behaviours HubSpot documents that the emulator once answered differently ----
+
+test('read with archived=true: an archived record comes back with archived and archivedAt (404 without it)', async () => {
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email: `archived-${Date.now()}@example.org` }, associations: [] });
+  await client.crm.contacts.basicApi.archive(contact.id);
+  await assert.rejects(client.crm.contacts.basicApi.getById(contact.id), (e) => e.code === 404);
+
+  const archived = await client.crm.contacts.basicApi.getById(contact.id, ['email'], undefined, undefined, true);
+  assert.equal(archived.id, contact.id);
+  assert.equal(archived.archived, true);
+  assert.ok(archived.archivedAt instanceof Date && !Number.isNaN(archived.archivedAt.getTime()), `archivedAt: ${archived.archivedAt}`);
+  assert.equal(archived.properties.email, contact.properties.email);
+});
