@@ -125,6 +125,25 @@ internal static class ObjectsApi
         var inputs = Http.Inputs(await Http.ReadObjectAsync(context), BatchLimit);
         var state = context.State();
         var started = state.Now;
+
+        // Multi-status is opt-in: only when every input carries an objectWriteTraceId, and no two the same (the error
+        // handling guide, hubspot-facts.md §2 D10), each input is answered on its own: 207 with the failed ones in
+        // errors (named by their trace id in context.objectWriteTraceId), the valid ones created.
+        var traceIds = inputs.Select(i => Http.Text(i?["objectWriteTraceId"])).ToList();
+        if (traceIds.Count > 0 && traceIds.All(t => !string.IsNullOrEmpty(t)) && traceIds.Distinct(StringComparer.Ordinal).Count() == traceIds.Count)
+        {
+            var errors = new List<JsonObject>();
+            var perItem = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["objectWriteTraceId"]), input =>
+            {
+                var created = CreateAll(state, type, [input]);
+                var json = created[0]!.AsObject();
+                json["objectWriteTraceId"] = Http.Text(input?["objectWriteTraceId"]);
+                return json;
+            }, "objectWriteTraceId"));
+            await Http.Batch(context, started, perItem, errors, 201, state.Now);
+            return;
+        }
+
         var results = state.Locked(() =>
         {
             // One conflicting input fails the whole request with a single 409 naming the first (hubspot-facts.md §3):
@@ -143,17 +162,35 @@ internal static class ObjectsApi
                 }
             }
 
-            var created = new JsonArray();
+            return CreateAll(state, type, inputs);
+        });
+        await Http.Batch(context, started, results, [], 201, state.Now);
+    }
+
+    /// <summary>Creates every input or none: an input refused removes the ones this call created before it, and the error stands.</summary>
+    private static JsonArray CreateAll(CrmState state, CrmObjectType type, IEnumerable<JsonNode?> inputs)
+    {
+        var created = new List<CrmObject>();
+        try
+        {
             foreach (var input in inputs)
             {
                 var record = state.Create(type, input?["properties"] as JsonObject);
+                created.Add(record);
                 AssociateOnCreate(state, record, input?["associations"] as JsonArray);
-                created.Add(record.ToJson());
+            }
+        }
+        catch (HubSpotApiError)
+        {
+            foreach (var record in created)
+            {
+                state.Remove(record);
             }
 
-            return created;
-        });
-        await Http.Batch(context, started, results, [], 201, state.Now);
+            throw;
+        }
+
+        return new JsonArray([.. created.Select(r => (JsonNode)r.ToJson())]);
     }
 
     private static async Task BatchReadAsync(HttpContext context)

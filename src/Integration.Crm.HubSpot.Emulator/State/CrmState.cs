@@ -184,6 +184,22 @@ public sealed partial class CrmState
         return (Create(type, body), true);
     }
 
+    /// <summary>Takes back a record a refused batch created (never seen by any client): gone, its unique values and associations with it.</summary>
+    internal void Remove(CrmObject record)
+    {
+        var table = _tables[record.Type];
+        foreach (var (name, value) in record.Properties)
+        {
+            if (value is not null && table.Property(name) is { HasUniqueValue: true })
+            {
+                table.Unique.Remove((name, Table.Key(name, value)));
+            }
+        }
+
+        table.Objects.Remove(record.Id);
+        _associations.RemoveWhere(a => (a.FromType == record.Type.Name && a.From == record.Id) || (a.ToType == record.Type.Name && a.To == record.Id));
+    }
+
     internal void Archive(CrmObject record)
     {
         var table = _tables[record.Type];

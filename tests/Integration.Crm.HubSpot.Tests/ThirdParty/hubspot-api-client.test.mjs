@@ -168,3 +168,30 @@ test('read with archived=true: an archived record comes back with archived and a
   assert.ok(archived.archivedAt instanceof Date && !Number.isNaN(archived.archivedAt.getTime()), `archivedAt: ${archived.archivedAt}`);
   assert.equal(archived.properties.email, contact.properties.email);
 });
+
+test('batch create: with a unique objectWriteTraceId per input, invalid inputs are answered per item (207, numErrors) and the valid ones created', async () => {
+  const stamp = Date.now();
+  const good = [`trace-a-${stamp}@example.org`, `trace-b-${stamp}@example.org`];
+  const response = await client.crm.contacts.batchApi.create({ inputs: [
+    { properties: { email: good[0] }, associations: [], objectWriteTraceId: `a-${stamp}` },
+    { properties: { email: `not-an-address-${stamp}` }, associations: [], objectWriteTraceId: `b-${stamp}` },
+    { properties: { email: good[1] }, associations: [], objectWriteTraceId: `c-${stamp}` },
+  ] });
+  assert.equal(response.numErrors, 1);
+  assert.equal(response.errors.length, 1);
+  assert.equal(response.errors[0].category, 'VALIDATION_ERROR');
+  assert.deepEqual(response.errors[0].context.objectWriteTraceId, [`b-${stamp}`]);
+  assert.deepEqual(response.results.map((r) => r.properties.email).sort(), good);
+  for (const email of good) {
+    const read = await client.crm.contacts.basicApi.getById(email, undefined, undefined, undefined, false, 'email');
+    assert.equal(read.properties.email, email);
+  }
+
+  // Without trace ids the same mix fails as a whole, and nothing is created.
+  const alone = `trace-none-${stamp}@example.org`;
+  await assert.rejects(client.crm.contacts.batchApi.create({ inputs: [
+    { properties: { email: alone }, associations: [] },
+    { properties: { email: `not-an-address-2-${stamp}` }, associations: [] },
+  ] }), (e) => e.code === 400 && e.body.category === 'VALIDATION_ERROR');
+  await assert.rejects(client.crm.contacts.basicApi.getById(alone, undefined, undefined, undefined, false, 'email'), (e) => e.code === 404);
+});
