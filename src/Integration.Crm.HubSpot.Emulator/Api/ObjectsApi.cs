@@ -219,13 +219,17 @@ internal static class ObjectsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
+        var results = state.Locked(() =>
         {
-            var id = Http.Text(input?["id"]);
-            var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
-            state.Update(type, record, input?["properties"] as JsonObject);
-            return record.ToJson();
-        }));
+            RequireUniqueIdProperties(state, type, inputs, batchUpdate: true);
+            return Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
+            {
+                var id = Http.Text(input?["id"]);
+                var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
+                state.Update(type, record, input?["properties"] as JsonObject);
+                return record.ToJson();
+            });
+        });
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 
@@ -244,6 +248,8 @@ internal static class ObjectsApi
             {
                 throw HubSpotApiError.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
             }
+
+            RequireUniqueIdProperties(state, type, inputs, batchUpdate: false);
 
             return Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
             {
@@ -284,6 +290,18 @@ internal static class ObjectsApi
             return 0;
         });
         await Http.Reply(context, 204);
+    }
+
+    /// <summary>
+    /// An idProperty that does not identify one record fails the whole request with 400 VALIDATION_ERROR
+    /// "…non-unique…", before anything is written: not an error per input (hubspot-facts.md §3 and §9.4, I9).
+    /// </summary>
+    private static void RequireUniqueIdProperties(CrmState state, CrmObjectType type, JsonArray inputs, bool batchUpdate)
+    {
+        foreach (var idProperty in inputs.Select(i => Http.Text(i?["idProperty"])).OfType<string>().Where(p => p.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            state.RequireUnique(type, idProperty, batchUpdate);
+        }
     }
 
     internal static IEnumerable<string> RequestedProperties(CrmObjectType type, string? properties) =>

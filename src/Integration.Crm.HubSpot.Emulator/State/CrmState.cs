@@ -108,13 +108,28 @@ public sealed partial class CrmState
                 && table.Objects.TryGetValue(numeric, out var found) && found.ArchivedAt is null ? found : null;
         }
 
-        var property = table.Property(idProperty) ?? throw HubSpotApiError.Validation($"Property \"{idProperty}\" does not exist");
-        if (!property.HasUniqueValue)
+        RequireUnique(type, idProperty);
+        return table.Unique.TryGetValue((idProperty, Table.Key(idProperty, id)), out var objectId) ? table.Objects[objectId] : null;
+    }
+
+    /// <summary>
+    /// Refuses an <paramref name="idProperty"/> that does not identify one record: a property that does not exist, or
+    /// one without unique values. <paramref name="batchUpdate"/>: batch update refuses <c>email</c> too, which single
+    /// reads and updates and batch upsert accept (hubspot-facts.md §3, I9: "Unable to perform update/upsert by
+    /// non-unique 0-1 property").
+    /// </summary>
+    internal void RequireUnique(CrmObjectType type, string idProperty, bool batchUpdate = false)
+    {
+        if (idProperty == "hs_object_id")
+        {
+            return;
+        }
+
+        var property = _tables[type].Property(idProperty) ?? throw HubSpotApiError.Validation($"Property \"{idProperty}\" does not exist");
+        if (!property.HasUniqueValue || (batchUpdate && type == CrmObjectType.Contacts && idProperty == "email"))
         {
             throw HubSpotApiError.Validation($"Unable to perform update/upsert by non-unique {type.TypeId} property: {idProperty}");
         }
-
-        return table.Unique.TryGetValue((idProperty, Table.Key(idProperty, id)), out var objectId) ? table.Objects[objectId] : null;
     }
 
     /// <summary>An archived record by id, or by the value its <paramref name="idProperty"/> had when it was archived.</summary>

@@ -195,3 +195,27 @@ test('batch create: with a unique objectWriteTraceId per input, invalid inputs a
   ] }), (e) => e.code === 400 && e.body.category === 'VALIDATION_ERROR');
   await assert.rejects(client.crm.contacts.basicApi.getById(alone, undefined, undefined, undefined, false, 'email'), (e) => e.code === 404);
 });
+
+test('batch update and upsert by a property that is not unique: 400 VALIDATION_ERROR "non-unique", nothing written', async () => {
+  const email = `nonunique-${Date.now()}@example.org`;
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email, firstname: `Nonunique${Date.now()}` }, associations: [] });
+  const nonUnique = (e) => {
+    assert.equal(e.code, 400);
+    assert.equal(e.body.category, 'VALIDATION_ERROR');
+    assert.match(e.body.message, /non-unique/);
+    return true;
+  };
+
+  // Batch update by email is refused although email identifies a contact elsewhere (hubspot-facts.md §3, I9).
+  await assert.rejects(client.crm.contacts.batchApi.update({ inputs: [{ id: email, idProperty: 'email', properties: { lastname: 'ByEmail' } }] }), nonUnique);
+  await assert.rejects(client.crm.contacts.batchApi.update({ inputs: [
+    { id: contact.id, properties: { lastname: 'ById' } },
+    { id: contact.properties.firstname, idProperty: 'firstname', properties: { lastname: 'ByFirstname' } },
+  ] }), nonUnique);
+  await assert.rejects(client.crm.contacts.batchApi.upsert({ inputs: [
+    { id: contact.properties.firstname, idProperty: 'firstname', properties: { lastname: 'Upserted' } },
+  ] }), nonUnique);
+
+  const after = await client.crm.contacts.basicApi.getById(contact.id, ['lastname']);
+  assert.ok(after.properties.lastname == null, `nothing may be written: lastname is ${after.properties.lastname}`);
+});
