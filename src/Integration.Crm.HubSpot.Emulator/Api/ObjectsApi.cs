@@ -135,8 +135,7 @@ internal static class ObjectsApi
             var errors = new List<JsonObject>();
             var perItem = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["objectWriteTraceId"]), input =>
             {
-                var created = CreateAll(state, type, [input]);
-                var json = created[0]!.AsObject();
+                var json = CreateAll(state, type, [input])[0].ToJson();
                 json["objectWriteTraceId"] = Http.Text(input?["objectWriteTraceId"]);
                 return json;
             }, "objectWriteTraceId"));
@@ -162,13 +161,13 @@ internal static class ObjectsApi
                 }
             }
 
-            return CreateAll(state, type, inputs);
+            return new JsonArray([.. CreateAll(state, type, inputs).Select(r => (JsonNode)r.ToJson())]);
         });
         await Http.Batch(context, started, results, [], 201, state.Now);
     }
 
     /// <summary>Creates every input or none: an input refused removes the ones this call created before it, and the error stands.</summary>
-    private static JsonArray CreateAll(CrmState state, CrmObjectType type, IEnumerable<JsonNode?> inputs)
+    private static List<CrmObject> CreateAll(CrmState state, CrmObjectType type, IEnumerable<JsonNode?> inputs)
     {
         var created = new List<CrmObject>();
         try
@@ -190,7 +189,7 @@ internal static class ObjectsApi
             throw;
         }
 
-        return new JsonArray([.. created.Select(r => (JsonNode)r.ToJson())]);
+        return created;
     }
 
     private static async Task BatchReadAsync(HttpContext context)
