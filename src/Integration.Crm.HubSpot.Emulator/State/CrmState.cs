@@ -277,7 +277,7 @@ public sealed partial class CrmState
                 continue;
             }
 
-            values[name] = value;
+            values[name] = definition.Normalize(value);
         }
 
         return problems.Count > 0 ? throw HubSpotApiError.Validation($"Property values were not valid: [{string.Join(",", problems)}]") : values;

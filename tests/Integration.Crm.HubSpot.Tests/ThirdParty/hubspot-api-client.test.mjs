@@ -219,3 +219,15 @@ test('batch update and upsert by a property that is not unique: 400 VALIDATION_E
   const after = await client.crm.contacts.basicApi.getById(contact.id, ['lastname']);
   assert.ok(after.properties.lastname == null, `nothing may be written: lastname is ${after.properties.lastname}`);
 });
+
+test('datetime properties written as epoch milliseconds are read back in ISO form', async () => {
+  const ms = Date.UTC(2024, 0, 15, 10, 30, 0, 250);
+  const deal = await client.crm.deals.basicApi.create({
+    properties: { dealname: `Dated ${Date.now()}`, dealstage: 'closedwon', pipeline: 'default', closedate: String(ms) }, associations: [] });
+  assert.equal(deal.properties.closedate, '2024-01-15T10:30:00.250Z');
+  const read = await client.crm.deals.basicApi.getById(deal.id, ['closedate']);
+  assert.equal(read.properties.closedate, '2024-01-15T10:30:00.250Z');
+
+  const updated = await client.crm.deals.basicApi.update(deal.id, { properties: { closedate: String(ms + 86_400_000) } });
+  assert.equal(updated.properties.closedate, '2024-01-16T10:30:00.250Z');
+});
