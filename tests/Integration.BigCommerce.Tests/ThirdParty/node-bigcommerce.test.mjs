@@ -99,3 +99,15 @@ test('survives an exhausted rate-limit window by waiting X-Retry-After', async (
   const results = await Promise.all(calls);
   assert.deepEqual(results.map(r => r.data.id), Array.from({ length: 12 }, (_, i) => i + 1));
 });
+
+// ---- issue 27: query forms BigCommerce documents (products_catalog.v3.yml, customers.v3.yml) ----
+
+test('filters catalog products by id range: id:min, id:max (inclusive), id:greater, id:less (exclusive)', async () => {
+  const ids = async (query) => (await v3.get(`/catalog/products?${query}&limit=50`)).data.map(p => p.id);
+  assert.deepEqual(await ids('id:min=10&id:max=14'), [10, 11, 12, 13, 14]);
+  assert.deepEqual(await ids('id:greater=10&id:less=14'), [11, 12, 13]);
+  const tail = await v3.get('/catalog/products?id:min=115&limit=50');
+  assert.deepEqual(tail.data.map(p => p.id).slice(0, 6), [115, 116, 117, 118, 119, 120]);
+  assert.equal(tail.meta.pagination.total, tail.data.length);
+  assert.deepEqual(await ids('id:max=3&sort=id&direction=desc'), [3, 2, 1]);
+});
