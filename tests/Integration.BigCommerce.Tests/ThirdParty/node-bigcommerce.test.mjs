@@ -111,3 +111,35 @@ test('filters catalog products by id range: id:min, id:max (inclusive), id:great
   assert.equal(tail.meta.pagination.total, tail.data.length);
   assert.deepEqual(await ids('id:max=3&sort=id&direction=desc'), [3, 2, 1]);
 });
+
+test('sorts v3 customers by each documented sort (date_created, last_name, date_modified; asc and desc)', async () => {
+  const stamp = Date.now();
+  const names = ['Zeller', 'Abbott', 'Moreau'];
+  const { data: created } = await v3.post('/customers', names.map((last, i) => ({
+    email: `sort-${i}-${stamp}@example.org`, first_name: 'Sort', last_name: last })));
+  assert.equal(created.length, 3);
+  // The last created is modified now, so the modified order differs from the created one.
+  await v3.put('/customers', [{ id: created[0].id, notes: 'touched' }]);
+
+  const page = async (sort) => (await v3.get(`/customers?sort=${sort}&limit=250`)).data;
+  const ordered = (items, key, desc) => items.every((c, i) => i === 0
+    || (desc ? key(items[i - 1]) >= key(c) : key(items[i - 1]) <= key(c)));
+  for (const [field, key] of [
+    ['date_created', c => Date.parse(c.date_created)],
+    ['last_name', c => c.last_name.toLowerCase()],
+    ['date_modified', c => Date.parse(c.date_modified)],
+  ]) {
+    for (const direction of ['asc', 'desc']) {
+      const items = await page(`${field}:${direction}`);
+      assert.ok(items.length >= 3, `${field}:${direction}: ${items.length} customers`);
+      assert.ok(ordered(items, key, direction === 'desc'), `${field}:${direction} is not ordered: ${items.map(c => `${c.id}/${c.last_name}`).join(', ')}`);
+    }
+  }
+
+  const byName = (await page('last_name:asc')).filter(c => created.some(x => x.id === c.id)).map(c => c.last_name);
+  assert.deepEqual(byName, ['Abbott', 'Moreau', 'Zeller']);
+  const newestFirst = await page('date_modified:desc');
+  assert.equal(newestFirst[0].id, created[0].id);
+
+  await assert.rejects(v3.get('/customers?sort=email:asc'), err => err.code === 422);
+});
