@@ -17,7 +17,9 @@ const trxDir = option('--trx-dir', path.join(root, '.artifacts', 'fidelity', 'tr
 const target = path.join(root, 'docs', 'emulator-fidelity.md');
 
 const catalog = JSON.parse(fs.readFileSync(path.join(here, 'checks.json'), 'utf8'));
-const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeOnce = (s) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+// Node 20's JUnit reporter escapes a test name twice ("new" arrives as &amp;quot;new&amp;quot;): undo both.
+const unescape = (s) => unescapeOnce(unescapeOnce(s));
 const results = new Map(); // "suite\u0000test" -> pass | fail | skipped
 const key = (suite, test) => `${suite}\u0000${test}`;
 
