@@ -167,6 +167,12 @@ test('read with archived=true: an archived record comes back with archived and a
   assert.equal(archived.archived, true);
   assert.ok(archived.archivedAt instanceof Date && !Number.isNaN(archived.archivedAt.getTime()), `archivedAt: ${archived.archivedAt}`);
   assert.equal(archived.properties.email, contact.properties.email);
+
+  // A list with archived=true lists archived records only.
+  const live = await client.crm.contacts.basicApi.create({ properties: { email: `live-${Date.now()}@example.org` }, associations: [] });
+  const archivedPage = await client.crm.contacts.basicApi.getPage(100, undefined, ['email'], undefined, undefined, true);
+  assert.ok(archivedPage.results.some((r) => r.id === contact.id && r.archived === true));
+  assert.ok(!archivedPage.results.some((r) => r.id === live.id));
 });
 
 test('batch create: with a unique objectWriteTraceId per input, invalid inputs are answered per item (207, numErrors) and the valid ones created', async () => {
