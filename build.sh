@@ -4,6 +4,7 @@
 #                     Standalone host, wired together; prints where everything is and places a first order
 #   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
+#   ./build.sh fidelity   runs the emulators' outside checks alone and writes docs/emulator-fidelity.md
 # and, beside them:
 #   ./build.sh hub COMMAND...   runs an operations command of the hub (Integration.Standalone COMMAND..., e.g.
 #                               quarantine list --store abc123) against the local run that is going
@@ -242,9 +243,11 @@ test_all() {
   start_azurite
 
   local results="$ARTIFACTS/test-results" status=0
-  rm -rf "$results"
+  rm -rf "$results" "$ARTIFACTS/fidelity"
   log "Running the test suite"
   dotnet test Integration.sln -c Release -nologo --logger "trx" --results-directory "$results" || status=$?
+  # The emulators' fidelity report (docs/emulator-fidelity.md) must be what this run's outside checks give.
+  node tests/fidelity/report.mjs --check --trx-dir "$results" || status=$?
 
   local passed=0 failed=0 skipped=0 total=0 trx counters n
   for trx in "$results"/*.trx; do
@@ -268,12 +271,27 @@ test_all() {
   fi
 }
 
+# The emulators' outside checks alone (the @hubspot/api-client and node-bigcommerce suites, the Prism contract tests),
+# then docs/emulator-fidelity.md written from their results (tests/fidelity/report.mjs). Exit 1 when a check fails.
+fidelity() {
+  ensure_node_tools
+  local out="$ARTIFACTS/fidelity" status=0 project
+  rm -rf "$out"
+  for project in tests/Integration.Crm.HubSpot.Tests tests/Integration.BigCommerce.Tests; do
+    dotnet test "$project" -c Release -nologo --logger "trx" --results-directory "$out/trx" \
+      --filter "FullyQualifiedName~HubSpotApiClientTests|FullyQualifiedName~NodeBigCommerceTests|FullyQualifiedName~PrismContractTests" || status=$?
+  done
+  node tests/fidelity/report.mjs --trx-dir "$out/trx" || status=$?
+  return $status
+}
+
 main() {
   case "${1:-}" in
     run) shift; run "$@" ;;
     test) test_all ;;
+    fidelity) fidelity ;;
     hub) shift; hub "$@" ;;
-    *) echo "usage: ./build.sh run [--store-day] | test | hub COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--store-day] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 

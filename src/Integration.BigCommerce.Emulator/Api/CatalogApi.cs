@@ -19,8 +19,8 @@ internal static class CatalogApi
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/v3/catalog/products", GetProductsAsync).Query(
-            "page", "limit", "include", "include_fields", "id", "id:in", "sku", "sku:in", "name", "is_visible",
-            "date_modified:min", "date_modified:max", "sort", "direction");
+            "page", "limit", "include", "include_fields", "id", "id:in", "id:min", "id:max", "id:greater", "id:less", "sku", "sku:in", "name",
+            "is_visible", "date_modified:min", "date_modified:max", "sort", "direction");
         api.MapPost("/v3/catalog/products", CreateProductAsync);
         api.MapPut("/v3/catalog/products", UpdateProductsAsync);
         api.MapGet("/v3/catalog/products/{id}", GetProductAsync).Query("include", "include_fields");
@@ -43,13 +43,15 @@ internal static class CatalogApi
 
         var query = context.Request.Query;
         if (!ApiResponses.TryLongList(context, "id:in", out var ids) || !ApiResponses.TryLongList(context, "id", out var id)
+            || !TryIdBound(context, "id:min", 0, out var idMin) || !TryIdBound(context, "id:max", 0, out var idMax)
+            || !TryIdBound(context, "id:greater", 1, out var idGreater) || !TryIdBound(context, "id:less", -1, out var idLess)
             || !ApiResponses.TryDate(context, "date_modified:min", out var modifiedMin) || !ApiResponses.TryDate(context, "date_modified:max", out var modifiedMax)
             || query["is_visible"].ToString() is not ("" or "true" or "false" or "1" or "0")
             || query["sort"].ToString() is { Length: > 0 } sortField && !SortFields.Contains(sortField)
             || query["direction"].ToString() is not ("" or "asc" or "desc"))
         {
             await ApiResponses.V3Error(context, 400, string.Create(CultureInfo.InvariantCulture,
-                $"Invalid filter: id and id:in are integers, date_modified:min/max dates, is_visible a boolean, sort one of {string.Join(", ", SortFields)}, direction asc or desc."));
+                $"Invalid filter: id, id:in, id:min, id:max, id:greater and id:less are integers, date_modified:min/max dates, is_visible a boolean, sort one of {string.Join(", ", SortFields)}, direction asc or desc."));
             return;
         }
 
@@ -62,11 +64,38 @@ internal static class CatalogApi
         var filter = new ProductFilter(
             ids is null && id is null ? null : [.. ids ?? [], .. id ?? []], skus, query["name"].ToString() is { Length: > 0 } name ? name : null,
             query["is_visible"].ToString() switch { "true" or "1" => true, "false" or "0" => false, _ => null },
-            modifiedMin, modifiedMax, query["sort"].ToString() is { Length: > 0 } s ? s : "id", query["direction"] == "desc", include.Contains("variants"));
+            modifiedMin, modifiedMax, query["sort"].ToString() is { Length: > 0 } s ? s : "id", query["direction"] == "desc", include.Contains("variants"),
+            MaxOf(idMin, idGreater), MinOf(idMax, idLess));
         var (items, total) = context.Store().QueryProducts(filter, page, limit);
         var fields = ApiResponses.StringList(context, "include_fields");
         await ApiResponses.Json(context, 200, ApiResponses.Page(items.Select(p => CatalogShapes.Project(p, fields)), total, page, limit));
     }
+
+    /// <summary>
+    /// An id bound (products_catalog.v3.yml: <c>id:min</c>/<c>id:max</c> inclusive, <c>id:greater</c>/<c>id:less</c>
+    /// exclusive), as an inclusive bound: <paramref name="shift"/> is added to an exclusive one.
+    /// </summary>
+    private static bool TryIdBound(HttpContext context, string name, long shift, out long? bound)
+    {
+        bound = null;
+        var text = context.Request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return false;
+        }
+
+        bound = (shift > 0 && value == long.MaxValue) || (shift < 0 && value == long.MinValue) ? value : value + shift;
+        return true;
+    }
+
+    private static long? MaxOf(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static long? MinOf(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 
     private static async Task GetProductAsync(HttpContext context)
     {

@@ -77,7 +77,17 @@ public sealed partial class EmulatedStore
                 ? filter.Ids.Where(ProductExists).Distinct()
                 : filter.Skus is not null
                     ? filter.Skus.Select(ProductIdBySku).Where(i => i > 0).Distinct()
-                    : LongRange(1, _lastProductId).Where(ProductExists);
+                    : LongRange(Math.Max(1, filter.IdMin ?? 1), Math.Min(_lastProductId, filter.IdMax ?? _lastProductId)).Where(ProductExists);
+            if (filter.IdMin is { } min)
+            {
+                candidates = candidates.Where(i => i >= min);
+            }
+
+            if (filter.IdMax is { } max)
+            {
+                candidates = candidates.Where(i => i <= max);
+            }
+
             if (filter.Name is { } name)
             {
                 candidates = candidates.Where(i => ProductIdByName(name) == i);
@@ -810,10 +820,12 @@ internal sealed record Location(long Id, string Code, string Name);
 /// <summary>The <c>GET /v3/catalog/products</c> filters the emulator implements.</summary>
 internal sealed record ProductFilter(
     IReadOnlyCollection<long>? Ids = null, IReadOnlyCollection<string>? Skus = null, string? Name = null, bool? IsVisible = null,
-    DateTimeOffset? ModifiedMin = null, DateTimeOffset? ModifiedMax = null, string Sort = "id", bool Descending = false, bool IncludeVariants = false)
+    DateTimeOffset? ModifiedMin = null, DateTimeOffset? ModifiedMax = null, string Sort = "id", bool Descending = false, bool IncludeVariants = false,
+    long? IdMin = null, long? IdMax = null)
 {
     public bool IsUnfiltered =>
-        Ids is null && Skus is null && Name is null && IsVisible is null && ModifiedMin is null && ModifiedMax is null && Sort == "id" && !Descending;
+        Ids is null && Skus is null && Name is null && IsVisible is null && ModifiedMin is null && ModifiedMax is null && Sort == "id" && !Descending
+        && IdMin is null && IdMax is null;
 }
 
 /// <summary>A product to create (<c>POST /v3/catalog/products</c>) with its extra variants.</summary>

@@ -21,6 +21,20 @@ public sealed partial class EmulatedStore
                 && (f.Names is null || f.Names.Contains($"{c.FirstName} {c.LastName}", StringComparer.OrdinalIgnoreCase))
                 && (f.ModifiedMin is null || c.DateModified >= f.ModifiedMin) && (f.ModifiedMax is null || c.DateModified <= f.ModifiedMax)
                 && (f.CreatedMin is null || c.DateCreated >= f.CreatedMin) && (f.CreatedMax is null || c.DateCreated <= f.CreatedMax)).ToList();
+            if (f.Sort is { } sort)
+            {
+                // Ties keep id order, so a page boundary is stable; names compare as a case-insensitive collation would.
+                var descending = sort.EndsWith(":desc", StringComparison.Ordinal);
+                var ordered = sort.Split(':')[0] switch
+                {
+                    "date_created" => descending ? matching.OrderByDescending(c => c.DateCreated) : matching.OrderBy(c => c.DateCreated),
+                    "last_name" => descending ? matching.OrderByDescending(c => c.LastName, StringComparer.OrdinalIgnoreCase)
+                        : matching.OrderBy(c => c.LastName, StringComparer.OrdinalIgnoreCase),
+                    _ => descending ? matching.OrderByDescending(c => c.DateModified) : matching.OrderBy(c => c.DateModified),
+                };
+                matching = [.. ordered.ThenBy(c => c.Id)];
+            }
+
             List<Customer> slice;
             bool more;
             if (after is { } a)
@@ -179,7 +193,8 @@ public sealed partial class EmulatedStore
 /// <summary>The <c>GET /v3/customers</c> filters the emulator implements.</summary>
 internal sealed record CustomerFilter(
     IReadOnlyCollection<long>? Ids, IReadOnlyCollection<string>? Emails, IReadOnlyCollection<string>? Names,
-    DateTimeOffset? ModifiedMin, DateTimeOffset? ModifiedMax, DateTimeOffset? CreatedMin, DateTimeOffset? CreatedMax, bool IncludeAddresses);
+    DateTimeOffset? ModifiedMin, DateTimeOffset? ModifiedMax, DateTimeOffset? CreatedMin, DateTimeOffset? CreatedMax, bool IncludeAddresses,
+    string? Sort = null);
 
 internal sealed record NewCustomer(
     string Email, string FirstName, string LastName, string? Company, string? Phone, string? Notes, int CustomerGroupId, IReadOnlyList<CustomerAddress> Addresses);

@@ -6,7 +6,8 @@ namespace Integration.Crm.HubSpot.Emulator.Api;
 
 /// <summary>
 /// The emulator's own endpoints (not HubSpot's), for scripts that drive it from outside the process: counters, and
-/// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>), a spent daily quota
+/// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>), failed batch-upsert inputs
+/// (<c>POST /_emulator/input-faults?count=1</c>: each answered in a 207 as a transient error), a spent daily quota
 /// (<c>POST /_emulator/daily-quota?spent=true</c>, <c>false</c> for the reset). Bearer token required like the API.
 /// </summary>
 internal static class ControlApi
@@ -37,6 +38,16 @@ internal static class ControlApi
             }
 
             faults.FailNext(count, status);
+            return Results.NoContent();
+        });
+        control.MapPost("/input-faults", (HttpContext context) =>
+        {
+            if (!int.TryParse(context.Request.Query["count"], CultureInfo.InvariantCulture, out var count) || count is < 1 or > 1000)
+            {
+                return Results.BadRequest("count (1-1000) is required.");
+            }
+
+            faults.FailNextInputs(count);
             return Results.NoContent();
         });
         control.MapPost("/daily-quota", (HttpContext context) =>

@@ -75,7 +75,8 @@ internal static class Http
     }
 
     /// <summary>Applies <paramref name="apply"/> to each input; an input it refuses becomes an error naming <paramref name="idOf"/>, the others still run.</summary>
-    public static JsonArray EachInput(JsonArray inputs, List<JsonObject> errors, Func<JsonNode?, string?> idOf, Func<JsonNode?, JsonNode> apply)
+    public static JsonArray EachInput(JsonArray inputs, List<JsonObject> errors, Func<JsonNode?, string?> idOf, Func<JsonNode?, JsonNode> apply,
+        string contextKey = "ids")
     {
         var results = new JsonArray();
         foreach (var input in inputs)
@@ -86,7 +87,7 @@ internal static class Http
             }
             catch (HubSpotApiError error)
             {
-                errors.Add(BatchError(error, idOf(input)));
+                errors.Add(BatchError(error, idOf(input), contextKey));
             }
         }
 
@@ -94,11 +95,11 @@ internal static class Http
     }
 
     /// <summary>A StandardError for one failed batch input.</summary>
-    public static JsonObject BatchError(HubSpotApiError error, string? id)
+    public static JsonObject BatchError(HubSpotApiError error, string? id, string contextKey = "ids")
     {
         var json = error.ToJson(string.Empty);
         json.Remove("correlationId");
-        json["context"] = new JsonObject { ["ids"] = new JsonArray(id) };
+        json["context"] = new JsonObject { [contextKey] = new JsonArray(id) };
         json["errors"] ??= new JsonArray();
         json["links"] = new JsonObject();
         return json;

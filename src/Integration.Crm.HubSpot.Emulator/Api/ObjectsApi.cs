@@ -53,11 +53,16 @@ internal static class ObjectsApi
         var state = context.State();
         var json = state.Locked(() =>
         {
-            var record = state.Resolve(type, IdOf(context), query["idProperty"]) ?? throw HubSpotApiError.NotFound(IdOf(context));
+            // archived=true reads only archived records ("Whether to return only results that have been archived",
+            // the objects API reference), answered with archived and archivedAt; without it an archived record is a 404.
+            var record = (Archived(query) ? state.ResolveArchived(type, IdOf(context), query["idProperty"]) : state.Resolve(type, IdOf(context), query["idProperty"]))
+                ?? throw HubSpotApiError.NotFound(IdOf(context));
             return record.ToJson(RequestedProperties(type, query["properties"]));
         });
         return Http.Reply(context, 200, json);
     }
+
+    private static bool Archived(IQueryCollection query) => string.Equals(query["archived"], "true", StringComparison.OrdinalIgnoreCase);
 
     private static Task List(HttpContext context)
     {
@@ -65,10 +70,11 @@ internal static class ObjectsApi
         var query = context.Request.Query;
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, 100) : 10;
         var after = long.TryParse(query["after"], CultureInfo.InvariantCulture, out var a) ? a : 0;
+        var archived = Archived(query);
         var state = context.State();
         var json = state.Locked(() =>
         {
-            var page = state.TableOf(type).Objects.Values.Where(o => o.ArchivedAt is null && o.Id > after).OrderBy(o => o.Id).Take(limit + 1).ToList();
+            var page = state.TableOf(type).Objects.Values.Where(o => (o.ArchivedAt is not null) == archived && o.Id > after).OrderBy(o => o.Id).Take(limit + 1).ToList();
             var result = new JsonObject
             {
                 ["results"] = new JsonArray([.. page.Take(limit).Select(o => (JsonNode)o.ToJson(RequestedProperties(type, query["properties"])))]),
@@ -119,6 +125,24 @@ internal static class ObjectsApi
         var inputs = Http.Inputs(await Http.ReadObjectAsync(context), BatchLimit);
         var state = context.State();
         var started = state.Now;
+
+        // Multi-status is opt-in: only when every input carries an objectWriteTraceId, and no two the same (the error
+        // handling guide, hubspot-facts.md §2 D10), each input is answered on its own: 207 with the failed ones in
+        // errors (named by their trace id in context.objectWriteTraceId), the valid ones created.
+        var traceIds = inputs.Select(i => Http.Text(i?["objectWriteTraceId"])).ToList();
+        if (traceIds.Count > 0 && traceIds.All(t => !string.IsNullOrEmpty(t)) && traceIds.Distinct(StringComparer.Ordinal).Count() == traceIds.Count)
+        {
+            var errors = new List<JsonObject>();
+            var perItem = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["objectWriteTraceId"]), input =>
+            {
+                var json = CreateAll(state, type, [input])[0].ToJson();
+                json["objectWriteTraceId"] = Http.Text(input?["objectWriteTraceId"]);
+                return json;
+            }, "objectWriteTraceId"));
+            await Http.Batch(context, started, perItem, errors, 201, state.Now);
+            return;
+        }
+
         var results = state.Locked(() =>
         {
             // One conflicting input fails the whole request with a single 409 naming the first (hubspot-facts.md §3):
@@ -137,17 +161,35 @@ internal static class ObjectsApi
                 }
             }
 
-            var created = new JsonArray();
+            return new JsonArray([.. CreateAll(state, type, inputs).Select(r => (JsonNode)r.ToJson())]);
+        });
+        await Http.Batch(context, started, results, [], 201, state.Now);
+    }
+
+    /// <summary>Creates every input or none: an input refused removes the ones this call created before it, and the error stands.</summary>
+    private static List<CrmObject> CreateAll(CrmState state, CrmObjectType type, IEnumerable<JsonNode?> inputs)
+    {
+        var created = new List<CrmObject>();
+        try
+        {
             foreach (var input in inputs)
             {
                 var record = state.Create(type, input?["properties"] as JsonObject);
+                created.Add(record);
                 AssociateOnCreate(state, record, input?["associations"] as JsonArray);
-                created.Add(record.ToJson());
+            }
+        }
+        catch (HubSpotApiError)
+        {
+            foreach (var record in created)
+            {
+                state.Remove(record);
             }
 
-            return created;
-        });
-        await Http.Batch(context, started, results, [], 201, state.Now);
+            throw;
+        }
+
+        return created;
     }
 
     private static async Task BatchReadAsync(HttpContext context)
@@ -176,13 +218,17 @@ internal static class ObjectsApi
         var state = context.State();
         var started = state.Now;
         var errors = new List<JsonObject>();
-        var results = state.Locked(() => Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
+        var results = state.Locked(() =>
         {
-            var id = Http.Text(input?["id"]);
-            var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
-            state.Update(type, record, input?["properties"] as JsonObject);
-            return record.ToJson();
-        }));
+            RequireUniqueIdProperties(state, type, inputs, batchUpdate: true);
+            return Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
+            {
+                var id = Http.Text(input?["id"]);
+                var record = state.Resolve(type, id ?? string.Empty, Http.Text(input?["idProperty"])) ?? throw HubSpotApiError.NotFound(id);
+                state.Update(type, record, input?["properties"] as JsonObject);
+                return record.ToJson();
+            });
+        });
         await Http.Batch(context, started, results, errors, 200, state.Now);
     }
 
@@ -201,6 +247,8 @@ internal static class ObjectsApi
             {
                 throw HubSpotApiError.Validation($"Duplicate IDs found in batch input: [{string.Join(", ", duplicates)}]. IDs must be unique");
             }
+
+            RequireUniqueIdProperties(state, type, inputs, batchUpdate: false);
 
             return Http.EachInput(inputs, errors, i => Http.Text(i?["id"]), input =>
             {
@@ -241,6 +289,18 @@ internal static class ObjectsApi
             return 0;
         });
         await Http.Reply(context, 204);
+    }
+
+    /// <summary>
+    /// An idProperty that does not identify one record fails the whole request with 400 VALIDATION_ERROR
+    /// "…non-unique…", before anything is written: not an error per input (hubspot-facts.md §3 and §9.4, I9).
+    /// </summary>
+    private static void RequireUniqueIdProperties(CrmState state, CrmObjectType type, JsonArray inputs, bool batchUpdate)
+    {
+        foreach (var idProperty in inputs.Select(i => Http.Text(i?["idProperty"])).OfType<string>().Where(p => p.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            state.RequireUnique(type, idProperty, batchUpdate);
+        }
     }
 
     internal static IEnumerable<string> RequestedProperties(CrmObjectType type, string? properties) =>

@@ -108,13 +108,43 @@ public sealed partial class CrmState
                 && table.Objects.TryGetValue(numeric, out var found) && found.ArchivedAt is null ? found : null;
         }
 
-        var property = table.Property(idProperty) ?? throw HubSpotApiError.Validation($"Property \"{idProperty}\" does not exist");
-        if (!property.HasUniqueValue)
+        RequireUnique(type, idProperty);
+        return table.Unique.TryGetValue((idProperty, Table.Key(idProperty, id)), out var objectId) ? table.Objects[objectId] : null;
+    }
+
+    /// <summary>
+    /// Refuses an <paramref name="idProperty"/> that does not identify one record: a property that does not exist, or
+    /// one without unique values. <paramref name="batchUpdate"/>: batch update refuses <c>email</c> too, which single
+    /// reads and updates and batch upsert accept (hubspot-facts.md §3, I9: "Unable to perform update/upsert by
+    /// non-unique 0-1 property").
+    /// </summary>
+    internal void RequireUnique(CrmObjectType type, string idProperty, bool batchUpdate = false)
+    {
+        if (idProperty == "hs_object_id")
+        {
+            return;
+        }
+
+        var property = _tables[type].Property(idProperty) ?? throw HubSpotApiError.Validation($"Property \"{idProperty}\" does not exist");
+        if (!property.HasUniqueValue || (batchUpdate && type == CrmObjectType.Contacts && idProperty == "email"))
         {
             throw HubSpotApiError.Validation($"Unable to perform update/upsert by non-unique {type.TypeId} property: {idProperty}");
         }
+    }
 
-        return table.Unique.TryGetValue((idProperty, Table.Key(idProperty, id)), out var objectId) ? table.Objects[objectId] : null;
+    /// <summary>An archived record by id, or by the value its <paramref name="idProperty"/> had when it was archived.</summary>
+    internal CrmObject? ResolveArchived(CrmObjectType type, string id, string? idProperty)
+    {
+        var table = _tables[type];
+        if (string.IsNullOrEmpty(idProperty) || idProperty == "hs_object_id")
+        {
+            return long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric)
+                && table.Objects.TryGetValue(numeric, out var found) && found.ArchivedAt is not null ? found : null;
+        }
+
+        _ = Resolve(type, id, idProperty); // the same checks of idProperty as for a live record
+        return table.Objects.Values.Where(o => o.ArchivedAt is not null && o.Properties.GetValueOrDefault(idProperty) is { } value
+            && Table.Key(idProperty, value) == Table.Key(idProperty, id)).MaxBy(o => o.ArchivedAt);
     }
 
     internal CrmObject Create(CrmObjectType type, JsonObject? properties)
@@ -167,6 +197,22 @@ public sealed partial class CrmState
         }
 
         return (Create(type, body), true);
+    }
+
+    /// <summary>Takes back a record a refused batch created (never seen by any client): gone, its unique values and associations with it.</summary>
+    internal void Remove(CrmObject record)
+    {
+        var table = _tables[record.Type];
+        foreach (var (name, value) in record.Properties)
+        {
+            if (value is not null && table.Property(name) is { HasUniqueValue: true })
+            {
+                table.Unique.Remove((name, Table.Key(name, value)));
+            }
+        }
+
+        table.Objects.Remove(record.Id);
+        _associations.RemoveWhere(a => (a.FromType == record.Type.Name && a.From == record.Id) || (a.ToType == record.Type.Name && a.To == record.Id));
     }
 
     internal void Archive(CrmObject record)
@@ -231,7 +277,7 @@ public sealed partial class CrmState
                 continue;
             }
 
-            values[name] = value;
+            values[name] = definition.Normalize(value);
         }
 
         return problems.Count > 0 ? throw HubSpotApiError.Validation($"Property values were not valid: [{string.Join(",", problems)}]") : values;

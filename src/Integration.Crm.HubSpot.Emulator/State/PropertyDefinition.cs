@@ -34,6 +34,24 @@ internal sealed record PropertyDefinition(
         };
     }
 
+    /// <summary>
+    /// A valid value as HubSpot stores and answers it: a <c>datetime</c> written as epoch milliseconds or in another ISO
+    /// form is read back in HubSpot's ISO form, <c>2024-01-15T10:30:00.250Z</c> (hubspot-facts.md §2 "Value formats"
+    /// and §5: closedate "returned as ISO"). Other types are kept as written.
+    /// </summary>
+    public string? Normalize(string? value)
+    {
+        if (Type != "datetime" || string.IsNullOrEmpty(value))
+        {
+            return value;
+        }
+
+        var instant = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        return Json.Time(instant);
+    }
+
     public JsonObject ToJson() => new()
     {
         ["name"] = Name,

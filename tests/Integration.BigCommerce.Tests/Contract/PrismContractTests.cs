@@ -200,6 +200,20 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ProductIdRangesAndCustomerSorts_Conform()
+    {
+        await CheckAsync(async () =>
+        {
+            await ExpectAsync(200, HttpMethod.Get, "v3/catalog/products?id:min=2&id:max=4");
+            await ExpectAsync(200, HttpMethod.Get, "v3/catalog/products?id:greater=1&id:less=3&sort=id&direction=desc");
+            foreach (var sort in new[] { "date_created:asc", "date_created:desc", "last_name:asc", "last_name:desc", "date_modified:asc", "date_modified:desc" })
+            {
+                await ExpectAsync(200, HttpMethod.Get, $"v3/customers?sort={sort}&limit=5");
+            }
+        });
+    }
+
+    [Fact]
     public async Task Prism_RequestOutsideTheSpec_IsReportedAsAViolation()
     {
         Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? string.Empty);

@@ -21,7 +21,7 @@ public sealed class NodeBigCommerceTests
         await using var throttled = await BigCommerceEmulator.StartAsync(Options(quota: 5, windowMs: 1_500), cancellationToken: TestContext.Current.CancellationToken);
         var script = Path.Combine(RepositoryPaths.Root, "tests", "Integration.BigCommerce.Tests", "ThirdParty", "node-bigcommerce.test.mjs");
 
-        await using var node = ManagedProcess.Start("node", ["--test", "--test-reporter=spec", script], tools, new Dictionary<string, string>
+        await using var node = ManagedProcess.Start("node", ["--test", .. FidelityResults.NodeReporterArguments("node-bigcommerce", "spec"), script], tools, new Dictionary<string, string>
         {
             ["NODE_TOOLS_DIR"] = tools,
             ["BIGCOMMERCE_EMULATOR_URL"] = emulator.BaseAddress.ToString(),

@@ -19,7 +19,7 @@ public sealed class HubSpotApiClientTests
         await using var emulator = await HubSpotEmulator.StartAsync(new HubSpotEmulatorOptions { AccessToken = "pat-node-test", SearchLagMs = 2000 },
             cancellationToken: TestContext.Current.CancellationToken);
         var script = Path.Combine(RepositoryPaths.Root, "tests", "Integration.Crm.HubSpot.Tests", "ThirdParty", "hubspot-api-client.test.mjs");
-        await using var node = ManagedProcess.Start("node", ["--test", "--test-concurrency=1", script], environment: new Dictionary<string, string>
+        await using var node = ManagedProcess.Start("node", ["--test", "--test-concurrency=1", .. FidelityResults.NodeReporterArguments("hubspot-api-client", "tap"), script], environment: new Dictionary<string, string>
         {
             ["HUBSPOT_BASE_URL"] = emulator.BaseAddress.ToString(),
             ["HUBSPOT_TOKEN"] = "pat-node-test",
@@ -30,7 +30,7 @@ public sealed class HubSpotApiClientTests
 
         Assert.True(exitCode == 0, $"node --test exited with {exitCode}:{Environment.NewLine}{node.RecentOutput}");
         Assert.Contains("# fail 0", node.RecentOutput, StringComparison.Ordinal);
-        Assert.Contains("# pass 7", node.RecentOutput, StringComparison.Ordinal);
+        Assert.Contains("# pass 13", node.RecentOutput, StringComparison.Ordinal);
         Assert.True(emulator.Counters.SearchThrottled >= 3, "the suite's parallel searches must have met the 5/s search limit");
     }
 }

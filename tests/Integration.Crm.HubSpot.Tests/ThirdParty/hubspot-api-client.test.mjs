@@ -154,3 +154,163 @@ test('rate limits: the client itself retries 5xx, the burst 429 and the search 4
   assert.ok(after.searchThrottled - before.searchThrottled >= 3, `search 429s: ${after.searchThrottled - before.searchThrottled}`);
   assert.equal(after.operations['GET /crm/v3/objects/{objectType}/{objectId}'] - (before.operations['GET /crm/v3/objects/{objectType}/{objectId}'] ?? 0), 5);
 });
+
+// ---- issue 27: behaviours HubSpot documents that the emulator once answered differently ----
+
+test('read with archived=true: an archived record comes back with archived and archivedAt (404 without it)', async () => {
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email: `archived-${Date.now()}@example.org` }, associations: [] });
+  await client.crm.contacts.basicApi.archive(contact.id);
+  await assert.rejects(client.crm.contacts.basicApi.getById(contact.id), (e) => e.code === 404);
+
+  const archived = await client.crm.contacts.basicApi.getById(contact.id, ['email'], undefined, undefined, true);
+  assert.equal(archived.id, contact.id);
+  assert.equal(archived.archived, true);
+  assert.ok(archived.archivedAt instanceof Date && !Number.isNaN(archived.archivedAt.getTime()), `archivedAt: ${archived.archivedAt}`);
+  assert.equal(archived.properties.email, contact.properties.email);
+
+  // A list with archived=true lists archived records only.
+  const live = await client.crm.contacts.basicApi.create({ properties: { email: `live-${Date.now()}@example.org` }, associations: [] });
+  const archivedPage = await client.crm.contacts.basicApi.getPage(100, undefined, ['email'], undefined, undefined, true);
+  assert.ok(archivedPage.results.some((r) => r.id === contact.id && r.archived === true));
+  assert.ok(!archivedPage.results.some((r) => r.id === live.id));
+});
+
+test('batch create: with a unique objectWriteTraceId per input, invalid inputs are answered per item (207, numErrors) and the valid ones created', async () => {
+  const stamp = Date.now();
+  const good = [`trace-a-${stamp}@example.org`, `trace-b-${stamp}@example.org`];
+  const response = await client.crm.contacts.batchApi.create({ inputs: [
+    { properties: { email: good[0] }, associations: [], objectWriteTraceId: `a-${stamp}` },
+    { properties: { email: `not-an-address-${stamp}` }, associations: [], objectWriteTraceId: `b-${stamp}` },
+    { properties: { email: good[1] }, associations: [], objectWriteTraceId: `c-${stamp}` },
+  ] });
+  assert.equal(response.numErrors, 1);
+  assert.equal(response.errors.length, 1);
+  assert.equal(response.errors[0].category, 'VALIDATION_ERROR');
+  assert.deepEqual(response.errors[0].context.objectWriteTraceId, [`b-${stamp}`]);
+  assert.deepEqual(response.results.map((r) => r.properties.email).sort(), good);
+  for (const email of good) {
+    const read = await client.crm.contacts.basicApi.getById(email, undefined, undefined, undefined, false, 'email');
+    assert.equal(read.properties.email, email);
+  }
+
+  // Without trace ids the same mix fails as a whole, and nothing is created.
+  const alone = `trace-none-${stamp}@example.org`;
+  await assert.rejects(client.crm.contacts.batchApi.create({ inputs: [
+    { properties: { email: alone }, associations: [] },
+    { properties: { email: `not-an-address-2-${stamp}` }, associations: [] },
+  ] }), (e) => e.code === 400 && e.body.category === 'VALIDATION_ERROR');
+  await assert.rejects(client.crm.contacts.basicApi.getById(alone, undefined, undefined, undefined, false, 'email'), (e) => e.code === 404);
+});
+
+test('batch update and upsert by a property that is not unique: 400 VALIDATION_ERROR "non-unique", nothing written', async () => {
+  const email = `nonunique-${Date.now()}@example.org`;
+  const contact = await client.crm.contacts.basicApi.create({ properties: { email, firstname: `Nonunique${Date.now()}` }, associations: [] });
+  const nonUnique = (e) => {
+    assert.equal(e.code, 400);
+    assert.equal(e.body.category, 'VALIDATION_ERROR');
+    assert.match(e.body.message, /non-unique/);
+    return true;
+  };
+
+  // Batch update by email is refused although email identifies a contact elsewhere (hubspot-facts.md §3, I9).
+  await assert.rejects(client.crm.contacts.batchApi.update({ inputs: [{ id: email, idProperty: 'email', properties: { lastname: 'ByEmail' } }] }), nonUnique);
+  await assert.rejects(client.crm.contacts.batchApi.update({ inputs: [
+    { id: contact.id, properties: { lastname: 'ById' } },
+    { id: contact.properties.firstname, idProperty: 'firstname', properties: { lastname: 'ByFirstname' } },
+  ] }), nonUnique);
+  await assert.rejects(client.crm.contacts.batchApi.upsert({ inputs: [
+    { id: contact.properties.firstname, idProperty: 'firstname', properties: { lastname: 'Upserted' } },
+  ] }), nonUnique);
+
+  const after = await client.crm.contacts.basicApi.getById(contact.id, ['lastname']);
+  assert.ok(after.properties.lastname == null, `nothing may be written: lastname is ${after.properties.lastname}`);
+});
+
+test('datetime properties written as epoch milliseconds are read back in ISO form', async () => {
+  const ms = Date.UTC(2024, 0, 15, 10, 30, 0, 250);
+  const deal = await client.crm.deals.basicApi.create({
+    properties: { dealname: `Dated ${Date.now()}`, dealstage: 'closedwon', pipeline: 'default', closedate: String(ms) }, associations: [] });
+  assert.equal(deal.properties.closedate, '2024-01-15T10:30:00.250Z');
+  const read = await client.crm.deals.basicApi.getById(deal.id, ['closedate']);
+  assert.equal(read.properties.closedate, '2024-01-15T10:30:00.250Z');
+
+  const updated = await client.crm.deals.basicApi.update(deal.id, { properties: { closedate: String(ms + 86_400_000) } });
+  assert.equal(updated.properties.closedate, '2024-01-16T10:30:00.250Z');
+});
+
+// ---- breadth: every call src/Integration.Crm.HubSpot makes, and each answer it branches on ----
+
+test('adapter paths: probe, properties by name (404, unique), batch upsert by a unique custom property, batch read by email with a miss (207)', async () => {
+  const stamp = Date.now();
+  // HubSpotClient.ProbeAsync: GET /crm/v3/objects/contacts?limit=1
+  const probe = await client.crm.contacts.basicApi.getPage(1);
+  assert.ok(Array.isArray(probe.results) && probe.results.length <= 1);
+
+  // HubSpotSchema: GET /crm/v3/properties/{type}/{name} (404 when missing), POST to create it unique (201)
+  const key = `test_order_key_${stamp}`;
+  await assert.rejects(client.crm.properties.coreApi.getByName('deals', key), (e) => e.code === 404);
+  await client.crm.properties.coreApi.create('deals', { name: key, label: 'Order key', type: 'string', fieldType: 'text', groupName: 'dealinformation', hasUniqueValue: true });
+  assert.equal((await client.crm.properties.coreApi.getByName('deals', key)).hasUniqueValue, true);
+
+  // HubSpotCrmConnector.UpsertDealsAsync: batch upsert by the unique key; the results carry it and "new"
+  const deal = (n, amount) => ({ id: `store-${stamp}-${n}`, idProperty: key,
+    properties: { dealname: `Order ${n}`, pipeline: 'default', dealstage: 'closedwon', amount, closedate: '2024-03-01T12:00:00.000Z' } });
+  const created = await client.crm.deals.batchApi.upsert({ inputs: [deal(1, '10.00'), deal(2, '20.00')] });
+  assert.deepEqual(created.results.map((r) => [r.properties[key], r._new ?? r['new']]).sort(), [[`store-${stamp}-1`, true], [`store-${stamp}-2`, true]]);
+  const again = await client.crm.deals.batchApi.upsert({ inputs: [deal(1, '11.00')] });
+  assert.equal(again.results[0].id, created.results.find((r) => r.properties[key] === `store-${stamp}-1`).id);
+  assert.equal(again.results[0].properties.amount, '11.00');
+  assert.equal(again.results[0]._new ?? again.results[0]['new'], false);
+
+  // HubSpotCrmConnector.WithoutOwnedOnExistingAsync: batch read by email; a miss is an OBJECT_NOT_FOUND error of a 207
+  const email = `reader-${stamp}@example.org`;
+  await client.crm.contacts.basicApi.create({ properties: { email, firstname: 'Reader' }, associations: [] });
+  const read = await client.crm.contacts.batchApi.read({ idProperty: 'email', inputs: [{ id: email }, { id: `missing-${stamp}@example.org` }], properties: ['email', 'firstname'], propertiesWithHistory: [] });
+  assert.deepEqual(read.results.map((r) => r.properties.firstname), ['Reader']);
+  assert.equal(read.numErrors, 1);
+  assert.equal(read.errors[0].category, 'OBJECT_NOT_FOUND');
+  assert.deepEqual(read.errors[0].context.ids, [`missing-${stamp}@example.org`]);
+
+  // Batch associate default (deals -> companies), as UpsertDealsAsync links a deal to its company
+  const company = await client.crm.companies.basicApi.create({ properties: { name: `Co ${stamp}` }, associations: [] });
+  const linked = await client.crm.associations.v4.batchApi.createDefault('deals', 'companies', { inputs: [{ _from: { id: again.results[0].id }, to: { id: company.id } }] });
+  assert.equal(linked.results.length, 1);
+  const fromDeal = await client.crm.associations.v4.basicApi.getPage('deals', again.results[0].id, 'companies');
+  assert.deepEqual(fromDeal.results.map((r) => String(r.toObjectId)), [company.id]);
+});
+
+test('adapter error paths: 207 with a transient input error naming its id, 409 naming the existing id on upsert race, 401, daily 429', async () => {
+  const stamp = Date.now();
+  // A failed input of a batch upsert: a 207 whose error names the input (the connector resends only it).
+  await control('POST', 'input-faults?count=1');
+  const partial = await client.crm.contacts.batchApi.upsert({ inputs: [
+    { id: `p1-${stamp}@example.org`, idProperty: 'email', properties: { firstname: 'One' } },
+    { id: `p2-${stamp}@example.org`, idProperty: 'email', properties: { firstname: 'Two' } },
+  ] });
+  assert.equal(partial.numErrors, 1);
+  assert.equal(partial.results.length, 1);
+  assert.equal(partial.errors[0].status, 'error');
+  assert.deepEqual(partial.errors[0].context.ids, [`p1-${stamp}@example.org`]);
+
+  // PATCH by id (the connector's answer to a 409: update the record the message names)
+  const existing = await client.crm.contacts.basicApi.create({ properties: { email: `race-${stamp}@example.org` }, associations: [] });
+  await assert.rejects(client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: `race-${stamp}@example.org` }, associations: [] }] }), (e) => {
+    assert.equal(e.code, 409);
+    assert.equal(e.body.message.match(/Existing ID: (\d+)/)[1], existing.id);
+    return true;
+  });
+  const patched = await client.crm.contacts.basicApi.update(existing.id, { properties: { firstname: 'Patched' } });
+  assert.equal(patched.properties.firstname, 'Patched');
+
+  // 401: a wrong token (the connector's Authentication error)
+  const stranger = new Client({ accessToken: 'pat-wrong', basePath, numberOfApiCallRetries: 0 });
+  await assert.rejects(stranger.crm.contacts.basicApi.getPage(1), (e) => e.code === 401 && e.body.category === 'INVALID_AUTHENTICATION');
+
+  // 429 DAILY: the client does not retry it (only TEN_SECONDLY_ROLLING and secondly); the connector pauses on its policyName
+  await control('POST', 'daily-quota?spent=true');
+  try {
+    await assert.rejects(client.crm.contacts.basicApi.getPage(1), (e) => e.code === 429 && e.body.policyName === 'DAILY' && e.body.category === 'RATE_LIMITS');
+  } finally {
+    await control('POST', 'daily-quota?spent=false');
+  }
+});
