@@ -143,20 +143,23 @@ var appSettings = {
   KeyVault__VaultUri: 'https://${names.keyVault}${environment().suffixes.keyvaultDns}/'
   Transport__Kind: 'ServiceBus'
   Transport__ServiceBus__FullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
-  Transport__ServiceBus__TopicName: topicName
+  // Settings a trigger names (%...%) are flat: Flex Consumption's scale controller resolves them from the app
+  // settings itself and does not reliably map A:B to A__B (docs/infrastructure.md). The app feeds each to its
+  // options key (Integration.Hosting.TriggerSettings).
+  TransportServiceBusTopicName: topicName
   Transport__ServiceBus__LockDurationSeconds: string(lockDurationSeconds)
   State__ServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}/'
   State__TablePrefix: tablePrefix
   Processing__LeaseSeconds: string(leaseSeconds)
   Processing__MaxDeliveryCount: string(maxDeliveryCount)
-  // Timer triggers read their schedule from an app setting (%Processing:LedgerSweepSchedule%): it must exist.
-  Processing__LedgerSweepSchedule: '0 0 3 * * *'
-  Fulfilment__Schedule: '0 */5 * * * *'
+  // Timer triggers read their schedule from an app setting (%ProcessingLedgerSweepSchedule%): it must exist.
+  ProcessingLedgerSweepSchedule: '0 0 3 * * *'
+  FulfilmentSchedule: '0 */5 * * * *'
   // Nightly reconciliation, staggered so the kinds do not share a store's quota (the timers read these settings).
-  Reconciliation__Hooks__Schedule: '0 0 1 * * *'
-  Reconciliation__Catalog__Schedule: '0 0 2 * * *'
-  Reconciliation__Inventory__Schedule: '0 30 2 * * *'
-  Reconciliation__Orders__Schedule: '0 0 4 * * *'
+  ReconciliationHooksSchedule: '0 0 1 * * *'
+  ReconciliationCatalogSchedule: '0 0 2 * * *'
+  ReconciliationInventorySchedule: '0 30 2 * * *'
+  ReconciliationOrdersSchedule: '0 0 4 * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
   BigCommerce__Webhooks__MaxBodyBytes: '262144'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'

@@ -10,6 +10,7 @@ using Integration.Core.Secrets;
 using Integration.Crm.HubSpot.Configuration;
 using Integration.Erp.Tryton.Configuration;
 using Integration.Infrastructure.Tests.Arm;
+using Integration.Hosting;
 using Integration.Infrastructure.Tests.Bicep;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,6 +77,26 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Equal(
             ["bc-abc123-webhook-secret", "bc-abc123-webhook-secret-previous", "bc-abc123-signing-secret", "bc-abc123-api-token"],
             secrets.Requested);
+    }
+
+    [Fact]
+    public async Task TemplateSettings_SetEverySettingATriggerNames_FlatAndReadByTheOptions()
+    {
+        // Reflected from the Functions assembly: every %name% in a trigger attribute. Flex Consumption's scale
+        // controller resolves these from the app settings by their literal name, so each must be set, flat.
+        var references = TriggerSettingReferences.FromFunctionsAssembly();
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+
+        Assert.Contains(references, r => r.Setting == TriggerSettings.TopicName);
+        Assert.All(references, r => Assert.DoesNotContain(':', r.Setting));
+        Assert.All(references, r => Assert.True(settings.TryGetValue(r.Setting, out var value) && !string.IsNullOrWhiteSpace(value),
+            $"The template does not set {r.Setting}, which {r.Function} names."));
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        Assert.Equal(settings[TriggerSettings.TopicName], provider.GetRequiredService<IOptions<TransportOptions>>().Value.ServiceBus.TopicName);
+        Assert.Equal(settings[TriggerSettings.CatalogSchedule],
+            provider.GetRequiredService<IOptions<Integration.Core.Reconciliation.ReconciliationOptions>>().Value.Catalog.Schedule);
+        Assert.Equal(settings[TriggerSettings.LedgerSweepSchedule], provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.LedgerSweepSchedule);
     }
 
     [Theory]
