@@ -103,6 +103,10 @@ param intake5xxAlertPercent int = 5
 @minValue(1)
 param functionFailureAlertCount int = 10
 
+@description('Messages waiting on the topic (all subscriptions) for 30 minutes that raise the backlog alert.')
+@minValue(1)
+param backlogAlertThreshold int = 500
+
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
 var topicName = 'commerce-events'
@@ -314,8 +318,10 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     appInsightsId: monitoring.outputs.appInsightsId
     serviceBusId: serviceBus.outputs.id
+    topicName: topicName
     intake5xxPercent: intake5xxAlertPercent
     functionFailureThreshold: functionFailureAlertCount
+    backlogThreshold: backlogAlertThreshold
     tags: tags
   }
 }

@@ -127,6 +127,7 @@ internal static class ArmExpression
             "tolower" => ((string)args[0]!).ToLowerInvariant(),
             "toupper" => ((string)args[0]!).ToUpperInvariant(),
             "replace" => ((string)args[0]!).Replace((string)args[1]!, (string)args[2]!, StringComparison.Ordinal),
+            "join" => string.Join((string)args[1]!, ((IList<object?>)args[0]!).Select(Text)),
             "split" => ((string)args[0]!).Split((string)args[1]!).Select(s => (object?)s).ToList(),
             "empty" => args[0] switch { null => true, string s => s.Length == 0, IList<object?> a => a.Count == 0, IDictionary<string, object?> o => o.Count == 0, _ => false },
             "not" => !Truthy(args[0]),
