@@ -58,9 +58,14 @@ param maximumInstanceCount int = 4
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('The .NET isolated version the app targets (Flex Consumption offers 8.0, 9.0 and 10.0).')
-@allowed(['8.0', '9.0', '10.0'])
+@description('The .NET isolated version Flex Consumption runs the worker on: the app targets net10.0, so 10.0 only.')
+@allowed(['10.0'])
 param dotnetVersion string = '10.0'
+
+@description('Always-ready instances of the HTTP group (the webhook intake): BigCommerce counts a slow answer as a failed delivery, so one stays warm. 0 for none.')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyHttpInstances int = 1
 
 @description('Prefix of the hub\'s table names (State:TablePrefix), letters and digits starting with a letter, or empty.')
 @maxLength(40)
@@ -130,7 +135,6 @@ var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h
 var hostSettings = {
   // The Functions host's storage, identity-based (no AccountKey).
   AzureWebJobsStorage__blobServiceUri: 'https://${names.storage}.blob.${environment().suffixes.storage}'
-  AzureWebJobsStorage__queueServiceUri: 'https://${names.storage}.queue.${environment().suffixes.storage}'
   AzureWebJobsStorage__tableServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}'
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
@@ -165,7 +169,8 @@ var appSettings = {
   ReconciliationInventorySchedule: '0 30 2 * * *'
   ReconciliationOrdersSchedule: '0 0 4 * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
-  BigCommerce__Webhooks__MaxBodyBytes: '262144'
+  // Below Service Bus Standard's 256 KB message limit, which counts the event envelope and properties too.
+  BigCommerce__Webhooks__MaxBodyBytes: '196608'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
   BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
   BigCommerce__Api__RateLimitReserve: rateLimitReserve
@@ -207,7 +212,7 @@ var crmSettings = hubspotEnabled ? { Crm__HubSpot__AccessTokenName: 'hubspot-acc
 var mappingSettings = empty(mappingPath) ? {} : { Mapping__Path: mappingPath }
 var functionAppSettings = union(hostSettings, appSettings, storeSettings, erpSettings, crmSettings, mappingSettings)
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
   location: location
   tags: tags
@@ -243,6 +248,7 @@ module storage 'modules/storage.bicep' = {
     name: names.storage
     deploymentContainerName: deploymentContainerName
     tablePrefix: tablePrefix
+    workspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
 }
@@ -270,6 +276,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     name: names.keyVault
     softDeleteRetentionInDays: 90
+    workspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
 }
@@ -283,6 +290,7 @@ module roles 'modules/roles.bicep' = {
     operatorPrincipalType: principalType
     storageAccountName: storage.outputs.name
     serviceBusName: serviceBus.outputs.name
+    topicName: topicName
     keyVaultName: keyVault.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
   }
@@ -301,6 +309,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dotnetVersion: dotnetVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
     appSettings: functionAppSettings
     azdServiceName: 'functions'
     tags: tags

@@ -59,7 +59,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // Any dead-lettered message: a message nothing could process (malformed, or past the max delivery count).
-resource deadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+resource deadLettered 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: '${namePrefix}-dead-lettered'
   location: 'global'
   tags: tags
@@ -96,7 +96,7 @@ resource deadLettered 'Microsoft.Insights/metricAlerts@2018-03-01' = {
 // A growing backlog: a stalled or slow consumer shows here long before dead-lettering (up to 14 days). Azure
 // Monitor's ActiveMessages has one dimension, EntityName (the topic), so this is the sum over the subscriptions; the
 // per-target view is the workbook's outcomes and the circuit alert.
-resource backlog 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+resource backlog 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: '${namePrefix}-backlog'
   location: 'global'
   tags: tags
@@ -200,7 +200,7 @@ var logAlerts = [
   }
 ]
 
-resource logAlertRules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
+resource logAlertRules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
   for alert in logAlerts: {
     name: '${namePrefix}-${alert.name}'
     location: location

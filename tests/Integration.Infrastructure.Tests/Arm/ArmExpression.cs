@@ -133,6 +133,8 @@ internal static class ArmExpression
             "not" => !Truthy(args[0]),
             "equals" => Equals(args[0], args[1]),
             "length" => args[0] switch { string s => (long)s.Length, IList<object?> a => a.Count, IDictionary<string, object?> o => (long)o.Count, _ => throw new InvalidOperationException("length()") },
+            "greater" => (long)args[0]! > (long)args[1]!,
+            "less" => (long)args[0]! < (long)args[1]!,
             "add" => (long)args[0]! + (long)args[1]!,
             "sub" => (long)args[0]! - (long)args[1]!,
             "mul" => (long)args[0]! * (long)args[1]!,
