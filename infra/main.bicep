@@ -158,6 +158,8 @@ var appSettings = {
   Transport__ServiceBus__LockDurationSeconds: string(lockDurationSeconds)
   State__ServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}/'
   State__TablePrefix: tablePrefix
+  // The storage module creates the tables: no table call on a cold start's path.
+  State__CreateTables: 'false'
   Processing__LeaseSeconds: string(leaseSeconds)
   Processing__MaxDeliveryCount: string(maxDeliveryCount)
   // Timer triggers read their schedule from an app setting (%ProcessingLedgerSweepSchedule%): it must exist.

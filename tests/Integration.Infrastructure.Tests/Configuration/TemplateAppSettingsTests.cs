@@ -115,6 +115,24 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
     }
 
     [Fact]
+    public async Task TemplateSettings_StartWithoutATableCall_TheTemplateCreatesTheTables()
+    {
+        // A table service nobody listens on (loopback port 1, no retries): any table call at start-up fails at once.
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+        var unreachable = new global::Azure.Data.Tables.TableClientOptions();
+        unreachable.Retry.MaxRetries = 0;
+        var tables = new global::Azure.Data.Tables.TableServiceClient(new Uri("http://127.0.0.1:1/devstoreaccount1"),
+            new global::Azure.Data.Tables.TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[64])), unreachable);
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver(), s => s.AddSingleton(tables));
+        var initializers = provider.GetServices<IHostedService>().Where(h => h.GetType().Name == "TableInitializer").ToList();
+
+        var initializer = Assert.Single(initializers);
+        await initializer.StartAsync(TestContext.Current.CancellationToken); // throws if it calls the service
+        Assert.False(provider.GetRequiredService<IOptions<StateOptions>>().Value.CreateTables);
+    }
+
+    [Fact]
     public async Task TemplateSettings_ExportTelemetryWithTheManagedIdentity()
     {
         // Application Insights has local auth off: without a credential the exporter's data would be refused.
@@ -149,7 +167,8 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.DoesNotContain(settings.Keys, k => secretValueKeys.Any(s => k.EndsWith("__" + s, StringComparison.Ordinal)));
     }
 
-    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets)
+    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
+        Action<IServiceCollection>? registerFirst = null)
     {
         // App settings reach .NET configuration as environment variables: "__" is the section separator.
         var configuration = new ConfigurationBuilder()
@@ -158,6 +177,7 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(secrets); // registered first: the host's TryAdd keeps it instead of Key Vault
+        registerFirst?.Invoke(services);
         FunctionsComposition.AddServices(services, configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
