@@ -49,7 +49,7 @@ param lockDurationSeconds int = 60
 @maxValue(3600)
 param leaseSeconds int = 60
 
-@description('Most Function App instances. BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
+@description('Most instances per function group (Flex Consumption scales each group on its own). BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 4
