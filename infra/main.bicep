@@ -49,7 +49,7 @@ param lockDurationSeconds int = 60
 @maxValue(3600)
 param leaseSeconds int = 60
 
-@description('Most Function App instances. BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
+@description('Most instances per function group (Flex Consumption scales each group on its own). BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 4
@@ -58,9 +58,14 @@ param maximumInstanceCount int = 4
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('The .NET isolated version the app targets (Flex Consumption offers 8.0, 9.0 and 10.0).')
-@allowed(['8.0', '9.0', '10.0'])
+@description('The .NET isolated version Flex Consumption runs the worker on: the app targets net10.0, so 10.0 only.')
+@allowed(['10.0'])
 param dotnetVersion string = '10.0'
+
+@description('Always-ready instances of the HTTP group (the webhook intake): BigCommerce counts a slow answer as a failed delivery, so one stays warm. 0 for none.')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyHttpInstances int = 1
 
 @description('Prefix of the hub\'s table names (State:TablePrefix), letters and digits starting with a letter, or empty.')
 @maxLength(40)
@@ -103,6 +108,10 @@ param intake5xxAlertPercent int = 5
 @minValue(1)
 param functionFailureAlertCount int = 10
 
+@description('Messages waiting on the topic (all subscriptions) for 30 minutes that raise the backlog alert.')
+@minValue(1)
+param backlogAlertThreshold int = 500
+
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
 var topicName = 'commerce-events'
@@ -126,7 +135,6 @@ var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h
 var hostSettings = {
   // The Functions host's storage, identity-based (no AccountKey).
   AzureWebJobsStorage__blobServiceUri: 'https://${names.storage}.blob.${environment().suffixes.storage}'
-  AzureWebJobsStorage__queueServiceUri: 'https://${names.storage}.queue.${environment().suffixes.storage}'
   AzureWebJobsStorage__tableServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}'
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
@@ -143,22 +151,28 @@ var appSettings = {
   KeyVault__VaultUri: 'https://${names.keyVault}${environment().suffixes.keyvaultDns}/'
   Transport__Kind: 'ServiceBus'
   Transport__ServiceBus__FullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
-  Transport__ServiceBus__TopicName: topicName
+  // Settings a trigger names (%...%) are flat: Flex Consumption's scale controller resolves them from the app
+  // settings itself and does not reliably map A:B to A__B (docs/infrastructure.md). The app feeds each to its
+  // options key (Integration.Hosting.TriggerSettings).
+  TransportServiceBusTopicName: topicName
   Transport__ServiceBus__LockDurationSeconds: string(lockDurationSeconds)
   State__ServiceUri: 'https://${names.storage}.table.${environment().suffixes.storage}/'
   State__TablePrefix: tablePrefix
+  // The storage module creates the tables: no table call on a cold start's path.
+  State__CreateTables: 'false'
   Processing__LeaseSeconds: string(leaseSeconds)
   Processing__MaxDeliveryCount: string(maxDeliveryCount)
-  // Timer triggers read their schedule from an app setting (%Processing:LedgerSweepSchedule%): it must exist.
-  Processing__LedgerSweepSchedule: '0 0 3 * * *'
-  Fulfilment__Schedule: '0 */5 * * * *'
+  // Timer triggers read their schedule from an app setting (%ProcessingLedgerSweepSchedule%): it must exist.
+  ProcessingLedgerSweepSchedule: '0 0 3 * * *'
+  FulfilmentSchedule: '0 */5 * * * *'
   // Nightly reconciliation, staggered so the kinds do not share a store's quota (the timers read these settings).
-  Reconciliation__Hooks__Schedule: '0 0 1 * * *'
-  Reconciliation__Catalog__Schedule: '0 0 2 * * *'
-  Reconciliation__Inventory__Schedule: '0 30 2 * * *'
-  Reconciliation__Orders__Schedule: '0 0 4 * * *'
+  ReconciliationHooksSchedule: '0 0 1 * * *'
+  ReconciliationCatalogSchedule: '0 0 2 * * *'
+  ReconciliationInventorySchedule: '0 30 2 * * *'
+  ReconciliationOrdersSchedule: '0 0 4 * * *'
   BigCommerce__Webhooks__SecretHeader: 'X-Webhook-Secret'
-  BigCommerce__Webhooks__MaxBodyBytes: '262144'
+  // Below Service Bus Standard's 256 KB message limit, which counts the event envelope and properties too.
+  BigCommerce__Webhooks__MaxBodyBytes: '196608'
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
   BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
   BigCommerce__Api__RateLimitReserve: rateLimitReserve
@@ -200,7 +214,7 @@ var crmSettings = hubspotEnabled ? { Crm__HubSpot__AccessTokenName: 'hubspot-acc
 var mappingSettings = empty(mappingPath) ? {} : { Mapping__Path: mappingPath }
 var functionAppSettings = union(hostSettings, appSettings, storeSettings, erpSettings, crmSettings, mappingSettings)
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
   location: location
   tags: tags
@@ -236,6 +250,7 @@ module storage 'modules/storage.bicep' = {
     name: names.storage
     deploymentContainerName: deploymentContainerName
     tablePrefix: tablePrefix
+    workspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
 }
@@ -263,6 +278,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     name: names.keyVault
     softDeleteRetentionInDays: 90
+    workspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
 }
@@ -276,6 +292,7 @@ module roles 'modules/roles.bicep' = {
     operatorPrincipalType: principalType
     storageAccountName: storage.outputs.name
     serviceBusName: serviceBus.outputs.name
+    topicName: topicName
     keyVaultName: keyVault.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
   }
@@ -294,6 +311,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dotnetVersion: dotnetVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
     appSettings: functionAppSettings
     azdServiceName: 'functions'
     tags: tags
@@ -311,8 +329,10 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     appInsightsId: monitoring.outputs.appInsightsId
     serviceBusId: serviceBus.outputs.id
+    topicName: topicName
     intake5xxPercent: intake5xxAlertPercent
     functionFailureThreshold: functionFailureAlertCount
+    backlogThreshold: backlogAlertThreshold
     tags: tags
   }
 }

@@ -20,8 +20,8 @@ param storageBlobEndpoint string
 @description('Container in that account the app package is deployed to.')
 param deploymentContainerName string
 
-@description('The .NET isolated version Flex Consumption runs the worker on.')
-@allowed(['8.0', '9.0', '10.0'])
+@description('The .NET isolated version Flex Consumption runs the worker on (the app targets net10.0).')
+@allowed(['10.0'])
 param dotnetVersion string
 
 @description('Instance memory in MB.')
@@ -33,6 +33,10 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Always-ready instances of the HTTP group (0 for none).')
+@minValue(0)
+param alwaysReadyHttpInstances int
+
 @description('App settings: literal keys (configuration keys with __) to string values.')
 param appSettings object
 
@@ -42,7 +46,7 @@ param tags object
 @description('The azd service name the app is deployed as (azure.yaml).')
 param azdServiceName string
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -56,7 +60,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': azdServiceName })
@@ -87,6 +91,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // The HTTP group ("http": every HTTP-triggered function, here the webhook intake) keeps warm instances:
+        // no cold start on a webhook. Service Bus and timer functions scale from zero on their own.
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : []
       }
       runtime: {
         name: 'dotnet-isolated'

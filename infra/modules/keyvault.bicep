@@ -14,10 +14,13 @@ param name string
 @maxValue(90)
 param softDeleteRetentionInDays int
 
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
+param workspaceId string
+
 @description('Tags applied to the vault.')
 param tags object
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -33,6 +36,24 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
       bypass: 'AzureServices'
       defaultAction: 'Allow'
     }
+  }
+}
+
+// Every secret read and change (AuditEvent) and the vault's metrics, in the workspace.
+// 2021-05-01-preview is the newest diagnosticSettings version; the rule would prefer the 2016-09-01 GA, whose schema
+// has no categoryGroup.
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      { categoryGroup: 'audit', enabled: true }
+    ]
+    metrics: [
+      { category: 'AllMetrics', enabled: true }
+    ]
   }
 }
 

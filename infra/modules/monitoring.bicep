@@ -18,13 +18,15 @@ param retentionInDays int
 @description('Tags applied to the resources.')
 param tags object
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
   properties: {
     sku: { name: 'PerGB2018' }
     retentionInDays: retentionInDays
+    // Queries and ingestion with Entra ID only (no workspace shared keys).
+    features: { disableLocalAuth: true }
   }
 }
 

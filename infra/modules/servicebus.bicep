@@ -34,7 +34,7 @@ param workspaceId string
 @description('Tags applied to the namespace.')
 param tags object
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
@@ -48,7 +48,9 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   resource topic 'topics' = {
     name: topicName
     properties: {
-      // MessageId is the BigCommerce event hash: redeliveries of one webhook within the window are dropped.
+      // A new event's MessageId is its EventId (store, scope, created_at and BigCommerce's hash:
+      // WebhookEnvelope.EventIdOf), so redeliveries of one webhook within the window are dropped; a requeued copy
+      // (retry, replay) carries a fresh MessageId (ServiceBusEventPublisher.CreateRequeueMessage).
       requiresDuplicateDetection: true
       duplicateDetectionHistoryTimeWindow: 'PT${duplicateDetectionHours}H'
       defaultMessageTimeToLive: 'P14D'
@@ -57,7 +59,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
 }
 
-resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [
+resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2026-01-01' = [
   for target in targets: {
     parent: namespace::topic
     name: target
@@ -74,7 +76,7 @@ resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@202
 
 // Replaces the subscription's default 1=1 rule: new events (no target) go to every subscription, a replay
 // (target = 'erp') only to its own.
-resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2022-10-01-preview' = [
+resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2026-01-01' = [
   for (target, i) in targets: {
     parent: subscriptions[i]
     name: '$Default'
@@ -87,7 +89,10 @@ resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2022-
   }
 ]
 
-// Metrics (active and dead-lettered messages per subscription) in the workspace, for the workbook's backlog view.
+// Metrics (active and dead-lettered messages per topic: EntityName is their one dimension) in the workspace, for the workbook's backlog view.
+// 2021-05-01-preview is the newest diagnosticSettings version; the rule below would prefer the 2016-09-01 GA,
+// whose schema has no categoryGroup.
+#disable-next-line use-recent-api-versions
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'to-log-analytics'
   scope: namespace

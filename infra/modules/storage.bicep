@@ -15,10 +15,13 @@ param deploymentContainerName string
 @description('Prefix of the hub\'s table names (State:TablePrefix): tables {prefix}syncstate and {prefix}quarantine.')
 param tablePrefix string
 
+@description('Resource id of the Log Analytics workspace that receives the account\'s diagnostics.')
+param workspaceId string
+
 @description('Tags applied to the account.')
 param tags object
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -62,6 +65,57 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     resource quarantine 'tables' = {
       name: '${tablePrefix}quarantine'
     }
+
+    // {TablePrefix}reconciliation: run checkpoints and reports (StateOptions.ReconciliationTable).
+    resource reconciliation 'tables' = {
+      name: '${tablePrefix}reconciliation'
+    }
+  }
+}
+
+// Diagnostics to the workspace: the account's transactions, and every read, write and delete on the hub's tables and
+// the host's blobs (who touched the state, and the throttling the Table SDK retries hide).
+// 2021-05-01-preview is the newest diagnosticSettings version; the rule would prefer the 2016-09-01 GA, whose schema
+// has no categoryGroup.
+#disable-next-line use-recent-api-versions
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage
+  properties: {
+    workspaceId: workspaceId
+    metrics: [
+      { category: 'Transaction', enabled: true }
+    ]
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::tableService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      { categoryGroup: 'allLogs', enabled: true }
+    ]
+    metrics: [
+      { category: 'Transaction', enabled: true }
+    ]
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      { categoryGroup: 'allLogs', enabled: true }
+    ]
+    metrics: [
+      { category: 'Transaction', enabled: true }
+    ]
   }
 }
 
@@ -69,4 +123,3 @@ output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output tableEndpoint string = storage.properties.primaryEndpoints.table
-output queueEndpoint string = storage.properties.primaryEndpoints.queue

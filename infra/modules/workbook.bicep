@@ -16,36 +16,48 @@ param workspaceId string
 @description('Tags applied to the workbook.')
 param tags object
 
+var names = loadJsonContent('../telemetry-names.json')
+var m = names.metrics
+var d = names.dimensions
+// The host names each consumer invocation's span after the function: a request, or in newer hosts an internal
+// span (a dependency), so both tables are read.
+var consumers = 'union requests, dependencies | where name in (${join(map(names.functions.consumers, f => '"${f}"'), ', ')})'
+
 var panels = [
   {
     title: 'Intake: webhooks per 5 minutes by decision'
     resource: appInsightsId
-    query: 'customMetrics | where name == "integration.webhook.decisions" | summarize webhooks = sum(valueSum) by decision = tostring(customDimensions.decision), bin(timestamp, 5m) | render timechart'
+    query: 'customMetrics | where name == "${m.webhookDecisions}" | summarize webhooks = sum(valueSum) by decision = tostring(customDimensions.${d.decision}), bin(timestamp, 5m) | render timechart'
   }
   {
     title: 'Processing outcomes per target'
     resource: appInsightsId
-    query: 'customMetrics | where name == "integration.processing.outcomes" | summarize events = sum(valueSum) by series = strcat(tostring(customDimensions.target), " / ", tostring(customDimensions.outcome)), bin(timestamp, 5m) | render timechart'
+    query: 'customMetrics | where name == "${m.processingOutcomes}" | summarize events = sum(valueSum) by series = strcat(tostring(customDimensions.${d.target}), " / ", tostring(customDimensions.${d.outcome})), bin(timestamp, 5m) | render timechart'
   }
   {
-    title: 'Lag: messages waiting per subscription (Service Bus active messages)'
+    title: 'Lag: messages waiting on the topic (Service Bus active messages, all subscriptions)'
     resource: workspaceId
-    query: 'AzureMetrics | where ResourceProvider == "MICROSOFT.SERVICEBUS" and MetricName == "ActiveMessages" | summarize waiting = max(Maximum) by bin(TimeGenerated, 5m) | render timechart'
+    query: 'AzureMetrics | where ResourceProvider == "MICROSOFT.SERVICEBUS" and MetricName == "${names.serviceBus.activeMessages}" | summarize waiting = max(Maximum) by bin(TimeGenerated, 5m) | render timechart'
   }
   {
     title: 'Lag: consumer duration (p50, p95) and BigCommerce rate-limit waits'
     resource: appInsightsId
-    query: 'union (requests | where operation_Name endswith "EventConsumer" | summarize p50 = percentile(duration, 50), p95 = percentile(duration, 95) by bin(timestamp, 5m)), (customMetrics | where name == "integration.bigcommerce.rate_limit.wait" | summarize waitSeconds = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
+    query: 'union (${consumers} | summarize p50 = percentile(duration, 50), p95 = percentile(duration, 95) by bin(timestamp, 5m)), (customMetrics | where name == "${m.rateLimitWait}" | summarize waitSeconds = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
   }
   {
     title: 'Retries: failed consumer invocations (redelivered by Service Bus) and BigCommerce 429s'
     resource: appInsightsId
-    query: 'union (requests | where operation_Name endswith "EventConsumer" and success == false | summarize retried = count() by bin(timestamp, 5m)), (customMetrics | where name == "integration.bigcommerce.rate_limit.throttled" | summarize throttled = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
+    query: 'union (${consumers} | where success == false | summarize retried = count() by bin(timestamp, 5m)), (customMetrics | where name == "${m.rateLimitThrottled}" | summarize throttled = sum(valueSum) by bin(timestamp, 5m)) | render timechart'
+  }
+  {
+    title: 'Circuits: state per target (0 closed, 1 open, 2 probing) and events held'
+    resource: appInsightsId
+    query: 'union (customMetrics | where name == "${m.circuitState}" | summarize state = max(valueMax) by target = tostring(customDimensions.${d.target}), bin(timestamp, 5m)), (customMetrics | where name == "${m.circuitHeld}" | summarize held = sum(valueSum) by target = tostring(customDimensions.${d.target}), bin(timestamp, 5m)) | render timechart'
   }
   {
     title: 'Quarantine: quarantined events by target and resource type'
     resource: appInsightsId
-    query: 'customMetrics | where name == "integration.processing.outcomes" and tostring(customDimensions.outcome) == "quarantined" | summarize quarantined = sum(valueSum) by target = tostring(customDimensions.target), resourceType = tostring(customDimensions.resource_type) | order by quarantined desc'
+    query: 'customMetrics | where name == "${m.processingOutcomes}" and tostring(customDimensions.${d.outcome}) == "${names.values.quarantined}" | summarize quarantined = sum(valueSum) by target = tostring(customDimensions.${d.target}), resourceType = tostring(customDimensions.${d.resourceType}) | order by quarantined desc'
   }
 ]
 

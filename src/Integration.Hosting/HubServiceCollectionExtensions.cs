@@ -29,7 +29,8 @@ public static class HubServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddIntegrationHub(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        // The triggers' flat settings (TriggerSettings) feed their options keys, in both hosts.
+        configuration = TriggerSettings.Apply(configuration);
         services
             .AddSecretResolver(configuration)
             .AddEventTransport(configuration)

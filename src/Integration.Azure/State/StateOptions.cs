@@ -32,6 +32,12 @@ public sealed class StateOptions
     /// <summary>The first back-off between two tries of a Table call.</summary>
     public int RetryDelayMilliseconds { get; set; } = 200;
 
+    /// <summary>
+    /// Whether start-up creates the tables when missing (default true: local runs, Standalone). The Azure template creates
+    /// them and sets this to false, so a cold start makes no table call before serving (docs/infrastructure.md).
+    /// </summary>
+    public bool CreateTables { get; set; } = true;
+
     public string SyncTable => TablePrefix + "syncstate";
 
     public string QuarantineTable => TablePrefix + "quarantine";

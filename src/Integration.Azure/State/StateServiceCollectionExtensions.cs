@@ -70,6 +70,11 @@ public static class StateServiceCollectionExtensions
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            if (!options.Value.CreateTables)
+            {
+                return; // created with the deployment (infra/modules/storage.bicep)
+            }
+
             await tables.CreateTableIfNotExistsAsync(options.Value.SyncTable, cancellationToken);
             await tables.CreateTableIfNotExistsAsync(options.Value.QuarantineTable, cancellationToken);
             await tables.CreateTableIfNotExistsAsync(options.Value.ReconciliationTable, cancellationToken);

@@ -41,7 +41,7 @@ public sealed class ProcessingOptions
     /// </summary>
     public int LedgerRetentionDays { get; set; } = 14;
 
-    /// <summary>When the ledger sweep runs (cron, UTC; Functions reads <c>%Processing:LedgerSweepSchedule%</c>).</summary>
+    /// <summary>When the ledger sweep runs (cron, UTC; Functions reads the flat <c>%ProcessingLedgerSweepSchedule%</c>).</summary>
     public string LedgerSweepSchedule { get; set; } = "0 0 3 * * *";
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace Integration.Core.Reconciliation;
 /// }
 /// </code>
 /// Schedules are cron (six fields with seconds, as the Functions timer triggers read the same settings with
-/// <c>%Reconciliation:Catalog:Schedule%</c>; UTC), nightly and staggered so the kinds do not share a store's quota.
+/// <c>%ReconciliationCatalogSchedule%</c>, fed to this key by Integration.Hosting.TriggerSettings; UTC), nightly and staggered so the kinds do not share a store's quota.
 /// </summary>
 public sealed class ReconciliationOptions
 {

@@ -45,6 +45,13 @@ public static class IntegrationTelemetry
     public static readonly Counter<long> CircuitHeld = Meter.CreateCounter<long>(
         "integration.circuit.held", unit: "{event}", description: "Events held while their target's circuit is open.");
 
+    /// <summary>
+    /// One per heartbeat timer run (the Functions app's <c>Heartbeat</c>, every 5 minutes), tagged with host: the
+    /// heartbeat alert fires when none arrives, i.e. when the app is not running (it cannot wake, start or export).
+    /// </summary>
+    public static readonly Counter<long> Heartbeat = Meter.CreateCounter<long>(
+        "integration.heartbeat", unit: "{beat}", description: "The app's heartbeat timer ran.");
+
     /// <summary>Adds the circuits of one composition (a host) to <see cref="CircuitState"/> until the result is disposed.</summary>
     public static IDisposable ObserveCircuits(Func<IEnumerable<Measurement<int>>> source)
     {

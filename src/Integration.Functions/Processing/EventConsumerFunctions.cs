@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Integration.Core.Events;
 using Integration.Core.Processing;
+using Integration.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Integration.Functions.Processing;
@@ -17,12 +18,12 @@ public sealed class EventConsumerFunctions(EventConsumer consumer)
 {
     [Function("ErpEventConsumer")]
     public Task Erp(
-        [ServiceBusTrigger("%Transport:ServiceBus:TopicName%", "erp", Connection = "ServiceBusConnection")] string body,
+        [ServiceBusTrigger("%" + TriggerSettings.TopicName + "%", "erp", Connection = "ServiceBusConnection")] string body,
         int deliveryCount, FunctionContext context) => ConsumeAsync(body, EventTargets.Erp, deliveryCount, context);
 
     [Function("CrmEventConsumer")]
     public Task Crm(
-        [ServiceBusTrigger("%Transport:ServiceBus:TopicName%", "crm", Connection = "ServiceBusConnection")] string body,
+        [ServiceBusTrigger("%" + TriggerSettings.TopicName + "%", "crm", Connection = "ServiceBusConnection")] string body,
         int deliveryCount, FunctionContext context) => ConsumeAsync(body, EventTargets.Crm, deliveryCount, context);
 
     private async Task ConsumeAsync(string body, string target, int deliveryCount, FunctionContext context)

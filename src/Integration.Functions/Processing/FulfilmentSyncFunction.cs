@@ -1,4 +1,5 @@
 using Integration.Core.Flows.Fulfilment;
+using Integration.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Integration.Functions.Processing;
@@ -7,7 +8,7 @@ namespace Integration.Functions.Processing;
 public sealed class FulfilmentSyncFunction(IServiceProvider services)
 {
     [Function("FulfilmentSync")]
-    public Task Run([TimerTrigger("%Fulfilment:Schedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context)
+    public Task Run([TimerTrigger("%" + TriggerSettings.FulfilmentSchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         // Resolved per run: without an ERP there is no job, and the timer does nothing.

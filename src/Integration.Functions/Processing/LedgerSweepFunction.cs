@@ -1,4 +1,5 @@
 using Integration.Core.Processing;
+using Integration.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Integration.Functions.Processing;
@@ -7,7 +8,7 @@ namespace Integration.Functions.Processing;
 public sealed class LedgerSweepFunction(LedgerSweep sweep)
 {
     [Function("LedgerSweep")]
-    public Task Run([TimerTrigger("%Processing:LedgerSweepSchedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context)
+    public Task Run([TimerTrigger("%" + TriggerSettings.LedgerSweepSchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return sweep.RunAsync(context.CancellationToken);

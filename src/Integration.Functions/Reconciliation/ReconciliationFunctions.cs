@@ -1,4 +1,5 @@
 using Integration.Core.Reconciliation;
+using Integration.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Integration.Functions.Reconciliation;
@@ -11,19 +12,19 @@ namespace Integration.Functions.Reconciliation;
 public sealed class ReconciliationFunctions(ReconciliationRunner runner)
 {
     [Function("ReconcileCatalog")]
-    public Task RunCatalog([TimerTrigger("%Reconciliation:Catalog:Schedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
+    public Task RunCatalog([TimerTrigger("%" + TriggerSettings.CatalogSchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
         RunAsync(ReconciliationKinds.Catalog, context);
 
     [Function("ReconcileInventory")]
-    public Task RunInventory([TimerTrigger("%Reconciliation:Inventory:Schedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
+    public Task RunInventory([TimerTrigger("%" + TriggerSettings.InventorySchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
         RunAsync(ReconciliationKinds.Inventory, context);
 
     [Function("ReconcileOrders")]
-    public Task RunOrders([TimerTrigger("%Reconciliation:Orders:Schedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
+    public Task RunOrders([TimerTrigger("%" + TriggerSettings.OrdersSchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
         RunAsync(ReconciliationKinds.Orders, context);
 
     [Function("ReconcileHooks")]
-    public Task RunHooks([TimerTrigger("%Reconciliation:Hooks:Schedule%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
+    public Task RunHooks([TimerTrigger("%" + TriggerSettings.HooksSchedule + "%", RunOnStartup = false)] TimerInfo timer, FunctionContext context) =>
         RunAsync(ReconciliationKinds.Hooks, context);
 
     private Task RunAsync(string kind, FunctionContext context)

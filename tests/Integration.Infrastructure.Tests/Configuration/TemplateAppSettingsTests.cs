@@ -10,6 +10,7 @@ using Integration.Core.Secrets;
 using Integration.Crm.HubSpot.Configuration;
 using Integration.Erp.Tryton.Configuration;
 using Integration.Infrastructure.Tests.Arm;
+using Integration.Hosting;
 using Integration.Infrastructure.Tests.Bicep;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +79,26 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
             secrets.Requested);
     }
 
+    [Fact]
+    public async Task TemplateSettings_SetEverySettingATriggerNames_FlatAndReadByTheOptions()
+    {
+        // Reflected from the Functions assembly: every %name% in a trigger attribute. Flex Consumption's scale
+        // controller resolves these from the app settings by their literal name, so each must be set, flat.
+        var references = TriggerSettingReferences.FromFunctionsAssembly();
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+
+        Assert.Contains(references, r => r.Setting == TriggerSettings.TopicName);
+        Assert.All(references, r => Assert.DoesNotContain(':', r.Setting));
+        Assert.All(references, r => Assert.True(settings.TryGetValue(r.Setting, out var value) && !string.IsNullOrWhiteSpace(value),
+            $"The template does not set {r.Setting}, which {r.Function} names."));
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        Assert.Equal(settings[TriggerSettings.TopicName], provider.GetRequiredService<IOptions<TransportOptions>>().Value.ServiceBus.TopicName);
+        Assert.Equal(settings[TriggerSettings.CatalogSchedule],
+            provider.GetRequiredService<IOptions<Integration.Core.Reconciliation.ReconciliationOptions>>().Value.Catalog.Schedule);
+        Assert.Equal(settings[TriggerSettings.LedgerSweepSchedule], provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.LedgerSweepSchedule);
+    }
+
     [Theory]
     [InlineData("BigCommerce__Stores__0__WebhookSecretName", "BigCommerce:Stores:0:WebhookSecretName")]
     [InlineData("Transport__ServiceBus__FullyQualifiedNamespace", "Transport:ServiceBus:FullyQualifiedNamespace")]
@@ -91,6 +112,24 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(expectedKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemplateSettings_StartWithoutATableCall_TheTemplateCreatesTheTables()
+    {
+        // A table service nobody listens on (loopback port 1, no retries): any table call at start-up fails at once.
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template);
+        var unreachable = new global::Azure.Data.Tables.TableClientOptions();
+        unreachable.Retry.MaxRetries = 0;
+        var tables = new global::Azure.Data.Tables.TableServiceClient(new Uri("http://127.0.0.1:1/devstoreaccount1"),
+            new global::Azure.Data.Tables.TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[64])), unreachable);
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver(), s => s.AddSingleton(tables));
+        var initializers = provider.GetServices<IHostedService>().Where(h => h.GetType().Name == "TableInitializer").ToList();
+
+        var initializer = Assert.Single(initializers);
+        await initializer.StartAsync(TestContext.Current.CancellationToken); // throws if it calls the service
+        Assert.False(provider.GetRequiredService<IOptions<StateOptions>>().Value.CreateTables);
     }
 
     [Fact]
@@ -128,7 +167,8 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.DoesNotContain(settings.Keys, k => secretValueKeys.Any(s => k.EndsWith("__" + s, StringComparison.Ordinal)));
     }
 
-    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets)
+    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
+        Action<IServiceCollection>? registerFirst = null)
     {
         // App settings reach .NET configuration as environment variables: "__" is the section separator.
         var configuration = new ConfigurationBuilder()
@@ -137,6 +177,7 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(secrets); // registered first: the host's TryAdd keeps it instead of Key Vault
+        registerFirst?.Invoke(services);
         FunctionsComposition.AddServices(services, configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }

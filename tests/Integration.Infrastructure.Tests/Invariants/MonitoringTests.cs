@@ -17,26 +17,33 @@ public sealed class MonitoringTests(CompiledTemplate compiled)
         Assert.Equal("ops@example.com", ((IDictionary<string, object?>)receiver!)["emailAddress"]);
     }
 
-    [Fact]
-    public void DeadLetteredMessages_RaiseAMetricAlertOnTheNamespace()
+    [Theory]
+    [InlineData("dead-lettered", "DeadletteredMessages", 0L, "*")]
+    [InlineData("backlog", "ActiveMessages", 500L, "commerce-events")]
+    public void ServiceBusMetrics_RaiseAMetricAlertOnTheNamespace(string name, string metric, long threshold, string entity)
     {
         var resources = Resources();
-        var alert = Assert.Single(resources, r => r.Type == "Microsoft.Insights/metricAlerts");
+        var alert = Assert.Single(resources, r => r.Type == "Microsoft.Insights/metricAlerts" && r.Name.EndsWith("-" + name, StringComparison.Ordinal));
 
         var criterion = (IDictionary<string, object?>)((IList<object?>)alert.At("properties.criteria.allOf")!).Single()!;
-        Assert.Equal("DeadletteredMessages", criterion["metricName"]);
+        Assert.Equal(metric, criterion["metricName"]);
         Assert.Equal("GreaterThan", criterion["operator"]);
-        Assert.Equal(0L, criterion["threshold"]);
+        Assert.Equal(threshold, criterion["threshold"]);
+        var dimension = (IDictionary<string, object?>)((IList<object?>)criterion["dimensions"]!).Single()!;
+        Assert.Equal("EntityName", dimension["name"]);
+        Assert.Equal([entity], ((IList<object?>)dimension["values"]!).Cast<string>());
         Assert.Contains("/providers/Microsoft.ServiceBus/namespaces/", (string)((IList<object?>)alert.Properties["scopes"]!).Single()!, StringComparison.Ordinal);
         AssertWiredToActionGroup(resources, alert);
     }
 
     [Theory]
-    [InlineData("quarantine-growth", "integration.processing.outcomes", "quarantined")]
-    [InlineData("store-alerts", "integration.alerts", "scope")]
-    [InlineData("intake-5xx", "BigCommerceWebhook", "resultCode")]
-    [InlineData("function-failures", "success == false", "requests")]
-    public void LogAlert_QueriesTheAppsTelemetryAndNotifiesTheActionGroup(string name, string queried, string alsoQueried)
+    [InlineData("quarantine-growth", "integration.processing.outcomes", "quarantined", "GreaterThan")]
+    [InlineData("store-alerts", "integration.alerts", "scope", "GreaterThan")]
+    [InlineData("intake-5xx", "integration.webhook.decisions", "publish_failed", "GreaterThan")]
+    [InlineData("function-failures", "success == false", "dependencies", "GreaterThan")]
+    [InlineData("circuit-open", "integration.circuit.state", "customDimensions.target", "GreaterThan")]
+    [InlineData("heartbeat", "integration.heartbeat", "count()", "LessThan")]
+    public void LogAlert_QueriesTheAppsTelemetryAndNotifiesTheActionGroup(string name, string queried, string alsoQueried, string comparison)
     {
         var resources = Resources();
         var alert = Assert.Single(resources, r => r.Type == "Microsoft.Insights/scheduledQueryRules" && r.Name.EndsWith("-" + name, StringComparison.Ordinal));
@@ -44,6 +51,7 @@ public sealed class MonitoringTests(CompiledTemplate compiled)
         var criterion = (IDictionary<string, object?>)((IList<object?>)alert.At("properties.criteria.allOf")!).Single()!;
         Assert.Contains(queried, (string)criterion["query"]!, StringComparison.Ordinal);
         Assert.Contains(alsoQueried, (string)criterion["query"]!, StringComparison.Ordinal);
+        Assert.Equal(comparison, criterion["operator"]);
         Assert.Contains("/providers/Microsoft.Insights/components/", (string)((IList<object?>)alert.Properties["scopes"]!).Single()!, StringComparison.Ordinal);
         Assert.Equal(true, alert.Properties["enabled"]);
         var groups = (IList<object?>)alert.At("properties.actions.actionGroups")!;
@@ -70,7 +78,7 @@ public sealed class MonitoringTests(CompiledTemplate compiled)
         var workbook = Assert.Single(Resources(), r => r.Type == "Microsoft.Insights/workbooks");
 
         var content = (string)workbook.Properties["serializedData"]!;
-        foreach (var expected in new[] { "integration.webhook.decisions", "by decision", "integration.processing.outcomes", "ActiveMessages", "Retries", "quarantined" })
+        foreach (var expected in new[] { "integration.webhook.decisions", "by decision", "integration.processing.outcomes", "ActiveMessages", "Retries", "quarantined", "integration.circuit.state", "ErpEventConsumer" })
         {
             Assert.Contains(expected, content, StringComparison.Ordinal);
         }

@@ -9,9 +9,9 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled)
     public static TheoryData<string, string, string> AppRoles => new()
     {
         { "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "Microsoft.ServiceBus/namespaces", "Azure Service Bus Data Sender" },
-        { "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "Microsoft.ServiceBus/namespaces", "Azure Service Bus Data Receiver" },
+        // Receive and the Manage claim the scale decisions need (subscription runtime properties), on the topic only.
+        { "090c5cfd-751d-490a-894a-3ce6f1109419", "Microsoft.ServiceBus/namespaces/sb-sample/topics", "Azure Service Bus Data Owner" },
         { "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts", "Storage Table Data Contributor" },
-        { "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Microsoft.Storage/storageAccounts", "Storage Queue Data Contributor" },
         { "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts", "Storage Blob Data Owner" },
         { "4633458b-17de-408a-b874-0445c86b69e6", "Microsoft.KeyVault/vaults", "Key Vault Secrets User" },
         { "3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components", "Monitoring Metrics Publisher" },
@@ -63,6 +63,6 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled)
         Assert.Contains(withOperator, a => ((string)a.Properties["roleDefinitionId"]!).EndsWith("/b86a8fe4-44ce-4948-aee5-eccb2c155cd7", StringComparison.Ordinal));
         Assert.Equal(3, withOperator.Count);
         Assert.All(withOperator, a => Assert.Equal("User", a.Properties["principalType"]));
-        Assert.Equal(7, without.Count);
+        Assert.Equal(6, without.Count);
     }
 }

@@ -39,7 +39,9 @@ public sealed class SecurityInvariantTests(CompiledTemplate compiled)
     {
         var resources = Resources();
         var tables = resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/tableServices/tables").Select(r => r.Name.Split('/')[^1]);
-        Assert.Equal(["syncstate", "quarantine"], tables);
+        // Every table the app uses (StateOptions), so none is created by the app at its first request.
+        var state = new Integration.Azure.State.StateOptions();
+        Assert.Equal([state.SyncTable, state.QuarantineTable, state.ReconciliationTable], tables);
         var container = Assert.Single(resources, r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers");
         var site = Assert.Single(resources, r => r.Type == "Microsoft.Web/sites");
         var deployment = (string)site.At("properties.functionAppConfig.deployment.storage.value")!;
@@ -54,7 +56,7 @@ public sealed class SecurityInvariantTests(CompiledTemplate compiled)
 
         var tables = deployment.AllResources().Where(r => r.Type == "Microsoft.Storage/storageAccounts/tableServices/tables").Select(r => r.Name.Split('/')[^1]);
 
-        Assert.Equal(["shop2syncstate", "shop2quarantine"], tables);
+        Assert.Equal(["shop2syncstate", "shop2quarantine", "shop2reconciliation"], tables);
     }
 
     [Fact]

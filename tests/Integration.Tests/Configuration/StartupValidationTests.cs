@@ -4,6 +4,7 @@ using Integration.Standalone;
 using Integration.Testing;
 using Integration.Core.Secrets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Integration.Tests.Configuration;
@@ -69,6 +70,34 @@ public sealed class StartupValidationTests(AzuriteFixture azurite)
 
         Assert.Contains("BigCommerce:Stores:0:WebhookSecretName", ex.Message, StringComparison.Ordinal);
         Assert.Contains("KeyVault:VaultUri", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StandaloneStart_TriggerSettingsFlat_FeedTheSameOptionsAsTheFunctionsApp()
+    {
+        // The settings the Functions triggers name are flat (TriggerSettings); Standalone reads them too, over the nested keys.
+        var settings = BaseSettings();
+        settings["Reconciliation:Catalog:Schedule"] = "0 0 2 * * *";
+        settings[Integration.Hosting.TriggerSettings.CatalogSchedule] = "0 45 3 * * *";
+        settings[Integration.Hosting.TriggerSettings.LedgerSweepSchedule] = "0 10 4 * * *";
+
+        await using var app = StandaloneApp.Build([], c => c.AddInMemoryCollection(settings));
+        var jobs = app.Services.GetServices<Integration.Core.Scheduling.IScheduledJob>().ToDictionary(j => j.Name, j => j.Schedule);
+
+        Assert.Contains("0 45 3 * * *", jobs.Values);
+        Assert.Contains("0 10 4 * * *", jobs.Values);
+        Assert.DoesNotContain("0 0 2 * * *", jobs.Values);
+    }
+
+    [Fact]
+    public async Task StandaloneStart_InvalidFlatTriggerSetting_FailsNamingTheOptionsKey()
+    {
+        var settings = BaseSettings();
+        settings[Integration.Hosting.TriggerSettings.LedgerSweepSchedule] = "every night";
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAndStopAsync(settings));
+
+        Assert.Contains("Processing:LedgerSweepSchedule", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,15 +40,15 @@ public sealed class FunctionsAppTests
         var trigger = Assert.Single(function["bindings"]!.AsArray())!;
         Assert.Equal("serviceBusTrigger", (string?)trigger["type"]);
         Assert.Equal("In", (string?)trigger["direction"]);
-        Assert.Equal("%Transport:ServiceBus:TopicName%", (string?)trigger["topicName"]);
+        Assert.Equal("%TransportServiceBusTopicName%", (string?)trigger["topicName"]);
         Assert.Equal(subscription, (string?)trigger["subscriptionName"]);
         Assert.Equal("ServiceBusConnection", (string?)trigger["connection"]);
         Assert.Equal("String", (string?)trigger["dataType"]);
     }
 
     [Theory]
-    [InlineData("LedgerSweep", "LedgerSweepFunction", "%Processing:LedgerSweepSchedule%")]
-    [InlineData("FulfilmentSync", "FulfilmentSyncFunction", "%Fulfilment:Schedule%")]
+    [InlineData("LedgerSweep", "LedgerSweepFunction", "%ProcessingLedgerSweepSchedule%")]
+    [InlineData("FulfilmentSync", "FulfilmentSyncFunction", "%FulfilmentSchedule%")]
     public void FunctionsMetadata_DeclaresTheTimersOnTheirScheduleSetting_NeverOnStartUp(string name, string type, string schedule)
     {
         var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;
@@ -61,10 +61,10 @@ public sealed class FunctionsAppTests
     }
 
     [Theory]
-    [InlineData("ReconcileCatalog", "RunCatalog", "%Reconciliation:Catalog:Schedule%")]
-    [InlineData("ReconcileInventory", "RunInventory", "%Reconciliation:Inventory:Schedule%")]
-    [InlineData("ReconcileOrders", "RunOrders", "%Reconciliation:Orders:Schedule%")]
-    [InlineData("ReconcileHooks", "RunHooks", "%Reconciliation:Hooks:Schedule%")]
+    [InlineData("ReconcileCatalog", "RunCatalog", "%ReconciliationCatalogSchedule%")]
+    [InlineData("ReconcileInventory", "RunInventory", "%ReconciliationInventorySchedule%")]
+    [InlineData("ReconcileOrders", "RunOrders", "%ReconciliationOrdersSchedule%")]
+    [InlineData("ReconcileHooks", "RunHooks", "%ReconciliationHooksSchedule%")]
     public void FunctionsMetadata_DeclaresTheReconciliationTimersOnTheirScheduleSettings_NeverOnStartUp(string name, string method, string schedule)
     {
         var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;
@@ -84,8 +84,23 @@ public sealed class FunctionsAppTests
         Assert.Equal("Integration.Functions.Processing.LedgerSweepFunction.Run", (string?)function["entryPoint"]);
         var trigger = Assert.Single(function["bindings"]!.AsArray())!;
         Assert.Equal("timerTrigger", (string?)trigger["type"]);
-        Assert.Equal("%Processing:LedgerSweepSchedule%", (string?)trigger["schedule"]);
+        Assert.Equal("%ProcessingLedgerSweepSchedule%", (string?)trigger["schedule"]);
         Assert.NotEqual(true, (bool?)trigger["runOnStartup"]);
+    }
+
+    [Fact]
+    public void FunctionsMetadata_EverySettingATriggerNames_IsFlat()
+    {
+        // On Flex Consumption the scale controller resolves %name% from the app settings itself and does not reliably
+        // map A:B to the setting A__B (azure-functions-host issue 8261): a trigger naming one may never wake the app.
+        var references = FunctionsMetadata.SettingReferences();
+
+        Assert.Contains(references, r => r.Function == "ErpEventConsumer");
+        Assert.Contains(references, r => r.Function == "ReconcileCatalog");
+        Assert.All(references, r => Assert.True(!r.Setting.Contains(':', StringComparison.Ordinal) && !r.Setting.Contains("__", StringComparison.Ordinal),
+            $"{r.Function} names %{r.Setting}%: trigger settings must be flat (no ':' or '__'), see Integration.Hosting.TriggerSettings."));
+        Assert.All(references, r => Assert.True(Integration.Hosting.TriggerSettings.OptionKeys.ContainsKey(r.Setting),
+            $"{r.Function} names %{r.Setting}%, which TriggerSettings does not feed to an options key."));
     }
 
     [Fact]
@@ -144,6 +159,15 @@ internal static class FunctionsMetadata
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         return Path.Combine(RepositoryPaths.Root, "src", "Integration.Functions", "bin", configuration, "net10.0");
     }
+
+    /// <summary>Every <c>%setting%</c> a binding of a function names, in any of its properties.</summary>
+    public static IReadOnlyList<(string Function, string Setting)> SettingReferences() =>
+        Load()
+            .SelectMany(f => f!["bindings"]!.AsArray().SelectMany(b => b!.AsObject())
+                .Where(p => p.Value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                .SelectMany(p => System.Text.RegularExpressions.Regex.Matches((string)p.Value!, "%([^%]+)%"))
+                .Select(m => ((string)f["name"]!, m.Groups[1].Value)))
+            .ToList();
 
     public static JsonArray Load()
     {

@@ -42,18 +42,33 @@ public sealed class FunctionsLocalSettingsTests
     }
 
     [Fact]
-    public void Example_SetsTheScheduleOfEveryTimer_AsTheFunctionsHostNeedsToStartThem()
+    public void Example_SetsEverySettingATriggerNames_AsTheFunctionsHostNeedsToStartThem()
     {
         var values = ExampleValues();
-        var schedules = Hosting.FunctionsMetadata.Load()
-            .SelectMany(f => f!["bindings"]!.AsArray())
-            .Where(b => (string?)b!["type"] == "timerTrigger")
-            .Select(b => ((string)b!["schedule"]!).Trim('%'))
-            .ToList();
+        var references = Hosting.FunctionsMetadata.SettingReferences();
 
-        Assert.Contains("Reconciliation:Catalog:Schedule", schedules);
-        Assert.All(schedules, setting => Assert.True(values.TryGetValue(setting, out var cron) && !string.IsNullOrWhiteSpace(cron),
-            $"local.settings.example.json lacks {setting.Replace(":", "__", StringComparison.Ordinal)}: the Functions host cannot resolve %{setting}%."));
+        Assert.Contains(references, r => r.Setting == TriggerSettings.CatalogSchedule);
+        Assert.Contains(references, r => r.Setting == TriggerSettings.TopicName);
+        Assert.All(references, r => Assert.True(values.TryGetValue(r.Setting, out var value) && !string.IsNullOrWhiteSpace(value),
+            $"local.settings.example.json lacks {r.Setting}: the Functions host cannot resolve %{r.Setting}% ({r.Function})."));
+    }
+
+    [Fact]
+    public void Example_TriggerSettings_AreWhatTheOptionsRead()
+    {
+        // The timer fires on the flat setting; the job it runs reads its options: one value for both.
+        var values = ExampleValues();
+        values[TriggerSettings.CatalogSchedule] = "0 15 5 * * *";
+        values[TriggerSettings.TopicName] = "events-example";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddIntegrationHub(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("0 15 5 * * *", provider.GetRequiredService<IOptions<Integration.Core.Reconciliation.ReconciliationOptions>>().Value.Catalog.Schedule);
+        Assert.Equal("events-example", provider.GetRequiredService<IOptions<Integration.Azure.Messaging.TransportOptions>>().Value.ServiceBus.TopicName);
+        Assert.Equal(values[TriggerSettings.LedgerSweepSchedule],
+            provider.GetRequiredService<IOptions<Integration.Core.Processing.ProcessingOptions>>().Value.LedgerSweepSchedule);
     }
 
     /// <summary>The example's <c>Values</c> as the Functions host hands them to the worker (environment: <c>__</c> is <c>:</c>).</summary>
