@@ -55,7 +55,7 @@ public static partial class DocumentedCommands
 
             command.Append(command.Length == 0 ? "" : "\n").Append(line);
             var text = command.ToString();
-            if (text.EndsWith('\\') || text.Count(c => c == '\'') % 2 == 1)
+            if (text.EndsWith('\\') || EndsInsideQuotes(text))
             {
                 continue;
             }
@@ -71,12 +71,38 @@ public static partial class DocumentedCommands
         }
     }
 
-    /// <summary>The command without its trailing comment, on one line (for matching).</summary>
-    public static string Bare(string text)
+    /// <summary>Whether bash would still be inside a quoted string at the end of <paramref name="text"/> (comments skipped).</summary>
+    private static bool EndsInsideQuotes(string text)
     {
-        var oneLine = Regex.Replace(text, @"\\\n\s*", " ");
-        var hash = oneLine.IndexOf("  #", StringComparison.Ordinal);
-        return (hash < 0 ? oneLine : oneLine[..hash]).Trim();
+        char? quote = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote is null && c == '#' && (i == 0 || char.IsWhiteSpace(text[i - 1])))
+            {
+                var end = text.IndexOf('\n', i);
+                if (end < 0)
+                {
+                    break;
+                }
+
+                i = end;
+            }
+            else if (c == '\\' && quote != '\'')
+            {
+                i++;
+            }
+            else if (quote is null && c is '\'' or '"')
+            {
+                quote = c;
+            }
+            else if (c == quote)
+            {
+                quote = null;
+            }
+        }
+
+        return quote is not null;
     }
 
     [GeneratedRegex(@"^[A-Z_][A-Z0-9_]*=[^ ]*(\s+#.*)?$")]

@@ -79,6 +79,8 @@ public sealed partial class DocumentedCommandsTests : IDisposable
         try
         {
             await LocalRunScript.WaitForOutputAsync(run, "for erp applied", TimeSpan.FromMinutes(3));
+            // What the banner tells a newcomer to wait for is the hub's outcome line, not the banner itself.
+            Assert.Matches(@"^\s*Event \w+ for erp applied: store abc123 ", run.RecentOutput.Split('\n').First(l => l.Contains("for erp applied", StringComparison.Ordinal)));
             var settings = ReadHubEnv(await File.ReadAllTextAsync(Path.Combine(_runDirectory, "hub.env"), Ct));
             var quarantine = new TableQuarantineStore(new TableServiceClient(settings["State__ConnectionString"]).GetTableClient("quarantine"));
 
