@@ -185,7 +185,8 @@ run() {
     ./build.sh hub quarantine list --store $store
 
   Place an order in the store (a shopper's checkout); its webhook flows through the hub into a Tryton sale and a
-  HubSpot deal with its contact (watch for "Event ... for erp applied" and "... for crm applied" below):
+  HubSpot deal with its contact (watch below for one outcome line per target, erp then crm, with the outcome
+  "applied": Event <event id> for <target> applied: store ... target id <sale or deal id>):
     curl -X POST $emulator_url/stores/$store/_emulator/orders -H 'X-Auth-Token: $token' \\
       -H 'Content-Type: application/json' -d '{"customer_id":1,"lines":[{"variant_id":$variant,"quantity":2}]}'
 
@@ -200,7 +201,7 @@ INFO
   Placed order $order. To deliver a webhook for it by hand (README, "Try the intake by hand"):
     curl -i -X POST $url/api/webhooks/bigcommerce -H 'Content-Type: application/json' -H 'X-Webhook-Secret: $secret' \\
       -d '{"scope":"store/order/updated","store_id":"1","data":{"type":"order","id":$order},"hash":"by-hand-$order","created_at":$(date +%s),"producer":"stores/$store"}'
-  The hub reads order $order from the store and finds the sale up to date: "Event ... for erp unchanged".
+  The hub reads order $order from the store and finds the sale and the deal up to date (outcome "unchanged" per target).
 
 INFO
   if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi

@@ -11,7 +11,7 @@ var options = configuration.GetSection(HubSpotEmulatorOptions.SectionName).Get<H
 
 await using var emulator = HubSpotEmulator.Build(options);
 await emulator.StartAsync();
-Console.WriteLine($"HubSpot emulator listening on {emulator.BaseAddress} (Authorization: Bearer <HubSpotEmulator:AccessToken>)");
+Console.WriteLine($"HubSpot emulator listening on {emulator.BaseAddress} (Authorization: Bearer {options.AccessToken})");
 Console.WriteLine($"  burst {options.RateLimit.Max} per {options.RateLimit.IntervalMs} ms, search {options.RateLimit.SearchPerSecond}/s, search lag {options.SearchLagMs} ms");
 Console.WriteLine("Press Ctrl+C to stop.");
 await emulator.WaitForShutdownAsync();

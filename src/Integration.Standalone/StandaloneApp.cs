@@ -35,7 +35,8 @@ public static class StandaloneApp
             .AddIntegrationHub(builder.Configuration)
             .AddStorageQueueConsumers(builder.Configuration)
             .AddJobScheduler(builder.Configuration)
-            .AddOperatorConsole(builder.Configuration);
+            .AddOperatorConsole(builder.Configuration)
+            .AddStandaloneDataProtection(builder.Configuration);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, StandaloneTransportValidator>());
 
         builder.Services.AddIntegrationTelemetry(builder.Configuration, "integration-standalone")

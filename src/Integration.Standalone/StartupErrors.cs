@@ -1,23 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
-using Integration.Core.Secrets;
+using Integration.Hosting;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.Options;
 
 namespace Integration.Standalone;
 
 /// <summary>
-/// What an operator must fix before the host or a command can start (a missing or invalid setting, a secret that cannot
-/// be read, a port already taken), said in one line: a stack trace for these buries the key that names the fix.
+/// What an operator must fix before the Standalone host or a command can start, said in one line: the configuration
+/// errors both hosts share (<see cref="ConfigurationErrors"/>) and the Standalone host's own, a port already taken.
 /// Everything else stays an ordinary crash with its trace.
 /// </summary>
 public static class StartupErrors
 {
     /// <summary>The exit code for a configuration error (as for a usage error).</summary>
-    public const int ExitCode = 2;
+    public const int ExitCode = ConfigurationErrors.ExitCode;
 
     /// <summary>The one-line message for a configuration error, or <see langword="null"/> when <paramref name="exception"/> is not one.</summary>
-    public static string? Describe(Exception exception) => Reason(exception) is { } reason ? "Configuration error: " + reason : null;
+    public static string? Describe(Exception exception) => ConfigurationErrors.Describe(exception, AddressTaken);
 
     /// <summary>
     /// Throws Kestrel's own error when an address of <paramref name="urls"/> (<c>Standalone:Urls</c>) is taken. Kestrel
@@ -45,15 +44,7 @@ public static class StartupErrors
         }
     }
 
-    private static string? Reason(Exception exception) => exception switch
-    {
-        OptionsValidationException or SecretResolutionException => exception.Message,
-        IOException { InnerException: AddressInUseException } =>
-            $"{exception.Message} Set Standalone:Urls to a free address (./build.sh run: INTEGRATION_PORT).",
-        // Start-up validation reports every failing options type at once.
-        AggregateException aggregate when aggregate.InnerExceptions.Count > 0
-            && aggregate.InnerExceptions.Select(Reason).ToList() is var reasons && reasons.All(r => r is not null) =>
-            string.Join(" ", reasons),
-        _ => null,
-    };
+    private static string? AddressTaken(Exception exception) => exception is IOException { InnerException: AddressInUseException }
+        ? $"{exception.Message} Set Standalone:Urls to a free address (./build.sh run: INTEGRATION_PORT)."
+        : null;
 }

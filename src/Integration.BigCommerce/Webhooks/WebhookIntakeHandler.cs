@@ -286,8 +286,8 @@ public sealed partial class WebhookIntakeHandler(
             WebhookDecision.PublishFailed or WebhookDecision.PublishTimedOut => LogLevel.Error,
             _ => LogLevel.Warning,
         };
-        LogDecision(logger, level, decision, result.StatusCode, result.EventId, result.Hash, result.StoreHash, result.Scope,
-            result.ResourceId?.ToString(), result.Reason);
+        LogDecision(logger, level, decision, result.StatusCode, LogValues.OrNone(result.EventId), LogValues.OrNone(result.Hash),
+            LogValues.OrNone(result.StoreHash), LogValues.OrNone(result.Scope), LogValues.OrNone(result.ResourceId?.ToString()), LogValues.OrNone(result.Reason));
     }
 
     internal static string DecisionName(WebhookDecision decision) => decision switch
@@ -307,7 +307,7 @@ public sealed partial class WebhookIntakeHandler(
     [LoggerMessage(EventId = 1000, Message =
         "Webhook {Decision} ({StatusCode}) event {EventId} (hash {Hash}) store {StoreHash} scope {Scope} resource {ResourceId}: {Reason}")]
     private static partial void LogDecision(ILogger logger, LogLevel level, string decision, int statusCode,
-        string? eventId, string? hash, string? storeHash, string? scope, string? resourceId, string? reason);
+        string eventId, string hash, string storeHash, string scope, string resourceId, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message =
         "Publishing event {EventId} for store {StoreHash} scope {Scope} failed")]

@@ -84,7 +84,6 @@ public sealed partial class WebhookWatchdog(
             }
 
             report.AddDrift(reason);
-            report.AddMinimumCalls(1);
             report.Plan.Enqueue(reason switch
             {
                 Missing => $"create hook {scope} to {destination}",
@@ -98,6 +97,8 @@ public sealed partial class WebhookWatchdog(
                 continue;
             }
 
+            // A repair is one call; a dry run makes none, so its minimum is the listing alone (as the other kinds count).
+            report.AddMinimumCalls(1);
             try
             {
                 await RepairAsync(client, hook, scope, reason, destination, header, secret, cancellationToken);

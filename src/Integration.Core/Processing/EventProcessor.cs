@@ -263,7 +263,7 @@ public sealed partial class EventProcessor(
         activity?.SetTag("sync.outcome", outcome);
         var level = result.Outcome == ProcessingOutcome.Quarantined ? LogLevel.Warning : LogLevel.Information;
         LogOutcome(logger, level, outcome, commerceEvent.EventId, target, commerceEvent.StoreHash, commerceEvent.Scope,
-            commerceEvent.ResourceId?.ToString(), result.TargetId, result.Reason);
+            LogValues.OrNone(commerceEvent.ResourceId?.ToString()), LogValues.OrNone(result.TargetId), LogValues.OrNone(result.Reason));
     }
 
     private sealed record Decision(ProcessingResult Result, ResourceState? Applied);
@@ -271,7 +271,7 @@ public sealed partial class EventProcessor(
     [LoggerMessage(EventId = 2000, Message =
         "Event {EventId} for {Target} {Outcome}: store {StoreHash} scope {Scope} resource {ResourceId} target id {TargetId}: {Reason}")]
     private static partial void LogOutcome(ILogger logger, LogLevel level, string outcome, string eventId, string target,
-        string storeHash, string scope, string? resourceId, string? targetId, string? reason);
+        string storeHash, string scope, string resourceId, string targetId, string reason);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message =
         "Event {EventId} for {Target} failed transiently on attempt {Attempt}; it will be retried after a back-off")]

@@ -20,7 +20,8 @@ public static class ConsoleCommand
         configure?.Invoke(builder.Configuration);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{ConsoleOptions.SectionName}:Enabled"] = "true" });
         builder.WebHost.UseUrls(builder.Configuration["Console:Urls"] ?? DefaultUrls);
-        builder.Services.AddIntegrationHub(builder.Configuration).AddOperatorConsole(builder.Configuration);
+        builder.Services.AddIntegrationHub(builder.Configuration).AddOperatorConsole(builder.Configuration)
+            .AddStandaloneDataProtection(builder.Configuration);
         var app = builder.Build();
         app.MapOperatorConsole();
         return app;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Integration.Core.Flows.Fulfilment;
 using Integration.Hosting;
+using Integration.Standalone.CommandLine;
 
 namespace Integration.Standalone.Processing;
 
@@ -16,27 +17,29 @@ namespace Integration.Standalone.Processing;
 /// </summary>
 public static class FulfilmentCommands
 {
-    public static Task<int> RunAsync(string[] args, Action<ConfigurationManager>? configure = null, TextWriter? output = null)
+    public static Command Create(CommandContext context)
     {
-        output ??= Console.Out;
-        var store = new Option<string>("--store") { Description = "The store hash.", Required = true };
+        var output = context.Output;
+        var store = new Option<string>("--store") { Description = "The store hash (one of BigCommerce:Stores).", Required = true };
         var since = new Option<DateTimeOffset?>("--since") { Description = "Read ERP shipments done since (ISO 8601) instead of the checkpoint." };
 
         var sync = new Command("sync", "Bring the ERP shipments done since the checkpoint to the store now.") { store, since };
         sync.SetAction(async (result, ct) =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-            configure?.Invoke(builder.Configuration);
+            var builder = context.CreateHostBuilder();
             builder.Services.AddIntegrationHub(builder.Configuration);
             using var host = builder.Build();
             var job = host.Services.GetService<FulfilmentSync>();
             if (job is null)
             {
-                await output.WriteLineAsync("Configuration error: fulfilment needs the ERP (Erp:Tryton) to be configured.");
-                return 2;
+                return await context.FailAsync(HubCommandLine.UsageError, ConfigurationErrors.Prefix + "fulfilment needs the ERP (Erp:Tryton) to be configured.");
             }
 
-            await host.StartAsync(ct); // resolves the store directory and creates the tables
+            if (await CommandContext.StartAsync(host, result.GetValue(store)!, ct) is { } unknown)
+            {
+                return await context.FailAsync(HubCommandLine.UsageError, unknown);
+            }
+
             try
             {
                 var run = await job.RunStoreAsync(result.GetValue(store)!, result.GetValue(since), ct);
@@ -56,7 +59,6 @@ public static class FulfilmentCommands
             }
         });
 
-        var root = new RootCommand("BigCommerce integration hub (Standalone)") { new Command("fulfilment", "ERP shipments to the store.") { sync } };
-        return QuarantineCommands.InvokeAsync(root.Parse(args), output);
+        return new Command("fulfilment", "ERP shipments to the store.") { sync };
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Integration.Azure;
 using Integration.Azure.State;
 using Integration.Core.Processing;
+using Integration.Standalone.CommandLine;
 
 namespace Integration.Standalone.Processing;
 
@@ -13,23 +14,30 @@ namespace Integration.Standalone.Processing;
 /// Integration.Standalone quarantine replay --store abc123 (--event ID | --from ... [--to ...] | --all)
 /// </code>
 /// A replay forgets the ledger claim and re-enqueues the event for the target that failed; the consumers process
-/// it again through the same processor, so a replay is itself idempotent.
+/// it again through the same processor, so a replay is itself idempotent. A store that is not configured is exit code
+/// 2; an <c>--event</c> that is not quarantined (a mistyped id, or one replayed already) is said so, exit code 1.
 /// </summary>
 public static class QuarantineCommands
 {
-    public static Task<int> RunAsync(string[] args, Action<ConfigurationManager>? configure = null, TextWriter? output = null)
+    public static Command Create(CommandContext context)
     {
-        output ??= Console.Out;
-        var store = new Option<string>("--store") { Description = "The store hash.", Required = true };
+        var output = context.Output;
+        var store = new Option<string>("--store") { Description = "The store hash (one of BigCommerce:Stores).", Required = true };
         var eventId = new Option<string?>("--event") { Description = "One event id (as quarantine list and the intake log show it; not the webhook hash)." };
-        var from = new Option<DateTimeOffset?>("--from") { Description = "Quarantined at or after (ISO 8601)." };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Quarantined at or after (ISO 8601, e.g. 2026-11-01T00:00Z)." };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Quarantined before (ISO 8601)." };
         var all = new Option<bool>("--all") { Description = "Every quarantined event of the store." };
 
         var list = new Command("list", "List quarantined events with their reasons.") { store, eventId, from, to };
         list.SetAction(async (result, ct) =>
         {
-            await using var services = BuildServices(configure);
+            using var host = Build(context);
+            if (await CommandContext.StartAsync(host, result.GetValue(store)!, ct) is { } unknown)
+            {
+                return await context.FailAsync(HubCommandLine.UsageError, unknown);
+            }
+
+            var services = host.Services;
             var query = new QuarantineQuery(result.GetValue(store)!, result.GetValue(eventId), result.GetValue(from), result.GetValue(to));
             var n = 0;
             await foreach (var entry in services.GetRequiredService<IQuarantineStore>().ListAsync(query, ct))
@@ -39,8 +47,13 @@ public static class QuarantineCommands
                     $"{entry.QuarantinedAt:u}  {entry.Event.EventId}  {entry.Target,-4} {entry.Event.Scope} {entry.Event.ResourceId}  {entry.Reason}: {entry.Error}"));
             }
 
+            if (n == 0 && query.EventId is { } id)
+            {
+                return await context.FailAsync(HubCommandLine.Failures, NotQuarantined(id, query.StoreHash));
+            }
+
             await output.WriteLineAsync($"{n} quarantined event(s).");
-            return 0;
+            return HubCommandLine.Done;
         });
 
         var replay = new Command("replay", "Re-enqueue quarantined events after a fix.") { store, eventId, from, to, all };
@@ -53,45 +66,49 @@ public static class QuarantineCommands
         });
         replay.SetAction(async (result, ct) =>
         {
-            await using var services = BuildServices(configure);
+            using var host = Build(context);
+            if (await CommandContext.StartAsync(host, result.GetValue(store)!, ct) is { } unknown)
+            {
+                return await context.FailAsync(HubCommandLine.UsageError, unknown);
+            }
+
+            var services = host.Services;
             var query = new QuarantineQuery(result.GetValue(store)!, result.GetValue(eventId), result.GetValue(from), result.GetValue(to));
-            var replayed = await services.GetRequiredService<QuarantineReplayer>().ReplayAsync(query, ct);
-            await output.WriteLineAsync($"{replayed} event(s) re-enqueued.");
-            return 0;
+            var results = await services.GetRequiredService<QuarantineReplayer>().ReplayEachAsync(query, ct);
+            foreach (var (entry, outcome) in results)
+            {
+                await output.WriteLineAsync($"{entry.Event.EventId}  {entry.Target,-4} {Describe(outcome)}");
+            }
+
+            if (results.Count == 0 && query.EventId is { } id)
+            {
+                return await context.FailAsync(HubCommandLine.Failures, NotQuarantined(id, query.StoreHash));
+            }
+
+            await output.WriteLineAsync($"{results.Count(r => r.Outcome != ReplayOutcome.InProgress)} event(s) re-enqueued.");
+            return HubCommandLine.Done;
         });
 
-        var root = new RootCommand("BigCommerce integration hub (Standalone)") { new Command("quarantine", "Quarantined events.") { list, replay } };
-        var parsed = root.Parse(args);
-        return InvokeAsync(parsed, output);
+        return new Command("quarantine", "Quarantined events: list them with their reasons, replay them after a fix.") { list, replay };
     }
 
-    /// <summary>
-    /// Runs a parsed operations command. A configuration error (a missing setting, say) ends it with one line naming the
-    /// key and exit code 2: System.CommandLine's default handler would print the stack trace instead, so it is off.
-    /// Errors go to standard error when the command writes to the console.
-    /// </summary>
-    internal static async Task<int> InvokeAsync(ParseResult parsed, TextWriter output)
-    {
-        var error = ReferenceEquals(output, Console.Out) ? Console.Error : output;
-        try
-        {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception ex) when (StartupErrors.Describe(ex) is { } message)
-        {
-            await error.WriteLineAsync(message);
-            return StartupErrors.ExitCode;
-        }
-    }
+    private static string NotQuarantined(string eventId, string store) =>
+        $"Event '{eventId}' is not quarantined for store {store} (a mistyped id, or replayed already): 'quarantine list --store {store}' lists the quarantined events.";
 
-    private static ServiceProvider BuildServices(Action<ConfigurationManager>? configure)
+    private static string Describe(ReplayOutcome outcome) => outcome switch
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        configure?.Invoke(builder.Configuration);
-        builder.Services.AddLogging()
+        ReplayOutcome.Replayed => "re-enqueued",
+        ReplayOutcome.FailedAgain => "re-enqueued; it failed again and is quarantined anew",
+        _ => "not replayed: a delivery is processing it right now (try again later)",
+    };
+
+    private static IHost Build(CommandContext context)
+    {
+        var builder = context.CreateHostBuilder();
+        builder.Services
             .AddTableState(builder.Configuration)
             .AddEventTransport(builder.Configuration)
             .AddEventProcessing(builder.Configuration);
-        return builder.Services.BuildServiceProvider();
+        return builder.Build();
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Integration.Core.Reconciliation;
 using Integration.Hosting;
+using Integration.Standalone.CommandLine;
 using Spectre.Console;
 
 namespace Integration.Standalone.Processing;
@@ -23,30 +24,33 @@ public static class ReconcileCommands
     /// <summary>Plan lines, failures and findings printed after the table (the report keeps more).</summary>
     private const int Listed = 50;
 
-    public static Task<int> RunAsync(string[] args, Action<ConfigurationManager>? configure = null, TextWriter? output = null)
+    public static Command Create(CommandContext context)
     {
-        output ??= Console.Out;
+        var output = context.Output;
         var kind = new Argument<string>("kind") { Description = "What to reconcile: " + string.Join(", ", ReconciliationKinds.All) + "." };
         kind.AcceptOnlyFromAmong([.. ReconciliationKinds.All]);
-        var store = new Option<string>("--store") { Description = "The store hash.", Required = true };
+        var store = new Option<string>("--store") { Description = "The store hash (one of BigCommerce:Stores).", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Compare and print the plan; write nothing." };
 
         var reconcile = new Command("reconcile", "Compare the store with its systems of record and fix the drift now.") { kind, store, dryRun };
         reconcile.SetAction(async (result, ct) =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-            configure?.Invoke(builder.Configuration);
+            var builder = context.CreateHostBuilder();
             builder.Services.AddIntegrationHub(builder.Configuration);
             using var host = builder.Build();
             var runner = host.Services.GetRequiredService<ReconciliationRunner>();
             var what = result.GetValue(kind)!;
             if (!runner.Has(what))
             {
-                await output.WriteLineAsync($"Configuration error: no '{what}' reconciler is registered (catalog and inventory need the ERP, Erp:Tryton).");
-                return ConfigurationError;
+                return await context.FailAsync(ConfigurationError,
+                    $"{ConfigurationErrors.Prefix}no '{what}' reconciler is registered (catalog and inventory need the ERP, Erp:Tryton).");
             }
 
-            await host.StartAsync(ct); // validates the options, resolves the store directory and creates the tables
+            if (await CommandContext.StartAsync(host, result.GetValue(store)!, ct) is { } unknown)
+            {
+                return await context.FailAsync(ConfigurationError, unknown);
+            }
+
             try
             {
                 var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -75,8 +79,7 @@ public static class ReconcileCommands
             }
         });
 
-        var root = new RootCommand("BigCommerce integration hub (Standalone)") { reconcile };
-        return QuarantineCommands.InvokeAsync(root.Parse(args), output);
+        return reconcile;
     }
 
     private static async Task<ReconciliationReport> RunWithProgressAsync(IAnsiConsole console, ReconciliationRunner runner, string kind, string store,

@@ -212,6 +212,9 @@ public sealed class WebhookWatchdogTests : IAsyncLifetime
         Assert.Equal(WebhookScopes.Subscriptions.Count - 1, report.DriftedByField[WebhookWatchdog.Missing]);
         Assert.Equal(0, _harness.Store.Counters.Calls("POST /v3/hooks") - 1); // only the test's own create
         Assert.Empty(_repaired);
+        // "API calls (minimum)": a dry run lists the hooks and writes nothing, so both are the one listing.
+        Assert.Equal(1, report.ApiCalls);
+        Assert.Equal(report.ApiCalls, report.MinimumCalls);
     }
 
     [Fact]

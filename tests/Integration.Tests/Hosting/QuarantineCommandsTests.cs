@@ -3,7 +3,7 @@ using Azure.Storage.Queues;
 using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
-using Integration.Standalone.Processing;
+using Integration.Standalone.CommandLine;
 using Integration.Testing;
 using Integration.Tests.Support;
 using Integration.Tests.Processing;
@@ -64,8 +64,8 @@ public sealed class QuarantineCommandsTests(AzuriteFixture azurite) : IAsyncLife
         var checkpoints = new TableFulfilmentCheckpointStore(new TableServiceClient(azurite.ConnectionString).GetTableClient(_prefix + "syncstate"));
         Assert.True(await checkpoints.TrySaveAsync(store, done.AddHours(2), null, Ct));
 
-        var (listCode, listed) = await RunAsync("quarantine", "list", "--store", store);
-        var (replayCode, replayed) = await RunAsync("quarantine", "replay", "--store", store, "--event", evt.EventId);
+        var (listCode, listed) = await RunInAsync(store, "quarantine", "list", "--store", store);
+        var (replayCode, replayed) = await RunInAsync(store, "quarantine", "replay", "--store", store, "--event", evt.EventId);
 
         Assert.Equal(0, listCode);
         Assert.Contains(evt.EventId, listed, StringComparison.Ordinal);
@@ -97,11 +97,15 @@ public sealed class QuarantineCommandsTests(AzuriteFixture azurite) : IAsyncLife
         Assert.Contains("--from", badDate, StringComparison.Ordinal);
     }
 
-    private async Task<(int Code, string Output)> RunAsync(params string[] args)
+    private Task<(int Code, string Output)> RunAsync(params string[] args) => RunInAsync("abc123", args);
+
+    /// <summary>Runs the command with <paramref name="store"/> as the one configured store.</summary>
+    private async Task<(int Code, string Output)> RunInAsync(string store, params string[] args)
     {
         using var output = new StringWriter();
-        var code = await QuarantineCommands.RunAsync(args, c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        var code = await HubCommandLine.RunAsync(args, c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["BigCommerce:Stores:0:StoreHash"] = store,
             ["State:ConnectionString"] = azurite.ConnectionString,
             ["State:TablePrefix"] = _prefix,
             ["Transport:StorageQueues:ConnectionString"] = azurite.ConnectionString,

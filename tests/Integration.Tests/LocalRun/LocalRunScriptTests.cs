@@ -15,9 +15,7 @@ namespace Integration.Tests.LocalRun;
 /// </summary>
 public sealed partial class LocalRunScriptTests : IDisposable
 {
-    // The run starts a Tryton from its template, the emulator and the hub; on a busy 2-core machine that takes a while.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
-    private readonly string _runDirectory = Path.Combine(RepositoryPaths.Root, ".artifacts", "test-run-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _runDirectory = LocalRunScript.NewRunDirectory();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -95,17 +93,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
         await StopAndAssertEverythingIsGoneAsync(run, signal);
     }
 
-    /// <summary>
-    /// Starts <c>./build.sh run</c> as a background job of a non-interactive bash (so it starts with SIGINT ignored) and
-    /// waits for it to announce the running hub; the bash prints the job's pid first and waits for it.
-    /// </summary>
-    private async Task<ManagedProcess> StartRunInTheBackgroundAsync(string launcher = "")
-    {
-        var run = StartScript(launcher + "./build.sh run 2>&1 & echo \"RUN_PID=$!\"; wait $!; echo \"RUN_EXIT=$?\"");
-        await WaitForOutputAsync(run, "The integration hub is running", StartTimeout);
-        await WaitForOutputAsync(run, "Placed order", TimeSpan.FromMinutes(1));
-        return run;
-    }
+    private Task<ManagedProcess> StartRunInTheBackgroundAsync(string launcher = "") => LocalRunScript.StartRunInTheBackgroundAsync(_runDirectory, launcher);
 
     private async Task StopAndAssertEverythingIsGoneAsync(ManagedProcess run, string signal)
     {
@@ -131,28 +119,10 @@ public sealed partial class LocalRunScriptTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_runDirectory, "hub.env")), "The operations settings of a stopped run are removed.");
     }
 
-    private ManagedProcess StartScript(string script, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["INTEGRATION_RUN_DIR"] = _runDirectory };
-        // The test build made the Release binaries the run starts: skip its rebuild (keeps the test bounded).
-        if (AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-        {
-            variables["INTEGRATION_SKIP_BUILD"] = "1";
-        }
+    private ManagedProcess StartScript(string script, IReadOnlyDictionary<string, string>? environment = null) =>
+        LocalRunScript.Start(script, _runDirectory, environment);
 
-        return ManagedProcess.Start("bash", ["-c", script], RepositoryPaths.Root, variables);
-    }
-
-    private static async Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!process.RecentOutput.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.False(process.HasExited, $"The script ended before printing \"{text}\":\n{process.RecentOutput}");
-            Assert.True(DateTime.UtcNow < deadline, $"No \"{text}\" within {timeout}:\n{process.RecentOutput}");
-            await Task.Delay(250, Ct);
-        }
-    }
+    private static Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout) => LocalRunScript.WaitForOutputAsync(process, text, timeout);
 
     private static async Task SignalAsync(string signal, int pid)
     {

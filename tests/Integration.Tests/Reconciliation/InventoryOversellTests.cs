@@ -5,6 +5,7 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Emulator;
 using Integration.Core.Mapping;
+using Integration.Standalone.CommandLine;
 using Integration.Standalone.Processing;
 using Integration.Testing;
 using Integration.Testing.Tryton;
@@ -200,7 +201,7 @@ public sealed class InventoryOversellTests(AzuriteFixture azurite, TrytonFixture
         }
 
         using var output = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await ReconcileCommands.RunAsync(["reconcile", "inventory", "--store", _store], c => c.AddInMemoryCollection(settings), output);
+        var code = await HubCommandLine.RunAsync(["reconcile", "inventory", "--store", _store], c => c.AddInMemoryCollection(settings), output);
         return (code, output.ToString());
     }
 

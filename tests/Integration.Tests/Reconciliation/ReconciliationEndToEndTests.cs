@@ -15,6 +15,7 @@ using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Integration.Core.Reconciliation;
 using Integration.Testing;
 using Integration.Testing.Tryton;
+using Integration.Standalone.CommandLine;
 using Integration.Standalone.Processing;
 using Integration.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -355,7 +356,7 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         }
 
         using var output = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await ReconcileCommands.RunAsync(args, c => c.AddInMemoryCollection(settings), output);
+        var code = await HubCommandLine.RunAsync(args, c => c.AddInMemoryCollection(settings), output);
         return (code, output.ToString());
     }
 

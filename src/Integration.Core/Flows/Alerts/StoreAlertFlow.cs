@@ -40,12 +40,12 @@ public sealed partial class StoreAlertFlow(ILogger<StoreAlertFlow> logger) : IRe
                 new KeyValuePair<string, object?>("scope", Event.Scope),
                 new KeyValuePair<string, object?>("store", Event.StoreHash));
             // The data of these notifications holds hook ids and codes (90001 retrying, 90002 disabled, 90003 blocklisted).
-            LogAlert(Owner._logger, Event.Scope, Event.StoreHash, Event.EventId, Event.Data?.GetRawText());
+            LogAlert(Owner._logger, Event.Scope, Event.StoreHash, Event.EventId, LogValues.OrNone(Event.Data?.GetRawText()));
             return Task.FromResult<string?>(null);
         }
     }
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Critical, Message =
         "ALERT {Scope} for store {StoreHash} (event {EventId}): {Data}. Check the store's app installation and hooks (GET /v3/hooks, /v3/hooks/admin).")]
-    private static partial void LogAlert(ILogger logger, string scope, string storeHash, string eventId, string? data);
+    private static partial void LogAlert(ILogger logger, string scope, string storeHash, string eventId, string data);
 }

@@ -4,6 +4,7 @@ using Integration.Core.Events;
 using Integration.Core.Model;
 using Integration.Core.Processing;
 using Integration.Core.Scheduling;
+using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -138,7 +139,7 @@ public sealed partial class FulfilmentSync(
         }
 
         var run = new FulfilmentRun(storeHash, from, saved ? next : checkpoint?.Watermark, saved, items, counts);
-        LogRun(logger, storeHash, from, run.Total, run.Count("applied"), run.Count("quarantined"), run.Count("retry") + run.Count("waiting"), run.Watermark);
+        LogRun(logger, storeHash, from, run.Total, run.Count("applied"), run.Count("quarantined"), run.Count("retry") + run.Count("waiting"), LogValues.OrNone(run.Watermark));
         return run;
     }
 
@@ -196,9 +197,9 @@ public sealed partial class FulfilmentSync(
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 
     [LoggerMessage(EventId = 2600, Level = LogLevel.Information, Message =
-        "Fulfilment for store {StoreHash} since {Since:O}: {Shipments} ERP shipments, {Applied} applied, {Quarantined} quarantined, {Retry} to retry; watermark {Watermark:O}")]
+        "Fulfilment for store {StoreHash} since {Since:O}: {Shipments} ERP shipments, {Applied} applied, {Quarantined} quarantined, {Retry} to retry; watermark {Watermark}")]
     private static partial void LogRun(ILogger logger, string storeHash, DateTimeOffset since, int shipments, int applied, int quarantined, int retry,
-        DateTimeOffset? watermark);
+        string watermark);
 
     [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message =
         "ERP shipment {ErpShipmentId} for order {OrderId} of store {StoreHash} failed on attempt {Attempt}; next attempt not before {NextAttemptAt:O}: {ErrorType}: {Error}")]

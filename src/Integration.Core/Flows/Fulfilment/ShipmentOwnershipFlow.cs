@@ -3,6 +3,7 @@ using Integration.Core.Commerce;
 using Integration.Core.Events;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
+using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Integration.Core.Flows.Fulfilment;
@@ -40,7 +41,7 @@ public sealed partial class ShipmentOwnershipFlow(ICommerceStore store, ILogger<
         }
 
         MappingTelemetry.CountReverted("shipment", commerceEvent.Scope["store/shipment/".Length..], "bigcommerce", "erp");
-        LogViolation(_logger, commerceEvent.Scope, commerceEvent.StoreHash, commerceEvent.ResourceId?.ToString(), commerceEvent.EventId);
+        LogViolation(_logger, commerceEvent.Scope, commerceEvent.StoreHash, LogValues.OrNone(commerceEvent.ResourceId?.ToString()), commerceEvent.EventId);
         return new Ignored(SkipReason);
     }
 
@@ -70,5 +71,5 @@ public sealed partial class ShipmentOwnershipFlow(ICommerceStore store, ILogger<
 
     [LoggerMessage(EventId = 2610, Level = LogLevel.Warning, Message =
         "Policy violation: {Scope} in store {StoreHash} (shipment {ShipmentId}, event {EventId}); shipments are ERP-owned and are not copied into the ERP")]
-    private static partial void LogViolation(ILogger logger, string scope, string storeHash, string? shipmentId, string eventId);
+    private static partial void LogViolation(ILogger logger, string scope, string storeHash, string shipmentId, string eventId);
 }

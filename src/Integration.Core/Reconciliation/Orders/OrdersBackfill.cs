@@ -6,6 +6,7 @@ using System.Text.Json;
 using Integration.Core.Commerce;
 using Integration.Core.Events;
 using Integration.Core.Processing;
+using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -106,7 +107,7 @@ public sealed partial class OrdersBackfill(
             LogFinished(logger, context.StoreHash, "orders", listed, report.Fixed, report.UpToDate, context.DryRun);
             if (report.Unfinished)
             {
-                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, watermark);
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, LogValues.OrNone(watermark));
                 return;
             }
         }
@@ -139,7 +140,7 @@ public sealed partial class OrdersBackfill(
             context.Progress?.Report(new ReconciliationProgress("customers", listed, null));
             if (report.Unfinished)
             {
-                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, since);
+                LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, LogValues.OrNone(since));
                 break;
             }
         }
@@ -329,14 +330,14 @@ public sealed partial class OrdersBackfill(
     private static string FormatCheckpoint(DateTimeOffset watermark) =>
         watermark.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} from {Since} (dry run: {DryRun})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} from {Since:O} (dry run: {DryRun})")]
     private static partial void LogStarting(ILogger logger, string storeHash, DateTimeOffset since, bool dryRun);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} went through {Count} modified {Phase}: {Published} published, {UpToDate} up to date in the run (dry run: {DryRun})")]
     private static partial void LogFinished(ILogger logger, string storeHash, string phase, long count, long published, long upToDate, bool dryRun);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} stopped at its budget of {MaxCalls} store calls ({ListCalls} list calls, {EventCalls} accounted for the published events); the next run continues from {Watermark}")]
-    private static partial void LogBudgetReached(ILogger logger, string storeHash, int maxCalls, long listCalls, long eventCalls, DateTimeOffset? watermark);
+    private static partial void LogBudgetReached(ILogger logger, string storeHash, int maxCalls, long listCalls, long eventCalls, string watermark);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Orders backfill waits: the {Target} queue holds {Depth} messages (at most {MaxBacklog} for the backfill)")]
     private static partial void LogWaiting(ILogger logger, string target, long depth, int maxBacklog);
