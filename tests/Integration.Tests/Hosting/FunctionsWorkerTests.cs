@@ -1,4 +1,10 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Integration.BigCommerce.Webhooks;
+using Integration.Core.Events;
 using System.Text.Json.Nodes;
 using Integration.Functions.TestHost;
 using Integration.Functions.TestHost.Rpc;
@@ -137,6 +143,52 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
         }
 
         return binding;
+    }
+
+    [Fact]
+    public async Task SignedWebhook_PostedToTheHost_IsAnsweredByTheWorkerThroughTheAspNetCoreIntegration_AndTheEventIsQueued()
+    {
+        var prefix = FunctionsWorker.NewPrefix();
+        await using var host = await FunctionsWorker.StartAsync(FunctionsWorker.Settings(azurite.ConnectionString, prefix), Ct);
+        var body = Payloads.Order(5, storeHash: TestStores.Signing).ToJsonString();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = StandardWebhooks.Sign(TestStores.SigningKey, "msg_1", long.Parse(timestamp, CultureInfo.InvariantCulture), Encoding.UTF8.GetBytes(body));
+
+        using var ok = await PostAsync(host, body, ("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", signature));
+        using var tampered = await PostAsync(host, body.Replace("\"id\":5", "\"id\":6", StringComparison.Ordinal),
+            ("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", signature));
+        using var get = await host.Client.GetAsync(new Uri("api/webhooks/bigcommerce", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Empty(await ok.Content.ReadAsByteArrayAsync(Ct));
+        // The refusal is the worker's own RFC 9457 answer, carried back through the host.
+        Assert.Equal(HttpStatusCode.Unauthorized, tampered.StatusCode);
+        Assert.Equal("application/problem+json", tampered.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode); // the trigger declares POST only
+        Assert.Equal(2, host.HttpInvocations.Count);
+        Assert.All(host.HttpInvocations, i => Assert.True(i.Succeeded, i.Error));
+        foreach (var target in EventTargets.All)
+        {
+            var evt = Assert.Single(await StandaloneHost.DrainAsync(
+                new QueueClient(azurite.ConnectionString, StorageQueueEventPublisher.QueueName(prefix, target)), Ct));
+            Assert.Equal(ResourceId.FromNumber(5), evt.ResourceId);
+            Assert.Equal(TestStores.Signing, evt.StoreHash);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(FunctionsHost host, string body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/webhooks/bigcommerce", UriKind.Relative))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Webhook-Secret", TestStores.SignedSecret);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
+        return await host.Client.SendAsync(request, Ct);
     }
 
     private static int Logged(FunctionsHost host, string text) =>
