@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
 using Integration.Azure.Messaging;
 using Integration.BigCommerce.Webhooks;
@@ -10,6 +12,7 @@ using Integration.Functions.TestHost;
 using Integration.Functions.TestHost.Rpc;
 using Integration.Testing;
 using Integration.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Integration.Tests.Hosting;
 
@@ -174,6 +177,48 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
             Assert.Equal(ResourceId.FromNumber(5), evt.ResourceId);
             Assert.Equal(TestStores.Signing, evt.StoreHash);
         }
+    }
+
+    [Fact]
+    public async Task ServiceBusDeliveries_FromTheBrokerDouble_AreSettledByTheWorkersAnswer()
+    {
+        await using var host = await FunctionsWorker.StartAsync(FunctionsWorker.Settings(azurite.ConnectionString, FunctionsWorker.NewPrefix()), Ct);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var broker = new ServiceBusDouble(time, maxDeliveryCount: 3, EventTargets.Erp, EventTargets.Crm);
+        var publisher = new ServiceBusEventPublisher(broker, time);
+        var evt = TestEvents.Order(Random.Shared.NextInt64(1_000_000, 9_000_000));
+        var body = JsonSerializer.SerializeToUtf8Bytes(evt, CommerceEventJsonContext.Default.CommerceEvent);
+        await publisher.PublishAsync(evt, body, Ct);
+        await publisher.PublishAsync(evt, body, Ct); // the same webhook delivered twice: same message id, dropped by the broker
+        var poison = Guid.NewGuid().ToString("N");
+        await broker.SendMessageAsync(new ServiceBusMessage("not an event") { MessageId = poison }, Ct);
+        var seen = new List<(ServiceBusDouble.Delivered Delivery, InvocationResult Result)>();
+
+        await broker.RunUntilIdleAsync(async d =>
+        {
+            var function = d.Subscription == EventTargets.Erp ? "ErpEventConsumer" : "CrmEventConsumer";
+            var result = await host.InvokeServiceBusAsync(function,
+                new ServiceBusDelivery(d.Body, d.MessageId!, d.DeliveryCount, d.EnqueuedTime, d.ApplicationProperties) { SequenceNumber = d.SequenceNumber },
+                d.ApplicationProperties.TryGetValue("traceparent", out var parent) ? parent as string : null, Ct);
+            seen.Add((d, result));
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(result.Error); // the host abandons the message
+            }
+        });
+
+        Assert.Equal(1, broker.DroppedAsDuplicates);
+        // The event: completed at its first delivery on each subscription.
+        var delivered = seen.Where(s => s.Delivery.MessageId == evt.EventId).ToList();
+        Assert.Equal([EventTargets.Crm, EventTargets.Erp], delivered.Select(s => s.Delivery.Subscription).Order(StringComparer.Ordinal));
+        Assert.All(delivered, s => Assert.True(s.Result.Succeeded && s.Delivery.DeliveryCount == 1, s.Result.Error));
+        // The poison message: abandoned, redelivered with its delivery count + 1 up to the max, then dead-lettered.
+        var failed = seen.Where(s => s.Delivery.MessageId == poison).ToList();
+        Assert.All(failed, s => Assert.False(s.Result.Succeeded));
+        Assert.Equal([1, 1, 2, 2, 3, 3], failed.Select(s => s.Delivery.DeliveryCount).Order());
+        Assert.Equal(2, broker.DeadLettered.Count);
+        Assert.All(broker.DeadLettered, d => Assert.Equal(3, d.DeliveryCount));
+        Assert.False(host.WorkerExited.IsCompleted);
     }
 
     private static async Task<HttpResponseMessage> PostAsync(FunctionsHost host, string body, params (string Name, string Value)[] headers)
