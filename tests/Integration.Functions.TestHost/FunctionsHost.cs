@@ -56,6 +56,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _proxy = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     private readonly ConcurrentQueue<InvocationResult> _httpInvocations = new();
+    private readonly ConcurrentQueue<string> _forwardErrors = new();
     private readonly Dictionary<string, string> _functionErrors = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ManagedProcess? _worker;
@@ -104,6 +105,9 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     /// <summary>The invocations made for HTTP requests through the front door, in completion order.</summary>
     public IReadOnlyCollection<InvocationResult> HttpInvocations => _httpInvocations;
+
+    /// <summary>Requests the front door could not forward to the worker's HTTP listener, with the reason.</summary>
+    public IReadOnlyCollection<string> ForwardErrors => _forwardErrors;
 
     /// <summary>Completes with the worker's exit code when its process ends.</summary>
     public Task<int> WorkerExited => _exited.Task;
@@ -280,6 +284,14 @@ public sealed class FunctionsHost : IAsyncDisposable
             });
             await Task.WhenAll(loads);
             _routes = HttpRoute.From(_functions, _options.AppDirectory);
+            if (_routes.Count > 0 && WorkerCapabilities.TryGetValue(HttpUriCapability, out var httpUri))
+            {
+                // The worker answers the handshake from its gRPC client before its Kestrel listener is up: the front door
+                // opens when the worker's HTTP listener accepts connections (a request forwarded earlier was refused and
+                // its invocation timed out in the worker after 15 s: a 500).
+                await LoopbackPort.WaitUntilListeningAsync(new Uri(httpUri).Port, _options.StartTimeout, () => WorkerOutput, limit.Token);
+            }
+
             StartDuration = started.Elapsed;
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -481,9 +493,10 @@ public sealed class FunctionsHost : IAsyncDisposable
         {
             response = await _proxy.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
             // The worker is gone or refused: the invocation's answer decides below.
+            _forwardErrors.Enqueue(e.Message);
         }
 
         var result = await invocation;
