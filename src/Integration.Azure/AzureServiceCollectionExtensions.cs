@@ -121,10 +121,21 @@ public static class AzureServiceCollectionExtensions
     private static QueueServiceClient CreateQueueServiceClient(StorageQueueTransportOptions sq, Func<TokenCredential> credential, QueueClientOptions options) =>
         sq.ServiceUri is { } uri ? new QueueServiceClient(uri, credential(), options) : new QueueServiceClient(sq.ConnectionString, options);
 
-    /// <summary>Creates the Storage queues at start-up when the Storage transport is used and creation is enabled.</summary>
-    private sealed class StorageQueueInitializer(IOptions<TransportOptions> options, IServiceProvider services) : IHostedService
+    /// <summary>
+    /// Creates the Storage queues at start-up when the Storage transport is used and creation is enabled, in the host's
+    /// starting phase, before any hosted service (the Functions worker's among them) starts taking requests.
+    /// </summary>
+    private sealed class StorageQueueInitializer(IOptions<TransportOptions> options, IServiceProvider services) : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartingAsync(CancellationToken cancellationToken)
         {
             var transport = options.Value;
             return transport.Kind == TransportKind.StorageQueues && transport.StorageQueues.CreateQueues

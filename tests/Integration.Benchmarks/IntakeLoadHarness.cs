@@ -16,7 +16,7 @@ namespace Integration.Benchmarks;
 /// </summary>
 public sealed class IntakeLoadHarness : ILoadHarness
 {
-    private const string Secret = "load-secret-0123456789abcdef0123";
+    internal const string Secret = "load-secret-0123456789abcdef0123";
 
     public string Name => "load-intake";
 
@@ -47,6 +47,16 @@ public sealed class IntakeLoadHarness : ILoadHarness
         };
         await SendAsync(client, 0); // warm-up: JIT, connection, queue creation already done at start-up
 
+        var figures = await DriveAsync(client, requests, concurrency, offset: 1);
+        figures.Print(Name, concurrency);
+        var failures = figures.Failures;
+        await app.StopAsync();
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Posts <paramref name="requests"/> distinct valid webhooks (numbered from <paramref name="offset"/>) from <paramref name="concurrency"/> callers; bounded to 5 minutes.</summary>
+    internal static async Task<LoadFigures> DriveAsync(HttpClient client, int requests, int concurrency, int offset)
+    {
         var latencies = new double[requests];
         var failures = 0;
         var next = 0;
@@ -58,7 +68,7 @@ public sealed class IntakeLoadHarness : ILoadHarness
             while ((i = Interlocked.Increment(ref next) - 1) < requests && !deadline.IsCancellationRequested)
             {
                 var sw = Stopwatch.StartNew();
-                var status = await SendAsync(client, i + 1);
+                var status = await SendAsync(client, offset + i);
                 latencies[i] = sw.Elapsed.TotalMilliseconds;
                 if (status != HttpStatusCode.OK)
                 {
@@ -68,17 +78,25 @@ public sealed class IntakeLoadHarness : ILoadHarness
         });
         await Task.WhenAll(workers);
         total.Stop();
-
         var done = Math.Min(next, requests);
-        var sorted = latencies[..done].Order().ToArray();
-        Console.WriteLine($"load-intake: {done} requests, concurrency {concurrency}, {failures} non-200");
-        Console.WriteLine($"  throughput  {done / total.Elapsed.TotalSeconds:F0} requests/s over {total.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"  latency ms  p50 {Percentile(sorted, 0.50):F2}  p90 {Percentile(sorted, 0.90):F2}  p99 {Percentile(sorted, 0.99):F2}  max {sorted[^1]:F2}");
-        await app.StopAsync();
-        return failures == 0 ? 0 : 1;
+        return new LoadFigures(done, failures, total.Elapsed, latencies[..done].Order().ToArray());
     }
 
-    private static async Task<HttpStatusCode> SendAsync(HttpClient client, int n)
+    internal sealed record LoadFigures(int Done, int Failures, TimeSpan Elapsed, double[] Sorted)
+    {
+        public double Throughput => Done / Elapsed.TotalSeconds;
+
+        public double P50 => Percentile(Sorted, 0.50);
+
+        public void Print(string label, int concurrency)
+        {
+            Console.WriteLine($"{label}: {Done} requests, concurrency {concurrency}, {Failures} non-200");
+            Console.WriteLine($"  throughput  {Throughput:F0} requests/s over {Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"  latency ms  p50 {P50:F2}  p90 {Percentile(Sorted, 0.90):F2}  p99 {Percentile(Sorted, 0.99):F2}  max {(Sorted.Length == 0 ? 0 : Sorted[^1]):F2}");
+        }
+    }
+
+    internal static async Task<HttpStatusCode> SendAsync(HttpClient client, int n)
     {
         var hash = n.ToString("x40", CultureInfo.InvariantCulture);
         var body = "{\"scope\":\"store/order/updated\",\"store_id\":\"1025646\",\"data\":{\"type\":\"order\",\"id\":" +

@@ -86,6 +86,15 @@ public sealed class ManagedProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process (whole tree) at once, as a crash would end it; <see cref="WaitForExitAsync"/> then returns.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

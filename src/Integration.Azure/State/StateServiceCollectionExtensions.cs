@@ -66,9 +66,14 @@ public static class StateServiceCollectionExtensions
     private static TableClient Table(IServiceProvider sp, Func<StateOptions, string> name) =>
         sp.GetRequiredService<TableServiceClient>().GetTableClient(name(sp.GetRequiredService<IOptions<StateOptions>>().Value));
 
-    private sealed class TableInitializer(TableServiceClient tables, IOptions<StateOptions> options) : IHostedService
+    /// <summary>
+    /// Creates the tables in the host's <em>starting</em> phase, before any hosted service starts: the Functions worker's
+    /// own hosted service, registered before the hub's, connects to the Functions host and takes invocations as soon as
+    /// it starts, so tables created in <c>StartAsync</c> raced the first invocations (TableNotFound on a new prefix).
+    /// </summary>
+    private sealed class TableInitializer(TableServiceClient tables, IOptions<StateOptions> options) : IHostedLifecycleService
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
+        public async Task StartingAsync(CancellationToken cancellationToken)
         {
             if (!options.Value.CreateTables)
             {
@@ -80,6 +85,14 @@ public static class StateServiceCollectionExtensions
             await tables.CreateTableIfNotExistsAsync(options.Value.ReconciliationTable, cancellationToken);
         }
 
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -18,7 +18,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Integration.Tests.Hosting;
 
 /// <summary>
-/// The Functions consumers called directly (no Functions host can run here), fed by <see cref="ServiceBusDouble"/>, a
+/// The Functions consumers called directly (FunctionsWorkerTests runs them in the real worker process), fed by <see cref="ServiceBusDouble"/>, a
 /// broker that redelivers an abandoned message at once, schedules messages, drops duplicate message ids and
 /// dead-letters after the max delivery count, the way Service Bus does. The product's real Service Bus publisher
 /// writes both the intake's messages and the consumers' retry copies into it.

@@ -20,6 +20,7 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
     private readonly object _gate = new();
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly List<Pending> _pending = [];
+    private long _sequence;
 
     public List<(string Subscription, string Body, int DeliveryCount)> DeadLettered { get; } = [];
 
@@ -47,9 +48,10 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
 
             var target = message.ApplicationProperties.TryGetValue("target", out var t) ? t as string : null;
             var due = message.ScheduledEnqueueTime > now ? message.ScheduledEnqueueTime : now;
+            var properties = new Dictionary<string, object?>(message.ApplicationProperties, StringComparer.Ordinal);
             foreach (var subscription in subscriptions.Where(s => target is null || target == s))
             {
-                _pending.Add(new Pending(subscription, message.Body.ToString(), due, 0));
+                _pending.Add(new Pending(subscription, message.Body.ToString(), due, 0, message.MessageId, properties, ++_sequence, due));
             }
         }
 
@@ -63,7 +65,17 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
     /// Delivers messages in due order to <paramref name="handler"/> (subscription, body, delivery count) until none is
     /// left, advancing fake time to the next due one; stops (and fails) after <paramref name="maxDeliveries"/>.
     /// </summary>
-    public async Task RunUntilIdleAsync(Func<string, string, int, Task> handler, int maxDeliveries = 500)
+    public Task RunUntilIdleAsync(Func<string, string, int, Task> handler, int maxDeliveries = 500)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return RunUntilIdleAsync(d => handler(d.Subscription, d.Body, d.DeliveryCount), maxDeliveries);
+    }
+
+    /// <summary>
+    /// As <see cref="RunUntilIdleAsync(Func{string, string, int, Task}, int)"/>, handing over what a trigger's binding data
+    /// carries: message id, enqueued time (when it became visible), application properties and sequence number.
+    /// </summary>
+    public async Task RunUntilIdleAsync(Func<Delivered, Task> handler, int maxDeliveries = 500)
     {
         ArgumentNullException.ThrowIfNull(handler);
         for (var delivered = 0; ; delivered++)
@@ -94,7 +106,7 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
             Deliveries.Add((next.Subscription, time.GetUtcNow(), deliveryCount, next.Body));
             try
             {
-                await handler(next.Subscription, next.Body, deliveryCount);
+                await handler(new Delivered(next.Subscription, next.Body, deliveryCount, next.MessageId, next.Enqueued, next.Properties, next.Sequence));
             }
             catch (Exception) when (deliveryCount < maxDeliveryCount)
             {
@@ -110,5 +122,10 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
         }
     }
 
-    private sealed record Pending(string Subscription, string Body, DateTimeOffset Due, int DeliveryCount);
+    /// <summary>One delivery of a message to a subscription.</summary>
+    public sealed record Delivered(string Subscription, string Body, int DeliveryCount, string? MessageId, DateTimeOffset EnqueuedTime,
+        IReadOnlyDictionary<string, object?> ApplicationProperties, long SequenceNumber);
+
+    private sealed record Pending(string Subscription, string Body, DateTimeOffset Due, int DeliveryCount, string? MessageId,
+        IReadOnlyDictionary<string, object?> Properties, long Sequence, DateTimeOffset Enqueued);
 }

@@ -122,9 +122,12 @@ public sealed class StandaloneHost : IAsyncDisposable
     }
 
     /// <summary>Receives every message currently on a target's queue (and deletes them).</summary>
-    public async Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken)
+    public Task<List<CommerceEvent>> DrainAsync(string target, CancellationToken cancellationToken) => DrainAsync(Queue(target), cancellationToken);
+
+    /// <summary>Receives and deletes every event on <paramref name="queue"/> (any host publishing to Storage queues).</summary>
+    public static async Task<List<CommerceEvent>> DrainAsync(QueueClient queue, CancellationToken cancellationToken)
     {
-        var queue = Queue(target);
+        ArgumentNullException.ThrowIfNull(queue);
         var events = new List<CommerceEvent>();
         while (true)
         {
