@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Integration.Functions.TestHost;
+using Integration.Hosting;
 using Integration.Standalone;
 using Integration.Testing;
 using Microsoft.Extensions.Configuration;
@@ -40,8 +41,7 @@ public sealed class FunctionsIntakeLoadHarness : ILoadHarness
 
         // Functions: cold start first, then the same load.
         var functionsSettings = Settings("fnload");
-        foreach (var timer in new[] { "Processing:LedgerSweepSchedule", "Fulfilment:Schedule", "Reconciliation:Catalog:Schedule",
-                     "Reconciliation:Inventory:Schedule", "Reconciliation:Orders:Schedule", "Reconciliation:Hooks:Schedule" })
+        foreach (var timer in TriggerSettings.OptionKeys.Keys.Where(k => k != TriggerSettings.TopicName))
         {
             functionsSettings[timer] = "0 0 3 * * *";
         }

@@ -10,6 +10,7 @@ using Integration.Core.Events;
 using System.Text.Json.Nodes;
 using Integration.Functions.TestHost;
 using Integration.Functions.TestHost.Rpc;
+using Integration.Hosting;
 using Integration.Testing;
 using Integration.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -125,13 +126,13 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
     [Fact]
     public async Task TimerWhoseScheduleSettingIsMissing_IsInError_AsTheHostsIndexingLeavesIt_WhileTheOthersLoad()
     {
-        // The hub itself has a default sweep schedule, but the trigger's %Processing:LedgerSweepSchedule% needs the
+        // The hub itself has a default sweep schedule, but the trigger's %ProcessingLedgerSweepSchedule% needs the
         // app setting: without it the host cannot start that timer.
         var settings = FunctionsWorker.Settings(azurite.ConnectionString, FunctionsWorker.NewPrefix());
-        settings.Remove("Processing:LedgerSweepSchedule");
+        settings.Remove(TriggerSettings.LedgerSweepSchedule);
         await using var host = await FunctionsWorker.StartAsync(settings, Ct);
 
-        Assert.Contains("%Processing:LedgerSweepSchedule%", Assert.Single(host.FunctionErrors, e => e.Key == "LedgerSweep").Value, StringComparison.Ordinal);
+        Assert.Contains($"%{TriggerSettings.LedgerSweepSchedule}%", Assert.Single(host.FunctionErrors, e => e.Key == "LedgerSweep").Value, StringComparison.Ordinal);
         // The host refuses to fire it (synchronously: nothing reaches the worker).
         Assert.Throws<InvalidOperationException>(() => { _ = host.InvokeTimerAsync("LedgerSweep", DateTimeOffset.UtcNow, cancellationToken: Ct); });
         Assert.True((await host.InvokeTimerAsync("FulfilmentSync", DateTimeOffset.UtcNow, cancellationToken: Ct)).Succeeded);

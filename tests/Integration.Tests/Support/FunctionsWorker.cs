@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Integration.Functions.TestHost;
+using Integration.Hosting;
 using Integration.Testing;
 using Integration.Tests.Hosting;
 
@@ -27,7 +28,7 @@ internal static class FunctionsWorker
         settings["Transport:Kind"] = "StorageQueues";
         settings["Transport:StorageQueues:ConnectionString"] = azuriteConnectionString;
         settings["Transport:StorageQueues:QueuePrefix"] = prefix;
-        settings["Transport:ServiceBus:TopicName"] = "commerce-events";
+        settings[TriggerSettings.TopicName] = "commerce-events";
         settings["State:ConnectionString"] = azuriteConnectionString;
         settings["State:TablePrefix"] = prefix;
         return settings;
