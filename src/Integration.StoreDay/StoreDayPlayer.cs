@@ -22,6 +22,9 @@ public sealed class StoreDayOptions
 
     /// <summary>The store must have delivered nothing new for this long before the check judges (covers held-back deliveries).</summary>
     public int QuietSeconds { get; set; } = 5;
+
+    /// <summary>Units the ERP counts of each SKU the day sells, before the first order (the store starts there).</summary>
+    public int StockCount { get; set; } = 40;
 }
 
 /// <summary>What the player did, for the summary.</summary>
@@ -30,7 +33,21 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
 {
     /// <summary>The variant whose price was edited in the control panel (the ERP owns prices: the drift flow reverts it).</summary>
     public (long ProductId, long VariantId)? PriceEdited { get; init; }
+
+    /// <summary>The variants the day sells (the store's first ones).</summary>
+    public IReadOnlyList<DayVariant> Variants { get; init; } = [];
+
+    /// <summary>What the ERP counted before the first order, by the ERP's product code (the SKU's normal form): the units it had.</summary>
+    public IReadOnlyDictionary<string, decimal> ErpCounts { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>The order the shopper cancelled, and the order refunded in part.</summary>
+    public long CancelledOrder { get; init; }
+
+    public long RefundedOrder { get; init; }
 }
+
+/// <summary>A store variant the day sells.</summary>
+public sealed record DayVariant(long ProductId, long VariantId, string Sku);
 
 /// <summary>
 /// Plays a store's day against the (emulated) store, as its shoppers and its merchant would: customers register,
@@ -38,7 +55,12 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
 /// shipped, completed), cancels one, refunds part of another, adjusts stock, and edits a price in the control panel
 /// (a field the ERP owns, so the hub must put it back). Webhooks for every scope the hub handles are registered first.
 /// </summary>
-public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null)
+/// <remarks>
+/// With the ERP's back office (<paramref name="erp"/>), the ERP first counts stock for the SKUs the day sells
+/// (<see cref="StoreDayOptions.StockCount"/> each, a Tryton inventory) and the merchant sets the store's levels to it, so
+/// the store starts at the ERP's sellable quantity and every unit sold afterwards is one the ERP had.
+/// </remarks>
+public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null, ErpBackOffice? erp = null)
 {
     private static readonly string[] Scopes = ["store/order/*", "store/customer/*", "store/product/*", "store/sku/*"];
 
@@ -53,6 +75,25 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         await RegisterHooksAsync(webhookUrl, webhookSecret, cancellationToken);
         var variants = await VariantsAsync(cancellationToken);
         var run = Guid.NewGuid().ToString("N")[..8];
+        var location = (await store.GetAsync("v3/inventory/locations", cancellationToken))!["data"]![0]!["id"]!.GetValue<long>();
+        var counts = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        if (erp is not null)
+        {
+            // The warehouse counts what it has (the ERP owns stock), and the store opens with those levels.
+            var sold = variants.Take(options.Orders + 7).DistinctBy(v => v.VariantId).ToList();
+            await erp.CountAsync(sold.ToDictionary(v => v.Sku, _ => (decimal)options.StockCount, StringComparer.Ordinal), cancellationToken);
+            foreach (var variant in sold)
+            {
+                counts[erp.Code(variant.Sku)] = options.StockCount;
+            }
+
+            await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
+            {
+                ["reason"] = "Store day opening stock",
+                ["items"] = new JsonArray([.. sold.Select(v => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = options.StockCount })]),
+            }, cancellationToken);
+            progress?.Report($"the ERP counted {options.StockCount} units of each of {sold.Count} SKUs; the store opens with them");
+        }
 
         var customers = new List<long>();
         for (var i = 0; i < options.Customers; i++)
@@ -123,7 +164,6 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
 
         // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
-        var location = (await store.GetAsync("v3/inventory/locations", cancellationToken))!["data"]![0]!["id"]!.GetValue<long>();
         var moved = variants.Take(3).ToList();
         await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
         {
@@ -137,7 +177,10 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             new JsonObject { ["price"] = 1.23m }, cancellationToken);
         progress?.Report("3 stock counts, 1 price edited in the control panel");
 
-        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders) { PriceEdited = edited };
+        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders)
+        {
+            PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
+        };
     }
 
     private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>
@@ -161,10 +204,12 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         }
     }
 
-    private async Task<List<(long ProductId, long VariantId)>> VariantsAsync(CancellationToken cancellationToken)
+    private async Task<List<DayVariant>> VariantsAsync(CancellationToken cancellationToken)
     {
         var products = (await store.GetAsync("v3/catalog/products?include=variants&limit=10", cancellationToken))?["data"]?.AsArray() ?? [];
-        var variants = products.SelectMany(p => (p?["variants"]?.AsArray() ?? []).Select(v => (p!["id"]!.GetValue<long>(), v!["id"]!.GetValue<long>()))).ToList();
+        var variants = products.SelectMany(p => (p?["variants"]?.AsArray() ?? [])
+            .Select(v => new DayVariant(p!["id"]!.GetValue<long>(), v!["id"]!.GetValue<long>(), v["sku"]?.GetValue<string>() ?? string.Empty)))
+            .Where(v => v.Sku.Length > 0).ToList();
         return variants.Count >= 4 ? variants : throw new StoreDayException("The store needs at least 4 variants for the day.");
     }
 }

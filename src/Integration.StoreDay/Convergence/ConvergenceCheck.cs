@@ -12,7 +12,9 @@ public sealed record Violation(string Kind, string Message)
 /// The convergence rules, pure: every completed order exactly once in the ERP with the store's lines and a state that
 /// matches its status; every customer the day touched exactly once; ERP-owned fields equal in the store and the ERP
 /// for every product the day touched; with a CRM, every completed order exactly once as a deal with the order's amount
-/// and the stage of its status, and every customer exactly once as a contact (by e-mail); and conservation: every accepted event has exactly one terminal outcome per
+/// and the stage of its status, and every customer exactly once as a contact (by e-mail); stock conservation per SKU (no
+/// more units sold than the ERP had, the store at the ERP's sellable quantity); every ERP shipment exactly once in the
+/// store with its current tracking number and carrier; and conservation: every accepted event has exactly one terminal outcome per
 /// target a flow handles it for (applied, unchanged, duplicate, stale, skipped or quarantined; every outcome but
 /// applied with its reason).
 /// </summary>
@@ -33,6 +35,8 @@ public static class ConvergenceCheck
             Crm(facts, violations);
         }
 
+        Stock(facts, violations);
+        Shipments(facts, violations);
         foreach (var drift in facts.Drifts)
         {
             violations.Add(new("ownership", $"product {drift.ProductId}{(drift.VariantId is null ? "" : $" variant {drift.VariantId}")}: " +
@@ -105,6 +109,76 @@ public static class ConvergenceCheck
             {
                 violations.Add(new("orders", string.Create(CultureInfo.InvariantCulture,
                     $"{what}: ERP sale {sale.Id} lines differ ({string.Join("; ", differences)})")));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stock conservation per SKU: no more units sold than the ERP had (no unit sold twice), and the store's level is
+    /// the ERP's sellable quantity.
+    /// </summary>
+    private static void Stock(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var stock in facts.Stock)
+        {
+            var what = $"SKU {stock.Sku} at {stock.Location}";
+            if (stock.Sold is { } sold && stock.ErpHad is { } had && sold > had)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {sold:0.##} units sold in the store, the ERP had {had:0.##} (oversold by {sold - had:0.##})")));
+            }
+
+            if (stock.Sellable is not { } sellable)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture, $"{what}: the ERP has no stock level for it (the store shows {stock.StoreLevel:0.##})")));
+            }
+            else if (stock.StoreLevel != sellable)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: the store shows {stock.StoreLevel:0.##}, the ERP's sellable quantity is {sellable:0.##}")));
+            }
+        }
+    }
+
+    /// <summary>Every ERP shipment exactly once in the store (once per shipping address), with the ERP's tracking number and carrier now.</summary>
+    private static void Shipments(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var shipment in facts.Shipments)
+        {
+            var what = string.Create(CultureInfo.InvariantCulture, $"ERP shipment {shipment.ErpShipmentId} of order {shipment.OrderId}");
+            if (shipment.ShippingProvider is null || shipment.TrackingCarrier is null)
+            {
+                violations.Add(new("shipments", $"{what}: its carrier '{shipment.Carrier}' is not in the mapping's carriers (the hub cannot announce it)"));
+                continue;
+            }
+
+            if (shipment.StoreShipments.Count == 0)
+            {
+                violations.Add(new("shipments", $"{what}: not in the store (no store shipment names it)"));
+                continue;
+            }
+
+            if (shipment.StoreShipments.Count > shipment.StoreShipments.Select(s => s.OrderAddressId).Distinct().Count())
+            {
+                violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {shipment.StoreShipments.Count} store shipments name it (ids {string.Join(", ", shipment.StoreShipments.Select(s => s.Id))}), expected one per shipping address")));
+                continue;
+            }
+
+            foreach (var found in shipment.StoreShipments)
+            {
+                if (!string.Equals(found.Tracking, shipment.Tracking, StringComparison.Ordinal))
+                {
+                    violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: store shipment {found.Id} has tracking number '{found.Tracking}', the ERP's is '{shipment.Tracking}'")));
+                }
+
+                if (shipment.ShippingProvider is not null && shipment.TrackingCarrier is not null && !string.Equals(found.ShippingProvider ?? string.Empty, shipment.ShippingProvider, StringComparison.Ordinal)
+                    || !string.Equals(found.TrackingCarrier ?? string.Empty, shipment.TrackingCarrier, StringComparison.Ordinal))
+                {
+                    violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: store shipment {found.Id} has provider '{found.ShippingProvider}' and tracking carrier '{found.TrackingCarrier}', the ERP's carrier {shipment.Carrier} maps to '{shipment.ShippingProvider}' and '{shipment.TrackingCarrier}'")));
+                }
             }
         }
     }
