@@ -1,11 +1,15 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Integration.Core.Commerce;
+using Integration.Core.Crm;
 using Integration.Core.Erp;
 using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Mapping;
 using Integration.Core.Reconciliation;
+using Integration.Crm.HubSpot;
+using Integration.Crm.HubSpot.Client;
 using Integration.Erp.Tryton.JsonRpc;
+using Integration.StoreDay.Convergence;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Integration.StoreDay;
@@ -26,6 +30,9 @@ public sealed record EndOfDayResult(bool? PriceEditReverted, (string Sku, decima
     public int OrdersDuringInventory { get; init; }
 
     public int RefusedDuringInventory { get; init; }
+
+    /// <summary>CRM-owned fields a salesperson changed in HubSpot before the day's last orders (what the CRM must still hold).</summary>
+    public IReadOnlyList<CrmOwnedFact> CrmEdits { get; init; } = [];
 }
 
 /// <summary>An ERP shipment of the day: the order, Tryton's shipment id, its tracking number when done, and the one it was corrected to (or null).</summary>
@@ -84,6 +91,7 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         }
 
         var (shipments, outcomes) = await ShipAsync(play, storeApi, cancellationToken);
+        var crmEdits = await RenameInTheCrmAsync(play, storeApi, cancellationToken);
         var (placed, refused) = (0, 0);
         if (runner.Has(ReconciliationKinds.Inventory))
         {
@@ -94,7 +102,7 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
 
         return new EndOfDayResult(reverted, change, reports)
         {
-            Shipments = shipments, FulfilmentOutcomes = outcomes, OrdersDuringInventory = placed, RefusedDuringInventory = refused,
+            Shipments = shipments, FulfilmentOutcomes = outcomes, OrdersDuringInventory = placed, RefusedDuringInventory = refused, CrmEdits = crmEdits,
         };
     }
 
@@ -156,6 +164,52 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         return (shipments, outcomes);
     }
 
+    /// <summary>
+    /// A salesperson renames the company of the customer who buys for one in HubSpot (its <c>name</c>, and the contact's
+    /// <c>company</c> text: the CRM-owned fields the hub maps to HubSpot properties; the mapping's other CRM-owned
+    /// fields, tax id, company address and marketing consent, have no property the hub writes), then that customer
+    /// orders again and edits their account in the store: both run the CRM flows, which must leave the names alone.
+    /// </summary>
+    private async Task<IReadOnlyList<CrmOwnedFact>> RenameInTheCrmAsync(StoreDayPlay play, StoreApi storeApi, CancellationToken cancellationToken)
+    {
+        if (hub.GetService<HubSpotClient>() is not { } crm || play.CompanyCustomer == 0
+            || await _store.GetCustomerAsync(storeHash, play.CompanyCustomer, cancellationToken) is not { } customer
+            || CrmNaturalKeys.Company(storeHash, customer) is not { } companyKey || CrmNaturalKeys.ContactKey(customer.Email) is not { } email)
+        {
+            return [];
+        }
+
+        var company = (await crm.BatchReadAsync("companies", HubSpotSchema.CompanyKeyProperty, [companyKey], ["name"], cancellationToken)).Results?.FirstOrDefault();
+        var contact = (await crm.BatchReadAsync("contacts", "email", [email], ["company"], cancellationToken)).Results?.FirstOrDefault();
+        if (company is null || contact is null)
+        {
+            throw new StoreDayException($"The CRM has no company {companyKey} or no contact {email} after the day settled: the CRM flows did not write them.");
+        }
+
+        var renamed = $"{customer.Company!.Name} (renamed by sales)";
+        await crm.UpdateAsync("companies", company.Id, new Dictionary<string, string?> { ["name"] = renamed }, cancellationToken);
+        await crm.UpdateAsync("contacts", contact.Id, new Dictionary<string, string?> { ["company"] = renamed }, cancellationToken);
+        progress?.Report($"a salesperson renamed company {company.Id} in HubSpot to '{renamed}' (the CRM owns company names)");
+
+        // The customer orders again and updates their phone number in the store: the order and customer CRM flows run.
+        var variant = play.Variants[^1];
+        await storeApi.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+        {
+            ["customer_id"] = play.CompanyCustomer,
+            ["lines"] = new JsonArray(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = 1 }),
+        }, cancellationToken);
+        await storeApi.SendAsync(HttpMethod.Put, "v3/customers", new JsonArray(new JsonObject
+        {
+            ["id"] = play.CompanyCustomer, ["phone"] = "+1 512 555 0134",
+        }), cancellationToken);
+        progress?.Report("the company's buyer ordered again and changed their phone number in the store");
+        return
+        [
+            new CrmOwnedFact("companies", HubSpotSchema.CompanyKeyProperty, companyKey, "name", renamed),
+            new CrmOwnedFact("contacts", "email", email, "company", renamed),
+        ];
+    }
+
     private async Task FulfilAsync(FulfilmentSync fulfilment, Dictionary<string, int> outcomes, CancellationToken cancellationToken)
     {
         var run = await fulfilment.RunStoreAsync(storeHash, null, cancellationToken);
@@ -169,7 +223,8 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
 
     /// <summary>
     /// Shoppers keep ordering a SKU the day sold (a quarter of the store's level an order, the store refusing what it
-    /// lacks, as the storefront does) from before the inventory reconciliation starts until after it ends.
+    /// lacks, as the storefront does) from before the inventory reconciliation starts until after it ends and the SKU
+    /// has sold out (the store refused an order).
     /// </summary>
     private async Task<(int Placed, int Refused)> InventoryWhileShoppersOrderAsync(StoreDayPlay play, StoreApi storeApi, ReconciliationRunner runner,
         List<ReconciliationReport> reports, CancellationToken cancellationToken)
@@ -200,7 +255,8 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         var started = new TaskCompletionSource();
         var shoppers = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested || placed + refusedCount < 3)
+            // Until the run has ended and the store has refused one (the SKU sold out), at most 100 tries.
+            while ((!stop.IsCancellationRequested || refusedCount == 0) && placed + refusedCount < 100)
             {
                 try
                 {

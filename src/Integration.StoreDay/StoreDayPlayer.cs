@@ -25,6 +25,12 @@ public sealed class StoreDayOptions
 
     /// <summary>Units the ERP counts of each SKU the day sells, before the first order (the store starts there).</summary>
     public int StockCount { get; set; } = 40;
+
+    /// <summary>
+    /// How long the CRM is out in the middle of the day (HubSpot's daily quota spent) while the second half of the
+    /// orders arrives; 0 for none. The hub must hold the CRM's events and apply them after, quarantining none.
+    /// </summary>
+    public int OutageSeconds { get; set; } = 180;
 }
 
 /// <summary>What the player did, for the summary.</summary>
@@ -44,6 +50,14 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
     public long CancelledOrder { get; init; }
 
     public long RefundedOrder { get; init; }
+
+    /// <summary>The registered customer who buys for a company (the CRM owns the company's name), or 0.</summary>
+    public long CompanyCustomer { get; init; }
+
+    /// <summary>How long the CRM was out (0: no outage), and the orders placed meanwhile.</summary>
+    public int OutageSeconds { get; init; }
+
+    public int OrdersDuringOutage { get; init; }
 }
 
 /// <summary>A store variant the day sells.</summary>
@@ -60,7 +74,12 @@ public sealed record DayVariant(long ProductId, long VariantId, string Sku);
 /// (<see cref="StoreDayOptions.StockCount"/> each, a Tryton inventory) and the merchant sets the store's levels to it, so
 /// the store starts at the ERP's sellable quantity and every unit sold afterwards is one the ERP had.
 /// </remarks>
-public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null, ErpBackOffice? erp = null)
+/// <remarks>
+/// With <paramref name="crmOutage"/> and <see cref="StoreDayOptions.OutageSeconds"/>, the CRM goes out before the second
+/// half of the orders, which arrive spread over the first half of the outage, and comes back when it has lasted its length.
+/// </remarks>
+public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null, ErpBackOffice? erp = null,
+    CrmOutage? crmOutage = null)
 {
     private static readonly string[] Scopes = ["store/order/*", "store/customer/*", "store/product/*", "store/sku/*"];
 
@@ -101,6 +120,7 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             var created = await store.SendAsync(HttpMethod.Post, "v3/customers", new JsonArray(new JsonObject
             {
                 ["email"] = $"shopper{i}.{run}@example.com", ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}",
+                ["company"] = i == 0 ? $"Day{run} Trading" : null, // the first buys for a company: the CRM gets it (and owns its name)
                 ["addresses"] = new JsonArray(new JsonObject
                 {
                     ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}", ["address1"] = $"{i + 1} Market Street", ["city"] = "Austin",
@@ -114,73 +134,112 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
 
         var orders = new List<long>();
         var guests = 0;
-        for (var i = 0; i < options.Orders; i++)
+        var outage = crmOutage is not null && options.OutageSeconds > 0 ? TimeSpan.FromSeconds(options.OutageSeconds) : TimeSpan.Zero;
+        var outageEnds = DateTimeOffset.MaxValue;
+        var duringOutage = 0;
+        try
         {
-            var guest = i % 3 == 2 || customers.Count == 0;
-            guests += guest ? 1 : 0;
-            var lines = new JsonArray();
-            foreach (var (variant, quantity) in new[] { (variants[i % variants.Count], 2), (variants[(i + 7) % variants.Count], 1) }.DistinctBy(l => l.Item1))
+            for (var i = 0; i < options.Orders; i++)
             {
-                lines.Add(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = quantity });
+                if (outage > TimeSpan.Zero && i == options.Orders / 2)
+                {
+                    await crmOutage!.StartAsync(cancellationToken);
+                    outageEnds = DateTimeOffset.UtcNow + outage;
+                    progress?.Report($"the CRM is out: HubSpot's daily quota is spent for {options.OutageSeconds} s while orders keep arriving");
+                }
+
+                if (outageEnds != DateTimeOffset.MaxValue)
+                {
+                    // Spread over the first half of the outage: the rest of the day (statuses, refund, stock) follows.
+                    await Task.Delay(outage / 2 / (options.Orders - options.Orders / 2), cancellationToken);
+                    duringOutage++;
+                }
+
+                var guest = i % 3 == 2 || customers.Count == 0;
+                guests += guest ? 1 : 0;
+                var lines = new JsonArray();
+                foreach (var (variant, quantity) in new[] { (variants[i % variants.Count], 2), (variants[(i + 7) % variants.Count], 1) }.DistinctBy(l => l.Item1))
+                {
+                    lines.Add(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = quantity });
+                }
+
+                // Every fourth order waits for payment first (Awaiting Payment, then Awaiting Fulfillment).
+                var placed = await store.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+                {
+                    ["customer_id"] = guest ? 0 : customers[i % customers.Count], ["lines"] = lines, ["status_id"] = i % 4 == 1 ? 7 : 11,
+                }, cancellationToken);
+                orders.Add(placed!["id"]!.GetValue<long>());
             }
 
-            // Every fourth order waits for payment first (Awaiting Payment, then Awaiting Fulfillment).
-            var placed = await store.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+            progress?.Report($"{orders.Count} orders placed ({guests} by guests)");
+
+            // The merchant works through the orders: payment received, shipped to completion, one cancelled, one refunded in part.
+            var statusChanges = 0;
+            for (var i = 0; i < orders.Count; i++)
             {
-                ["customer_id"] = guest ? 0 : customers[i % customers.Count], ["lines"] = lines, ["status_id"] = i % 4 == 1 ? 7 : 11,
+                var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{orders[i]}");
+                if (i % 4 == 1)
+                {
+                    await SetStatusAsync(path, 11, cancellationToken);
+                    statusChanges++;
+                }
+
+                if (i % 3 == 0 && i != 0)
+                {
+                    await SetStatusAsync(path, 9, cancellationToken); // Awaiting Shipment
+                    await SetStatusAsync(path, 10, cancellationToken); // Completed
+                    statusChanges += 2;
+                }
+            }
+
+            await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
+            statusChanges++;
+            var refunded = orders[4];
+            var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
+            await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
             }, cancellationToken);
-            orders.Add(placed!["id"]!.GetValue<long>());
-        }
+            progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
 
-        progress?.Report($"{orders.Count} orders placed ({guests} by guests)");
-
-        // The merchant works through the orders: payment received, shipped to completion, one cancelled, one refunded in part.
-        var statusChanges = 0;
-        for (var i = 0; i < orders.Count; i++)
-        {
-            var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{orders[i]}");
-            if (i % 4 == 1)
+            // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
+            var moved = variants.Take(3).ToList();
+            await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
             {
-                await SetStatusAsync(path, 11, cancellationToken);
-                statusChanges++;
-            }
+                ["reason"] = "Store day stock count",
+                ["items"] = new JsonArray([.. moved.Select((v, n) => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = 40 + n })]),
+            }, cancellationToken);
 
-            if (i % 3 == 0 && i != 0)
+            // A price edited in the control panel: the ERP owns prices, so the hub reverts it (a policy violation, counted).
+            var edited = variants[1];
+            await store.SendAsync(HttpMethod.Put, $"v3/catalog/products/{edited.ProductId}/variants/{edited.VariantId}",
+                new JsonObject { ["price"] = 1.23m }, cancellationToken);
+            progress?.Report("3 stock counts, 1 price edited in the control panel");
+
+                if (outageEnds != DateTimeOffset.MaxValue)
+                {
+                    var left = outageEnds - DateTimeOffset.UtcNow;
+                    if (left > TimeSpan.Zero)
+                    {
+                        await Task.Delay(left, cancellationToken);
+                    }
+                }
+
+            return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders)
             {
-                await SetStatusAsync(path, 9, cancellationToken); // Awaiting Shipment
-                await SetStatusAsync(path, 10, cancellationToken); // Completed
-                statusChanges += 2;
+                PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
+                OutageSeconds = outageEnds == DateTimeOffset.MaxValue ? 0 : options.OutageSeconds, OrdersDuringOutage = duringOutage,
+            CompanyCustomer = customers.Count > 0 ? customers[0] : 0,
+            };
+        }
+        finally
+        {
+            if (outageEnds != DateTimeOffset.MaxValue)
+            {
+                await crmOutage!.EndAsync(CancellationToken.None);
+                progress?.Report($"the CRM is back (its daily quota reset) after {options.OutageSeconds} s; {duringOutage} orders arrived meanwhile");
             }
         }
-
-        await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
-        statusChanges++;
-        var refunded = orders[4];
-        var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
-        await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
-        {
-            ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
-        }, cancellationToken);
-        progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
-
-        // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
-        var moved = variants.Take(3).ToList();
-        await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
-        {
-            ["reason"] = "Store day stock count",
-            ["items"] = new JsonArray([.. moved.Select((v, n) => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = 40 + n })]),
-        }, cancellationToken);
-
-        // A price edited in the control panel: the ERP owns prices, so the hub reverts it (a policy violation, counted).
-        var edited = variants[1];
-        await store.SendAsync(HttpMethod.Put, $"v3/catalog/products/{edited.ProductId}/variants/{edited.VariantId}",
-            new JsonObject { ["price"] = 1.23m }, cancellationToken);
-        progress?.Report("3 stock counts, 1 price edited in the control panel");
-
-        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders)
-        {
-            PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
-        };
     }
 
     private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>

@@ -47,7 +47,9 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             {
                 var webhookUrl = options.WebhookUrl ?? new Uri(new Uri(Required("Standalone:Urls").Split(';')[0]), "/api/webhooks/bigcommerce");
                 console.MarkupLine($"[bold]Playing a store's day[/] against store [blue]{Markup.Escape(storeHash)}[/]: {options.Orders} orders, {options.Customers} registered customers");
-                played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))), new ErpBackOffice(hub.Services))
+                played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))), new ErpBackOffice(hub.Services),
+                        configuration["Crm:HubSpot:BaseAddress"] is { Length: > 0 } crm && configuration["Crm:HubSpot:AccessToken"] is { Length: > 0 } crmToken
+                            ? new CrmOutage(new Uri(crm), crmToken) : null)
                     .PlayAsync(webhookUrl, Required("BigCommerce:Stores:0:WebhookSecret"), cancellationToken);
             }
 
@@ -63,7 +65,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
                 drained &= await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             }
 
-            var facts = await gatherer.GatherAsync(played?.ErpCounts, cancellationToken);
+            var facts = await gatherer.GatherAsync(played?.ErpCounts, endOfDay?.CrmEdits, cancellationToken);
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
                 (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay));

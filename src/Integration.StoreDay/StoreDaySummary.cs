@@ -88,6 +88,15 @@ public static class StoreDaySummary
 
         Row("drift", "left after the day (ERP-owned fields differing)", facts.Drifts.Count);
 
+        if (play is { OutageSeconds: > 0 })
+        {
+            Row("outage", $"CRM out (HubSpot's daily quota spent) for {play.OutageSeconds} s; orders placed meanwhile", play.OrdersDuringOutage);
+        }
+
+        Row("outage", "events quarantined for unavailability (erp_unavailable, crm_unavailable, crm_rate_limited, retries_exhausted)",
+            facts.Accepted.Sum(e => e.Targets.Count(t => facts.Ledger.GetValueOrDefault((t, e.EventId)) is { Outcome: "quarantined" } entry
+                && ConvergenceCheck.UnavailabilityReasons.Contains(entry.Reason ?? string.Empty))));
+
         if (facts.Stock.Count > 0 || endOfDay is not null)
         {
             var counted = facts.Stock.Where(f => f.ErpHad is not null).ToList();

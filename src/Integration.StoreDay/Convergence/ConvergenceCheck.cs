@@ -23,6 +23,13 @@ public static class ConvergenceCheck
     public static readonly IReadOnlySet<string> TerminalOutcomes =
         new HashSet<string>(["applied", "unchanged", "duplicate", "stale", "skipped", "quarantined"], StringComparer.Ordinal);
 
+    /// <summary>
+    /// Quarantine reasons that mean a target was unavailable (down, 5xx, its quota spent) or an event's attempts ran out:
+    /// an outage must hold events until the target is back (the per-target circuit), never quarantine them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UnavailabilityReasons =
+        new HashSet<string>(["erp_unavailable", "crm_unavailable", "crm_rate_limited", "retries_exhausted"], StringComparer.Ordinal);
+
     public static IReadOnlyList<Violation> Evaluate(ConvergenceFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
@@ -33,6 +40,13 @@ public static class ConvergenceCheck
         if (facts.CrmChecked)
         {
             Crm(facts, violations);
+        }
+
+        foreach (var owned in facts.CrmOwned.Where(o => !string.Equals(o.Actual, o.Expected, StringComparison.Ordinal)))
+        {
+            violations.Add(new("crm-owned", owned.Actual is null
+                ? $"{owned.ObjectType} {owned.Key}: gone from the CRM (its {owned.Property} was set there to '{owned.Expected}')"
+                : $"{owned.ObjectType} {owned.Key}: {owned.Property} is '{owned.Actual}', the CRM's value is '{owned.Expected}' (the CRM owns it: the hub wrote over it)"));
         }
 
         Stock(facts, violations);
@@ -69,6 +83,11 @@ public static class ConvergenceCheck
                 else if (entry.Outcome != "applied" && string.IsNullOrWhiteSpace(entry.Reason))
                 {
                     violations.Add(new("conservation", $"{what}: outcome {entry.Outcome} without a reason"));
+                }
+                else if (entry.Outcome == "quarantined" && UnavailabilityReasons.Contains(entry.Reason!))
+                {
+                    violations.Add(new("outage", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: quarantined {entry.Reason} after {entry.Attempts} attempt(s) (an unavailable target must hold its events until it is back)")));
                 }
             }
         }

@@ -60,6 +60,17 @@ public sealed record ShipmentFact(string ErpShipmentId, long OrderId, string Tra
 /// <summary>A store shipment as BigCommerce has it.</summary>
 public sealed record StoreShipmentFact(long Id, long OrderAddressId, string Tracking, string? ShippingProvider, string? TrackingCarrier);
 
+/// <summary>
+/// A CRM-owned field (the mapping's <c>ownership.crm</c>) changed in the CRM during the day, by record key: the value
+/// the CRM was given (<see cref="Expected"/>) and the value it holds after the day (<see cref="Actual"/>; null when the
+/// record is gone).
+/// </summary>
+/// <param name="KeyProperty">The property the record is found by (<c>bigcommerce_company_key</c>, <c>email</c>).</param>
+public sealed record CrmOwnedFact(string ObjectType, string KeyProperty, string Key, string Property, string Expected)
+{
+    public string? Actual { get; init; }
+}
+
 /// <summary>Everything the convergence check decides on, gathered once (<see cref="ConvergenceGatherer"/>); evaluated without I/O.</summary>
 public sealed record ConvergenceFacts
 {
@@ -104,6 +115,9 @@ public sealed record ConvergenceFacts
 
     /// <summary>Stock of the SKUs the day counted or sold, when stock is checked (the ERP owns it and counted them).</summary>
     public IReadOnlyList<StockFact> Stock { get; init; } = [];
+
+    /// <summary>CRM-owned fields changed in the CRM during the day, with what the CRM holds now.</summary>
+    public IReadOnlyList<CrmOwnedFact> CrmOwned { get; init; } = [];
 
     /// <summary>Every ERP shipment of the store's orders done since the day's first event, with the store shipments naming it.</summary>
     public IReadOnlyList<ShipmentFact> Shipments { get; init; } = [];

@@ -71,10 +71,12 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
     /// </summary>
     public bool ChecksStock { get; init; }
 
-    public Task<ConvergenceFacts> GatherAsync(CancellationToken cancellationToken) => GatherAsync(null, cancellationToken);
+    public Task<ConvergenceFacts> GatherAsync(CancellationToken cancellationToken) => GatherAsync(null, null, cancellationToken);
 
     /// <param name="erpCounts">What the ERP counted before the day's first order, by product code: the units it had (null: not known).</param>
-    public async Task<ConvergenceFacts> GatherAsync(IReadOnlyDictionary<string, decimal>? erpCounts, CancellationToken cancellationToken)
+    /// <param name="crmEdits">CRM-owned fields changed in the CRM during the day (their <see cref="CrmOwnedFact.Actual"/> is read here).</param>
+    public async Task<ConvergenceFacts> GatherAsync(IReadOnlyDictionary<string, decimal>? erpCounts, IReadOnlyList<CrmOwnedFact>? crmEdits,
+        CancellationToken cancellationToken)
     {
         var facts = await LedgerFactsAsync(cancellationToken);
         var commerce = hub.GetRequiredService<ICommerceStore>();
@@ -145,7 +147,26 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             Drifts = await DriftsAsync(commerce, ProductIds(facts.Accepted), cancellationToken),
             Stock = ChecksStock ? await StockAsync(commerce, storeOrders, erpCounts, cancellationToken) : [],
             Shipments = await ShipmentsAsync(commerce, facts.Accepted, cancellationToken),
+            CrmOwned = await CrmOwnedAsync(crmEdits ?? [], cancellationToken),
         };
+    }
+
+    /// <summary>What the CRM holds now in each field changed there during the day (HubSpot's batch read by the record's key).</summary>
+    private async Task<IReadOnlyList<CrmOwnedFact>> CrmOwnedAsync(IReadOnlyList<CrmOwnedFact> edits, CancellationToken cancellationToken)
+    {
+        if (edits.Count == 0 || hub.GetService<HubSpotClient>() is not { } crm)
+        {
+            return edits;
+        }
+
+        var facts = new List<CrmOwnedFact>();
+        foreach (var edit in edits)
+        {
+            var found = await crm.BatchReadAsync(edit.ObjectType, edit.KeyProperty, [edit.Key], [edit.Property], cancellationToken);
+            facts.Add(edit with { Actual = found.Results?.FirstOrDefault()?.Properties?.GetValueOrDefault(edit.Property) });
+        }
+
+        return facts;
     }
 
     /// <summary>

@@ -134,6 +134,43 @@ public sealed class ConvergenceCheckTests
     }
 
     [Fact]
+    public void EventQuarantinedForUnavailability_FailsAsAnOutageNotHeld_WhileAPreciseQuarantineIsSettled()
+    {
+        var ledger = new Dictionary<(string, string), LedgerEntry>(ConvergedWithCrm().Ledger)
+        {
+            [("crm", "ev-1")] = new(Store, "crm", "ev-1", "store/order/created", "order", "7", "Completed", "quarantined", "crm_rate_limited", 3, null),
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "quarantined", "erp_refund_without_return", 1, null),
+        };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(ConvergedWithCrm() with { Ledger = ledger }));
+
+        Assert.Equal("outage: event ev-1 (store/order/created order/7) for crm: quarantined crm_rate_limited after 3 attempt(s) (an unavailable target must hold its events until it is back)",
+            violation.ToString());
+    }
+
+    [Fact]
+    public void CrmOwnedFieldWrittenOverByTheHub_OrItsRecordGone_NamesTheRecordAndTheField()
+    {
+        var facts = Converged() with
+        {
+            CrmOwned =
+            [
+                new CrmOwnedFact("companies", "bigcommerce_company_key", "s1-name-acme", "name", "Acme (renamed by sales)") { Actual = "Acme" },
+                new CrmOwnedFact("contacts", "email", "ann@shop.test", "company", "Acme (renamed by sales)") { Actual = "Acme (renamed by sales)" },
+                new CrmOwnedFact("contacts", "email", "bob@shop.test", "company", "Acme (renamed by sales)"),
+            ],
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "crm-owned: companies s1-name-acme: name is 'Acme', the CRM's value is 'Acme (renamed by sales)' (the CRM owns it: the hub wrote over it)",
+            "crm-owned: contacts bob@shop.test: gone from the CRM (its company was set there to 'Acme (renamed by sales)')",
+        ], violations);
+    }
+
+    [Fact]
     public void StockOversold_OrAStoreLevelOtherThanTheSellableQuantity_OrNoErpLevel_NamesTheSku()
     {
         var facts = Converged() with

@@ -27,6 +27,8 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
     private const string Token = "storeday-token-0123456789";
     private const string CrmToken = "pat-storeday-0123456789";
     private readonly string _store = "day" + Guid.NewGuid().ToString("N")[..10];
+    /// <summary>The CRM's outage in the day: several times an event's attempts (about 4 s), short for CI.</summary>
+    private const int OutageSeconds = 12;
     private BigCommerceEmulator _emulator = null!;
     private HubSpotEmulator _hubspot = null!;
     private StandaloneHost _host = null!;
@@ -62,6 +64,12 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         // The end of the day runs the fulfilment job and the reconciliations itself; a scheduled run would repair the
         // damage the test does afterwards before the check sees it.
         _settings["Standalone:Scheduler:Enabled"] = "false";
+        // An event's attempts run out in a few seconds (4 attempts, back-off capped at 1 s), shorter than the day's CRM
+        // outage: without the per-target circuit the events that arrive meanwhile would be quarantined.
+        _settings["Processing:MaxDeliveryCount"] = "4";
+        _settings["Processing:MaxBackoffSeconds"] = "1";
+        _settings["Processing:CircuitFailureThreshold"] = "2";
+        _settings["Processing:CircuitProbeSeconds"] = "2";
         _host = await StandaloneHost.StartAsync(azurite.ConnectionString, _settings);
 
         // A catalog of its own (SKUs no other test uses), known to the ERP.
@@ -103,6 +111,7 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             ["StoreDay:Customers"] = "2",
             ["StoreDay:DrainTimeoutSeconds"] = "150",
             ["StoreDay:QuietSeconds"] = "2",
+            ["StoreDay:OutageSeconds"] = OutageSeconds.ToString(CultureInfo.InvariantCulture),
         }).Build();
 
     [Fact]
@@ -117,7 +126,8 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
 
         Assert.True(day.Converged, output.ToString());
         Assert.True(day.Drained, output.ToString());
-        var orders = 6 + day.EndOfDay!.OrdersDuringInventory; // the day's, and those placed while the inventory reconciliation ran
+        // The day's, those placed while the inventory reconciliation ran, and the company buyer's order after the CRM rename.
+        var orders = 6 + day.EndOfDay!.OrdersDuringInventory + 1;
         Assert.Equal(orders, day.Facts.Orders.Count);
         Assert.Contains("Converged", output.ToString(), StringComparison.Ordinal);
         Assert.Contains(day.Facts.Accepted, e => e.Deliveries > 1); // the emulator delivered some events twice; each counted once
@@ -154,9 +164,22 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
 
         Assert.Contains("outcomes crm", text, StringComparison.Ordinal);
 
+        // The CRM was out for a while (HubSpot's daily quota spent) while orders arrived: nothing quarantined for it (the
+        // check's outage rule), every deal written after (the CRM rules above).
+        Assert.Equal(OutageSeconds, day.Play!.OutageSeconds);
+        Assert.True(day.Play.OrdersDuringOutage >= 3, text);
+        Assert.Contains("CRM out (HubSpot's daily quota spent)", text, StringComparison.Ordinal);
+
+        // CRM-owned fields: the company renamed in HubSpot (its name and the contact's company text) before its buyer
+        // ordered again and edited their account keeps the CRM's name.
+        Assert.Equal(2, day.EndOfDay.CrmEdits.Count);
+        Assert.Equal(2, day.Facts.CrmOwned.Count);
+        Assert.All(day.Facts.CrmOwned, f => Assert.Equal(f.Expected, f.Actual));
+
         // Stock: the ERP counted every SKU the day sold, shoppers ordered while the inventory reconciliation ran (the
         // store refusing what it lacked), and every SKU ends at the ERP's sellable quantity with no unit sold twice.
         Assert.True(end.OrdersDuringInventory > 0, text);
+        Assert.True(end.RefusedDuringInventory > 0, text); // the shoppers took the SKU's last unit: the store refused more
         var counted = day.Facts.Stock.Where(f => f.ErpHad is not null).ToList();
         Assert.Equal(day.Play!.ErpCounts.Count, counted.Count);
         Assert.All(counted, f => Assert.True(f.Sold <= f.ErpHad && f.StoreLevel == f.Sellable, f.ToString()));
