@@ -255,8 +255,8 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         var started = new TaskCompletionSource();
         var shoppers = Task.Run(async () =>
         {
-            // Until the run has ended and the store has refused one (the SKU sold out), at most 100 tries.
-            while ((!stop.IsCancellationRequested || refusedCount == 0) && placed + refusedCount < 100)
+            // Until the run has ended and the store has refused one (the SKU sold out); once sold out, a try a second.
+            while ((!stop.IsCancellationRequested || refusedCount == 0) && placed + refusedCount < 1_000)
             {
                 try
                 {
@@ -273,7 +273,7 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
                 }
 
                 started.TrySetResult();
-                await Task.Delay(50, CancellationToken.None);
+                await Task.Delay(refusedCount == 0 ? 50 : 1_000, CancellationToken.None);
             }
         }, CancellationToken.None);
         await started.Task.WaitAsync(cancellationToken);

@@ -210,6 +210,12 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         var lost = day.Facts.Accepted.First(e => e.Targets.Contains("erp"));
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(_host.QueuePrefix + "syncstate");
         await table.DeleteEntityAsync($"{_store}|erp", "e|" + Uri.EscapeDataString(lost.EventId), cancellationToken: Ct);
+        // And a CRM event's outcome turned into a quarantine for the CRM's unavailability, as if the outage had not been held.
+        var held = day.Facts.Accepted.First(e => e.Targets.Contains("crm"));
+        await table.UpdateEntityAsync(new TableEntity($"{_store}|crm", "e|" + Uri.EscapeDataString(held.EventId))
+        {
+            ["Outcome"] = "quarantined", ["Reason"] = "crm_rate_limited", ["Attempts"] = 4,
+        }, global::Azure.ETag.All, TableUpdateMode.Merge, Ct);
         // And a deal deleted in HubSpot (archived, as a salesperson's delete does).
         var third = day.Facts.Orders[2];
         var dealId = day.Facts.Deals[third.Deal!.Key][0].Id;
@@ -245,6 +251,8 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             messages);
         Assert.Contains(messages, m => m.StartsWith(string.Create(CultureInfo.InvariantCulture,
             $"stock: SKU {recounted.Sku} at {recounted.Location}: the store shows {recounted.StoreLevel:0.##}, the ERP's sellable quantity is "), StringComparison.Ordinal));
-        Assert.Equal(6, messages.Count);
+        Assert.Contains($"outage: event {held.EventId} ({held.Scope} {held.ResourceType}/{held.ResourceId}) for crm: quarantined crm_rate_limited after 4 attempt(s) (an unavailable target must hold its events until it is back)",
+            messages);
+        Assert.Equal(7, messages.Count);
     }
 }
