@@ -6,7 +6,11 @@ using System.Text.Json.Nodes;
 namespace Integration.StoreDay;
 
 /// <summary>Raised when the store (or the emulator's control plane) refuses a store-day action for good.</summary>
-public sealed class StoreDayException(string message) : Exception(message);
+public sealed class StoreDayException(string message, int? status = null) : Exception(message)
+{
+    /// <summary>The HTTP status the store answered, when it answered.</summary>
+    public int? Status { get; } = status;
+}
 
 /// <summary>
 /// The emulated store as the merchant and the shoppers reach it: BigCommerce's API (counted against the store's quota,
@@ -58,7 +62,7 @@ public sealed class StoreApi(HttpClient http, string storeHash, string token)
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new StoreDayException($"{method} {path} answered {(int)response.StatusCode}: {Shorten(text)}");
+                throw new StoreDayException($"{method} {path} answered {(int)response.StatusCode}: {Shorten(text)}", (int)response.StatusCode);
             }
 
             return text.Length == 0 ? null : JsonNode.Parse(text);

@@ -22,6 +22,15 @@ public sealed class StoreDayOptions
 
     /// <summary>The store must have delivered nothing new for this long before the check judges (covers held-back deliveries).</summary>
     public int QuietSeconds { get; set; } = 5;
+
+    /// <summary>Units the ERP counts of each SKU the day sells, before the first order (the store starts there).</summary>
+    public int StockCount { get; set; } = 40;
+
+    /// <summary>
+    /// How long the CRM is out in the middle of the day (HubSpot's daily quota spent) while the second half of the
+    /// orders arrives; 0 for none. The hub must hold the CRM's events and apply them after, quarantining none.
+    /// </summary>
+    public int OutageSeconds { get; set; } = 180;
 }
 
 /// <summary>What the player did, for the summary.</summary>
@@ -30,7 +39,29 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
 {
     /// <summary>The variant whose price was edited in the control panel (the ERP owns prices: the drift flow reverts it).</summary>
     public (long ProductId, long VariantId)? PriceEdited { get; init; }
+
+    /// <summary>The variants the day sells (the store's first ones).</summary>
+    public IReadOnlyList<DayVariant> Variants { get; init; } = [];
+
+    /// <summary>What the ERP counted before the first order, by the ERP's product code (the SKU's normal form): the units it had.</summary>
+    public IReadOnlyDictionary<string, decimal> ErpCounts { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>The order the shopper cancelled, and the order refunded in part.</summary>
+    public long CancelledOrder { get; init; }
+
+    public long RefundedOrder { get; init; }
+
+    /// <summary>The registered customer who buys for a company (the CRM owns the company's name), or 0.</summary>
+    public long CompanyCustomer { get; init; }
+
+    /// <summary>How long the CRM was out (0: no outage), and the orders placed meanwhile.</summary>
+    public int OutageSeconds { get; init; }
+
+    public int OrdersDuringOutage { get; init; }
 }
+
+/// <summary>A store variant the day sells.</summary>
+public sealed record DayVariant(long ProductId, long VariantId, string Sku);
 
 /// <summary>
 /// Plays a store's day against the (emulated) store, as its shoppers and its merchant would: customers register,
@@ -38,7 +69,17 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
 /// shipped, completed), cancels one, refunds part of another, adjusts stock, and edits a price in the control panel
 /// (a field the ERP owns, so the hub must put it back). Webhooks for every scope the hub handles are registered first.
 /// </summary>
-public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null)
+/// <remarks>
+/// With the ERP's back office (<paramref name="erp"/>), the ERP first counts stock for the SKUs the day sells
+/// (<see cref="StoreDayOptions.StockCount"/> each, a Tryton inventory) and the merchant sets the store's levels to it, so
+/// the store starts at the ERP's sellable quantity and every unit sold afterwards is one the ERP had.
+/// </remarks>
+/// <remarks>
+/// With <paramref name="crmOutage"/> and <see cref="StoreDayOptions.OutageSeconds"/>, the CRM goes out before the second
+/// half of the orders, which arrive spread over the first half of the outage, and comes back when it has lasted its length.
+/// </remarks>
+public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null, ErpBackOffice? erp = null,
+    CrmOutage? crmOutage = null)
 {
     private static readonly string[] Scopes = ["store/order/*", "store/customer/*", "store/product/*", "store/sku/*"];
 
@@ -53,6 +94,25 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         await RegisterHooksAsync(webhookUrl, webhookSecret, cancellationToken);
         var variants = await VariantsAsync(cancellationToken);
         var run = Guid.NewGuid().ToString("N")[..8];
+        var location = (await store.GetAsync("v3/inventory/locations", cancellationToken))!["data"]![0]!["id"]!.GetValue<long>();
+        var counts = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        if (erp is not null)
+        {
+            // The warehouse counts what it has (the ERP owns stock), and the store opens with those levels.
+            var sold = variants.Take(options.Orders + 7).DistinctBy(v => v.VariantId).ToList();
+            await erp.CountAsync(sold.ToDictionary(v => v.Sku, _ => (decimal)options.StockCount, StringComparer.Ordinal), cancellationToken);
+            foreach (var variant in sold)
+            {
+                counts[erp.Code(variant.Sku)] = options.StockCount;
+            }
+
+            await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
+            {
+                ["reason"] = "Store day opening stock",
+                ["items"] = new JsonArray([.. sold.Select(v => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = options.StockCount })]),
+            }, cancellationToken);
+            progress?.Report($"the ERP counted {options.StockCount} units of each of {sold.Count} SKUs; the store opens with them");
+        }
 
         var customers = new List<long>();
         for (var i = 0; i < options.Customers; i++)
@@ -60,6 +120,7 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             var created = await store.SendAsync(HttpMethod.Post, "v3/customers", new JsonArray(new JsonObject
             {
                 ["email"] = $"shopper{i}.{run}@example.com", ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}",
+                ["company"] = i == 0 ? $"Day{run} Trading" : null, // the first buys for a company: the CRM gets it (and owns its name)
                 ["addresses"] = new JsonArray(new JsonObject
                 {
                     ["first_name"] = $"Shopper{i}", ["last_name"] = $"Day{run}", ["address1"] = $"{i + 1} Market Street", ["city"] = "Austin",
@@ -73,71 +134,112 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
 
         var orders = new List<long>();
         var guests = 0;
-        for (var i = 0; i < options.Orders; i++)
+        var outage = crmOutage is not null && options.OutageSeconds > 0 ? TimeSpan.FromSeconds(options.OutageSeconds) : TimeSpan.Zero;
+        var outageEnds = DateTimeOffset.MaxValue;
+        var duringOutage = 0;
+        try
         {
-            var guest = i % 3 == 2 || customers.Count == 0;
-            guests += guest ? 1 : 0;
-            var lines = new JsonArray();
-            foreach (var (variant, quantity) in new[] { (variants[i % variants.Count], 2), (variants[(i + 7) % variants.Count], 1) }.DistinctBy(l => l.Item1))
+            for (var i = 0; i < options.Orders; i++)
             {
-                lines.Add(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = quantity });
+                if (outage > TimeSpan.Zero && i == options.Orders / 2)
+                {
+                    await crmOutage!.StartAsync(cancellationToken);
+                    outageEnds = DateTimeOffset.UtcNow + outage;
+                    progress?.Report($"the CRM is out: HubSpot's daily quota is spent for {options.OutageSeconds} s while orders keep arriving");
+                }
+
+                if (outageEnds != DateTimeOffset.MaxValue)
+                {
+                    // Spread over the first half of the outage: the rest of the day (statuses, refund, stock) follows.
+                    await Task.Delay(outage / 2 / (options.Orders - options.Orders / 2), cancellationToken);
+                    duringOutage++;
+                }
+
+                var guest = i % 3 == 2 || customers.Count == 0;
+                guests += guest ? 1 : 0;
+                var lines = new JsonArray();
+                foreach (var (variant, quantity) in new[] { (variants[i % variants.Count], 2), (variants[(i + 7) % variants.Count], 1) }.DistinctBy(l => l.Item1))
+                {
+                    lines.Add(new JsonObject { ["variant_id"] = variant.VariantId, ["quantity"] = quantity });
+                }
+
+                // Every fourth order waits for payment first (Awaiting Payment, then Awaiting Fulfillment).
+                var placed = await store.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+                {
+                    ["customer_id"] = guest ? 0 : customers[i % customers.Count], ["lines"] = lines, ["status_id"] = i % 4 == 1 ? 7 : 11,
+                }, cancellationToken);
+                orders.Add(placed!["id"]!.GetValue<long>());
             }
 
-            // Every fourth order waits for payment first (Awaiting Payment, then Awaiting Fulfillment).
-            var placed = await store.SendAsync(HttpMethod.Post, "_emulator/orders", new JsonObject
+            progress?.Report($"{orders.Count} orders placed ({guests} by guests)");
+
+            // The merchant works through the orders: payment received, shipped to completion, one cancelled, one refunded in part.
+            var statusChanges = 0;
+            for (var i = 0; i < orders.Count; i++)
             {
-                ["customer_id"] = guest ? 0 : customers[i % customers.Count], ["lines"] = lines, ["status_id"] = i % 4 == 1 ? 7 : 11,
+                var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{orders[i]}");
+                if (i % 4 == 1)
+                {
+                    await SetStatusAsync(path, 11, cancellationToken);
+                    statusChanges++;
+                }
+
+                if (i % 3 == 0 && i != 0)
+                {
+                    await SetStatusAsync(path, 9, cancellationToken); // Awaiting Shipment
+                    await SetStatusAsync(path, 10, cancellationToken); // Completed
+                    statusChanges += 2;
+                }
+            }
+
+            await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
+            statusChanges++;
+            var refunded = orders[4];
+            var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
+            await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
             }, cancellationToken);
-            orders.Add(placed!["id"]!.GetValue<long>());
-        }
+            progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
 
-        progress?.Report($"{orders.Count} orders placed ({guests} by guests)");
-
-        // The merchant works through the orders: payment received, shipped to completion, one cancelled, one refunded in part.
-        var statusChanges = 0;
-        for (var i = 0; i < orders.Count; i++)
-        {
-            var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{orders[i]}");
-            if (i % 4 == 1)
+            // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
+            var moved = variants.Take(3).ToList();
+            await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
             {
-                await SetStatusAsync(path, 11, cancellationToken);
-                statusChanges++;
-            }
+                ["reason"] = "Store day stock count",
+                ["items"] = new JsonArray([.. moved.Select((v, n) => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = 40 + n })]),
+            }, cancellationToken);
 
-            if (i % 3 == 0 && i != 0)
+            // A price edited in the control panel: the ERP owns prices, so the hub reverts it (a policy violation, counted).
+            var edited = variants[1];
+            await store.SendAsync(HttpMethod.Put, $"v3/catalog/products/{edited.ProductId}/variants/{edited.VariantId}",
+                new JsonObject { ["price"] = 1.23m }, cancellationToken);
+            progress?.Report("3 stock counts, 1 price edited in the control panel");
+
+                if (outageEnds != DateTimeOffset.MaxValue)
+                {
+                    var left = outageEnds - DateTimeOffset.UtcNow;
+                    if (left > TimeSpan.Zero)
+                    {
+                        await Task.Delay(left, cancellationToken);
+                    }
+                }
+
+            return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders)
             {
-                await SetStatusAsync(path, 9, cancellationToken); // Awaiting Shipment
-                await SetStatusAsync(path, 10, cancellationToken); // Completed
-                statusChanges += 2;
+                PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
+                OutageSeconds = outageEnds == DateTimeOffset.MaxValue ? 0 : options.OutageSeconds, OrdersDuringOutage = duringOutage,
+            CompanyCustomer = customers.Count > 0 ? customers[0] : 0,
+            };
+        }
+        finally
+        {
+            if (outageEnds != DateTimeOffset.MaxValue)
+            {
+                await crmOutage!.EndAsync(CancellationToken.None);
+                progress?.Report($"the CRM is back (its daily quota reset) after {options.OutageSeconds} s; {duringOutage} orders arrived meanwhile");
             }
         }
-
-        await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
-        statusChanges++;
-        var refunded = orders[4];
-        var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
-        await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
-        {
-            ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
-        }, cancellationToken);
-        progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
-
-        // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
-        var location = (await store.GetAsync("v3/inventory/locations", cancellationToken))!["data"]![0]!["id"]!.GetValue<long>();
-        var moved = variants.Take(3).ToList();
-        await store.SendAsync(HttpMethod.Put, "v3/inventory/adjustments/absolute", new JsonObject
-        {
-            ["reason"] = "Store day stock count",
-            ["items"] = new JsonArray([.. moved.Select((v, n) => (JsonNode)new JsonObject { ["location_id"] = location, ["variant_id"] = v.VariantId, ["quantity"] = 40 + n })]),
-        }, cancellationToken);
-
-        // A price edited in the control panel: the ERP owns prices, so the hub reverts it (a policy violation, counted).
-        var edited = variants[1];
-        await store.SendAsync(HttpMethod.Put, $"v3/catalog/products/{edited.ProductId}/variants/{edited.VariantId}",
-            new JsonObject { ["price"] = 1.23m }, cancellationToken);
-        progress?.Report("3 stock counts, 1 price edited in the control panel");
-
-        return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders) { PriceEdited = edited };
     }
 
     private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>
@@ -161,10 +263,12 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         }
     }
 
-    private async Task<List<(long ProductId, long VariantId)>> VariantsAsync(CancellationToken cancellationToken)
+    private async Task<List<DayVariant>> VariantsAsync(CancellationToken cancellationToken)
     {
         var products = (await store.GetAsync("v3/catalog/products?include=variants&limit=10", cancellationToken))?["data"]?.AsArray() ?? [];
-        var variants = products.SelectMany(p => (p?["variants"]?.AsArray() ?? []).Select(v => (p!["id"]!.GetValue<long>(), v!["id"]!.GetValue<long>()))).ToList();
+        var variants = products.SelectMany(p => (p?["variants"]?.AsArray() ?? [])
+            .Select(v => new DayVariant(p!["id"]!.GetValue<long>(), v!["id"]!.GetValue<long>(), v["sku"]?.GetValue<string>() ?? string.Empty)))
+            .Where(v => v.Sku.Length > 0).ToList();
         return variants.Count >= 4 ? variants : throw new StoreDayException("The store needs at least 4 variants for the day.");
     }
 }

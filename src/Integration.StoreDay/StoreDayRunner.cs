@@ -47,23 +47,25 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             {
                 var webhookUrl = options.WebhookUrl ?? new Uri(new Uri(Required("Standalone:Urls").Split(';')[0]), "/api/webhooks/bigcommerce");
                 console.MarkupLine($"[bold]Playing a store's day[/] against store [blue]{Markup.Escape(storeHash)}[/]: {options.Orders} orders, {options.Customers} registered customers");
-                played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))))
+                played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))), new ErpBackOffice(hub.Services),
+                        configuration["Crm:HubSpot:BaseAddress"] is { Length: > 0 } crm && configuration["Crm:HubSpot:AccessToken"] is { Length: > 0 } crmToken
+                            ? new CrmOutage(new Uri(crm), crmToken) : null)
                     .PlayAsync(webhookUrl, Required("BigCommerce:Stores:0:WebhookSecret"), cancellationToken);
             }
 
-            var gatherer = new ConvergenceGatherer(store, hub.Services);
+            var gatherer = new ConvergenceGatherer(store, hub.Services) { ChecksStock = true };
             var drained = await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             EndOfDayResult? endOfDay = null;
             if (played is not null)
             {
-                console.MarkupLine("[bold]Closing the day[/]: a price changed in the ERP, then the catalog and inventory reconciliation");
+                console.MarkupLine("[bold]Closing the day[/]: a price changed in the ERP and the catalog reconciliation, shipments in the ERP and the fulfilment job, orders during the inventory reconciliation");
                 endOfDay = await new EndOfDay(hub.Services, storeHash, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))))
-                    .RunAsync(played, cancellationToken);
+                    .RunAsync(played, store, async ct => drained &= await WaitForDrainAsync(gatherer, options, console, ct), cancellationToken);
                 // The reconciliation's store writes come back as webhooks: the hub settles them too before the check.
                 drained &= await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             }
 
-            var facts = await gatherer.GatherAsync(cancellationToken);
+            var facts = await gatherer.GatherAsync(played?.ErpCounts, endOfDay?.CrmEdits, cancellationToken);
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
                 (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay));
@@ -140,7 +142,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
     private void Report(ConvergenceFacts facts, IReadOnlyList<Violation> violations)
     {
         var checkedWhat = string.Create(CultureInfo.InvariantCulture,
-            $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Accepted.Count} events{(facts.CrmChecked ? ", in the ERP and the CRM" : ", in the ERP")}");
+            $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Stock.Count} stock levels, {facts.Shipments.Count} ERP shipments, {facts.Accepted.Count} events{(facts.CrmChecked ? ", in the ERP and the CRM" : ", in the ERP")}");
         if (violations.Count == 0)
         {
             console.MarkupLine($"[green]Converged[/]: {checkedWhat}; every accepted event has exactly one terminal outcome per target.");

@@ -88,6 +88,37 @@ public static class StoreDaySummary
 
         Row("drift", "left after the day (ERP-owned fields differing)", facts.Drifts.Count);
 
+        if (play is { OutageSeconds: > 0 })
+        {
+            Row("outage", $"CRM out (HubSpot's daily quota spent) for {play.OutageSeconds} s; orders placed meanwhile", play.OrdersDuringOutage);
+        }
+
+        Row("outage", "events quarantined for unavailability (erp_unavailable, crm_unavailable, crm_rate_limited, retries_exhausted)",
+            facts.Accepted.Sum(e => e.Targets.Count(t => facts.Ledger.GetValueOrDefault((t, e.EventId)) is { Outcome: "quarantined" } entry
+                && ConvergenceCheck.UnavailabilityReasons.Contains(entry.Reason ?? string.Empty))));
+
+        if (facts.Stock.Count > 0 || endOfDay is not null)
+        {
+            var counted = facts.Stock.Where(f => f.ErpHad is not null).ToList();
+            Row("stock", "SKU levels checked (store = the ERP's sellable quantity)", facts.Stock.Count);
+            Row("stock", "  at the store's level", facts.Stock.Count(f => f.Sellable == f.StoreLevel));
+            Row("stock", $"units sold of the SKUs the ERP counted (it had {counted.Sum(f => f.ErpHad ?? 0):0})", (long)counted.Sum(f => f.Sold ?? 0));
+            Row("stock", "orders placed while the inventory reconciliation ran", endOfDay?.OrdersDuringInventory ?? 0);
+            Row("stock", "  refused by the store (out of stock)", endOfDay?.RefusedDuringInventory ?? 0);
+        }
+
+        Row("shipments", "ERP shipments of the day's orders", facts.Shipments.Count);
+        Row("shipments", "  once in the store with the ERP's tracking number", facts.Shipments.Count(f =>
+            f.StoreShipments.Count == 1 && f.StoreShipments[0].Tracking == f.Tracking));
+        if (endOfDay is not null)
+        {
+            Row("shipments", "tracking numbers corrected in the ERP after done", endOfDay.Shipments.Count(s => s.CorrectedTo is not null));
+            foreach (var (outcome, count) in endOfDay.FulfilmentOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
+            {
+                Row("shipments", $"fulfilment job: {outcome}", count);
+            }
+        }
+
         var requests = counters["requests"]?.GetValue<int>() ?? 0;
         table.AddRow("API", Markup.Escape($"calls to BigCommerce (quota {counters["quota"]} per {counters["window_ms"]} ms)"),
             requests.ToString("N0", CultureInfo.InvariantCulture));

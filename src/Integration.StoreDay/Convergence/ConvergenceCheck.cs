@@ -12,7 +12,9 @@ public sealed record Violation(string Kind, string Message)
 /// The convergence rules, pure: every completed order exactly once in the ERP with the store's lines and a state that
 /// matches its status; every customer the day touched exactly once; ERP-owned fields equal in the store and the ERP
 /// for every product the day touched; with a CRM, every completed order exactly once as a deal with the order's amount
-/// and the stage of its status, and every customer exactly once as a contact (by e-mail); and conservation: every accepted event has exactly one terminal outcome per
+/// and the stage of its status, and every customer exactly once as a contact (by e-mail); stock conservation per SKU (no
+/// more units sold than the ERP had, the store at the ERP's sellable quantity); every ERP shipment exactly once in the
+/// store with its current tracking number and carrier; and conservation: every accepted event has exactly one terminal outcome per
 /// target a flow handles it for (applied, unchanged, duplicate, stale, skipped or quarantined; every outcome but
 /// applied with its reason).
 /// </summary>
@@ -20,6 +22,13 @@ public static class ConvergenceCheck
 {
     public static readonly IReadOnlySet<string> TerminalOutcomes =
         new HashSet<string>(["applied", "unchanged", "duplicate", "stale", "skipped", "quarantined"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// Quarantine reasons that mean a target was unavailable (down, 5xx, its quota spent) or an event's attempts ran out:
+    /// an outage must hold events until the target is back (the per-target circuit), never quarantine them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UnavailabilityReasons =
+        new HashSet<string>(["erp_unavailable", "crm_unavailable", "crm_rate_limited", "retries_exhausted"], StringComparer.Ordinal);
 
     public static IReadOnlyList<Violation> Evaluate(ConvergenceFacts facts)
     {
@@ -33,6 +42,15 @@ public static class ConvergenceCheck
             Crm(facts, violations);
         }
 
+        foreach (var owned in facts.CrmOwned.Where(o => !string.Equals(o.Actual, o.Expected, StringComparison.Ordinal)))
+        {
+            violations.Add(new("crm-owned", owned.Actual is null
+                ? $"{owned.ObjectType} {owned.Key}: gone from the CRM (its {owned.Property} was set there to '{owned.Expected}')"
+                : $"{owned.ObjectType} {owned.Key}: {owned.Property} is '{owned.Actual}', the CRM's value is '{owned.Expected}' (the CRM owns it: the hub wrote over it)"));
+        }
+
+        Stock(facts, violations);
+        Shipments(facts, violations);
         foreach (var drift in facts.Drifts)
         {
             violations.Add(new("ownership", $"product {drift.ProductId}{(drift.VariantId is null ? "" : $" variant {drift.VariantId}")}: " +
@@ -65,6 +83,11 @@ public static class ConvergenceCheck
                 else if (entry.Outcome != "applied" && string.IsNullOrWhiteSpace(entry.Reason))
                 {
                     violations.Add(new("conservation", $"{what}: outcome {entry.Outcome} without a reason"));
+                }
+                else if (entry.Outcome == "quarantined" && UnavailabilityReasons.Contains(entry.Reason!))
+                {
+                    violations.Add(new("outage", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: quarantined {entry.Reason} after {entry.Attempts} attempt(s) (an unavailable target must hold its events until it is back)")));
                 }
             }
         }
@@ -105,6 +128,76 @@ public static class ConvergenceCheck
             {
                 violations.Add(new("orders", string.Create(CultureInfo.InvariantCulture,
                     $"{what}: ERP sale {sale.Id} lines differ ({string.Join("; ", differences)})")));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stock conservation per SKU: no more units sold than the ERP had (no unit sold twice), and the store's level is
+    /// the ERP's sellable quantity.
+    /// </summary>
+    private static void Stock(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var stock in facts.Stock)
+        {
+            var what = $"SKU {stock.Sku} at {stock.Location}";
+            if (stock.Sold is { } sold && stock.ErpHad is { } had && sold > had)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {sold:0.##} units sold in the store, the ERP had {had:0.##} (oversold by {sold - had:0.##})")));
+            }
+
+            if (stock.Sellable is not { } sellable)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture, $"{what}: the ERP has no stock level for it (the store shows {stock.StoreLevel:0.##})")));
+            }
+            else if (stock.StoreLevel != sellable)
+            {
+                violations.Add(new("stock", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: the store shows {stock.StoreLevel:0.##}, the ERP's sellable quantity is {sellable:0.##}")));
+            }
+        }
+    }
+
+    /// <summary>Every ERP shipment exactly once in the store (once per shipping address), with the ERP's tracking number and carrier now.</summary>
+    private static void Shipments(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var shipment in facts.Shipments)
+        {
+            var what = string.Create(CultureInfo.InvariantCulture, $"ERP shipment {shipment.ErpShipmentId} of order {shipment.OrderId}");
+            if (shipment.ShippingProvider is null || shipment.TrackingCarrier is null)
+            {
+                violations.Add(new("shipments", $"{what}: its carrier '{shipment.Carrier}' is not in the mapping's carriers (the hub cannot announce it)"));
+                continue;
+            }
+
+            if (shipment.StoreShipments.Count == 0)
+            {
+                violations.Add(new("shipments", $"{what}: not in the store (no store shipment names it)"));
+                continue;
+            }
+
+            if (shipment.StoreShipments.Count > shipment.StoreShipments.Select(s => s.OrderAddressId).Distinct().Count())
+            {
+                violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: {shipment.StoreShipments.Count} store shipments name it (ids {string.Join(", ", shipment.StoreShipments.Select(s => s.Id))}), expected one per shipping address")));
+                continue;
+            }
+
+            foreach (var found in shipment.StoreShipments)
+            {
+                if (!string.Equals(found.Tracking, shipment.Tracking, StringComparison.Ordinal))
+                {
+                    violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: store shipment {found.Id} has tracking number '{found.Tracking}', the ERP's is '{shipment.Tracking}'")));
+                }
+
+                if (shipment.ShippingProvider is not null && shipment.TrackingCarrier is not null && !string.Equals(found.ShippingProvider ?? string.Empty, shipment.ShippingProvider, StringComparison.Ordinal)
+                    || !string.Equals(found.TrackingCarrier ?? string.Empty, shipment.TrackingCarrier, StringComparison.Ordinal))
+                {
+                    violations.Add(new("shipments", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: store shipment {found.Id} has provider '{found.ShippingProvider}' and tracking carrier '{found.TrackingCarrier}', the ERP's carrier {shipment.Carrier} maps to '{shipment.ShippingProvider}' and '{shipment.TrackingCarrier}'")));
+                }
             }
         }
     }

@@ -36,6 +36,41 @@ public sealed record ErpSaleFact(int Id, string Reference, string State, IReadOn
 /// <summary>A drifted ERP-owned field: the store and the ERP disagree after the day.</summary>
 public sealed record FieldDriftFact(string ProductId, string? VariantId, string Fields);
 
+/// <summary>
+/// One SKU's stock at one of the store's mapped locations after the day: the store's level, the ERP's sellable quantity
+/// there (as <c>SellableStock</c> computes it: on hand, minus open sales, minus store orders the ERP does not have yet;
+/// null when the ERP has no level for it), and, at the location orders take stock from, the units the day's store orders
+/// hold and the units the ERP counted before the first order (null when not known: a check without the played day).
+/// </summary>
+public sealed record StockFact(string Sku, string Location, decimal StoreLevel, decimal? Sellable)
+{
+    public decimal? Sold { get; init; }
+
+    public decimal? ErpHad { get; init; }
+}
+
+/// <summary>
+/// One ERP shipment of one of the store's orders (done in the ERP), with what the store must show for it: its tracking
+/// number (the ERP's first, or none), the shipping provider and tracking carrier its carrier maps to (null when the
+/// mapping does not know the carrier), and the store shipments whose comments name it.
+/// </summary>
+public sealed record ShipmentFact(string ErpShipmentId, long OrderId, string Tracking, string? Carrier, string? ShippingProvider, string? TrackingCarrier,
+    IReadOnlyList<StoreShipmentFact> StoreShipments);
+
+/// <summary>A store shipment as BigCommerce has it.</summary>
+public sealed record StoreShipmentFact(long Id, long OrderAddressId, string Tracking, string? ShippingProvider, string? TrackingCarrier);
+
+/// <summary>
+/// A CRM-owned field (the mapping's <c>ownership.crm</c>) changed in the CRM during the day, by record key: the value
+/// the CRM was given (<see cref="Expected"/>) and the value it holds after the day (<see cref="Actual"/>; null when the
+/// record is gone).
+/// </summary>
+/// <param name="KeyProperty">The property the record is found by (<c>bigcommerce_company_key</c>, <c>email</c>).</param>
+public sealed record CrmOwnedFact(string ObjectType, string KeyProperty, string Key, string Property, string Expected)
+{
+    public string? Actual { get; init; }
+}
+
 /// <summary>Everything the convergence check decides on, gathered once (<see cref="ConvergenceGatherer"/>); evaluated without I/O.</summary>
 public sealed record ConvergenceFacts
 {
@@ -77,4 +112,13 @@ public sealed record ConvergenceFacts
 
     /// <summary>CRM contact ids by e-mail (trimmed, lower-cased).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Contacts { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Stock of the SKUs the day counted or sold, when stock is checked (the ERP owns it and counted them).</summary>
+    public IReadOnlyList<StockFact> Stock { get; init; } = [];
+
+    /// <summary>CRM-owned fields changed in the CRM during the day, with what the CRM holds now.</summary>
+    public IReadOnlyList<CrmOwnedFact> CrmOwned { get; init; } = [];
+
+    /// <summary>Every ERP shipment of the store's orders done since the day's first event, with the store shipments naming it.</summary>
+    public IReadOnlyList<ShipmentFact> Shipments { get; init; } = [];
 }

@@ -9,6 +9,7 @@ using Integration.Core.Crm;
 using Integration.Core.Erp;
 using Integration.Core.Events;
 using Integration.Core.Flows.Catalog;
+using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
 using Integration.Core.Processing;
@@ -64,7 +65,18 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
     public static bool Drained(ConvergenceFacts facts) =>
         facts.Accepted.All(e => e.Targets.All(t => facts.Ledger.TryGetValue((t, e.EventId), out var entry) && entry.IsCompleted));
 
-    public async Task<ConvergenceFacts> GatherAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether stock is checked per SKU (<see cref="StockFact"/>): the store day owns its SKUs' stock story (the ERP counts
+    /// them, the store opens at that level); a caller that places orders without the store's stock (the load harness) does not.
+    /// </summary>
+    public bool ChecksStock { get; init; }
+
+    public Task<ConvergenceFacts> GatherAsync(CancellationToken cancellationToken) => GatherAsync(null, null, cancellationToken);
+
+    /// <param name="erpCounts">What the ERP counted before the day's first order, by product code: the units it had (null: not known).</param>
+    /// <param name="crmEdits">CRM-owned fields changed in the CRM during the day (their <see cref="CrmOwnedFact.Actual"/> is read here).</param>
+    public async Task<ConvergenceFacts> GatherAsync(IReadOnlyDictionary<string, decimal>? erpCounts, IReadOnlyList<CrmOwnedFact>? crmEdits,
+        CancellationToken cancellationToken)
     {
         var facts = await LedgerFactsAsync(cancellationToken);
         var commerce = hub.GetRequiredService<ICommerceStore>();
@@ -76,6 +88,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             : accounts[id] = await commerce.GetCustomerAsync(store.StoreHash, id, cancellationToken);
 
         var orders = new List<StoreOrderFact>();
+        var storeOrders = new List<Order>();
         var notExpected = new List<long>();
         var emails = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in Ids(facts.Accepted, "order"))
@@ -87,6 +100,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
                 continue;
             }
 
+            storeOrders.Add(order);
             orders.Add(new StoreOrderFact(id, order.NaturalKey, order.Status.ToString(), ExpectedStates(order.Status),
                 order.Lines.GroupBy(l => _mapping.Sku.Normalise(l.Sku), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal),
                 ErpNaturalKeys.Customer(store.StoreHash, order.Customer))
@@ -131,7 +145,134 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             Parties = await PartiesAsync(tryton, customerKeys, cancellationToken),
             ProductsChecked = [.. ProductIds(facts.Accepted).Select(id => id.ToString(CultureInfo.InvariantCulture))],
             Drifts = await DriftsAsync(commerce, ProductIds(facts.Accepted), cancellationToken),
+            Stock = ChecksStock ? await StockAsync(commerce, storeOrders, erpCounts, cancellationToken) : [],
+            Shipments = await ShipmentsAsync(commerce, facts.Accepted, cancellationToken),
+            CrmOwned = await CrmOwnedAsync(crmEdits ?? [], cancellationToken),
         };
+    }
+
+    /// <summary>What the CRM holds now in each field changed there during the day (HubSpot's batch read by the record's key).</summary>
+    private async Task<IReadOnlyList<CrmOwnedFact>> CrmOwnedAsync(IReadOnlyList<CrmOwnedFact> edits, CancellationToken cancellationToken)
+    {
+        if (edits.Count == 0 || hub.GetService<HubSpotClient>() is not { } crm)
+        {
+            return edits;
+        }
+
+        var facts = new List<CrmOwnedFact>();
+        foreach (var edit in edits)
+        {
+            var found = await crm.BatchReadAsync(edit.ObjectType, edit.KeyProperty, [edit.Key], [edit.Property], cancellationToken);
+            facts.Add(edit with { Actual = found.Results?.FirstOrDefault()?.Properties?.GetValueOrDefault(edit.Property) });
+        }
+
+        return facts;
+    }
+
+    /// <summary>
+    /// The store's levels of the SKUs the ERP counted for the day or the day's orders sold, at the mapped locations, with
+    /// the ERP's sellable quantity as the hub computes it (<see cref="SellableStock"/>, from a store read first, as the
+    /// flows do); SKUs the ERP never counted are left out unless the hub writes them (<c>UncountedStock</c>). At the
+    /// location orders take stock from: the units the day's orders hold (not cancelled, declined or refunded) and the
+    /// units the ERP counted.
+    /// </summary>
+    private async Task<IReadOnlyList<StockFact>> StockAsync(ICommerceStore commerce, IReadOnlyList<Order> orders,
+        IReadOnlyDictionary<string, decimal>? erpCounts, CancellationToken cancellationToken)
+    {
+        var sellable = hub.GetRequiredService<SellableStock>();
+        if (!sellable.ErpOwnsStock)
+        {
+            return [];
+        }
+
+        var sold = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var line in orders.Where(o => o.Status is not (OrderStatus.Incomplete or OrderStatus.Cancelled or OrderStatus.Declined or OrderStatus.Refunded))
+            .SelectMany(o => o.Lines))
+        {
+            var sku = _mapping.Sku.Normalise(line.Sku);
+            sold[sku] = sold.GetValueOrDefault(sku) + line.Quantity;
+        }
+
+        var skus = sold.Keys.Concat(erpCounts?.Keys ?? []).ToHashSet(StringComparer.Ordinal);
+        var levels = new Dictionary<(string Sku, string Location), decimal>();
+        await foreach (var level in commerce.GetStockAsync(store.StoreHash, null, cancellationToken))
+        {
+            if (skus.Contains(_mapping.Sku.Normalise(level.Sku)))
+            {
+                levels[(_mapping.Sku.Normalise(level.Sku), level.Location)] = level.Quantity;
+            }
+        }
+
+        var comparison = await sellable.CompareAsync(store.StoreHash, levels, cancellationToken);
+        var erpLevels = new Dictionary<(string, string), ErpStockLevel>();
+        await foreach (var level in hub.GetRequiredService<IErpConnector>().GetSellableStockAsync(skus, cancellationToken))
+        {
+            erpLevels[(_mapping.Sku.Normalise(level.Sku), level.Location)] = level;
+        }
+
+        var orderLocation = _mapping.Locations.TryToCanonical(SystemName.BigCommerce, "1", out var code) ? code : null;
+        var facts = new List<StockFact>();
+        foreach (var ((sku, location), level) in levels.OrderBy(l => l.Key.Sku, StringComparer.Ordinal).ThenBy(l => l.Key.Location, StringComparer.Ordinal))
+        {
+            var erp = erpLevels.GetValueOrDefault((sku, location));
+            if (erp is { Counted: false } && !sellable.WritesUncounted)
+            {
+                continue; // the hub leaves a level the ERP never counted (docs/reconciliation.md)
+            }
+
+            var correction = comparison.Corrections.FirstOrDefault(c => c.Sku == sku && c.Location == location);
+            facts.Add(new StockFact(sku, location, level, erp is null ? null : correction?.Target ?? level)
+            {
+                Sold = location == orderLocation ? sold.GetValueOrDefault(sku) : null,
+                ErpHad = location == orderLocation && erpCounts is not null && erpCounts.TryGetValue(sku, out var had) ? had : null,
+            });
+        }
+
+        return facts;
+    }
+
+    /// <summary>
+    /// Every ERP shipment of this store's orders done (or changed) since the day's first event, with the store shipments
+    /// whose comments name it (<see cref="FulfilmentPlanner.Mentions"/>) and what its carrier maps to.
+    /// </summary>
+    private async Task<IReadOnlyList<ShipmentFact>> ShipmentsAsync(ICommerceStore commerce, IReadOnlyList<AcceptedEvent> accepted, CancellationToken cancellationToken)
+    {
+        var first = accepted.Select(e => e.Event?.OccurredAt).Where(t => t is not null).DefaultIfEmpty(DateTimeOffset.UtcNow.AddDays(-1)).Min()!.Value;
+        var fulfilments = new Dictionary<long, StoreOrderFulfilment?>();
+        var facts = new Dictionary<(string, long), ShipmentFact>();
+        await foreach (var shipment in hub.GetRequiredService<IErpConnector>().GetShipmentsDoneSinceAsync(first.AddMinutes(-10), cancellationToken))
+        {
+            CarrierMapping? carrier;
+            try
+            {
+                carrier = _mapping.Carriers.FromErp(shipment.Carrier);
+            }
+            catch (MappingException)
+            {
+                carrier = null;
+            }
+
+            foreach (var key in shipment.Lines.Select(l => l.OrderNaturalKey).Distinct(StringComparer.Ordinal))
+            {
+                if (!ErpNaturalKeys.TryParseOrder(key, out var keyStore, out var orderId) || keyStore != store.StoreHash)
+                {
+                    continue;
+                }
+
+                if (!fulfilments.TryGetValue(orderId, out var fulfilment))
+                {
+                    fulfilments[orderId] = fulfilment = await commerce.GetFulfilmentAsync(store.StoreHash, orderId, cancellationToken);
+                }
+
+                var reference = FulfilmentPlanner.ErpReference(shipment.ErpId);
+                facts[(shipment.ErpId, orderId)] = new ShipmentFact(shipment.ErpId, orderId, shipment.TrackingNumbers.Count > 0 ? shipment.TrackingNumbers[0] : string.Empty,
+                    shipment.Carrier, carrier?.ShippingProvider, carrier?.TrackingCarrier,
+                    [.. (fulfilment?.Shipments ?? []).Where(s => FulfilmentPlanner.Mentions(s.Comments, reference))
+                        .Select(s => new StoreShipmentFact(s.Id, s.OrderAddressId, s.TrackingNumber?.Trim() ?? string.Empty, s.ShippingProvider, s.TrackingCarrier))]);
+            }
+        }
+
+        return [.. facts.Values.OrderBy(f => f.OrderId).ThenBy(f => f.ErpShipmentId, StringComparer.Ordinal)];
     }
 
     /// <summary>Expects a contact for the e-mail, keyed as the CRM flow keys it (<see cref="CrmNaturalKeys.ContactKey"/>).</summary>

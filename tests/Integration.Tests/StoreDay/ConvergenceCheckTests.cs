@@ -25,6 +25,13 @@ public sealed class ConvergenceCheckTests
         Sales = new Dictionary<string, IReadOnlyList<ErpSaleFact>> { ["bc-s1-7"] = [new ErpSaleFact(41, "bc-s1-7", "confirmed", Lines(("A1", 2), ("B2", 1)))] },
         CustomerKeys = ["bc-s1-3"],
         Parties = new Dictionary<string, IReadOnlyList<int>> { ["bc-s1-3"] = [9] },
+        Stock =
+        [
+            new StockFact("A1", "main", 38, 38) { Sold = 2, ErpHad = 40 },
+            new StockFact("B2", "main", 0, 0) { Sold = 5, ErpHad = 5 },
+            new StockFact("A1", "east", 12, 12),
+        ],
+        Shipments = [new ShipmentFact("88", 7, "1ZNEW", "UPS", "ups", "ups", [new StoreShipmentFact(301, 1, "1ZNEW", "ups", "ups")])],
     };
 
     /// <summary>The same day with a CRM: the order as its deal, the buyer as one contact, and the CRM target in the ledger.</summary>
@@ -123,6 +130,93 @@ public sealed class ConvergenceCheckTests
             "orders: order 7 (AwaitingFulfillment): ERP sale 41 lines differ (A1: store 2, ERP 1; B2: store 1, ERP 0)",
             "customers: customer bc-s1-3: 2 ERP parties (ids 9, 10), expected exactly one",
             "ownership: product 5 variant 12: variant.price differ(s) between BigCommerce and the ERP (the ERP owns them)",
+        ], violations);
+    }
+
+    [Fact]
+    public void EventQuarantinedForUnavailability_FailsAsAnOutageNotHeld_WhileAPreciseQuarantineIsSettled()
+    {
+        var ledger = new Dictionary<(string, string), LedgerEntry>(ConvergedWithCrm().Ledger)
+        {
+            [("crm", "ev-1")] = new(Store, "crm", "ev-1", "store/order/created", "order", "7", "Completed", "quarantined", "crm_rate_limited", 3, null),
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "quarantined", "erp_refund_without_return", 1, null),
+        };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(ConvergedWithCrm() with { Ledger = ledger }));
+
+        Assert.Equal("outage: event ev-1 (store/order/created order/7) for crm: quarantined crm_rate_limited after 3 attempt(s) (an unavailable target must hold its events until it is back)",
+            violation.ToString());
+    }
+
+    [Fact]
+    public void CrmOwnedFieldWrittenOverByTheHub_OrItsRecordGone_NamesTheRecordAndTheField()
+    {
+        var facts = Converged() with
+        {
+            CrmOwned =
+            [
+                new CrmOwnedFact("companies", "bigcommerce_company_key", "s1-name-acme", "name", "Acme (renamed by sales)") { Actual = "Acme" },
+                new CrmOwnedFact("contacts", "email", "ann@shop.test", "company", "Acme (renamed by sales)") { Actual = "Acme (renamed by sales)" },
+                new CrmOwnedFact("contacts", "email", "bob@shop.test", "company", "Acme (renamed by sales)"),
+            ],
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "crm-owned: companies s1-name-acme: name is 'Acme', the CRM's value is 'Acme (renamed by sales)' (the CRM owns it: the hub wrote over it)",
+            "crm-owned: contacts bob@shop.test: gone from the CRM (its company was set there to 'Acme (renamed by sales)')",
+        ], violations);
+    }
+
+    [Fact]
+    public void StockOversold_OrAStoreLevelOtherThanTheSellableQuantity_OrNoErpLevel_NamesTheSku()
+    {
+        var facts = Converged() with
+        {
+            Stock =
+            [
+                new StockFact("A1", "main", 38, 35) { Sold = 2, ErpHad = 40 },
+                new StockFact("B2", "main", 0, 0) { Sold = 6, ErpHad = 5 },
+                new StockFact("C3", "east", 4, null),
+            ],
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "stock: SKU A1 at main: the store shows 38, the ERP's sellable quantity is 35",
+            "stock: SKU B2 at main: 6 units sold in the store, the ERP had 5 (oversold by 1)",
+            "stock: SKU C3 at east: the ERP has no stock level for it (the store shows 4)",
+        ], violations);
+    }
+
+    [Fact]
+    public void ErpShipmentMissing_Duplicated_WithStaleTracking_OrAnotherCarrier_NamesTheShipmentAndTheOrder()
+    {
+        var shipment = Converged().Shipments[0];
+        var facts = Converged() with
+        {
+            Shipments =
+            [
+                shipment with { StoreShipments = [] },
+                shipment with { ErpShipmentId = "89", StoreShipments = [shipment.StoreShipments[0], shipment.StoreShipments[0] with { Id = 302 }] },
+                shipment with { ErpShipmentId = "90", StoreShipments = [shipment.StoreShipments[0] with { Tracking = "1ZOLD", TrackingCarrier = "fedex" }] },
+                shipment with { ErpShipmentId = "91", Carrier = "ACME", ShippingProvider = null, TrackingCarrier = null },
+            ],
+        };
+
+        var violations = ConvergenceCheck.Evaluate(facts).Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "shipments: ERP shipment 88 of order 7: not in the store (no store shipment names it)",
+            "shipments: ERP shipment 89 of order 7: 2 store shipments name it (ids 301, 302), expected one per shipping address",
+            "shipments: ERP shipment 90 of order 7: store shipment 301 has tracking number '1ZOLD', the ERP's is '1ZNEW'",
+            "shipments: ERP shipment 90 of order 7: store shipment 301 has provider 'ups' and tracking carrier 'fedex', the ERP's carrier UPS maps to 'ups' and 'ups'",
+            "shipments: ERP shipment 91 of order 7: its carrier 'ACME' is not in the mapping's carriers (the hub cannot announce it)",
         ], violations);
     }
 

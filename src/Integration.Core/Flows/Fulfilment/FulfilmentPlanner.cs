@@ -194,8 +194,11 @@ public sealed class FulfilmentPlanner(MappingConfiguration mapping)
         return quantities;
     }
 
-    // The reference ends at a separator, so "ERP shipment 4" is not found in "ERP shipment 42".
-    private static bool Mentions(string? comments, string reference) =>
+    /// <summary>
+    /// Whether a store shipment's comments carry this <see cref="ErpReference"/>. The reference ends at a separator, so
+    /// "ERP shipment 4" is not found in "ERP shipment 42".
+    /// </summary>
+    public static bool Mentions(string? comments, string reference) =>
         comments is not null
         && comments.Split([';', '\n'], StringSplitOptions.TrimEntries).Contains(reference, StringComparer.Ordinal);
 }
