@@ -21,7 +21,17 @@ public static class ConsoleEndpoints
             return app;
         }
 
-        var root = app.MapGroup(ConsoleOptions.Path);
+        var root = app.MapGroup(ConsoleOptions.Path).AddEndpointFilter(async (invocation, next) =>
+        {
+            // Before anything else, also the sign-in: a DNS-rebinding page reaches the console under its own name.
+            var context = invocation.HttpContext;
+            if (!context.RequestServices.GetRequiredService<ConsoleAccess>().IsAllowedHost(context))
+            {
+                return Send(context, "This console does not answer to that host name (Console:AllowedHosts).", "text/plain; charset=utf-8", StatusCodes.Status400BadRequest);
+            }
+
+            return await next(invocation);
+        });
         root.MapGet("/console.css", (HttpContext context) => Send(context, ConsolePages.Css, "text/css; charset=utf-8"));
         root.MapGet("/login", LoginPageAsync);
         root.MapPost("/login", LoginAsync);
@@ -31,15 +41,30 @@ public static class ConsoleEndpoints
         {
             var context = invocation.HttpContext;
             var access = context.RequestServices.GetRequiredService<ConsoleAccess>();
-            if (!await access.IsAllowedAsync(context))
+            var level = await access.CheckAsync(context);
+            if (level == ConsoleAccessLevel.Throttled)
             {
-                var why = await access.HasKeyAsync() ? "Sign in with the admin key first." : "Without an admin key the console answers loopback requests only.";
+                return await ThrottledAsync(context, access);
+            }
+
+            if (level == ConsoleAccessLevel.Denied)
+            {
+                var why = await access.HasKeyAsync() ? "Sign in with the admin key first." : "Without an admin key the console shows its pages to direct loopback requests only.";
                 return await PageAsync(context, "Sign-in required", "", ConsolePages.Refused(why), StatusCodes.Status401Unauthorized);
             }
 
-            if (HttpMethods.IsPost(context.Request.Method) && await access.CheckPostAsync(context) is { } refused)
+            if (HttpMethods.IsPost(context.Request.Method))
             {
-                return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
+                if (level != ConsoleAccessLevel.Operator)
+                {
+                    return await PageAsync(context, "Request refused", "",
+                        ConsolePages.Refused("Actions need the admin key: set Console:AdminKey (or Console:AdminKeyName) and sign in."), StatusCodes.Status403Forbidden);
+                }
+
+                if (await access.CheckPostAsync(context) is { } refused)
+                {
+                    return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
+                }
             }
 
             return await next(invocation);
@@ -56,9 +81,9 @@ public static class ConsoleEndpoints
     private static async Task<IResult> LoginPageAsync(HttpContext context, ConsoleAccess access)
     {
         var hasKey = await access.HasKeyAsync();
-        if (!hasKey && !await access.IsAllowedAsync(context))
+        if (!hasKey && await access.CheckAsync(context) == ConsoleAccessLevel.Denied)
         {
-            return await PageAsync(context, "Sign-in required", "", ConsolePages.Refused("Without an admin key the console answers loopback requests only."), StatusCodes.Status401Unauthorized);
+            return await PageAsync(context, "Sign-in required", "", ConsolePages.Refused("Without an admin key the console shows its pages to direct loopback requests only."), StatusCodes.Status401Unauthorized);
         }
 
         return await PageAsync(context, "Sign in", "", ConsolePages.Login(access.Tokens(context), hasKey, null));
@@ -72,13 +97,16 @@ public static class ConsoleEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        if (await access.SignInAsync(context, form["key"]))
+        switch (await access.SignInAsync(context, form["key"]))
         {
-            return Results.Redirect(ConsoleOptions.Path);
+            case ConsoleAccessLevel.Operator:
+                return Results.Redirect(ConsoleOptions.Path);
+            case ConsoleAccessLevel.Throttled:
+                return await ThrottledAsync(context, access);
+            default:
+                return await PageAsync(context, "Sign in", "", ConsolePages.Login(access.Tokens(context), await access.HasKeyAsync(), "That is not the admin key."),
+                    StatusCodes.Status401Unauthorized);
         }
-
-        return await PageAsync(context, "Sign in", "", ConsolePages.Login(access.Tokens(context), await access.HasKeyAsync(), "That is not the admin key."),
-            StatusCodes.Status401Unauthorized);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, ConsoleAccess access)
@@ -88,8 +116,21 @@ public static class ConsoleEndpoints
             return await PageAsync(context, "Request refused", "", ConsolePages.Refused("Refused: " + refused + "."), StatusCodes.Status403Forbidden);
         }
 
-        ConsoleAccess.SignOut(context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        // Ending everyone's sessions is an operator's action; ending one's own is always allowed.
+        var everywhere = form["scope"] == "all" && await access.CheckAsync(context) == ConsoleAccessLevel.Operator;
+        access.SignOut(context, everywhere);
         return Results.Redirect(ConsoleOptions.Path + "/login");
+    }
+
+    private static async Task<IResult> ThrottledAsync(HttpContext context, ConsoleAccess access)
+    {
+        var wait = access.RetryAfter(context) ?? TimeSpan.FromMinutes(1);
+        var seconds = (long)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return await PageAsync(context, "Too many attempts", "",
+            ConsolePages.Refused(string.Create(CultureInfo.InvariantCulture, $"Too many failed sign-ins from this address: try again in {Math.Ceiling(seconds / 60.0)} minute(s).")),
+            StatusCodes.Status429TooManyRequests);
     }
 
     private static async Task<IResult> OverviewAsync(HttpContext context, ConsoleQueries queries) =>
@@ -224,9 +265,10 @@ public static class ConsoleEndpoints
     private static async Task<IResult> PageAsync(HttpContext context, string title, string current, Html body, int status = StatusCodes.Status200OK)
     {
         var access = context.RequestServices.GetRequiredService<ConsoleAccess>();
-        var signedIn = await access.HasKeyAsync() && await access.IsAllowedAsync(context);
-        AntiforgeryTokenSet? tokens = signedIn ? access.Tokens(context) : null;
-        return Send(context, ConsolePages.Layout(title, current, body, signedIn, tokens), "text/html; charset=utf-8", status);
+        // Not CheckAsync again when a wrong key header was the refusal: it would count the failure twice.
+        var level = status is StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests ? ConsoleAccessLevel.Denied : await access.CheckAsync(context);
+        AntiforgeryTokenSet? tokens = level == ConsoleAccessLevel.Operator ? access.Tokens(context) : null;
+        return Send(context, ConsolePages.Layout(title, current, body, level, tokens), "text/html; charset=utf-8", status);
     }
 
     private static IResult Send(HttpContext context, string content, string contentType, int status = StatusCodes.Status200OK)

@@ -33,7 +33,7 @@ internal static class ConsolePages
         .ok { background: #e8f5e9; border-left: 4px solid #2e7d32; padding: .5rem .75rem; }
         """;
 
-    public static string Layout(string title, string current, Html body, bool signedInWithKey, AntiforgeryTokenSet? tokens)
+    public static string Layout(string title, string current, Html body, ConsoleAccessLevel level, AntiforgeryTokenSet? tokens)
     {
         var html = new Html();
         html.Add($"""
@@ -49,12 +49,18 @@ internal static class ConsolePages
         }
 
         html.Add($"</ul></nav>");
-        if (signedInWithKey && tokens is not null)
+        if (level == ConsoleAccessLevel.Operator && tokens is not null)
         {
-            html.Add($"""<form method="post" action="{P}/logout">{Antiforgery(tokens)}<button type="submit">Sign out</button></form>""");
+            html.Add($"""<form method="post" action="{P}/logout">{Antiforgery(tokens)}<button type="submit">Sign out</button> <button type="submit" name="scope" value="all">Sign out everywhere</button></form>""");
         }
 
-        html.Add($"""</header><main id="main"><h1>{title}</h1>{new Markup(body.ToString())}</main></body></html>""");
+        html.Add($"""</header><main id="main"><h1>{title}</h1>""");
+        if (level == ConsoleAccessLevel.ReadOnly)
+        {
+            html.Add($"""<p class="note">Read-only: no admin key is configured (<code>Console:AdminKey</code> / <code>Console:AdminKeyName</code>), so replays and webhook repairs are refused.</p>""");
+        }
+
+        html.Add($"""{new Markup(body.ToString())}</main></body></html>""");
         return html.ToString();
     }
 
@@ -66,7 +72,7 @@ internal static class ConsolePages
         var html = new Html();
         if (!hasKey)
         {
-            return html.Add($"""<p class="note">No admin key is configured (<code>Console:AdminKey</code> / <code>Console:AdminKeyName</code>): the console answers requests from this machine (loopback) only, without signing in. <a href="{P}">Open the overview</a>.</p>""");
+            return html.Add($"""<p class="note">No admin key is configured (<code>Console:AdminKey</code> / <code>Console:AdminKeyName</code>): the console shows its pages to requests made directly from this machine (loopback, not through a proxy) and takes no action: replay and webhook repair need the key. <a href="{P}">Open the overview</a>.</p>""");
         }
 
         if (problem is not null)
