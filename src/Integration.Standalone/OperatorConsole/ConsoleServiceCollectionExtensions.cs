@@ -29,6 +29,9 @@ public static class ConsoleServiceCollectionExtensions
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.FormFieldName = "__console_token";
         });
+        // Pages are Razor components rendered on the server (static SSR through RazorComponentResult): no interactivity,
+        // no script, so the CSP stays default-src 'none'.
+        services.AddRazorComponents();
         services.TryAddKeyedSingleton(ConsoleSessions.ClockKey, TimeProvider.System);
         services.TryAddSingleton<ConsoleSessions>();
         services.TryAddSingleton<SignInThrottle>();
