@@ -155,6 +155,11 @@ run() {
   # The day's CRM outage (StoreDay:OutageSeconds, 3 minutes) outlasts an event's attempts (10, back-off capped at 10 s:
   # about 75 s), so only the per-target circuit keeps its events out of quarantine.
   [[ $store_day -eq 1 ]] && export Processing__MaxBackoffSeconds=10
+  # The operator console on the hub's (loopback) address, with an admin key made up per run, handed over in the
+  # environment like the other secrets (docs/console.md).
+  local console_key
+  console_key=$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")
+  export Console__Enabled=true Console__AdminKey="$console_key"
   # The operations commands (./build.sh hub ...) read the same settings from here while the run is going.
   (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp|Crm)__' >"$RUN_DIR/hub.env")
   dotnet "$STANDALONE_DLL" &
@@ -183,6 +188,7 @@ run() {
     Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
     HubSpot CRM emulator  $crm_url    Authorization: Bearer $crm_token
     Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (data in $RUN_DIR/azurite)
+    operator console      $url/console     admin key $console_key (this run's; sign in with it)
 
   Operations commands run against this run from another terminal, e.g.:
     ./build.sh hub quarantine list --store $store

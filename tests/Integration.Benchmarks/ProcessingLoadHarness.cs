@@ -185,7 +185,7 @@ public sealed class ProcessingLoadHarness : ILoadHarness
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, eventRow)
                     {
                         ["Status"] = "Completed", ["Outcome"] = "applied", ["Reason"] = null, ["Attempts"] = 1, ["Scope"] = e.Scope,
-                        ["ResourceType"] = e.ResourceType, ["ResourceId"] = e.ResourceId?.ToString(), ["CompletedAt"] = now,
+                        ["ResourceType"] = e.ResourceType, ["ResourceId"] = e.ResourceId?.ToString(), ["CompletedAt"] = now, ["ReceivedAt"] = e.ReceivedAt,
                     }, claim.Headers.ETag ?? global::Azure.ETag.All),
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, resourceRow)
                     {

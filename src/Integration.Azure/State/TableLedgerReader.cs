@@ -46,7 +46,8 @@ public sealed class TableLedgerReader(TableClient table) : ILedgerReader
                 entity.GetString("Outcome"),
                 entity.GetString("Reason"),
                 entity.GetInt32("Attempts") ?? 1,
-                entity.GetDateTimeOffset("CompletedAt") ?? entity.GetDateTimeOffset("ClaimedAt"));
+                entity.GetDateTimeOffset("CompletedAt") ?? entity.GetDateTimeOffset("ClaimedAt"),
+                entity.GetDateTimeOffset("ReceivedAt"));
         }
     }
 }

@@ -239,6 +239,8 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             ["ResourceType"] = commerceEvent.ResourceType,
             ["ResourceId"] = commerceEvent.ResourceId?.ToString(),
             ["CompletedAt"] = timeProvider.GetUtcNow(),
+            // When the intake accepted it: the console's lag (intake to outcome) per target.
+            ["ReceivedAt"] = commerceEvent.ReceivedAt,
         };
         var actions = new List<TableTransactionAction>(2) { new(TableTransactionActionType.UpdateReplace, completed, TokenOf(claim.Token)) };
         if (lease is not null)

@@ -5,8 +5,11 @@ namespace Integration.Core.Processing;
 /// <param name="Outcome">applied / unchanged / duplicate / stale / skipped / quarantined, once completed.</param>
 /// <param name="At">When it completed (or, in progress, when it was claimed).</param>
 public sealed record LedgerEntry(string StoreHash, string Target, string EventId, string? Scope, string? ResourceType, string? ResourceId,
-    string Status, string? Outcome, string? Reason, int Attempts, DateTimeOffset? At)
+    string Status, string? Outcome, string? Reason, int Attempts, DateTimeOffset? At, DateTimeOffset? ReceivedAt = null)
 {
+    /// <summary>How long the event took from the intake to its outcome here (<see cref="ReceivedAt"/> to <see cref="At"/>), when both are known.</summary>
+    public TimeSpan? Lag => IsCompleted && At is { } at && ReceivedAt is { } received ? at - received : null;
+
     /// <summary>True once the event ended for the target (with an <see cref="Outcome"/>).</summary>
     public bool IsCompleted => Status == "Completed";
 }

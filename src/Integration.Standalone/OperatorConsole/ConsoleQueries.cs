@@ -24,6 +24,20 @@ public sealed record Overview(IReadOnlyList<StoreOverview> Stores, IReadOnlyDict
     IReadOnlyDictionary<string, long> IntakeLastDay, DateTimeOffset IntakeSince, IReadOnlyDictionary<string, long>? PoisonMessages,
     IReadOnlyList<CircuitSnapshot>? Circuits);
 
+/// <summary>One hour of one target: outcomes completed in it, and the intake-to-outcome lag of those (median and worst).</summary>
+public sealed record HourBucket(DateTimeOffset Start, int Completed, TimeSpan? MedianLag, TimeSpan? MaxLag);
+
+/// <summary>
+/// One target of one store on the health page: its backlog (queue length and its oldest message's age; null when the
+/// transport has no queue here to look at), the last applied or unchanged outcome, and the last 24 hours by hour.
+/// </summary>
+public sealed record TargetHealth(string Target, long? Backlog, TimeSpan? OldestAge, DateTimeOffset? LastSuccess, int InProgress,
+    int Quarantined, IReadOnlyList<HourBucket> Hours);
+
+/// <summary>The health page: per store and target, and this process's circuits (null when it runs no consumers).</summary>
+public sealed record Health(DateTimeOffset At, IReadOnlyList<(string StoreHash, IReadOnlyList<TargetHealth> Targets)> Stores,
+    IReadOnlyList<CircuitSnapshot>? Circuits);
+
 /// <summary>What the trail searches by.</summary>
 public enum TrailKind
 {
@@ -103,6 +117,92 @@ public sealed class ConsoleQueries(
         return new Overview(result, intake.Count(TimeSpan.FromHours(1)), intake.Count(TimeSpan.FromDays(1)), intake.Since,
             await PoisonAsync(cancellationToken),
             services.GetService<Processing.ConsumersRunHere>() is null ? null : circuits.Snapshot());
+    }
+
+    /// <summary>
+    /// Per store and target, the last 24 hours of the ledger in hourly buckets (one partition-scoped scan each, as the
+    /// overview does), the queue's backlog and the age of its oldest message, and the circuits of this process.
+    /// </summary>
+    public async Task<Health> HealthAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var firstHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-23);
+        var result = new List<(string, IReadOnlyList<TargetHealth>)>();
+        foreach (var store in StoreHashes)
+        {
+            var quarantined = (await quarantine.ListAsync(new QuarantineQuery(store), cancellationToken).ToListAsync(cancellationToken))
+                .GroupBy(q => q.Target).ToDictionary(g => g.Key, g => g.Count());
+            var targets = new List<TargetHealth>();
+            foreach (var target in Targets)
+            {
+                var completed = new int[24];
+                var lags = new List<double>[24];
+                for (var i = 0; i < 24; i++)
+                {
+                    lags[i] = [];
+                }
+
+                var inProgress = 0;
+                DateTimeOffset? lastSuccess = null;
+                await foreach (var entry in ledger.ListAsync(new LedgerQuery(store, target, Since: firstHour), cancellationToken))
+                {
+                    if (!entry.IsCompleted || entry.At is not { } at)
+                    {
+                        inProgress++;
+                        continue;
+                    }
+
+                    var bucket = (int)Math.Floor((at - firstHour).TotalHours);
+                    if (bucket is < 0 or > 23)
+                    {
+                        continue;
+                    }
+
+                    completed[bucket]++;
+                    if (entry.Lag is { } lag)
+                    {
+                        lags[bucket].Add(Math.Max(0, lag.TotalSeconds));
+                    }
+
+                    if (entry.Outcome is "applied" or "unchanged" && (lastSuccess is null || at > lastSuccess))
+                    {
+                        lastSuccess = at;
+                    }
+                }
+
+                var hours = Enumerable.Range(0, 24).Select(i =>
+                {
+                    var sorted = lags[i].Order().ToList();
+                    return new HourBucket(firstHour.AddHours(i), completed[i],
+                        sorted.Count == 0 ? null : TimeSpan.FromSeconds(sorted[sorted.Count / 2]),
+                        sorted.Count == 0 ? null : TimeSpan.FromSeconds(sorted[^1]));
+                }).ToList();
+                var (backlog, oldest) = await BacklogAsync(target, now, cancellationToken);
+                targets.Add(new TargetHealth(target, backlog, oldest, lastSuccess, inProgress,
+                    quarantined.GetValueOrDefault(target), hours));
+            }
+
+            result.Add((store, targets));
+        }
+
+        return new Health(now, result, services.GetService<Processing.ConsumersRunHere>() is null ? null : circuits.Snapshot());
+    }
+
+    /// <summary>Each store's reconciliation runs, newest first (at most <paramref name="max"/> per store); null when no reconciliation store is registered.</summary>
+    public async Task<IReadOnlyList<(string StoreHash, IReadOnlyList<ReconciliationReport> Runs)>?> ReconciliationsAsync(int max, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IReconciliationStore>() is not { } reports)
+        {
+            return null;
+        }
+
+        var result = new List<(string, IReadOnlyList<ReconciliationReport>)>();
+        foreach (var store in StoreHashes)
+        {
+            result.Add((store, [.. (await reports.GetReportsAsync(store, null, max, cancellationToken)).OrderByDescending(r => r.StartedAt)]));
+        }
+
+        return result;
     }
 
     public async Task<Trail> TrailAsync(string store, TrailKind kind, string id, CancellationToken cancellationToken)
@@ -194,6 +294,25 @@ public sealed class ConsoleQueries(
 
     private static ReconciliationReport[] LatestPerKind(IReadOnlyList<ReconciliationReport> reports) =>
         [.. reports.GroupBy(r => r.Kind).Select(g => g.OrderByDescending(r => r.StartedAt).First()).OrderBy(r => r.Kind, StringComparer.Ordinal)];
+
+    /// <summary>The target's queue length and the age of its oldest message (Storage queues; both null on another transport or the store target).</summary>
+    private async Task<(long? Backlog, TimeSpan? Oldest)> BacklogAsync(string target, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (transport.Value.Kind != TransportKind.StorageQueues || !EventTargets.All.Contains(target) || services.GetService<QueueServiceClient>() is not { } queues)
+        {
+            return (null, null);
+        }
+
+        var queue = queues.GetQueueClient(StorageQueueEventPublisher.QueueName(transport.Value.StorageQueues.QueuePrefix, target));
+        if (!await queue.ExistsAsync(cancellationToken))
+        {
+            return (0, null);
+        }
+
+        var count = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        var peeked = (await queue.PeekMessagesAsync(1, cancellationToken)).Value;
+        return (count, peeked is [{ InsertedOn: { } inserted }] ? now - inserted : null);
+    }
 
     private async Task<IReadOnlyDictionary<string, long>?> PoisonAsync(CancellationToken cancellationToken)
     {

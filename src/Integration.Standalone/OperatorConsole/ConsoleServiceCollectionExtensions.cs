@@ -13,6 +13,9 @@ public static class ConsoleServiceCollectionExtensions
                 "Console:AdminKey and Console:AdminKeyName are exclusive: set one.")
             .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Length >= ConsoleOptions.MinimumKeyLength,
                 $"Console:AdminKey must be at least {ConsoleOptions.MinimumKeyLength} characters.")
+            .Validate(o => o.AllowedHostNames.Count > 0, "Console:AllowedHosts must name at least one host (default: " + ConsoleOptions.LoopbackHosts + ").")
+            .Validate(o => o.SessionMinutes is > 0 and <= 7 * 24 * 60, "Console:SessionMinutes must be between 1 and 10080 (a week).")
+            .Validate(o => o.MaxFailedSignIns > 0 && o.SignInWindowMinutes > 0, "Console:MaxFailedSignIns and Console:SignInWindowMinutes must be positive.")
             .ValidateOnStart();
         if (!configuration.GetValue($"{ConsoleOptions.SectionName}:Enabled", false))
         {
@@ -26,6 +29,12 @@ public static class ConsoleServiceCollectionExtensions
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.FormFieldName = "__console_token";
         });
+        // Pages are Razor components rendered on the server (static SSR through RazorComponentResult): no interactivity,
+        // no script, so the CSP stays default-src 'none'.
+        services.AddRazorComponents();
+        services.TryAddKeyedSingleton(ConsoleSessions.ClockKey, TimeProvider.System);
+        services.TryAddSingleton<ConsoleSessions>();
+        services.TryAddSingleton<SignInThrottle>();
         services.TryAddSingleton<ConsoleAccess>();
         services.TryAddSingleton<ConsoleQueries>();
         services.TryAddSingleton<IntakeDecisionWindow>();

@@ -6,7 +6,8 @@ namespace Integration.Tests.Console;
 
 /// <summary>
 /// Debian's headless Chromium driven through its own chromium-driver (installed by tests/env/setup-browser.sh; never a
-/// downloaded browser or driver), with a fresh profile per instance. Screenshots go to <c>.artifacts/console</c>.
+/// downloaded browser or driver), with a fresh profile per instance. Screenshots go to <c>docs/console</c>: the test
+/// regenerates the ones the docs show.
 /// </summary>
 public sealed class ChromiumBrowser : IDisposable
 {
@@ -50,7 +51,7 @@ public sealed class ChromiumBrowser : IDisposable
         }
     }
 
-    public static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, ".artifacts", "console");
+    public static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, "docs", "console");
 
     public IWebDriver Driver => _driver;
 

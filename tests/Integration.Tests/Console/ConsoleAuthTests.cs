@@ -139,21 +139,22 @@ public sealed partial class ConsoleAuthTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
-    public async Task WithoutAKey_OnlyLoopbackRequestsAreServed()
+    public async Task WithoutAKey_OnlyDirectLoopbackRequestsAreServed_ReadOnly()
     {
         await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Console:Enabled"] = "true" });
         using var loopback = await host.Client.GetAsync("/console", Ct);
         Assert.Equal(HttpStatusCode.OK, loopback.StatusCode);
+        Assert.Contains("Read-only", await loopback.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
         var access = host.Services.GetRequiredService<ConsoleAccess>();
         var remote = new DefaultHttpContext { RequestServices = host.Services };
         remote.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
-        Assert.False(await access.IsAllowedAsync(remote));
+        Assert.Equal(ConsoleAccessLevel.Denied, await access.CheckAsync(remote));
         remote.Request.Headers[ConsoleAccess.KeyHeader] = "anything-at-all-0123456789";
-        Assert.False(await access.IsAllowedAsync(remote));
+        Assert.Equal(ConsoleAccessLevel.Denied, await access.CheckAsync(remote));
         var local = new DefaultHttpContext { RequestServices = host.Services };
         local.Connection.RemoteIpAddress = IPAddress.IPv6Loopback;
-        Assert.True(await access.IsAllowedAsync(local));
+        Assert.Equal(ConsoleAccessLevel.ReadOnly, await access.CheckAsync(local));
     }
 
     [Fact]

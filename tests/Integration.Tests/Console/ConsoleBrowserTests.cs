@@ -15,7 +15,9 @@ namespace Integration.Tests.Console;
 /// The operator console in a real browser (headless Chromium), on a Standalone host wired to Azurite, the BigCommerce
 /// emulator and a real Tryton: an order with an unmapped status is quarantined with its reason, the operator fixes
 /// the mapping (a restart with the new mapping file, as in production), replays it from the quarantine page, and the
-/// trail shows it applied with its ERP sale id. Every page is saved as a screenshot.
+/// trail shows it applied with its ERP sale id; the health page shows the ERP target's circuit, backlog, last success
+/// and its 24-hour charts; the intake panel counts the host's decisions (an accepted and a refused delivery); the
+/// watchdog's run appears on the reconciliation page. Every page is saved as a screenshot (docs/console).
 /// </summary>
 public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tryton) : IClassFixture<TrytonFixture>, IAsyncLifetime
 {
@@ -69,24 +71,41 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         using var browser = new ChromiumBrowser();
         browser.Open(Console());
         Assert.Contains("Sign in with the admin key first", browser.Text, StringComparison.Ordinal);
-        browser.Open(Console("/login"));
-        browser.Find("#key").SendKeys(AdminKey);
-        browser.Submit("form[action='/console/login'] button");
-        Assert.True(Console().ToString() == browser.Driver.Url, "Signing in did not open the overview:\n" + browser.Text);
+        SignIn(browser);
         Assert.Contains("Store " + TestStores.Plain, browser.Text, StringComparison.Ordinal);
 
         browser.Open(new Uri(Console("/quarantine") + "?store=" + TestStores.Plain));
         await browser.WaitForTextAsync(t => t.Contains("unmapped_value", StringComparison.Ordinal), "the order in the quarantine", TimeSpan.FromSeconds(60), Ct);
-        var row = browser.Find("tbody tr");
+        var row = browser.Find("table.quarantined tbody tr");
         Assert.Contains("order " + orderId, row.Text, StringComparison.Ordinal);
         Assert.Equal("unmapped_value", row.FindElement(By.CssSelector("td.reason")).Text);
         Assert.Contains("disputed", row.FindElement(By.CssSelector("td.error")).Text, StringComparison.OrdinalIgnoreCase);
+        // Grouped by reason, with the count and a sample error.
+        var group = browser.Find("table.by-reason tbody tr");
+        Assert.Equal("unmapped_value", group.FindElement(By.CssSelector("th")).Text);
+        Assert.Equal("1", group.FindElement(By.CssSelector("td.count")).Text);
+        Assert.Contains("disputed", group.FindElement(By.CssSelector("td.error")).Text, StringComparison.OrdinalIgnoreCase);
         browser.Screenshot("quarantine");
+
+        // A delivery with a wrong secret: refused by the intake, and counted on the panel with the accepted one.
+        using (var refused = new HttpRequestMessage(HttpMethod.Post, new Uri(Console().GetLeftPart(UriPartial.Authority) + "/api/webhooks/bigcommerce")))
+        {
+            refused.Headers.Add("X-Webhook-Secret", "not-the-secret-0123456789abcdef");
+            refused.Content = new StringContent("""{"scope":"store/order/updated","store_id":"1","data":{"type":"order","id":1},"hash":"x","created_at":1561479335,"producer":"stores/abc123"}""",
+                System.Text.Encoding.UTF8, "application/json");
+            using var http = new HttpClient();
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.SendAsync(refused, Ct)).StatusCode);
+        }
 
         browser.Open(Console());
         await browser.WaitForTextAsync(t => t.Contains("quarantined 1", StringComparison.Ordinal), "the overview counting the quarantined outcome",
             TimeSpan.FromSeconds(10), Ct);
         Assert.Contains("Quarantine: 1 event(s)", browser.Text, StringComparison.Ordinal);
+        var intake = browser.FindAll("table.intake tbody tr").ToDictionary(r => r.FindElement(By.CssSelector("th")).Text,
+            r => int.Parse(r.FindElements(By.CssSelector("td"))[1].Text, CultureInfo.InvariantCulture));
+        // At least: the host's meter listener also hears other tests' hosts in this process.
+        Assert.True(intake.GetValueOrDefault("accepted") >= 1, "The intake panel counts no accepted delivery:\n" + browser.Text);
+        Assert.True(intake.GetValueOrDefault("rejected_unauthorized") >= 1, "The intake panel counts no refused delivery:\n" + browser.Text);
         browser.Screenshot("overview");
 
         // The fix: the merchant maps "disputed" to a draft sale and restarts the hub with the new mapping file.
@@ -96,9 +115,13 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         await _host.DisposeAsync();
         _host = null;
         _host = await StartHostAsync(_mappingPath);
+        // Sessions live in the host's memory: a restart ends them (as a key rotation needs), so the operator signs in again.
+        browser.Open(new Uri(Console("/quarantine") + "?store=" + TestStores.Plain));
+        Assert.Contains("Sign in with the admin key first", browser.Text, StringComparison.Ordinal);
+        SignIn(browser);
 
         browser.Open(new Uri(Console("/quarantine") + "?store=" + TestStores.Plain));
-        browser.Find("tbody input[type=checkbox]").Click();
+        browser.Find("table.quarantined tbody input[type=checkbox]").Click();
         browser.Submit("button[value=selected]");
         Assert.Equal("re-enqueued", browser.Find("td.replay").Text);
         browser.Screenshot("replay");
@@ -121,6 +144,19 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         Assert.Empty(browser.FindAll("td.reason")); // nothing of it is quarantined any more
         browser.Screenshot("trail");
 
+        browser.Open(Console("/health"));
+        var erp = browser.Find("table.health tr[data-target=erp]");
+        Assert.Equal("closed", erp.FindElement(By.CssSelector("td.circuit")).Text);
+        Assert.Matches("^[0-9]+$", erp.FindElement(By.CssSelector("td.backlog")).Text);
+        Assert.StartsWith(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), erp.FindElement(By.CssSelector("td.last-success")).Text, StringComparison.Ordinal);
+        Assert.True(int.Parse(erp.FindElement(By.CssSelector("td.completed")).Text, CultureInfo.InvariantCulture) >= 1, "The order's outcome is not counted:\n" + browser.Text);
+        var charts = browser.FindAll("figure.chart svg");
+        Assert.True(charts.Count >= 2, "No charts on the health page:\n" + browser.Text);
+        // The throughput chart of the ERP: this hour's bar is the one with height; the lag chart has this hour's point.
+        Assert.Contains(charts[0].FindElements(By.CssSelector("rect.series")), r => double.Parse(r.GetAttribute("height")!, CultureInfo.InvariantCulture) > 0);
+        Assert.NotEmpty(charts[1].FindElements(By.CssSelector("circle.series")));
+        browser.Screenshot("health");
+
         browser.Open(Console("/webhooks"));
         Assert.Contains("store/order/*", browser.Text, StringComparison.Ordinal);
         Assert.Contains("X-Webhook-Secret", browser.Text, StringComparison.Ordinal);
@@ -131,6 +167,20 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, TrytonFixture tr
         Assert.Contains("Watchdog for store abc123: completed", browser.Text, StringComparison.Ordinal);
         Assert.Contains("store/order/*", browser.Text, StringComparison.Ordinal);
         browser.Screenshot("webhooks");
+
+        // The watchdog's run was saved like any reconciliation: it is on the reconciliation page with its drift chart.
+        browser.Open(Console("/reconciliation"));
+        Assert.Contains("hooks", browser.Find("table.runs tbody tr th").Text, StringComparison.Ordinal);
+        Assert.NotEmpty(browser.FindAll("figure.chart svg"));
+        browser.Screenshot("reconciliation");
+    }
+
+    private void SignIn(ChromiumBrowser browser)
+    {
+        browser.Open(Console("/login"));
+        browser.Find("#key").SendKeys(AdminKey);
+        browser.Submit("form[action='/console/login'] button");
+        Assert.True(Console().ToString() == browser.Driver.Url, "Signing in did not open the overview:\n" + browser.Text);
     }
 
     private Task<StandaloneHost> StartHostAsync(string? mappingPath)
