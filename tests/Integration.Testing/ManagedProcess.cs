@@ -8,10 +8,12 @@ public sealed class ManagedProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Action<string>? _onLine;
 
-    private ManagedProcess(Process process)
+    private ManagedProcess(Process process, Action<string>? onLine)
     {
         _process = process;
+        _onLine = onLine;
     }
 
     public int Id => _process.Id;
@@ -31,8 +33,9 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <param name="onLine">Called with every line the process prints (stdout and stderr), for callers that count log lines.</param>
     public static ManagedProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -55,7 +58,7 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var managed = new ManagedProcess(process);
+        var managed = new ManagedProcess(process, onLine);
         process.OutputDataReceived += (_, e) => managed.Append(e.Data);
         process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
         process.BeginOutputReadLine();
@@ -121,9 +124,14 @@ public sealed class ManagedProcess : IAsyncDisposable
             return;
         }
 
+        _onLine?.Invoke(line);
         lock (_output)
         {
             _output.AppendLine(line);
+            if (_output.Length > 64_000)
+            {
+                _output.Remove(0, _output.Length - 16_000); // only the recent part is ever read: a long run must not grow without bound
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ internal static class OrdersApi
         api.MapGet("/v2/order_statuses", GetStatusesAsync);
         api.MapGet("/v3/orders/{id}/payment_actions/refunds", GetOrderRefundsAsync);
         api.MapPost("/v3/orders/{id}/payment_actions/refunds", CreateRefundAsync);
-        api.MapGet("/v3/orders/payment_actions/refunds", GetRefundsAsync).Query("page", "limit", "order_id:in", "id:in");
+        api.MapGet("/v3/orders/payment_actions/refunds", GetRefundsAsync).Query("page", "limit", "order_id:in", "id:in", "created:min", "created:max");
     }
 
     private static async Task GetOrdersAsync(HttpContext context)
@@ -327,7 +327,13 @@ internal static class OrdersApi
             return;
         }
 
-        var (items, total) = context.Store().QueryRefunds(orders, ids, page, limit);
+        if (!ApiResponses.TryDate(context, "created:min", out var createdMin) || !ApiResponses.TryDate(context, "created:max", out var createdMax))
+        {
+            await ApiResponses.V3Error(context, 400, "created:min and created:max must be RFC 3339 date-times.");
+            return;
+        }
+
+        var (items, total) = context.Store().QueryRefunds(orders, ids, createdMin, createdMax, page, limit);
         await ApiResponses.Json(context, 200, new JsonObject
         {
             ["data"] = new JsonArray([.. items]),

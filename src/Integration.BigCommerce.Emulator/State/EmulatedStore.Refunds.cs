@@ -141,15 +141,21 @@ public sealed partial class EmulatedStore
         }
     }
 
-    internal (List<JsonObject> Items, int Total) QueryRefunds(IReadOnlyCollection<long>? orderIds, IReadOnlyCollection<long>? ids, int page, int limit)
+    internal (List<JsonObject> Items, int Total) QueryRefunds(IReadOnlyCollection<long>? orderIds, IReadOnlyCollection<long>? ids,
+        DateTimeOffset? createdMin, DateTimeOffset? createdMax, int page, int limit)
     {
         lock (_sync)
         {
+            // created:min/max are inclusive, at the second BigCommerce's dates have.
             var matching = _orders.Values.SelectMany(r => r.Refunds)
-                .Where(r => (orderIds is null || orderIds.Contains(r.OrderId)) && (ids is null || ids.Contains(r.Id)))
+                .Where(r => (orderIds is null || orderIds.Contains(r.OrderId)) && (ids is null || ids.Contains(r.Id))
+                    && (createdMin is null || Seconds(r.Created) >= Seconds(createdMin.Value))
+                    && (createdMax is null || Seconds(r.Created) <= Seconds(createdMax.Value)))
                 .OrderBy(r => r.Id).ToList();
             return ([.. matching.Skip((page - 1) * limit).Take(limit).Select(OrderShapes.Refund)], matching.Count);
         }
+
+        static long Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds();
     }
 }
 

@@ -82,6 +82,14 @@ public sealed partial class BigCommerceClient
         return [.. page.Data];
     }
 
+    /// <summary>
+    /// Streams the store's refunds created at or after <paramref name="createdSince"/> (<c>GET /v3/orders/payment_actions/refunds</c>
+    /// with <c>created:min</c>), by refund id as BigCommerce lists them, page by page.
+    /// </summary>
+    public IAsyncEnumerable<Refund> GetRefundsCreatedAsync(DateTimeOffset createdSince, CancellationToken cancellationToken = default) =>
+        GetPagesAsync("orders/payment_actions/refunds", QueryString.Empty.With("created:min", createdSince), BigCommerceLimits.PageSize,
+            BigCommerceJsonContext.Default.DataPageRefund, cancellationToken);
+
     private static string Id(long id) =>
         id > 0 ? id.ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(id), id, "Ids are positive.");
 }

@@ -124,6 +124,24 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
         yield return page;
     }
 
+    public async IAsyncEnumerable<IReadOnlyList<RefundCreation>> GetCreatedRefundsAsync(string storeHash, DateTimeOffset since,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Paged by number in id order; refunds are immutable and new ones come last, so no page shifts under the listing.
+        var page = new List<RefundCreation>(BigCommerceLimits.PageSize);
+        await foreach (var refund in clients.GetClient(storeHash).GetRefundsCreatedAsync(since, cancellationToken))
+        {
+            page.Add(new RefundCreation(refund.OrderId, refund.Id, refund.Created));
+            if (page.Count == BigCommerceLimits.PageSize)
+            {
+                yield return page;
+                page = new List<RefundCreation>(BigCommerceLimits.PageSize);
+            }
+        }
+
+        yield return page;
+    }
+
     public async Task<Core.Model.Customer?> GetCustomerAsync(string storeHash, long customerId, CancellationToken cancellationToken = default)
     {
         Bc.Customer? found = null;

@@ -77,6 +77,13 @@ public interface ICommerceStore
     IAsyncEnumerable<IReadOnlyList<CustomerModification>> GetModifiedCustomersAsync(string storeHash, DateTimeOffset since,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The refunds created at or after <paramref name="since"/>, by refund id (the store's order), one list per page of the
+    /// store's answer (the last one short, possibly empty). A refund never changes once made, so a listing misses none.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<RefundCreation>> GetCreatedRefundsAsync(string storeHash, DateTimeOffset since,
+        CancellationToken cancellationToken = default);
+
     /// <summary>An order's status, products and shipments as <see cref="FulfilmentPlanner"/> takes them, or null when the order no longer exists.</summary>
     Task<StoreOrderFulfilment?> GetFulfilmentAsync(string storeHash, long orderId, CancellationToken cancellationToken = default);
 
@@ -107,3 +114,6 @@ public sealed record OrderModification(long OrderId, DateTimeOffset ModifiedAt);
 
 /// <summary>A customer and when it was last modified (the store's <c>date_modified</c>).</summary>
 public sealed record CustomerModification(long CustomerId, DateTimeOffset ModifiedAt);
+
+/// <summary>A refund of an order and when it was made (the store's <c>created</c>; a refund is never modified).</summary>
+public sealed record RefundCreation(long OrderId, long RefundId, DateTimeOffset CreatedAt);

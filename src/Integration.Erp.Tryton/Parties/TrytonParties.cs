@@ -137,8 +137,10 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
     private static JsonObject Changes(JsonElement record, Customer customer, List<(Address Address, JsonObject Values, AddressKey Key)> wanted)
     {
         var changes = new JsonObject();
-        var name = DisplayName(customer);
-        if (!string.Equals(TrytonJson.GetString(record, "name", Model), name, StringComparison.Ordinal))
+        // Only the person's name (the store's first and last name) is kept in step. A party named after the company
+        // (company.name, which the mapping gives the CRM) or the e-mail was so named on creation; after that its name is
+        // the ERP's to change, and the store's value never overwrites it (issue 22, defect 7).
+        if (PersonName(customer) is { } name && !string.Equals(TrytonJson.GetString(record, "name", Model), name, StringComparison.Ordinal))
         {
             changes["name"] = name;
         }
@@ -219,10 +221,13 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
         }
     }
 
-    private static string DisplayName(Customer customer)
+    /// <summary>The party's name on creation: the person's name, else the company's, else the e-mail.</summary>
+    private static string DisplayName(Customer customer) => PersonName(customer) ?? customer.Company?.Name ?? customer.Email;
+
+    private static string? PersonName(Customer customer)
     {
         var name = string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
-        return name.Length > 0 ? name : customer.Company?.Name ?? customer.Email;
+        return name.Length > 0 ? name : null;
     }
 
     private async Task<JsonElement?> FindAsync(JsonArray clause, CancellationToken cancellationToken)

@@ -181,6 +181,12 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
                 $"{{\"items\":[{{\"item_type\":\"PRODUCT\",\"item_id\":{line.Id},\"quantity\":1}}],\"payments\":[{{\"provider_id\":\"storecredit\",\"amount\":{line.PriceIncTax.ToString(CultureInfo.InvariantCulture)},\"offline\":true}}]}}");
             Assert.Single(await Client.GetRefundsAsync(placed.Id, Token));
             await ExpectAsync(200, HttpMethod.Get, $"v3/orders/payment_actions/refunds?order_id:in={placed.Id}");
+
+            // The backfill's listing: every refund made since a time, paged (created:min, page, limit).
+            var refund = (await Client.GetRefundsAsync(placed.Id, Token))[0];
+            var listed = await Client.GetRefundsCreatedAsync(refund.Created, Token).ToListAsync(Token);
+            Assert.Equal(refund.Id, Assert.Single(listed, r => r.OrderId == placed.Id).Id);
+            Assert.DoesNotContain(await Client.GetRefundsCreatedAsync(refund.Created.AddSeconds(1), Token).ToListAsync(Token), r => r.Id == refund.Id);
         });
     }
 

@@ -17,6 +17,7 @@ using Integration.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using RefundItemRequest = Integration.BigCommerce.Emulator.State.RefundItemRequest;
 using EmulatorStore = Integration.BigCommerce.Emulator.State.EmulatedStore;
 
 namespace Integration.Tests.Reconciliation;
@@ -111,11 +112,12 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(602, first.Fixed);
         Assert.Equal(600, firstIds.Distinct().Count());
         Assert.Equal(firstIds, repeatIds);
-        Assert.Equal(4, saved.Count); // one per page of 250, then the customers phase
+        Assert.Equal(5, saved.Count); // one per page of 250, then the refunds phase, then the customers phase
         Assert.Equal("2026-01-26T00:00:00.0000000+00:00", saved[2]);
-        Assert.StartsWith("customers ", saved[3], StringComparison.Ordinal);
-        Assert.Equal(4, first.ApiCalls); // 3 order pages, 1 customer page
-        Assert.Equal(4, first.MinimumCalls);
+        Assert.StartsWith("refunds ", saved[3], StringComparison.Ordinal);
+        Assert.StartsWith("customers ", saved[4], StringComparison.Ordinal);
+        Assert.Equal(5, first.ApiCalls); // 3 order pages, 1 refund page, 1 customer page
+        Assert.Equal(5, first.MinimumCalls);
         var sample = Assert.Single(Orders(publisher)); // the overlap (5 minutes) holds only the newest order
         Assert.Equal(3, resumed.Compared);
         Assert.Equal(firstIds[^1], sample.EventId);
@@ -214,24 +216,82 @@ public sealed class OrdersBackfillTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(next.Unfinished);
     }
 
+    [Fact]
+    public async Task Backfill_RefundsTheErpLacks_AreSentToTheErpOnly_NamingTheRefund_AndARefundItHoldsIsNot()
+    {
+        var publisher = new RecordingPublisher();
+        _time.Advance(TimeSpan.FromHours(1));
+        var order = Emulated.CreateOrder(1, [(1, 3)]);
+        var line = (await Client.GetOrderProductsAsync(order.Id, Ct))[0];
+        var held = Emulated.RefundOrder(order.Id, [new RefundItemRequest("PRODUCT", line.Id, Quantity: 1)]);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var missed = Emulated.RefundOrder(order.Id, [new RefundItemRequest("PRODUCT", line.Id, Quantity: 1)]);
+        var created = (await Client.GetRefundsAsync(order.Id, Ct)).ToDictionary(r => r.Id, r => r.Created);
+        // The ERP holds the first refund at its creation time (as the refund flow records it: the refund is its resource).
+        await AppliedAsync(EventTargets.Erp, "refund", $"{order.Id}-{held}", created[held]);
+        var backfill = Backfill(publisher, lookbackHours: 2);
+        string? checkpoint = null;
+
+        var report = await RunAsync(backfill, null, c => checkpoint = c);
+
+        // The order (both targets lack it) goes to all; the missed refund to the ERP alone, as BigCommerce's webhook names it.
+        Assert.Equal([order.Id], Orders(publisher).Select(e => e.ResourceId!.Value.Number!.Value));
+        var (refund, target) = Assert.Single(publisher.Requeued);
+        Assert.Equal(EventTargets.Erp, target);
+        Assert.Equal(OrdersBackfill.RefundScope, refund.Scope);
+        Assert.Equal("order", refund.ResourceType);
+        Assert.Equal(order.Id, refund.ResourceId!.Value.Number);
+        Assert.Equal(missed, refund.Data!.Value.GetProperty("refund").GetProperty("refund_id").GetInt64());
+        Assert.Equal(order.Id, refund.Data!.Value.GetProperty("id").GetInt64());
+        Assert.Equal(backfill.RefundEventOf(StoreHash, new RefundCreation(order.Id, missed, created[missed])).EventId, refund.EventId);
+        Assert.Equal(new ResourceRef("refund", $"{order.Id}-{missed}"), new RefundErpFlow(Store, null!).ResourceOf(refund));
+        Assert.Equal(2, report.Fixed); // the order and the missed refund
+        Assert.Equal(1, report.UpToDate); // the held refund
+        Assert.StartsWith("customers ", checkpoint, StringComparison.Ordinal);
+
+        // Once the ERP holds the missed one too, a run publishes no refund; a repeat of the earlier event is the same id.
+        await AppliedAsync(EventTargets.Erp, "refund", $"{order.Id}-{missed}", created[missed]);
+        publisher.Requeued.Clear();
+        var again = await RunAsync(backfill, null, _ => { });
+        Assert.Empty(publisher.Requeued);
+        Assert.Equal(2, again.UpToDate);
+    }
+
+    [Fact]
+    public async Task Backfill_ResumedInTheRefundsPhase_SkipsTheOrders()
+    {
+        var publisher = new RecordingPublisher();
+        var since = Start.AddHours(-1);
+
+        var report = await RunAsync(Backfill(publisher, lookbackHours: 24 * 60), "refunds " + since.ToString("O", CultureInfo.InvariantCulture), _ => { });
+
+        Assert.Empty(Orders(publisher)); // the 600 seeded orders are the orders phase's, which is done
+        Assert.Equal(2, report.ApiCalls); // one refund page, one customer page
+    }
+
     private static IEnumerable<Core.Events.CommerceEvent> Orders(RecordingPublisher publisher) =>
         publisher.Published.Select(p => p.Event).Where(e => e.ResourceType == "order");
 
     /// <summary>Records that the target holds an order at a version, as the processor does when it applies one.</summary>
-    private async Task AppliedAsync(string target, long orderId, DateTimeOffset version)
+    private Task AppliedAsync(string target, long orderId, DateTimeOffset version) =>
+        AppliedAsync(target, "order", orderId.ToString(CultureInfo.InvariantCulture), version);
+
+    /// <summary>Records that the target holds a resource at a version, as the processor does when it applies an event for it.</summary>
+    private async Task AppliedAsync(string target, string type, string id, DateTimeOffset version)
     {
-        var applied = TestEvents.Order(orderId) with { StoreHash = StoreHash };
+        var applied = TestEvents.Order() with { StoreHash = StoreHash };
         var claim = await _state.ClaimAsync(applied, target, TimeSpan.FromMinutes(1), Ct);
-        var key = new ResourceKey(StoreHash, target, "order", orderId.ToString(CultureInfo.InvariantCulture));
+        var key = new ResourceKey(StoreHash, target, type, id);
         var lease = await _state.LeaseResourceAsync(key, applied.EventId, TimeSpan.FromMinutes(1), Ct);
-        await _state.CompleteAsync(applied, target, claim, "applied", null, lease, new ResourceState(version, "sale-" + orderId, applied.EventId), Ct);
+        await _state.CompleteAsync(applied, target, claim, "applied", null, lease, new ResourceState(version, $"{type}-{id}", applied.EventId), Ct);
     }
 
     // The backfill asks the flows only which targets handle an order event and its resource key: no connector is called.
     private OrdersBackfill Backfill(RecordingPublisher publisher, int lookbackHours, int maxCallsPerRun = 10_000) =>
         new(Store, publisher, publisher, _state,
             [new OrderErpFlow(Store, null!, MappingConfiguration.Default), new OrderCrmFlow(Store, null!, MappingConfiguration.Default),
-                new CustomerErpFlow(Store, null!, MappingConfiguration.Default), new CustomerCrmFlow(Store, null!, MappingConfiguration.Default)],
+                new CustomerErpFlow(Store, null!, MappingConfiguration.Default), new CustomerCrmFlow(Store, null!, MappingConfiguration.Default),
+                new RefundErpFlow(Store, null!)],
             UnknownEventBacklog.Instance,
             Options.Create(new OrdersBackfillOptions { LookbackHours = lookbackHours, OverlapMinutes = 5, MaxCallsPerRun = maxCallsPerRun }), _time,
             NullLogger<OrdersBackfill>.Instance);

@@ -453,6 +453,9 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         public IAsyncEnumerable<IReadOnlyList<CustomerModification>> GetModifiedCustomersAsync(string storeHash, DateTimeOffset since, CancellationToken cancellationToken = default) =>
             inner.GetModifiedCustomersAsync(storeHash, since, cancellationToken);
 
+        public IAsyncEnumerable<IReadOnlyList<RefundCreation>> GetCreatedRefundsAsync(string storeHash, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+            inner.GetCreatedRefundsAsync(storeHash, since, cancellationToken);
+
         public Task<Core.Model.Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(storeHash, orderId, cancellationToken);
 
         public Task<IReadOnlyList<Core.Model.Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default) => inner.GetRefundsAsync(storeHash, orderId, cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Emulator;
+using Integration.BigCommerce.Emulator.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
@@ -172,6 +173,48 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         var state = _host.Services.GetRequiredService<ISyncStateStore>();
         var key = new ResourceKey(_storeHash, EventTargets.Erp, "customer", customerId.ToString(CultureInfo.InvariantCulture));
         await WaitUntilAsync(async () => await state.GetResourceAsync(key, Ct) is { TargetId: not null }, $"customer {customerId} applied to Tryton");
+    }
+
+    [Fact]
+    public async Task ARefundMadeWhileWebhooksWereLost_IsRecordedInTrytonAfterABackfill_AndASecondBackfillPublishesNothing()
+    {
+        var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(_storeHash);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, _tryton, Ct);
+        var backfill = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
+        var store = _emulator.Store(_storeHash);
+        var state = _host.Services.GetRequiredService<ISyncStateStore>();
+
+        // No hook is registered: the order and, once it is in Tryton, its refund raise webhooks nobody receives.
+        var order = store.CreateOrder(1, [(variants[0].Id, 3), (variants[1].Id, 1)]);
+        await RunAsync(backfill);
+        await AppliedAsync(order.Id, _ => true);
+        var lines = await client.GetOrderProductsAsync(order.Id, Ct);
+        var refundId = store.RefundOrder(order.Id, [new RefundItemRequest("PRODUCT", lines[0].Id, Quantity: 2)], reason: "lost webhook");
+        var refundKey = $"bc-{_storeHash}-{order.Id}-refund-{refundId}";
+        Assert.Empty((await TrytonTestData.SalesAsync(_tryton, refundKey, Ct)).EnumerateArray());
+
+        // From the start, as after a completed run: the order changed (partly refunded) and the refund is new.
+        var first = await RunAsync(backfill, fromCheckpoint: false);
+        var refunded = await client.GetOrderAsync(order.Id, Ct);
+        var refund = new ResourceKey(_storeHash, EventTargets.Erp, "refund", $"{order.Id}-{refundId}");
+        await WaitUntilAsync(async () => await state.GetResourceAsync(refund, Ct) is { TargetId: not null }, $"refund {refundId} recorded in Tryton");
+        await AppliedAsync(order.Id, s => s.Version >= refunded.DateModified);
+        await DrainedAsync();
+
+        Assert.Equal(2, first.Fixed); // the order's new version and the refund
+        var created = (await client.GetRefundsAsync(order.Id, Ct)).Single(r => r.Id == refundId).Created;
+        Assert.Equal(((OrdersBackfill)backfill).RefundEventOf(_storeHash, new Core.Commerce.RefundCreation(order.Id, refundId, created)).EventId,
+            (await state.GetResourceAsync(refund, Ct))!.AppliedEventId);
+        var returned = Assert.Single((await TrytonTestData.SalesAsync(_tryton, refundKey, Ct)).EnumerateArray());
+        Assert.Equal([(variants[0].Sku, -2m)], TrytonTestData.SaleLines(returned).Select(l => (l.Sku, l.Quantity)));
+
+        // A second backfill finds Tryton holding the order and the refund: nothing is published, the ERP queue stays empty.
+        var again = await RunAsync(backfill, fromCheckpoint: false);
+        Assert.Equal(0, again.Fixed);
+        Assert.Equal(2, again.UpToDate);
+        Assert.Equal(0, (await _host.Queue(EventTargets.Erp).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
+        Assert.Single((await TrytonTestData.SalesAsync(_tryton, refundKey, Ct)).EnumerateArray());
+        Assert.Equal(1, await SalesAsync(order.Id));
     }
 
     private Dictionary<string, string?> Settings()

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Integration.Core.Commerce;
 using Integration.Core.Events;
+using Integration.Core.Flows.Orders;
 using Integration.Core.Processing;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,9 @@ namespace Integration.Core.Reconciliation.Orders;
 /// <summary>
 /// The orders backfill (kind <c>orders</c>): every order modified since the last watermark that a target does not
 /// hold yet is published as a <c>store/order/updated</c> event, so it goes through the normal pipeline (queue,
-/// consumers, processor) exactly as a webhook would; then, in the same run and budget, every customer modified within
-/// the lookback that a target lacks, as a <c>store/customer/updated</c> event. Missed or merged webhooks converge; idempotency is the
+/// consumers, processor) exactly as a webhook would; then, in the same run and budget, every refund made within the
+/// lookback that the ERP does not hold, as a <c>store/order/refund/created</c> event naming the refund, and every
+/// customer modified within the lookback that a target lacks, as a <c>store/customer/updated</c> event. Missed or merged webhooks converge; idempotency is the
 /// pipeline's: the event's identity is fixed by (store, order, <c>date_modified</c>), so a repeated backfill is a
 /// duplicate, and an order whose webhook was already processed is <c>unchanged</c> (same fingerprint) or <c>stale</c>.
 /// </summary>
@@ -52,6 +54,11 @@ public sealed partial class OrdersBackfill(
     /// <summary>The scope of the customers' events: what the customer flows do for any change of a customer.</summary>
     public const string CustomerScope = "store/customer/updated";
 
+    /// <summary>The scope of the refunds' events: BigCommerce's webhook for a new refund, which the refund flow takes.</summary>
+    public const string RefundScope = RefundErpFlow.Scope;
+
+    private const string RefundsPhase = "refunds ";
+
     private const string CustomersPhase = "customers ";
 
     private const int PageSize = 250;
@@ -65,9 +72,9 @@ public sealed partial class OrdersBackfill(
         ArgumentNullException.ThrowIfNull(context);
         var report = context.Report;
         var settings = options.Value;
-        var (customersSince, watermark) = ParseCheckpoint(context.Checkpoint);
+        var (phase, phaseSince, watermark) = ParseCheckpoint(context.Checkpoint);
         var run = new Run(context, new BacklogPacer(backlog, settings, timeProvider, logger), settings);
-        if (customersSince is null)
+        if (phase == Phase.Orders)
         {
             var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
             LogStarting(logger, context.StoreHash, since, context.DryRun);
@@ -112,32 +119,50 @@ public sealed partial class OrdersBackfill(
             }
         }
 
-        await BackfillCustomersAsync(context, run, customersSince, cancellationToken);
+        if (phase != Phase.Customers)
+        {
+            // The refunds: immutable, listed by id from the lookback (BigCommerce's created:min), to the ERP only, when it
+            // lacks the refund (the refund flow's resource is the refund itself, its version the refund's time). The CRM
+            // takes a refund as a change of the order (amount, stage), which the orders phase has covered: a refund
+            // modifies its order.
+            var refundsSince = phase == Phase.Refunds ? phaseSince!.Value : timeProvider.GetUtcNow() - settings.Lookback;
+            await BackfillListedAsync(context, run, "refunds", RefundsPhase + FormatCheckpoint(refundsSince),
+                store.GetCreatedRefundsAsync(context.StoreHash, refundsSince, cancellationToken),
+                r => (RefundEventOf(context.StoreHash, r), r.CreatedAt), settings.CallsPerRefundEvent, refundsSince, cancellationToken);
+            if (context.Report.Unfinished)
+            {
+                return;
+            }
+        }
+
+        var customersSince = phase == Phase.Customers ? phaseSince!.Value : timeProvider.GetUtcNow() - settings.Lookback;
+        await BackfillListedAsync(context, run, "customers", CustomersPhase + FormatCheckpoint(customersSince),
+            store.GetModifiedCustomersAsync(context.StoreHash, customersSince, cancellationToken),
+            c => (CustomerEventOf(context.StoreHash, c), c.ModifiedAt), settings.CallsPerCustomerEvent, customersSince, cancellationToken);
     }
 
     /// <summary>
-    /// The customers phase, after the orders: every customer modified since the lookback that a target does not hold yet
-    /// is published as a <c>store/customer/updated</c> event, within the same budget. Customers are listed in id order,
-    /// so there is no watermark to advance: the checkpoint names the phase and its start, and a run that stops in it
-    /// lists the phase again, finding what it published up to date (or, not yet processed, a duplicate).
+    /// A phase after the orders (refunds, then customers): every item listed since the lookback that a target does not
+    /// hold yet is published, within the same budget. Both are listed in id order, so there is no watermark to advance:
+    /// the checkpoint names the phase and its start, and a run that stops in it lists the phase again, finding what it
+    /// published up to date (or, not yet processed, a duplicate).
     /// </summary>
-    private async Task BackfillCustomersAsync(ReconciliationContext context, Run run, DateTimeOffset? resumedSince, CancellationToken cancellationToken)
+    private async Task BackfillListedAsync<T>(ReconciliationContext context, Run run, string phase, string checkpoint,
+        IAsyncEnumerable<IReadOnlyList<T>> pages, Func<T, (CommerceEvent Event, DateTimeOffset Version)> eventOf, int callsPerEvent,
+        DateTimeOffset since, CancellationToken cancellationToken)
     {
         var report = context.Report;
         var settings = options.Value;
-        var since = resumedSince ?? timeProvider.GetUtcNow() - settings.Lookback;
-        var checkpoint = CustomersPhase + FormatCheckpoint(since);
         Task SaveAsync() => context.DryRun ? Task.CompletedTask : context.SaveCheckpointAsync(checkpoint, cancellationToken);
 
-        // The orders are done: a run cut from here on starts at the customers.
+        // The phases before are done: a run cut from here on starts at this one.
         await SaveAsync();
         long listed = 0;
         var before = report.Fixed;
-        await foreach (var page in store.GetModifiedCustomersAsync(context.StoreHash, since, cancellationToken))
+        await foreach (var page in pages)
         {
-            listed += await run.PageAsync(this, [.. page.Select(c => (CustomerEventOf(context.StoreHash, c), c.ModifiedAt))],
-                settings.CallsPerCustomerEvent, SaveAsync, cancellationToken);
-            context.Progress?.Report(new ReconciliationProgress("customers", listed, null));
+            listed += await run.PageAsync(this, [.. page.Select(eventOf)], callsPerEvent, SaveAsync, cancellationToken);
+            context.Progress?.Report(new ReconciliationProgress(phase, listed, null));
             if (report.Unfinished)
             {
                 LogBudgetReached(logger, context.StoreHash, settings.MaxCallsPerRun, run.ListCalls, run.EventCalls, LogValues.OrNone(since));
@@ -146,14 +171,13 @@ public sealed partial class OrdersBackfill(
         }
 
         report.AddMinimumCalls((listed / PageSize) + 1);
-        LogFinished(logger, context.StoreHash, "customers", listed, report.Fixed - before, report.UpToDate, context.DryRun);
+        LogFinished(logger, context.StoreHash, phase, listed, report.Fixed - before, report.UpToDate, context.DryRun);
     }
 
     /// <summary>One run's budget and pacing, shared by its phases.</summary>
     private sealed class Run(ReconciliationContext context, BacklogPacer pacer, OrdersBackfillOptions settings)
     {
-        private IResourceSync[]? _flowsOrders;
-        private IResourceSync[]? _flowsCustomers;
+        private readonly Dictionary<(string Scope, string Type), IResourceSync[]> _flows = [];
 
         public long ListCalls { get; private set; }
 
@@ -175,8 +199,18 @@ public sealed partial class OrdersBackfill(
                 return 0;
             }
 
-            var isOrder = items[0].Event.ResourceType == "order";
-            var flows = isOrder ? _flowsOrders ??= backfill.FlowsFor(items[0].Event) : _flowsCustomers ??= backfill.FlowsFor(items[0].Event);
+            // One phase's events share their scope and resource type, so the flows that handle them are the same.
+            var first = items[0].Event;
+            if (!_flows.TryGetValue((first.Scope, first.ResourceType), out var flows))
+            {
+                flows = backfill.FlowsFor(first);
+                if (first.Scope == RefundScope)
+                {
+                    flows = [.. flows.Where(f => f.Target == EventTargets.Erp)];
+                }
+
+                _flows[(first.Scope, first.ResourceType)] = flows;
+            }
             var held = await backfill.AppliedAsync(context.StoreHash, flows, [.. items.Select(i => i.Event)], cancellationToken);
             var done = 0;
             foreach (var (commerceEvent, modifiedAt) in items)
@@ -279,10 +313,22 @@ public sealed partial class OrdersBackfill(
         return EventOf(storeHash, CustomerScope, "customer", customer.CustomerId, customer.ModifiedAt);
     }
 
-    private CommerceEvent EventOf(string storeHash, string scope, string type, long id, DateTimeOffset modifiedAt)
+    /// <summary>
+    /// The backfill event for one refund: BigCommerce's <c>store/order/refund/created</c> (the order as the resource, the
+    /// refund named in <c>data.refund.refund_id</c>, as the webhook has it); identity over (store, order, refund).
+    /// </summary>
+    public CommerceEvent RefundEventOf(string storeHash, RefundCreation refund)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        return EventOf(storeHash, RefundScope, "order", refund.OrderId, refund.CreatedAt, refund.RefundId);
+    }
+
+    private CommerceEvent EventOf(string storeHash, string scope, string type, long id, DateTimeOffset modifiedAt, long? refundId = null)
     {
         ArgumentNullException.ThrowIfNull(storeHash);
-        var identity = string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\n{type}\n{id}\n{modifiedAt.ToUnixTimeSeconds()}");
+        var identity = refundId is { } refund
+            ? string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\nrefund\n{id}\n{refund}")
+            : string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\n{type}\n{id}\n{modifiedAt.ToUnixTimeSeconds()}");
         var activity = Activity.Current;
         return new CommerceEvent
         {
@@ -296,35 +342,44 @@ public sealed partial class OrdersBackfill(
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
             // The shape a webhook's data has for the scope, so every flow reads a backfilled event as it reads a webhook.
-            Data = DataOf(type, id),
+            Data = DataOf(type, id, refundId),
         };
     }
 
-    private static JsonElement DataOf(string type, long id)
+    private static JsonElement DataOf(string type, long id, long? refundId)
     {
-        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}}}"));
+        var refund = refundId is { } r ? string.Create(CultureInfo.InvariantCulture, $",\"refund\":{{\"refund_id\":{r}}}") : string.Empty;
+        using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}{refund}}}"));
         return document.RootElement.Clone();
     }
 
+    private enum Phase
+    {
+        Orders,
+        Refunds,
+        Customers,
+    }
+
     /// <summary>
-    /// The orders watermark (the checkpoint is the ISO 8601 time), or, once the orders are done, the customers phase's
-    /// start (<c>customers {ISO 8601}</c>).
+    /// The orders watermark (the checkpoint is the ISO 8601 time), or, once the orders are done, the refunds phase's start
+    /// (<c>refunds {ISO 8601}</c>), or, once those are done too, the customers phase's (<c>customers {ISO 8601}</c>).
     /// </summary>
-    private static (DateTimeOffset? CustomersSince, DateTimeOffset? Watermark) ParseCheckpoint(string? checkpoint)
+    private static (Phase Phase, DateTimeOffset? Since, DateTimeOffset? Watermark) ParseCheckpoint(string? checkpoint)
     {
         if (checkpoint is null)
         {
-            return (null, null);
+            return (Phase.Orders, null, null);
         }
 
-        var customers = checkpoint.StartsWith(CustomersPhase, StringComparison.Ordinal);
-        var text = customers ? checkpoint[CustomersPhase.Length..] : checkpoint;
+        var (phase, text) = checkpoint.StartsWith(CustomersPhase, StringComparison.Ordinal) ? (Phase.Customers, checkpoint[CustomersPhase.Length..])
+            : checkpoint.StartsWith(RefundsPhase, StringComparison.Ordinal) ? (Phase.Refunds, checkpoint[RefundsPhase.Length..])
+            : (Phase.Orders, checkpoint);
 
         // The checkpoint is ours (written by FormatCheckpoint); anything else is a corrupted state an operator must see.
         var time = DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed
-            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format), nor 'customers ' and one.");
-        return customers ? (time, null) : (null, time);
+            : throw new FormatException($"The orders backfill checkpoint '{checkpoint}' is not an ISO 8601 time (round-trip format), nor 'refunds ' or 'customers ' and one.");
+        return phase == Phase.Orders ? (phase, null, time) : (phase, time, null);
     }
 
     private static string FormatCheckpoint(DateTimeOffset watermark) =>

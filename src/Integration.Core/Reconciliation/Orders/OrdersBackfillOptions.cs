@@ -2,7 +2,7 @@ namespace Integration.Core.Reconciliation.Orders;
 
 /// <summary>
 /// Bound from <c>Reconciliation:Orders</c>:
-/// <code>{ "LookbackHours": 24, "OverlapMinutes": 5, "MaxCallsPerRun": 10000, "CallsPerOrderEvent": 4, "CallsPerCustomerEvent": 1, "MaxBacklog": 4, "BacklogPollMilliseconds": 1000 }</code>
+/// <code>{ "LookbackHours": 24, "OverlapMinutes": 5, "MaxCallsPerRun": 10000, "CallsPerOrderEvent": 4, "CallsPerCustomerEvent": 1, "CallsPerRefundEvent": 3, "MaxBacklog": 4, "BacklogPollMilliseconds": 1000 }</code>
 /// </summary>
 public sealed class OrdersBackfillOptions
 {
@@ -32,6 +32,9 @@ public sealed class OrdersBackfillOptions
 
     /// <summary>The store calls one published customer event costs one target: the customer with its addresses (1).</summary>
     public int CallsPerCustomerEvent { get; set; } = 1;
+
+    /// <summary>The store calls one published refund event costs the ERP: the order, its refunds and its products (3).</summary>
+    public int CallsPerRefundEvent { get; set; } = 3;
 
     /// <summary>
     /// The most messages a target's queue may hold (in flight included) for the backfill to add to it: above it, the

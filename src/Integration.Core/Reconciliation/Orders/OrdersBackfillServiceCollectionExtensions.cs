@@ -27,6 +27,8 @@ public static class OrdersBackfillServiceCollectionExtensions
                 $"{OrdersBackfillOptions.SectionName}:CallsPerOrderEvent must be between 1 and 100.")
             .Validate(o => o.CallsPerCustomerEvent is >= 1 and <= 100,
                 $"{OrdersBackfillOptions.SectionName}:CallsPerCustomerEvent must be between 1 and 100.")
+            .Validate(o => o.CallsPerRefundEvent is >= 1 and <= 100,
+                $"{OrdersBackfillOptions.SectionName}:CallsPerRefundEvent must be between 1 and 100.")
             .Validate(o => o.MaxBacklog is >= 1 and <= 100_000,
                 $"{OrdersBackfillOptions.SectionName}:MaxBacklog must be between 1 and 100000.")
             .Validate(o => o.BacklogPollMilliseconds is >= 10 and <= 60_000,
