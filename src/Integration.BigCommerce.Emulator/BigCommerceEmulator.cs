@@ -41,7 +41,8 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
-        time ??= TimeProvider.System;
+        var clock = new Integration.Emulation.EmulatorClock(time ?? TimeProvider.System, options.Clock.Start);
+        time = clock;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -65,7 +66,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         OrdersApi.Map(api);
         CustomersApi.Map(api);
         HooksApi.Map(api);
-        ControlApi.Map(api);
+        ControlApi.Map(api, clock);
 
         // Any other path under a store answers as BigCommerce does for an unknown route: 404, after the auth check.
         api.Map("/{**path}", context => ApiResponses.Error(context, context.Request.Path.Value?.Contains("/v2/", StringComparison.Ordinal) == true, 404,

@@ -31,6 +31,9 @@ public sealed class EmulatorOptions
     public WebhookDeliveryOptions Webhooks { get; set; } = new();
 
     public FaultOptions Faults { get; set; } = new();
+
+    /// <summary>Where the emulator's clock starts (<c>Clock:Start</c>); the control API moves it forward.</summary>
+    public Integration.Emulation.EmulatorClockOptions Clock { get; set; } = new();
 }
 
 public sealed class EmulatedStoreOptions

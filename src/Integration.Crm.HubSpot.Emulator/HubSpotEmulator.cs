@@ -42,7 +42,8 @@ public sealed class HubSpotEmulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
-        time ??= TimeProvider.System;
+        var clock = new Integration.Emulation.EmulatorClock(time ?? TimeProvider.System, options.Clock.Start);
+        time = clock;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -57,7 +58,7 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         ObjectsApi.Map(app);
         AssociationsApi.Map(app);
         SchemaApi.Map(app);
-        ControlApi.Map(app, options, counters, faults);
+        ControlApi.Map(app, options, counters, faults, clock);
         return new HubSpotEmulator(app, options, state, counters, faults);
     }
 

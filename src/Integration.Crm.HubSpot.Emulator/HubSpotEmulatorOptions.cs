@@ -29,6 +29,9 @@ public sealed class HubSpotEmulatorOptions
     public HubSpotRateLimitOptions RateLimit { get; set; } = new();
 
     public HubSpotFaultOptions Faults { get; set; } = new();
+
+    /// <summary>Where the emulator's clock starts (<c>Clock:Start</c>); the control API moves it forward.</summary>
+    public Integration.Emulation.EmulatorClockOptions Clock { get; set; } = new();
 }
 
 /// <summary>A Free/Starter private app's limits: 100 per rolling 10 s, 250,000 a day, search 5 per second.</summary>

@@ -11,6 +11,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
+const flags = new Set(['--check', '--junit-dir', '--trx-dir']);
+for (let i = 0; i < args.length; i++) {
+  const usage = 'usage: report.mjs [--check] [--junit-dir DIR] [--trx-dir DIR]';
+  if (!flags.has(args[i])) {
+    console.error(`fidelity report: unknown argument '${args[i]}'; ${usage}`);
+    process.exit(2);
+  }
+  if (args[i] !== '--check' && (i + 1 >= args.length || args[i + 1].startsWith('--'))) {
+    console.error(`fidelity report: ${args[i]} needs a directory; ${usage}`);
+    process.exit(2);
+  }
+  if (args[i] !== '--check') i++;
+}
 const option = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
 const junitDir = option('--junit-dir', path.join(root, '.artifacts', 'fidelity'));
 const trxDir = option('--trx-dir', path.join(root, '.artifacts', 'fidelity', 'trx'));

@@ -14,16 +14,46 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// <c>GET /stores/{hash}/_emulator/deliveries</c> lists the webhook delivery attempts (scope, hash, attempt, status,
 /// body: ids only, no personal data) and <c>GET /stores/{hash}/_emulator/counters</c> the API counters and quota, so
 /// a process outside the emulator (the store-day player, its convergence check) can account for what happened.
+/// <c>GET /stores/{hash}/_emulator/clock</c> reads the emulator's clock and <c>POST …/_emulator/clock</c> with
+/// <c>{"advance_seconds": 30}</c> moves it forward (rate-limit windows, dates), for every store at once.
 /// Control-plane requests spend no quota and meet no injected fault.
 /// </summary>
 internal static class ControlApi
 {
-    public static void Map(IEndpointRouteBuilder api)
+    public static void Map(IEndpointRouteBuilder api, Integration.Emulation.EmulatorClock clock)
     {
+        // The clock is the emulator's (every store's), reached under any store for the control plane's auth.
+        api.MapGet("/_emulator/clock", (HttpContext context) =>
+            context.Response.WriteAsJsonAsync(new JsonObject { ["now"] = clock.GetUtcNow() }, context.RequestAborted));
+        api.MapPost("/_emulator/clock", (HttpContext context) => AdvanceClockAsync(context, clock));
         api.MapPost("/_emulator/orders", PlaceOrderAsync);
         api.MapPost("/_emulator/orders/{id}/refunds", OrdersApi.CreateRefundAsync);
         api.MapGet("/_emulator/deliveries", DeliveriesAsync);
         api.MapGet("/_emulator/counters", CountersAsync);
+    }
+
+    private static async Task AdvanceClockAsync(HttpContext context, Integration.Emulation.EmulatorClock clock)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await ApiResponses.V3Error(context, 400, "The body is not valid JSON: " + ex.Message);
+            return;
+        }
+
+        if (body?["advance_seconds"] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number
+            || value.GetValue<double>() is var seconds && (!double.IsFinite(seconds) || seconds is < 0 or > 366 * 86_400))
+        {
+            await ApiResponses.V3Error(context, 422, "advance_seconds must be a number from 0 to 31622400 (the clock only moves forward).");
+            return;
+        }
+
+        var now = clock.Advance(TimeSpan.FromSeconds(seconds));
+        await context.Response.WriteAsJsonAsync(new JsonObject { ["now"] = now }, context.RequestAborted);
     }
 
     private static Task DeliveriesAsync(HttpContext context)

@@ -8,11 +8,12 @@ namespace Integration.Crm.HubSpot.Emulator.Api;
 /// The emulator's own endpoints (not HubSpot's), for scripts that drive it from outside the process: counters, and
 /// scripted faults (<c>POST /_emulator/faults?count=1&amp;status=429</c>), failed batch-upsert inputs
 /// (<c>POST /_emulator/input-faults?count=1</c>: each answered in a 207 as a transient error), a spent daily quota
-/// (<c>POST /_emulator/daily-quota?spent=true</c>, <c>false</c> for the reset). Bearer token required like the API.
+/// (<c>POST /_emulator/daily-quota?spent=true</c>, <c>false</c> for the reset), the clock (<c>GET /_emulator/clock</c>;
+/// <c>POST /_emulator/clock?advanceSeconds=3600</c> moves it forward). Bearer token required like the API.
 /// </summary>
 internal static class ControlApi
 {
-    public static void Map(IEndpointRouteBuilder app, HubSpotEmulatorOptions options, HubSpotCounters counters, HubSpotFaults faults)
+    public static void Map(IEndpointRouteBuilder app, HubSpotEmulatorOptions options, HubSpotCounters counters, HubSpotFaults faults, Integration.Emulation.EmulatorClock clock)
     {
         var control = app.MapGroup("/_emulator").AddEndpointFilter(async (context, next) =>
             System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
@@ -59,6 +60,18 @@ internal static class ControlApi
 
             faults.DailyQuotaSpent = spent;
             return Results.NoContent();
+        });
+        control.MapGet("/clock", () => Results.Text(new JsonObject { ["now"] = clock.GetUtcNow() }.ToJsonString(), "application/json"));
+        control.MapPost("/clock", (HttpContext context) =>
+        {
+            if (!double.TryParse(context.Request.Query["advanceSeconds"], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+                || !double.IsFinite(seconds) || seconds is < 0 or > 366 * 86_400)
+            {
+                return Results.BadRequest("advanceSeconds (0 to 31622400; the clock only moves forward) is required.");
+            }
+
+            var now = clock.Advance(TimeSpan.FromSeconds(seconds));
+            return Results.Text(new JsonObject { ["now"] = now }.ToJsonString(), "application/json");
         });
     }
 }
