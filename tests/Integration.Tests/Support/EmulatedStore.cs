@@ -31,12 +31,13 @@ internal sealed class EmulatedStore : IAsyncDisposable
 
     /// <param name="seed">What the store holds (default: 20 products × 2 variants, 3 customers, no orders).</param>
     /// <param name="time">The emulator's clock (stamps <c>date_modified</c>), when a test moves time itself.</param>
+    /// <param name="signingSecret">When set, the store signs its webhook deliveries (Standard Webhooks) with it.</param>
     public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken,
-        SeedOptions? seed = null, TimeProvider? time = null)
+        SeedOptions? seed = null, TimeProvider? time = null, string? signingSecret = null)
     {
         var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
-            Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = token }],
+            Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = token, SigningSecret = signingSecret }],
             RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
             Seed = seed ?? new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
         }, time, cancellationToken);

@@ -109,7 +109,8 @@ public sealed class StandaloneHost : IAsyncDisposable
     }
 
     /// <summary>Registers the store's <c>store/order/*</c> hook at the hub's intake, the shared secret in a header.</summary>
-    public static Task RegisterOrderHookAsync(BigCommerceClient store, Uri hub, CancellationToken cancellationToken)
+    /// <param name="secret">The store's webhook secret (default: the plain test store's).</param>
+    public static Task RegisterOrderHookAsync(BigCommerceClient store, Uri hub, CancellationToken cancellationToken, string secret = TestStores.PlainSecret)
     {
         ArgumentNullException.ThrowIfNull(store);
         return store.CreateHookAsync(new HookRequest
@@ -117,7 +118,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             Scope = "store/order/*",
             Destination = new Uri(hub, "/api/webhooks/bigcommerce").ToString(),
             IsActive = true,
-            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = TestStores.PlainSecret },
+            Headers = new Dictionary<string, string> { ["X-Webhook-Secret"] = secret },
         }, cancellationToken);
     }
 
