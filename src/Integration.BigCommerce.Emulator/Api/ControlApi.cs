@@ -34,18 +34,12 @@ internal static class ControlApi
 
     private static async Task AdvanceClockAsync(HttpContext context, Integration.Emulation.EmulatorClock clock)
     {
-        JsonNode? body;
-        try
+        if (await ApiResponses.ObjectBodyAsync(context) is not { } body)
         {
-            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            await ApiResponses.V3Error(context, 400, "The body is not valid JSON: " + ex.Message);
             return;
         }
 
-        if (body?["advance_seconds"] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number
+        if (body["advance_seconds"] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number
             || value.GetValue<double>() is var seconds && (!double.IsFinite(seconds) || seconds is < 0 or > 366 * 86_400))
         {
             await ApiResponses.V3Error(context, 422, "advance_seconds must be a number from 0 to 31622400 (the clock only moves forward).");
