@@ -15,7 +15,7 @@ public sealed class SharedQuotaTests
     public async Task FourProcesses_OnOneStore_NoThrottle_NearTheBound_SharesHeld()
     {
         var figures = await StoreQuotaRun.RunAsync(
-            new StoreQuotaSettings(Processes: 4, Quota: 150, WindowMs: 3_000, Seconds: 13.5),
+            new StoreQuotaSettings(Processes: 4, Quota: 150, WindowMs: 3_000, Seconds: 16.5),
             TestContext.Current.CancellationToken);
         var report = figures.Describe();
         TestContext.Current.TestOutputHelper?.WriteLine(report);
