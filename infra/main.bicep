@@ -49,7 +49,7 @@ param lockDurationSeconds int = 60
 @maxValue(3600)
 param leaseSeconds int = 60
 
-@description('Most instances per function group (Flex Consumption scales each group on its own). BigCommerce pacing is per process and each store\'s quota is shared, so keep it small (docs/infrastructure.md).')
+@description('Most instances per function group (Flex Consumption scales each group on its own). Each store\'s quota is split between 2 x this + 5 processes, so keep it small (docs/infrastructure.md).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 4
@@ -176,6 +176,10 @@ var appSettings = {
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
   BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
   BigCommerce__Api__RateLimitReserve: rateLimitReserve
+  // Every process that may pace a store at once: the two Service Bus consumers at their maximum and the five timers
+  // calling BigCommerce (catalog, inventory, orders, hooks, fulfilment; a timer runs on one instance). Each spends
+  // 1/N of the store's window (docs/infrastructure.md).
+  BigCommerce__Api__RateLimitProcesses: string(2 * maximumInstanceCount + 5)
   BigCommerce__Api__AttemptTimeout: '00:00:30'
   BigCommerce__Api__TotalTimeout: '00:02:00'
   BigCommerce__Api__MaxRetryAttempts: '4'

@@ -28,7 +28,7 @@ param dotnetVersion string
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
-@description('Most instances the app scales out to (BigCommerce pacing is per process; see docs/infrastructure.md).')
+@description('Most instances the app scales out to (each BigCommerce store\'s quota is split between the processes; see docs/infrastructure.md).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int

@@ -8,6 +8,7 @@ namespace Integration.BigCommerce.Client;
 ///   "Api": {
 ///     "BaseAddress": "https://api.bigcommerce.com",   // the emulator's URL locally
 ///     "RateLimitReserve": 0.2,                         // share of each window's quota left to the store's other apps
+///     "RateLimitProcesses": 1,                         // processes pacing the same store (each spends 1/N)
 ///     "AttemptTimeout": "00:00:30", "TotalTimeout": "00:02:00",
 ///     "MaxRetryAttempts": 4, "RetryBaseDelay": "00:00:01", "ThrottledBaseDelay": "00:00:05"
 ///   }
@@ -25,6 +26,15 @@ public sealed class BigCommerceClientOptions
     /// shared by every app installed on the store. The client waits for the next window rather than go below it.
     /// </summary>
     public double RateLimitReserve { get; set; } = 0.2;
+
+    /// <summary>
+    /// How many processes may pace the same store at once (1 to 4096): every instance of every function group that
+    /// calls BigCommerce. Above 1, each process spends at most 1/N of each window's quota less the reserve (and a
+    /// reconciliation at most 1/N of its share), counted on its own requests, so N processes never overshoot the
+    /// store's window together. The store-wide <c>X-Rate-Limit-Requests-Left</c> still applies on top. 1 = this
+    /// process alone paces the store (the Standalone host).
+    /// </summary>
+    public int RateLimitProcesses { get; set; } = 1;
 
     /// <summary>Timeout of one HTTP attempt (not counting the wait for rate-limit budget).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -21,6 +21,11 @@ public sealed class BigCommerceClientOptionsValidator : IValidateOptions<BigComm
             failures.Add($"{Section}:RateLimitReserve must be between 0 and 0.9 (a share of the quota, 0.2 = 20%).");
         }
 
+        if (options.RateLimitProcesses is < 1 or > 4096)
+        {
+            failures.Add($"{Section}:RateLimitProcesses must be between 1 and 4096 (the processes pacing the same store: instances x function groups calling BigCommerce).");
+        }
+
         CheckDuration(failures, "AttemptTimeout", options.AttemptTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         CheckDuration(failures, "TotalTimeout", options.TotalTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         CheckDuration(failures, "RetryBaseDelay", options.RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));

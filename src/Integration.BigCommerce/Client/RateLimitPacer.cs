@@ -13,7 +13,11 @@ namespace Integration.BigCommerce.Client;
 /// Shares each store's rate-limit window between this process's calls so the client never spends the
 /// <see cref="BigCommerceClientOptions.RateLimitReserve"/> left for the store's other apps. Budget is taken
 /// when a request is sent (so concurrent calls cannot overshoot) and corrected from the
-/// <c>X-Rate-Limit-*</c> headers of every response.
+/// <c>X-Rate-Limit-*</c> headers of every response. The headers are store-wide, but they lag the requests other
+/// processes have in flight, so with <see cref="BigCommerceClientOptions.RateLimitProcesses"/> above 1 each process
+/// also counts its own requests per window and spends at most its share (1/N) of what the hub may spend, and a
+/// reconciliation's budget at most its share of that share: N processes together stay within the window whatever
+/// their concurrency, with no state shared between them.
 /// </summary>
 public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> options, TimeProvider time, ILogger<RateLimitPacer> logger)
 {
@@ -45,9 +49,10 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
         var window = _stores.GetOrAdd(storeHash, static _ => new StoreWindow());
         var budget = ApiBudget.Current;
         var reserve = budget?.ReserveFor(options.Value.RateLimitReserve) ?? options.Value.RateLimitReserve;
+        var processes = Math.Max(1, options.Value.RateLimitProcesses);
         while (true)
         {
-            var wait = window.TryTake(time.GetUtcNow(), reserve);
+            var wait = window.TryTake(time.GetUtcNow(), reserve, processes);
             if (wait <= TimeSpan.Zero)
             {
                 budget?.CountCall();
@@ -118,6 +123,7 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
         private readonly Lock _lock = new();
         private long _quota;        // 0 until the first response tells it
         private long _left;
+        private long _spent;        // requests this process sent in the current window
         private TimeSpan _window;
         private DateTimeOffset _resetAt;
 
@@ -129,12 +135,15 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
             }
         }
 
-        public TimeSpan TryTake(DateTimeOffset now, double reserveShare)
+        public TimeSpan TryTake(DateTimeOffset now, double reserveShare, int processes)
         {
             lock (_lock)
             {
                 if (_quota == 0)
                 {
+                    // Nothing known yet: the first calls go out (bounded by the caller's concurrency) and are
+                    // counted on the window the first response will describe.
+                    _spent++;
                     return TimeSpan.Zero;
                 }
 
@@ -142,13 +151,19 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
                 {
                     // The server's window has rolled over: assume the full quota until a response says otherwise.
                     _left = _quota;
+                    _spent = 0;
                     _resetAt = now + _window;
                 }
 
                 var reserve = (long)Math.Ceiling(_quota * reserveShare);
-                if (_left > reserve)
+
+                // This process's share of what the caller may spend (the quota less its reserve): with one process
+                // the whole of it, so the check is the store-wide one below.
+                var share = (long)Math.Floor((_quota - reserve) / (double)processes);
+                if (_left > reserve && (processes == 1 || _spent < share))
                 {
                     _left--;
+                    _spent++;
                     return TimeSpan.Zero;
                 }
 
@@ -162,6 +177,13 @@ public sealed partial class RateLimitPacer(IOptions<BigCommerceClientOptions> op
             lock (_lock)
             {
                 var resetAt = now + TimeSpan.FromMilliseconds(resetMs);
+                if (_window > TimeSpan.Zero && resetAt < _resetAt - (_window / 2))
+                {
+                    // A late answer from the window before the one this process already counts in: taking its reset
+                    // time would roll the window over a second time and hand out this window's share again.
+                    return;
+                }
+
                 if (quota > 0)
                 {
                     _quota = quota;

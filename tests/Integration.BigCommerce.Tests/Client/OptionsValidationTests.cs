@@ -9,6 +9,7 @@ public sealed class OptionsValidationTests
 {
     [Theory]
     [InlineData("BigCommerce:Api:RateLimitReserve", "0.95", "BigCommerce:Api:RateLimitReserve must be between 0 and 0.9")]
+    [InlineData("BigCommerce:Api:RateLimitProcesses", "0", "BigCommerce:Api:RateLimitProcesses must be between 1 and 4096")]
     [InlineData("BigCommerce:Api:BaseAddress", "ftp://api.example.com", "BigCommerce:Api:BaseAddress must be an absolute http(s) URL")]
     [InlineData("BigCommerce:Api:MaxRetryAttempts", "11", "BigCommerce:Api:MaxRetryAttempts must be between 0 and 10")]
     [InlineData("BigCommerce:Api:AttemptTimeout", "00:00:00", "BigCommerce:Api:AttemptTimeout must be between")]
@@ -30,6 +31,7 @@ public sealed class OptionsValidationTests
         var options = services.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value;
 
         Assert.Equal(0.2, options.RateLimitReserve);
+        Assert.Equal(1, options.RateLimitProcesses);
         Assert.Equal(new Uri("https://api.bigcommerce.com"), options.BaseAddress);
     }
 

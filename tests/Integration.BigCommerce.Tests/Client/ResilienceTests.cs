@@ -52,6 +52,44 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Pacing_WithFourProcessesOnTheStore_SpendsOnlyThisProcesssShare_TheBudgetItsShareOfThat()
+    {
+        // 40 requests per minute, reserve 0.2, four processes: this one may send floor(32 / 4) = 8 in the window, a 50%
+        // budget floor(20 / 4) = 5 of them, although the store-wide headers still show most of the quota left.
+        await using var harness = await EmulatorHarness.StartAsync(
+            o => o.RateLimit = new() { Quota = 40, WindowMs = 60_000 },
+            new Dictionary<string, string?> { ["BigCommerce:Api:RateLimitProcesses"] = "4" });
+        var budget = new Integration.Core.Commerce.ApiBudget(0.5);
+
+        using (Integration.Core.Commerce.ApiBudget.Enter(budget))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await harness.Client.GetOrderAsync(100, Token);
+            }
+
+            await AssertWaitsAsync(harness);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await harness.Client.GetOrderAsync(100, Token); // outside the budget: the rest of the process's share
+        }
+
+        await AssertWaitsAsync(harness);
+        Assert.Equal(5, budget.Calls);
+        Assert.Equal(8, harness.Store.Counters.Requests);
+        Assert.Equal(0, harness.Store.Counters.Throttled);
+
+        static async Task AssertWaitsAsync(EmulatorHarness harness)
+        {
+            using var shortly = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            shortly.CancelAfter(TimeSpan.FromMilliseconds(500));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Client.GetOrderAsync(100, shortly.Token));
+        }
+    }
+
+    [Fact]
     public async Task Throttled_429WithHeaders_WaitsForTheResetAndSucceeds()
     {
         await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 5, WindowMs = 300 });

@@ -45,6 +45,8 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Null(state.ConnectionString);
         Assert.Equal(10, provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.MaxDeliveryCount);
         Assert.Equal(new Uri("https://api.bigcommerce.com"), provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.BaseAddress);
+        // Each store's quota is split between every process that may pace it: 2 consumers x 4 instances + 5 timers.
+        Assert.Equal(13, provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.RateLimitProcesses);
         Assert.Null(provider.GetRequiredService<IOptions<MappingOptions>>().Value.Path);
         var stores = provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores;
         Assert.Equal(["abc123", "def456"], stores.Select(s => s.StoreHash));
@@ -55,6 +57,17 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         // No ERP settings without a Tryton URL: the host runs without ERP sync rather than failing.
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Erp__", StringComparison.Ordinal));
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Crm__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TemplateSettings_AtTheMostInstances_PassValidationWithEveryProcessSharingTheQuota()
+    {
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template, SampleDeployment.Parameters(("maximumInstanceCount", 1000L)));
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(2005, provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.RateLimitProcesses);
     }
 
     [Fact]
