@@ -14,9 +14,22 @@ public sealed record LedgerEntry(string StoreHash, string Target, string EventId
     public bool IsCompleted => Status == "Completed";
 }
 
-/// <summary>Selects ledger claims of one store and target: one event, one resource, and/or those since a time.</summary>
+/// <summary>
+/// Selects ledger claims of one store and target: one event, one resource, and/or those since a time; only completed
+/// claims (completed since <see cref="Since"/>) or only those in progress (claimed since); with
+/// <see cref="OutcomesOnly"/> the reader fetches only the columns counting needs (event id, status, outcome, times),
+/// leaving <see cref="LedgerEntry.Scope"/>, the resource and the reason null and the attempts 1.
+/// </summary>
 public sealed record LedgerQuery(string StoreHash, string Target, string? EventId = null, string? ResourceType = null, string? ResourceId = null,
-    DateTimeOffset? Since = null);
+    DateTimeOffset? Since = null, LedgerStatus Status = LedgerStatus.Any, bool OutcomesOnly = false);
+
+/// <summary>Which claims a <see cref="LedgerQuery"/> selects by status.</summary>
+public enum LedgerStatus
+{
+    Any,
+    Completed,
+    InProgress,
+}
 
 /// <summary>
 /// Read-only queries over the processing ledger for operators (the console). Separate from <see cref="ISyncStateStore"/>

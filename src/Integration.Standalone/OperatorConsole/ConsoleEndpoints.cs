@@ -176,7 +176,7 @@ public static class ConsoleEndpoints
             new() { ["Stores"] = stores, ["Filter"] = filter, ["Entries"] = entries, ["Tokens"] = access.Tokens(context), ["Problem"] = problem });
     }
 
-    private static async Task<IResult> ReplayAsync(HttpContext context, ConsoleQueries queries, QuarantineReplayer replayer)
+    private static async Task<IResult> ReplayAsync(HttpContext context, ConsoleQueries queries, QuarantineReplayer replayer, LedgerActivity activity)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var (filter, problem) = FilterOf(form["store"], form["target"], form["reason"], form["from"], form["to"], queries.StoreHashes);
@@ -205,6 +205,8 @@ public static class ConsoleEndpoints
             }
         }
 
+        // A replay releases the quarantined claims (deletes their ledger rows): the counts read them again.
+        activity.Forget(filter.StoreHash);
         return await RenderAsync<ReplayPage>(context, "Replay", "Quarantine", new() { ["Store"] = filter.StoreHash, ["Results"] = results });
     }
 

@@ -65,6 +65,7 @@ public sealed class ConsoleQueries(
     IServiceProvider services,
     StoreDirectory stores,
     ILedgerReader ledger,
+    LedgerActivity activity,
     IQuarantineStore quarantine,
     ISyncStateStore state,
     RateLimitPacer pacer,
@@ -88,24 +89,8 @@ public sealed class ConsoleQueries(
             var targets = new List<TargetActivity>();
             foreach (var target in Targets)
             {
-                var hour = new SortedDictionary<string, long>(StringComparer.Ordinal);
-                var day = new SortedDictionary<string, long>(StringComparer.Ordinal);
-                var inProgress = 0;
-                await foreach (var entry in ledger.ListAsync(new LedgerQuery(store, target, Since: now.AddDays(-1)), cancellationToken))
-                {
-                    if (entry.Outcome is not { } outcome)
-                    {
-                        inProgress++;
-                        continue;
-                    }
-
-                    day[outcome] = day.GetValueOrDefault(outcome) + 1;
-                    if (entry.At >= now.AddHours(-1))
-                    {
-                        hour[outcome] = hour.GetValueOrDefault(outcome) + 1;
-                    }
-                }
-
+                var (hour, day) = await activity.GetAsync(store, target, a => (a.Outcomes(now.AddHours(-1)), a.Outcomes(now.AddDays(-1))), cancellationToken);
+                var inProgress = await activity.InProgressAsync(store, target, now.AddDays(-1), cancellationToken);
                 targets.Add(new TargetActivity(target, hour, day, inProgress));
             }
 
@@ -120,8 +105,8 @@ public sealed class ConsoleQueries(
     }
 
     /// <summary>
-    /// Per store and target, the last 24 hours of the ledger in hourly buckets (one partition-scoped scan each, as the
-    /// overview does), the queue's backlog and the age of its oldest message, and the circuits of this process.
+    /// Per store and target, the last 24 hours of the ledger in hourly buckets (<see cref="LedgerActivity"/>, as the
+    /// overview), the queue's backlog and the age of its oldest message, and the circuits of this process.
     /// </summary>
     public async Task<Health> HealthAsync(CancellationToken cancellationToken)
     {
@@ -135,48 +120,9 @@ public sealed class ConsoleQueries(
             var targets = new List<TargetHealth>();
             foreach (var target in Targets)
             {
-                var completed = new int[24];
-                var lags = new List<double>[24];
-                for (var i = 0; i < 24; i++)
-                {
-                    lags[i] = [];
-                }
-
-                var inProgress = 0;
-                DateTimeOffset? lastSuccess = null;
-                await foreach (var entry in ledger.ListAsync(new LedgerQuery(store, target, Since: firstHour), cancellationToken))
-                {
-                    if (!entry.IsCompleted || entry.At is not { } at)
-                    {
-                        inProgress++;
-                        continue;
-                    }
-
-                    var bucket = (int)Math.Floor((at - firstHour).TotalHours);
-                    if (bucket is < 0 or > 23)
-                    {
-                        continue;
-                    }
-
-                    completed[bucket]++;
-                    if (entry.Lag is { } lag)
-                    {
-                        lags[bucket].Add(Math.Max(0, lag.TotalSeconds));
-                    }
-
-                    if (entry.Outcome is "applied" or "unchanged" && (lastSuccess is null || at > lastSuccess))
-                    {
-                        lastSuccess = at;
-                    }
-                }
-
-                var hours = Enumerable.Range(0, 24).Select(i =>
-                {
-                    var sorted = lags[i].Order().ToList();
-                    return new HourBucket(firstHour.AddHours(i), completed[i],
-                        sorted.Count == 0 ? null : TimeSpan.FromSeconds(sorted[sorted.Count / 2]),
-                        sorted.Count == 0 ? null : TimeSpan.FromSeconds(sorted[^1]));
-                }).ToList();
+                var (hours, lastSuccess) = await activity.GetAsync(store, target,
+                    a => (Enumerable.Range(0, 24).Select(i => a.Hour(firstHour.AddHours(i))).ToList(), a.LastSuccess(firstHour)), cancellationToken);
+                var inProgress = await activity.InProgressAsync(store, target, firstHour, cancellationToken);
                 var (backlog, oldest) = await BacklogAsync(target, now, cancellationToken);
                 targets.Add(new TargetHealth(target, backlog, oldest, lastSuccess, inProgress,
                     quarantined.GetValueOrDefault(target), hours));

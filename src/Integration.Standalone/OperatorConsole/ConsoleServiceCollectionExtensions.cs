@@ -37,6 +37,7 @@ public static class ConsoleServiceCollectionExtensions
         services.TryAddSingleton<SignInThrottle>();
         services.TryAddSingleton<ConsoleAccess>();
         services.TryAddSingleton<ConsoleQueries>();
+        services.TryAddSingleton<LedgerActivity>();
         services.TryAddSingleton<IntakeDecisionWindow>();
         services.AddHostedService<ConsoleStartup>();
         return services;

@@ -1,0 +1,146 @@
+using Azure.Data.Tables;
+using Integration.Azure.State;
+using Integration.Core.Events;
+using Integration.Core.Processing;
+using Integration.Standalone.OperatorConsole;
+using Integration.Testing;
+using Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Integration.Tests.Console;
+
+/// <summary>
+/// The overview's and health page's ledger figures (<see cref="LedgerActivity"/>) over more rows than one page of
+/// Table results (1,000), on Azurite: equal to what counting every row of the day gives, at the first view, after
+/// claims completed through the store since (read incrementally), and after a replay released a claim.
+/// </summary>
+public sealed class ConsoleActivityTests(AzuriteFixture azurite)
+{
+    private const string Target = EventTargets.Erp;
+
+    private static readonly string[] Outcomes = ["applied", "applied", "applied", "unchanged", "duplicate", "skipped", "stale", "quarantined"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OverviewAndHealth_Over2600Rows_CountWhatTheWholeDayHolds_AndFollowNewAndReleasedClaims()
+    {
+        await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
+            new Dictionary<string, string?> { ["Console:Enabled"] = "true", ["Console:AdminKey"] = "console-admin-key-activity-0123456789" });
+        var state = host.Services.GetRequiredService<IOptions<StateOptions>>().Value;
+        var table = host.Services.GetRequiredService<TableServiceClient>().GetTableClient(state.SyncTable);
+        await table.CreateIfNotExistsAsync(Ct);
+        var queries = host.Services.GetRequiredService<ConsoleQueries>();
+        var store = TestStores.Plain;
+
+        // 2,600 completed claims over the last 26 hours (some before the day), 3 in progress; none within two minutes of
+        // an hour ago or a day ago (the overview counts its windows by whole minutes).
+        var now = DateTimeOffset.UtcNow;
+        var rows = new List<Row>();
+        for (var i = 0; rows.Count < 2600; i++)
+        {
+            var at = now.AddSeconds(-30 - (i * 36.1));
+            if ((at - now.AddHours(-1)).Duration() < TimeSpan.FromMinutes(2) || (at - now.AddDays(-1)).Duration() < TimeSpan.FromMinutes(2))
+            {
+                continue;
+            }
+
+            at = new DateTimeOffset(at.UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+            rows.Add(new Row($"act-{i:D5}", Outcomes[i % Outcomes.Length], at, i % 7 == 0 ? null : at.AddMilliseconds(-(150 + ((i * 7919) % 9000)))));
+        }
+
+        await SeedAsync(table, store, rows, inProgress: 3, now);
+
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // New claims completed through the store (the write path) after the first view: counted by the next.
+        var sync = host.Services.GetRequiredService<ISyncStateStore>();
+        for (var i = 0; i < 5; i++)
+        {
+            var evt = new CommerceEvent
+            {
+                EventId = $"act-new-{i}-{Guid.NewGuid():N}",
+                StoreHash = store,
+                Scope = "store/order/updated",
+                ResourceType = "order",
+                ResourceId = ResourceId.FromNumber(5000 + i),
+                OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
+                ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
+            };
+            var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
+            var outcome = i == 0 ? "quarantined" : "applied";
+            await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
+            var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
+            rows.Add(new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt")));
+        }
+
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A replay releases a quarantined claim (deletes its row); the console's replay then makes the counts read the day again.
+        var released = rows.Last(r => r.Outcome == "quarantined");
+        Assert.Equal(ClaimRelease.Released, await sync.ReleaseAsync(store, Target, released.EventId, Ct));
+        rows.Remove(released);
+        host.Services.GetRequiredService<LedgerActivity>().Forget(store);
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+    }
+
+    /// <summary>The figures as counting every row gives them (what the pages computed before <see cref="LedgerActivity"/>).</summary>
+    private static async Task AssertFiguresAsync(ConsoleQueries queries, string store, List<Row> rows, int inProgress)
+    {
+        var overview = await queries.OverviewAsync(Ct);
+        var now = DateTimeOffset.UtcNow;
+        var activity = Assert.Single(Assert.Single(overview.Stores, s => s.StoreHash == store).Targets, t => t.Target == Target);
+        Assert.Equal(Count(rows.Where(r => r.At >= now.AddDays(-1))), activity.LastDay);
+        Assert.Equal(Count(rows.Where(r => r.At >= now.AddHours(-1))), activity.LastHour);
+        Assert.Equal(inProgress, activity.InProgress);
+        Assert.True(activity.LastDay.Values.Sum() > 2000, "Fewer rows than two pages of Table results were counted.");
+
+        var health = await queries.HealthAsync(Ct);
+        var target = Assert.Single(Assert.Single(health.Stores, s => s.StoreHash == store).Targets, t => t.Target == Target);
+        var firstHour = new DateTimeOffset(health.At.Year, health.At.Month, health.At.Day, health.At.Hour, 0, 0, TimeSpan.Zero).AddHours(-23);
+        var expected = Enumerable.Range(0, 24).Select(i =>
+        {
+            var start = firstHour.AddHours(i);
+            var inHour = rows.Where(r => r.At >= start && r.At < start.AddHours(1)).ToList();
+            var lags = inHour.Where(r => r.ReceivedAt is not null).Select(r => Math.Max(0, (r.At - r.ReceivedAt!.Value).TotalSeconds)).Order().ToList();
+            return new HourBucket(start, inHour.Count, lags.Count == 0 ? null : TimeSpan.FromSeconds(lags[lags.Count / 2]),
+                lags.Count == 0 ? null : TimeSpan.FromSeconds(lags[^1]));
+        }).ToList();
+        Assert.Equal(expected, target.Hours);
+        Assert.Equal(rows.Where(r => r.At >= firstHour && r.Outcome is "applied" or "unchanged").Max(r => r.At), target.LastSuccess);
+        Assert.Equal(inProgress, target.InProgress);
+    }
+
+    private static SortedDictionary<string, long> Count(IEnumerable<Row> rows) =>
+        new(rows.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.LongCount()), StringComparer.Ordinal);
+
+    /// <summary>Rows as <c>TableSyncStateStore</c> writes them, in batch transactions (2,600 claims through the store would take minutes).</summary>
+    private static async Task SeedAsync(TableClient table, string store, List<Row> rows, int inProgress, DateTimeOffset now)
+    {
+        var partition = $"{store}|{Target}";
+        var entities = rows.Select(r => new TableEntity(partition, "e|" + r.EventId)
+        {
+            ["Status"] = "Completed",
+            ["Outcome"] = r.Outcome,
+            ["Attempts"] = 1,
+            ["Scope"] = "store/order/updated",
+            ["ResourceType"] = "order",
+            ["ResourceId"] = r.EventId[4..],
+            ["CompletedAt"] = r.At,
+            ["ReceivedAt"] = r.ReceivedAt,
+        }).Concat(Enumerable.Range(0, inProgress).Select(i => new TableEntity(partition, $"e|act-busy-{i}")
+        {
+            ["Status"] = "InProgress",
+            ["Attempts"] = 1,
+            ["ClaimedAt"] = now.AddMinutes(-i - 1),
+            ["LeaseUntil"] = now.AddMinutes(5),
+        }));
+        foreach (var batch in entities.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), Ct);
+        }
+    }
+
+    private sealed record Row(string EventId, string Outcome, DateTimeOffset At, DateTimeOffset? ReceivedAt);
+}
