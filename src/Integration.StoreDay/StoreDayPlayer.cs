@@ -196,11 +196,23 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             statusChanges++;
             var refunded = orders[4];
             var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
-            await store.SendAsync(HttpMethod.Post, $"_emulator/orders/{refunded}/refunds", new JsonObject
+            // Each refund form the merchant has that the day can play without taking goods back or stopping a sale
+            // (BigCommerce's POST /v3/orders/{id}/payment_actions/refunds): one line item; a custom amount (an ORDER
+            // item) on the same order; shipping only on the first order. Each must end in the ERP as its form defines.
+            await store.SendAsync(HttpMethod.Post, $"v3/orders/{refunded}/payment_actions/refunds", new JsonObject
             {
                 ["items"] = new JsonArray(new JsonObject { ["item_type"] = "PRODUCT", ["item_id"] = product["id"]!.GetValue<long>(), ["quantity"] = 1 }),
             }, cancellationToken);
-            progress?.Report($"{statusChanges} status changes, 1 cancellation, 1 partial refund");
+            await store.SendAsync(HttpMethod.Post, $"v3/orders/{refunded}/payment_actions/refunds", new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject { ["item_type"] = "ORDER", ["item_id"] = refunded, ["amount"] = 1.00m, ["reason"] = "Goodwill" }),
+            }, cancellationToken);
+            var address = (await store.GetAsync($"v2/orders/{orders[0]}/shipping_addresses", cancellationToken))!.AsArray()[0]!;
+            await store.SendAsync(HttpMethod.Post, $"v3/orders/{orders[0]}/payment_actions/refunds", new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject { ["item_type"] = "SHIPPING", ["item_id"] = address["id"]!.GetValue<long>(), ["amount"] = 0.50m }),
+            }, cancellationToken);
+            progress?.Report($"{statusChanges} status changes, 1 cancellation, 3 partial refunds (line item, custom amount, shipping only)");
 
             // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
             var moved = variants.Take(3).ToList();
@@ -225,7 +237,7 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
                     }
                 }
 
-            return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 1, moved.Count, 1, orders)
+            return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 3, moved.Count, 1, orders)
             {
                 PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
                 OutageSeconds = outageEnds == DateTimeOffset.MaxValue ? 0 : options.OutageSeconds, OrdersDuringOutage = duringOutage,

@@ -14,7 +14,8 @@ public sealed record Violation(string Kind, string Message)
 /// for every product the day touched; with a CRM, every completed order exactly once as a deal with the order's amount
 /// and the stage of its status, and every customer exactly once as a contact (by e-mail); stock conservation per SKU (no
 /// more units sold than the ERP had, the store at the ERP's sellable quantity); every ERP shipment exactly once in the
-/// store with its current tracking number and carrier; and conservation: every accepted event has exactly one terminal outcome per
+/// store with its current tracking number and carrier; every refund form settled (its ERP effect, or the precise
+/// <c>erp_refund_without_return</c> quarantine); and conservation: every accepted event has exactly one terminal outcome per
 /// target a flow handles it for (applied, unchanged, duplicate, stale, skipped or quarantined; every outcome but
 /// applied with its reason).
 /// </summary>
@@ -51,6 +52,7 @@ public static class ConvergenceCheck
 
         Stock(facts, violations);
         Shipments(facts, violations);
+        Refunds(facts, violations);
         foreach (var drift in facts.Drifts)
         {
             violations.Add(new("ownership", $"product {drift.ProductId}{(drift.VariantId is null ? "" : $" variant {drift.VariantId}")}: " +
@@ -158,6 +160,58 @@ public static class ConvergenceCheck
             }
         }
     }
+
+    /// <summary>
+    /// Every refund form settled: each refund's ERP events end (never without an outcome, never in progress) with the
+    /// form's ERP effect (a return sale, a note, the sale stopped) or a quarantine with the precise reason
+    /// <c>erp_refund_without_return</c>; a quarantine for any other reason is not a settlement.
+    /// </summary>
+    private static void Refunds(ConvergenceFacts facts, List<Violation> violations)
+    {
+        foreach (var refund in facts.Refunds)
+        {
+            var what = string.Create(CultureInfo.InvariantCulture, $"order {refund.OrderId} refund {refund.Key} ({refund.Form})");
+            if (refund.EventIds.Count == 0)
+            {
+                violations.Add(new("refunds", $"{what}: no accepted event carried it to the ERP"));
+                continue;
+            }
+
+            var open = false;
+            var precise = false;
+            foreach (var eventId in refund.EventIds)
+            {
+                if (!facts.Ledger.TryGetValue(("erp", eventId), out var entry))
+                {
+                    violations.Add(new("refunds", $"{what}: event {eventId} has no outcome"));
+                    open = true;
+                }
+                else if (!entry.IsCompleted)
+                {
+                    violations.Add(new("refunds", string.Create(CultureInfo.InvariantCulture,
+                        $"{what}: event {eventId} is still in progress (ledger status {entry.Status}, attempt {entry.Attempts})")));
+                    open = true;
+                }
+                else if (entry.Outcome == "quarantined" && entry.Reason != RefundWithoutReturn)
+                {
+                    violations.Add(new("refunds", $"{what}: event {eventId} quarantined {entry.Reason ?? "(no reason)"}, not a refund's precise reason ({RefundWithoutReturn})"));
+                    open = true;
+                }
+                else if (entry.Outcome == "quarantined")
+                {
+                    precise = true;
+                }
+            }
+
+            if (!open && !precise && !refund.EffectFound)
+            {
+                violations.Add(new("refunds", $"{what}: its events ended without its ERP effect ({refund.ExpectedEffect} is not in the ERP)"));
+            }
+        }
+    }
+
+    /// <summary>The precise quarantine of a full refund after shipment that no return will ever follow (it names the SKUs).</summary>
+    public const string RefundWithoutReturn = Integration.Core.Erp.ErpReasons.RefundWithoutReturn;
 
     /// <summary>Every ERP shipment exactly once in the store (once per shipping address), with the ERP's tracking number and carrier now.</summary>
     private static void Shipments(ConvergenceFacts facts, List<Violation> violations)

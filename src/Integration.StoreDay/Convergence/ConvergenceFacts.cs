@@ -31,7 +31,23 @@ public sealed record ExpectedDeal(string Key, decimal? Amount, string Stage);
 public sealed record CrmDealFact(string Id, string Key, decimal? Amount, string? Stage);
 
 /// <summary>An ERP sale found by its reference (the order's natural key).</summary>
-public sealed record ErpSaleFact(int Id, string Reference, string State, IReadOnlyDictionary<string, decimal> Lines);
+public sealed record ErpSaleFact(int Id, string Reference, string State, IReadOnlyDictionary<string, decimal> Lines)
+{
+    /// <summary>The sale's comment (where a refund not tied to goods leaves its note, <c>[{refund key}] Refunded …</c>).</summary>
+    public string? Comment { get; init; }
+}
+
+/// <summary>
+/// One refund form the store has on one order, with the ERP events that carry it (by event id) and whether its defined
+/// ERP effect is there: a refund with line items is a return sale keyed by the refund (<see cref="Key"/>), a refund
+/// not tied to goods (a custom amount, shipping only) a note <c>[{key}]</c> on the order's sale, and the status set to
+/// Refunded by hand (no refund) the sale stopped (cancelled).
+/// </summary>
+/// <param name="Form">"line items", "custom amount", "shipping only" or "status set to Refunded by hand".</param>
+/// <param name="Key">The refund's natural key (<c>bc-{store}-{order}-refund-{id}</c>), or the order's for a refund by hand.</param>
+/// <param name="EventIds">The accepted events a flow handles for the ERP that carry it (the refund's event; for a refund by hand, the order's events).</param>
+/// <param name="ExpectedEffect">The ERP effect the form must end with, said for a message.</param>
+public sealed record RefundFact(long OrderId, string Form, string Key, IReadOnlyList<string> EventIds, string ExpectedEffect, bool EffectFound);
 
 /// <summary>A drifted ERP-owned field: the store and the ERP disagree after the day.</summary>
 public sealed record FieldDriftFact(string ProductId, string? VariantId, string Fields);
@@ -121,4 +137,7 @@ public sealed record ConvergenceFacts
 
     /// <summary>Every ERP shipment of the store's orders done since the day's first event, with the store shipments naming it.</summary>
     public IReadOnlyList<ShipmentFact> Shipments { get; init; } = [];
+
+    /// <summary>Every refund form the store has on the day's orders, with its ERP events and effect.</summary>
+    public IReadOnlyList<RefundFact> Refunds { get; init; } = [];
 }

@@ -136,11 +136,13 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             };
         }
 
+        var sales = await SalesAsync(tryton, [.. orders.Select(o => o.NaturalKey)], cancellationToken);
         return facts with
         {
             Orders = orders,
             OrdersNotExpected = notExpected,
-            Sales = await SalesAsync(tryton, [.. orders.Select(o => o.NaturalKey)], cancellationToken),
+            Sales = sales,
+            Refunds = await RefundsAsync(tryton, storeOrders, facts.Accepted, sales, cancellationToken),
             CustomerKeys = customerKeys,
             Parties = await PartiesAsync(tryton, customerKeys, cancellationToken),
             ProductsChecked = [.. ProductIds(facts.Accepted).Select(id => id.ToString(CultureInfo.InvariantCulture))],
@@ -150,6 +152,68 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             CrmOwned = await CrmOwnedAsync(crmEdits ?? [], cancellationToken),
         };
     }
+
+    /// <summary>
+    /// Every refund form the store has on the day's orders, read as the merchant's refunds are
+    /// (<c>GET /v3/orders/{id}/payment_actions/refunds</c>: a refund with a <c>PRODUCT</c> item is "line items", one of
+    /// <c>SHIPPING</c>/<c>HANDLING</c> items only "shipping only", any other "custom amount"; an order Refunded with no
+    /// refund "status set to Refunded by hand"), with the ERP events carrying each and whether its ERP effect is there.
+    /// </summary>
+    private async Task<IReadOnlyList<RefundFact>> RefundsAsync(TrytonClient tryton, IReadOnlyList<Order> orders, IReadOnlyList<AcceptedEvent> accepted,
+        IReadOnlyDictionary<string, IReadOnlyList<ErpSaleFact>> sales, CancellationToken cancellationToken)
+    {
+        var found = new List<(Order Order, long RefundId, string Form)>();
+        foreach (var order in orders)
+        {
+            var refunds = (await store.GetAsync(string.Create(CultureInfo.InvariantCulture, $"v3/orders/{order.OrderId}/payment_actions/refunds"), cancellationToken))?["data"]?.AsArray() ?? [];
+            foreach (var refund in refunds)
+            {
+                var types = (refund?["items"]?.AsArray() ?? []).Select(i => i?["item_type"]?.GetValue<string>() ?? string.Empty).ToList();
+                found.Add((order, refund!["id"]!.GetValue<long>(), types.Contains("PRODUCT") ? "line items"
+                    : types.Count > 0 && types.All(t => t is "SHIPPING" or "HANDLING") ? "shipping only" : "custom amount"));
+            }
+
+            if (refunds.Count == 0 && order.Status == OrderStatus.Refunded)
+            {
+                found.Add((order, 0, "status set to Refunded by hand"));
+            }
+        }
+
+        var returns = await SalesAsync(tryton, [.. found.Where(f => f.Form == "line items").Select(f => RefundKey(f.Order, f.RefundId))], cancellationToken);
+        var facts = new List<RefundFact>();
+        foreach (var (order, refundId, form) in found)
+        {
+            var sale = sales.GetValueOrDefault(order.NaturalKey) ?? []; // a duplicated sale is the order rule's violation, not this one's
+            var erp = accepted.Where(e => e.Targets.Contains(EventTargets.Erp, StringComparer.Ordinal));
+            if (refundId == 0)
+            {
+                facts.Add(new RefundFact(order.OrderId, form, order.NaturalKey,
+                    [.. erp.Where(e => e.Scope != "store/order/refund/created" && e.ResourceType == "order" && e.ResourceId == order.OrderId.ToString(CultureInfo.InvariantCulture)).Select(e => e.EventId)],
+                    $"the sale {order.NaturalKey} cancelled", sale.Any(s => s.State == "cancelled")));
+                continue;
+            }
+
+            var key = RefundKey(order, refundId);
+            // The webhook names the order (data.id) and the refund (data.refund.refund_id); one without a refund id stands for all the order's.
+            var events = erp.Where(e => e.Scope == "store/order/refund/created" && e.ResourceId == order.OrderId.ToString(CultureInfo.InvariantCulture)
+                && (RefundIdOf(e) ?? refundId) == refundId).Select(e => e.EventId).ToList();
+            facts.Add(form == "line items"
+                ? new RefundFact(order.OrderId, form, key, events, $"a return sale with reference {key}", returns.GetValueOrDefault(key) is { Count: 1 })
+                : new RefundFact(order.OrderId, form, key, events, $"a note [{key}] on the sale {order.NaturalKey}",
+                    sale.Any(s => s.Comment?.Contains($"[{key}]", StringComparison.Ordinal) == true)));
+        }
+
+        return facts;
+    }
+
+    private static long? RefundIdOf(AcceptedEvent accepted) =>
+        accepted.Event?.Data is { ValueKind: JsonValueKind.Object } data && data.TryGetProperty("refund", out var refund)
+            && refund.ValueKind == JsonValueKind.Object && refund.TryGetProperty("refund_id", out var id) && id.TryGetInt64(out var value) ? value : null;
+
+    private static string RefundKey(Order order, long refundId) => new Refund
+    {
+        StoreHash = order.StoreHash, OrderId = order.OrderId, RefundId = refundId, Currency = string.Empty,
+    }.NaturalKey;
 
     /// <summary>What the CRM holds now in each field changed there during the day (HubSpot's batch read by the record's key).</summary>
     private async Task<IReadOnlyList<CrmOwnedFact>> CrmOwnedAsync(IReadOnlyList<CrmOwnedFact> edits, CancellationToken cancellationToken)
@@ -409,7 +473,7 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
         }
 
         var found = await tryton.SearchReadAsync(model, [TrytonJson.Clause("reference", "in", TrytonJson.Array(keys))],
-            ["id", "reference", "state", "lines"], cancellationToken: cancellationToken);
+            ["id", "reference", "state", "lines", "comment"], cancellationToken: cancellationToken);
         var lineIds = found.EnumerateArray().SelectMany(s => TrytonJson.GetIds(s, "lines", model)).ToList();
         var lines = lineIds.Count == 0 ? default : await tryton.ReadAsync("sale.line", lineIds, ["id", "sale", "product.code", "quantity"],
             cancellationToken: cancellationToken);
@@ -424,7 +488,10 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             {
                 var id = TrytonJson.GetId(s, "id", model);
                 return new ErpSaleFact(id, group.Key, TrytonJson.GetString(s, "state", model) ?? string.Empty,
-                    bySale.GetValueOrDefault(id) ?? new Dictionary<string, decimal>(StringComparer.Ordinal));
+                    bySale.GetValueOrDefault(id) ?? new Dictionary<string, decimal>(StringComparer.Ordinal))
+                {
+                    Comment = s.TryGetProperty("comment", out var comment) && comment.ValueKind == JsonValueKind.String ? comment.GetString() : null,
+                };
             })];
         }
 

@@ -279,4 +279,84 @@ public sealed class ConvergenceCheckTests
     [Fact]
     public void WithoutACrm_NoCrmRuleApplies() =>
         Assert.Empty(ConvergenceCheck.Evaluate(ConvergedWithCrm() with { CrmChecked = false, Deals = new Dictionary<string, IReadOnlyList<CrmDealFact>>() }));
+
+    /// <summary>
+    /// The day with every refund form on order 7: a line-item refund (ev-3, a return sale), a custom amount (ev-4) and
+    /// shipping only (ev-5) (notes on the sale), and the order Refunded by hand after shipment (its status event ev-2
+    /// quarantined with the precise erp_refund_without_return).
+    /// </summary>
+    private static ConvergenceFacts WithRefunds()
+    {
+        var facts = Converged();
+        var ledger = new Dictionary<(string, string), LedgerEntry>(facts.Ledger)
+        {
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "quarantined", "erp_refund_without_return", 1, null),
+            [("erp", "ev-3")] = new(Store, "erp", "ev-3", "store/order/refund/created", "refund", "7-1", "Completed", "applied", null, 1, null),
+            [("erp", "ev-4")] = new(Store, "erp", "ev-4", "store/order/refund/created", "refund", "7-2", "Completed", "applied", null, 2, null),
+            [("erp", "ev-5")] = new(Store, "erp", "ev-5", "store/order/refund/created", "refund", "7-3", "Completed", "applied", null, 1, null),
+        };
+        return facts with
+        {
+            Accepted =
+            [
+                .. facts.Accepted,
+                new AcceptedEvent("ev-3", "store/order/refund/created", "refund", "7-1", ["erp"], ["crm"], 1),
+                new AcceptedEvent("ev-4", "store/order/refund/created", "refund", "7-2", ["erp"], ["crm"], 1),
+                new AcceptedEvent("ev-5", "store/order/refund/created", "refund", "7-3", ["erp"], ["crm"], 1),
+            ],
+            Ledger = ledger,
+            Refunds =
+            [
+                new RefundFact(7, "line items", "bc-s1-7-refund-1", ["ev-3"], "a return sale with reference bc-s1-7-refund-1", true),
+                new RefundFact(7, "custom amount", "bc-s1-7-refund-2", ["ev-4"], "a note [bc-s1-7-refund-2] on the sale bc-s1-7", true),
+                new RefundFact(7, "shipping only", "bc-s1-7-refund-3", ["ev-5"], "a note [bc-s1-7-refund-3] on the sale bc-s1-7", true),
+                new RefundFact(7, "status set to Refunded by hand", "bc-s1-7", ["ev-1", "ev-2"], "the sale bc-s1-7 cancelled", false),
+            ],
+        };
+    }
+
+    [Fact]
+    public void EveryRefundFormSettled_ByItsErpEffectOrAPreciseQuarantine_HasNoViolation() =>
+        Assert.Empty(ConvergenceCheck.Evaluate(WithRefunds()));
+
+    [Fact]
+    public void RefundWithoutOutcome_InProgress_GenericallyQuarantined_OrWithoutItsEffect_NamesTheOrderAndTheForm()
+    {
+        var facts = WithRefunds();
+        var ledger = new Dictionary<(string, string), LedgerEntry>(facts.Ledger)
+        {
+            [("erp", "ev-2")] = new(Store, "erp", "ev-2", "store/order/statusUpdated", "order", "7", "Completed", "applied", null, 1, null),
+            [("erp", "ev-4")] = new(Store, "erp", "ev-4", "store/order/refund/created", "refund", "7-2", "InProgress", null, null, 4, null),
+            [("erp", "ev-5")] = new(Store, "erp", "ev-5", "store/order/refund/created", "refund", "7-3", "Completed", "quarantined", "erp_rejected", 1, null),
+        };
+        ledger.Remove(("erp", "ev-3"));
+
+        var violations = ConvergenceCheck.Evaluate(facts with
+        {
+            Ledger = ledger,
+            Refunds = [.. facts.Refunds, new RefundFact(8, "custom amount", "bc-s1-8-refund-4", [], "a note [bc-s1-8-refund-4] on the sale bc-s1-8", false)],
+        }).Where(v => v.Kind == "refunds").Select(v => v.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "refunds: order 7 refund bc-s1-7-refund-1 (line items): event ev-3 has no outcome",
+            "refunds: order 7 refund bc-s1-7-refund-2 (custom amount): event ev-4 is still in progress (ledger status InProgress, attempt 4)",
+            "refunds: order 7 refund bc-s1-7-refund-3 (shipping only): event ev-5 quarantined erp_rejected, not a refund's precise reason (erp_refund_without_return)",
+            "refunds: order 7 refund bc-s1-7 (status set to Refunded by hand): its events ended without its ERP effect (the sale bc-s1-7 cancelled is not in the ERP)",
+            "refunds: order 8 refund bc-s1-8-refund-4 (custom amount): no accepted event carried it to the ERP",
+        ], violations);
+    }
+
+    [Fact]
+    public void LineItemRefundAppliedWithoutItsReturnSale_FailsNamingTheReturn()
+    {
+        var facts = WithRefunds();
+        var refunds = facts.Refunds.ToList();
+        refunds[0] = refunds[0] with { EffectFound = false };
+
+        var violation = Assert.Single(ConvergenceCheck.Evaluate(facts with { Refunds = refunds }));
+
+        Assert.Equal("refunds: order 7 refund bc-s1-7-refund-1 (line items): its events ended without its ERP effect (a return sale with reference bc-s1-7-refund-1 is not in the ERP)",
+            violation.ToString());
+    }
 }

@@ -198,6 +198,11 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
 
         Assert.NotNull(end.Shipments[0].CorrectedTo);
 
+        // Refunds: each form the day played (a line item, a custom amount and shipping only, through BigCommerce's refund
+        // API) carried by its event and ended with its ERP effect (a return sale, notes on the sale).
+        Assert.Equal(["custom amount", "line items", "shipping only"], day.Facts.Refunds.Select(r => r.Form).Order(StringComparer.Ordinal));
+        Assert.All(day.Facts.Refunds, r => Assert.True(r.EffectFound && r.EventIds.Count > 0, r.ToString()));
+
         // Damage: one sale "deleted" (its reference moved onto another order's sale, which is thereby duplicated), and
         // one accepted event's ledger row removed, as if the event had been lost. The sale moved is the cancelled order's
         // and the other order is one not shipped, so stock and shipments are untouched by it.
