@@ -57,6 +57,9 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
     private readonly IErpConnector _erp = hub.GetRequiredService<IErpConnector>();
     private readonly SkuNormaliser _sku = hub.GetRequiredService<MappingConfiguration>().Sku;
 
+    /// <summary>How long the end of the day keeps running the fulfilment job for shipments that wait for another attempt.</summary>
+    private static readonly TimeSpan FulfilmentRetryLimit = TimeSpan.FromMinutes(3);
+
     /// <param name="settle">Waits (bounded) until the hub has an outcome for every accepted event; false when it gave up.</param>
     public async Task<EndOfDayResult> RunAsync(StoreDayPlay play, StoreApi storeApi, Func<CancellationToken, Task<bool>> settle,
         CancellationToken cancellationToken = default)
@@ -210,15 +213,30 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         ];
     }
 
+    /// <summary>
+    /// Runs the fulfilment job as its schedule would, again and again while a shipment waits for another attempt (a
+    /// store call the day's injected faults failed, back-off pending), until every shipment of the run has ended or
+    /// <see cref="FulfilmentRetryLimit"/> has passed; the convergence check judges what the store then holds.
+    /// </summary>
     private async Task FulfilAsync(FulfilmentSync fulfilment, Dictionary<string, int> outcomes, CancellationToken cancellationToken)
     {
-        var run = await fulfilment.RunStoreAsync(storeHash, null, cancellationToken);
-        foreach (var (outcome, count) in run.Counts)
+        var deadline = DateTimeOffset.UtcNow + FulfilmentRetryLimit;
+        while (true)
         {
-            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + count;
-        }
+            var run = await fulfilment.RunStoreAsync(storeHash, null, cancellationToken);
+            foreach (var (outcome, count) in run.Counts)
+            {
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + count;
+            }
 
-        progress?.Report("fulfilment: " + string.Join(", ", run.Items.Select(i => $"ERP shipment {i.ErpShipmentId} order {i.OrderId} {i.Outcome}{(i.Reason is null ? "" : " (" + i.Reason + ")")}")));
+            progress?.Report("fulfilment: " + string.Join(", ", run.Items.Select(i => $"ERP shipment {i.ErpShipmentId} order {i.OrderId} {i.Outcome}{(i.Reason is null ? "" : " (" + i.Reason + ")")}")));
+            if (run.Count("retry") + run.Count("waiting") == 0 || DateTimeOffset.UtcNow >= deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
     }
 
     /// <summary>

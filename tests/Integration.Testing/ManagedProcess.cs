@@ -8,6 +8,7 @@ public sealed class ManagedProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _head = new();
     private readonly Action<string>? _onLine;
 
     private ManagedProcess(Process process, Action<string>? onLine)
@@ -30,6 +31,27 @@ public sealed class ManagedProcess : IAsyncDisposable
                 var text = _output.ToString();
                 return text.Length > 4000 ? text[^4000..] : text;
             }
+        }
+    }
+
+    /// <summary>The first part of what the process printed (up to 16,000 characters, never trimmed): its banner.</summary>
+    public string FirstOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _head.ToString();
+            }
+        }
+    }
+
+    /// <summary>Whether the process has printed <paramref name="text"/> in its first part or in the part kept since (not only the last 4,000 characters).</summary>
+    public bool HasPrinted(string text)
+    {
+        lock (_output)
+        {
+            return _head.ToString().Contains(text, StringComparison.Ordinal) || _output.ToString().Contains(text, StringComparison.Ordinal);
         }
     }
 
@@ -128,6 +150,11 @@ public sealed class ManagedProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (_head.Length < 16_000)
+            {
+                _head.AppendLine(line);
+            }
+
             if (_output.Length > 64_000)
             {
                 _output.Remove(0, _output.Length - 16_000); // only the recent part is ever read: a long run must not grow without bound

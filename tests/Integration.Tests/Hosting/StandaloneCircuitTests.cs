@@ -50,7 +50,7 @@ public sealed class StandaloneCircuitTests(AzuriteFixture azurite, TrytonFixture
         await Task.Delay(OutageAfterLastOrder, Ct); // the outage's length is the scenario, not a wait for a result
         await AssertNothingQuarantinedAsync(host, store);
         var overview = await host.Client.GetStringAsync(new Uri("/console", UriKind.Relative), Ct);
-        Assert.Matches("<th scope=\"row\">erp</th><td>(open|probing)</td>", overview); // what an operator sees
+        Assert.Matches("<th scope=\"row\">erp</th><td class=\"circuit (open|probing)\">(open|probing)</td>", overview); // what an operator sees
         proxy.Start(); // Tryton is back
 
         var state = host.Services.GetRequiredService<ISyncStateStore>();

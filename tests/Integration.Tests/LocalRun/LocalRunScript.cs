@@ -44,7 +44,7 @@ internal static class LocalRunScript
     public static async Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!process.RecentOutput.Contains(text, StringComparison.Ordinal))
+        while (!process.HasPrinted(text))
         {
             Assert.False(process.HasExited, $"The script ended before printing \"{text}\":\n{process.RecentOutput}");
             Assert.True(DateTime.UtcNow < deadline, $"No \"{text}\" within {timeout}:\n{process.RecentOutput}");

@@ -97,7 +97,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
 
     private async Task StopAndAssertEverythingIsGoneAsync(ManagedProcess run, string signal)
     {
-        var scriptPid = int.Parse(RunPid().Match(run.RecentOutput).Groups[1].Value, CultureInfo.InvariantCulture);
+        var scriptPid = int.Parse(RunPid().Match(run.FirstOutput).Groups[1].Value, CultureInfo.InvariantCulture);
         var started = (await File.ReadAllLinesAsync(Path.Combine(_runDirectory, "pids"), Ct))
             .Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(scriptPid, started);
