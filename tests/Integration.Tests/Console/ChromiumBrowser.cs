@@ -82,8 +82,25 @@ public sealed class ChromiumBrowser : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!Holds(condition))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited {timeout.TotalSeconds:0} s for {what}; the page at {_driver.Url} says:\n{Text}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                // The message reads the page only now: between two pages there may be no body to read.
+                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}; the page at {_driver.Url} says:\n{PageTextOrWhyNot()}");
+            }
+
             Thread.Sleep(100);
+        }
+    }
+
+    private string PageTextOrWhyNot()
+    {
+        try
+        {
+            return Text;
+        }
+        catch (WebDriverException ex)
+        {
+            return $"(no page text to read: {ex.GetType().Name})";
         }
     }
 
@@ -117,9 +134,13 @@ public sealed class ChromiumBrowser : IDisposable
     public async Task WaitForTextAsync(Func<string, bool> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!condition(Text))
+        while (!Holds(() => condition(Text)))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited {timeout.TotalSeconds:0} s for {what}; the page says:\n{Text}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}; the page says:\n{PageTextOrWhyNot()}");
+            }
+
             await Task.Delay(500, cancellationToken);
             _driver.Navigate().Refresh();
         }
