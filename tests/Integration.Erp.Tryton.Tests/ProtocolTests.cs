@@ -27,6 +27,43 @@ public sealed class ProtocolTests
         Assert.Contains("\"company\":1", requests[3].Body, StringComparison.Ordinal);
     }
 
+    // Under load SQLite answers a login with "database is locked" once trytond's own retries are spent (seen in a run
+    // of the Tryton tests at load average 40). A login is idempotent, so the client tries it again, a bounded number
+    // of times; a call that reached the server is never retried.
+    [Fact]
+    public async Task Login_DatabaseBusy_IsTriedAgainAndTheCallSucceeds()
+    {
+        const string busy = """{"id":1,"error":["database is locked","Traceback ... sqlite3.OperationalError: database is locked"]}""";
+        using var server = new ScriptedRpcServer()
+            .Then(200, busy).Then(200, busy)
+            .ThenLogin("s").Then(200, """{"id":2,"result":[]}""");
+        using var client = Client(server);
+
+        var result = await client.SearchReadAsync("party.party", [], ["id"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.GetArrayLength());
+        Assert.Equal(3, server.Requests.Count(r => r.Body.Contains("common.db.login", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Login_DatabaseBusyEveryTime_IsConflictAfterBoundedAttempts()
+    {
+        const string busy = """{"id":1,"error":["database is locked","Traceback ... sqlite3.OperationalError: database is locked"]}""";
+        using var server = new ScriptedRpcServer();
+        for (var i = 0; i < 10; i++)
+        {
+            server.Then(200, busy);
+        }
+
+        using var client = Client(server);
+
+        var error = await Assert.ThrowsAsync<ErpException>(() =>
+            client.SearchReadAsync("party.party", [], ["id"], cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(ErpErrorCode.Conflict, error.Code);
+        Assert.Equal(TrytonClient.LoginAttempts, server.Requests.Count);
+    }
+
     [Theory]
     [InlineData(503, ErpErrorCode.Unavailable, true)]
     [InlineData(429, ErpErrorCode.Unavailable, true)]

@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using Integration.Core.Erp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 
 namespace Integration.Erp.Tryton.JsonRpc;
 
@@ -23,7 +25,8 @@ public sealed record TrytonClientOptions(Uri Url, string Database, string User, 
 /// <remarks>
 /// Failures are <see cref="ErpException"/>s: network, timeouts, 5xx and Tryton's <c>ConcurrencyException</c> are
 /// transient; 401/403/404, <c>UserError</c>/<c>UserWarning</c> and unreadable answers are permanent. The client
-/// never retries a call that reached the server: JSON-RPC calls are not idempotent at this level.
+/// never retries a call that reached the server: JSON-RPC calls are not idempotent at this level. The one exception
+/// is the login, which is idempotent: it is sent again (<see cref="LoginAttempts"/> in all) while the database is busy.
 /// </remarks>
 public sealed partial class TrytonClient : IDisposable
 {
@@ -53,6 +56,23 @@ public sealed partial class TrytonClient : IDisposable
     }
 
     public int CompanyId => _options.CompanyId;
+
+    /// <summary>
+    /// How often a login is sent while Tryton answers that its database is busy (SQLite's "database is locked" once
+    /// trytond's own retries are spent). A login is idempotent, so it is the one call the client tries again.
+    /// </summary>
+    public const int LoginAttempts = 3;
+
+    private static readonly ResiliencePipeline LoginRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<ErpException>(ex => ex.Code == ErpErrorCode.Conflict),
+            MaxRetryAttempts = LoginAttempts - 1,
+            Delay = TimeSpan.FromMilliseconds(200),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+        })
+        .Build();
 
     /// <summary>
     /// JSON-RPC requests sent so far (logins included), for tests and load harnesses that count round trips: with a
@@ -229,7 +249,9 @@ public sealed partial class TrytonClient : IDisposable
         }
 
         var body = Serialize("common.db.login", [_options.User, new JsonObject { ["password"] = password }, "en"]);
-        var (status, result) = await SendAsync("common.db.login", body, session: null, cancellationToken).ConfigureAwait(false);
+        var (status, result) = await LoginRetry.ExecuteAsync(
+            async token => await SendAsync("common.db.login", body, session: null, token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
         if (status == HttpStatusCode.Unauthorized)
         {
             throw new ErpException(ErpErrorCode.Authentication,
