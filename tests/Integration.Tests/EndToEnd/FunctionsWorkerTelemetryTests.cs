@@ -138,6 +138,7 @@ public sealed class FunctionsWorkerTelemetryTests(AzuriteFixture azurite, Tryton
         Assert.True(queries.Count >= 13, $"Expected the 6 log alerts' and the 7 workbook panels' queries, found {queries.Count}.");
         var failures = new List<string>();
         var output = TestContext.Current.TestOutputHelper;
+        output?.WriteLine($"Captured: {capture.Summary}");
         foreach (var (source, query) in queries)
         {
             var result = QueryTelemetryCheck.Check(query, capture.Items);
