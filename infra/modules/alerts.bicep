@@ -39,7 +39,8 @@ param tags object
 var names = loadJsonContent('../telemetry-names.json')
 var m = names.metrics
 var d = names.dimensions
-var functionList = join(map(concat([names.functions.webhook, names.functions.heartbeat], names.functions.consumers), f => '"${f}"'), ', ')
+// The worker's span of each invocation: "function <Name>" (see the function-failures rule).
+var functionSpans = join(map(concat([names.functions.webhook, names.functions.heartbeat], names.functions.consumers), f => '"${names.functions.spanPrefix}${f}"'), ', ')
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: '${namePrefix}-ops'
@@ -165,12 +166,14 @@ var logAlerts = [
     window: 'PT15M'
   }
   {
-    // The host names each invocation's span after the function (a request or, in newer hosts, an internal span: a
-    // dependency), and the HTTP request by its route: all three are matched.
+    // The isolated worker's span of each invocation, "function <Name>", failed when the function threw (an internal
+    // span, a dependency, in the OpenTelemetry schema the worker's OpenTelemetry package selects; a server span, a
+    // request, in the older one: both tables are read). Checked against the worker's captured telemetry
+    // (FunctionsWorkerTelemetryTests); the Functions host's own spans are not relied on.
     name: 'function-failures'
     description: 'Function invocations failed (consumers are retried by Service Bus, then dead-lettered).'
     severity: 2
-    query: 'union requests, dependencies | where name in (${functionList}) or url endswith "${names.webhookPath}" | where success == false | summarize failures = count()'
+    query: 'union requests, dependencies | where name in (${functionSpans}) | where success == false | summarize failures = count()'
     measure: 'failures'
     operator: 'GreaterThan'
     threshold: functionFailureThreshold - 1

@@ -19,9 +19,9 @@ param tags object
 var names = loadJsonContent('../telemetry-names.json')
 var m = names.metrics
 var d = names.dimensions
-// The host names each consumer invocation's span after the function: a request, or in newer hosts an internal
-// span (a dependency), so both tables are read.
-var consumers = 'union requests, dependencies | where name in (${join(map(names.functions.consumers, f => '"${f}"'), ', ')})'
+// The isolated worker's span of each consumer invocation, "function <Name>": a dependency (an internal span) in the
+// OpenTelemetry schema the worker's package selects, a request in the older one, so both tables are read.
+var consumers = 'union requests, dependencies | where name in (${join(map(names.functions.consumers, f => '"${names.functions.spanPrefix}${f}"'), ', ')})'
 
 var panels = [
   {

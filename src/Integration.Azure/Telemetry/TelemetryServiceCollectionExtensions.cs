@@ -33,6 +33,7 @@ public static class TelemetryServiceCollectionExtensions
                 .AddMeter(IntegrationTelemetry.Name)
                 .AddHttpClientInstrumentation())
             .WithLogging();
+        services.AddHostedService<TelemetryFlushOnStop>();
 
         var connectionString = configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
         if (!string.IsNullOrWhiteSpace(connectionString))

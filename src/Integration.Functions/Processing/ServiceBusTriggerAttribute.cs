@@ -25,6 +25,12 @@ public sealed class ServiceBusTriggerAttribute : TriggerBindingAttribute
     /// <summary>The app setting prefix of the connection (identity-based: <c>{Connection}__fullyQualifiedNamespace</c>).</summary>
     public string? Connection { get; set; }
 
-    // Deliberately no IsBatched/AutoCompleteMessages: one message per invocation and the host's auto-complete default
-    // are what the consumers need, and those bool properties make the SDK's metadata source generator throw (NRE).
+    /// <summary>
+    /// One message per invocation (never set: the consumers take one message). Declared as the official attribute
+    /// declares it, <c>[DefaultValue(false)]</c>: the SDK's metadata generator writes <c>"cardinality": "One"</c> for it,
+    /// as for the official trigger. Without the <c>DefaultValue</c> the generator throws (a null reference in its
+    /// cardinality parser, CS8785); <c>AutoCompleteMessages</c> is left out (the host's <c>autoCompleteMessages</c> applies).
+    /// </summary>
+    [DefaultValue(false)]
+    public bool IsBatched { get; set; }
 }

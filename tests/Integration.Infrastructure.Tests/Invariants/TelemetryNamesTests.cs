@@ -71,6 +71,9 @@ public sealed partial class TelemetryNamesTests(CompiledTemplate compiled)
     public void EveryNameAQueryFiltersOn_ComesFromTheList()
     {
         var allowed = AllStrings(Names).ToHashSet(StringComparer.Ordinal);
+        // The worker's invocation spans: "function <Name>" (functions.spanPrefix and a function name of the list).
+        var functions = Names["functions"]!.AsObject().Where(f => f.Key != "spanPrefix").SelectMany(f => AllStrings(f.Value)).ToList();
+        allowed.UnionWith(functions.Select(f => (string)Names["functions"]!["spanPrefix"]! + f));
         var dimensions = Names["dimensions"]!.AsObject().Select(d => (string)d.Value!).ToHashSet(StringComparer.Ordinal);
         var queries = Queries().ToList();
 
@@ -104,21 +107,7 @@ public sealed partial class TelemetryNamesTests(CompiledTemplate compiled)
         });
     }
 
-    private IEnumerable<string> Queries()
-    {
-        var resources = SampleDeployment.Evaluate(compiled.Template).AllResources().ToList();
-        foreach (var rule in resources.Where(r => r.Type == "Microsoft.Insights/scheduledQueryRules"))
-        {
-            yield return (string)((IDictionary<string, object?>)((IList<object?>)rule.At("properties.criteria.allOf")!).Single()!)["query"]!;
-        }
-
-        var workbook = resources.Single(r => r.Type == "Microsoft.Insights/workbooks");
-        using var content = JsonDocument.Parse((string)workbook.Properties["serializedData"]!);
-        foreach (var item in content.RootElement.GetProperty("items").EnumerateArray())
-        {
-            yield return item.GetProperty("content").GetProperty("query").GetString()!;
-        }
-    }
+    private IEnumerable<string> Queries() => MonitoringQueries.All(compiled.Template).Select(q => q.Query);
 
     private static HashSet<string> PublishedInstruments()
     {

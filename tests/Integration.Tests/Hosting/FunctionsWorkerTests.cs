@@ -222,7 +222,8 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
         Assert.False(host.WorkerExited.IsCompleted);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(FunctionsHost host, string body, params (string Name, string Value)[] headers)
+    /// <summary>Posts a webhook body to the host's front door with the signing test store's shared secret and the given headers.</summary>
+    internal static async Task<HttpResponseMessage> PostAsync(FunctionsHost host, string body, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/webhooks/bigcommerce", UriKind.Relative))
         {

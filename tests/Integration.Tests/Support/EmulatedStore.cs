@@ -33,12 +33,12 @@ internal sealed class EmulatedStore : IAsyncDisposable
     /// <param name="time">The emulator's clock (stamps <c>date_modified</c>), when a test moves time itself.</param>
     /// <param name="signingSecret">When set, the store signs its webhook deliveries (Standard Webhooks) with it.</param>
     public static async Task<EmulatedStore> StartAsync(string storeHash, string token, CancellationToken cancellationToken,
-        SeedOptions? seed = null, TimeProvider? time = null, string? signingSecret = null)
+        SeedOptions? seed = null, TimeProvider? time = null, string? signingSecret = null, RateLimitOptions? rateLimit = null)
     {
         var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
             Stores = [new EmulatedStoreOptions { StoreHash = storeHash, ApiToken = token, SigningSecret = signingSecret }],
-            RateLimit = new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
+            RateLimit = rateLimit ?? new RateLimitOptions { Quota = 10_000, WindowMs = 30_000 },
             Seed = seed ?? new SeedOptions { Products = 20, VariantsPerProduct = 2, Customers = 3, Orders = 0 },
         }, time, cancellationToken);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
