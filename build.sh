@@ -294,8 +294,10 @@ STORE_DAY_CRM_ARGS=(--HubSpotEmulator:Faults:ServerErrorRate=0.03 --HubSpotEmula
 STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
   --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
 store_day() {
-  log "Building the store-day player"
-  dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  if [[ "${INTEGRATION_SKIP_BUILD:-}" != 1 ]]; then
+    log "Building the store-day player"
+    dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  fi
   dotnet src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll day
 }
 

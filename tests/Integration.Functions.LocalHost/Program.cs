@@ -78,7 +78,7 @@ await using (host)
 
     var exited = await Task.WhenAny(host.WorkerExited, Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default));
     var code = 0;
-    if (exited == host.WorkerExited)
+    if (exited == host.WorkerExited && !stopping.IsCancellationRequested)
     {
         // The Functions host would start a new worker; this one ends the run, as the Standalone host's exit does.
         Console.Error.WriteLine($"Functions host: the worker (pid {host.WorkerProcessId}) exited with code {await host.WorkerExited}; stopping.");
