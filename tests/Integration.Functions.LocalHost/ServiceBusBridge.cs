@@ -14,10 +14,13 @@ namespace Integration.Functions.LocalHost;
 /// One Service Bus-triggered consumer of the worker fed as the topic's subscription would feed it. The worker's intake
 /// publishes to Storage queues on Azurite (the broker double is in this process and speaks no AMQP), so the bridge moves
 /// what lands on the subscription's queue into <see cref="ServiceBusDouble"/>, as <c>ErpOrderFunctionsWorkerTests</c>
-/// does: an original through the product's <see cref="ServiceBusEventPublisher"/> (message id = event id, so the
-/// broker's duplicate detection drops a second copy), a retry copy the consumer scheduled (it carries <c>Attempt</c>;
-/// the Storage queue held it invisible until due) as the publisher's requeue message, and a body that is no event as it
-/// is (the consumer refuses it and it is dead-lettered). The double delivers one message at a time to the consumer with
+/// does: the first copy of an event through the product's <see cref="ServiceBusEventPublisher"/> (message id = event
+/// id), a retry copy the consumer scheduled (it carries <c>Attempt</c>; the Storage queue held it invisible until due)
+/// as the publisher's requeue message, and a body that is no event as it is (the consumer refuses it and it is
+/// dead-lettered). A later copy of an event without <c>Attempt</c> is sent as a requeue message too (a fresh message id):
+/// on the Storage queue a quarantine replay (<c>./build.sh hub quarantine replay</c>, which in Azure sends a requeue
+/// message) looks like the intake publishing the event again, and the broker's duplicate detection would drop it, losing
+/// the replay; an intake duplicate sent this way reaches the consumer, whose ledger absorbs it, as on Standalone. The double delivers one message at a time to the consumer with
 /// the Service Bus binding data and settles by the answer: success completes, a failed invocation abandons (redelivered
 /// at once, delivery count + 1), dead-lettered after the max delivery count (printed; kept in memory only).
 /// </summary>
@@ -28,6 +31,7 @@ internal sealed class ServiceBusBridge
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly ServiceBusDouble _broker;
     private readonly ServiceBusEventPublisher _publisher;
+    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
 
     private ServiceBusBridge(FunctionsHost host, string functionName, string subscription, QueueClient queue, int maxDeliveryCount)
     {
@@ -136,7 +140,7 @@ internal sealed class ServiceBusBridge
                 {
                     await _broker.SendMessageAsync(new ServiceBusMessage(message.Body), cancellationToken);
                 }
-                else if (evt.Attempt is null)
+                else if (evt.Attempt is null && _published.Add(evt.EventId))
                 {
                     await _publisher.PublishAsync(evt, message.Body.ToMemory(), cancellationToken);
                 }
