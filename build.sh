@@ -3,6 +3,8 @@
 #   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce and HubSpot emulators and the
 #                     Standalone host, wired together; prints where everything is and places a first order
 #   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
+#   ./build.sh run --host functions [--store-day]   the same with the Azure Functions worker (src/Integration.Functions)
+#                     under the Functions test host in place of the Standalone host (docs/functions-test-host.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
 #   ./build.sh fidelity   runs the emulators' outside checks alone and writes docs/emulator-fidelity.md
 # and, beside them:
@@ -29,11 +31,15 @@ cd "$REPO_ROOT"
 # operations commands read (hub.env). INTEGRATION_RUN_DIR puts a second run elsewhere.
 RUN_DIR=${INTEGRATION_RUN_DIR:-$ARTIFACTS/run}
 STANDALONE_DLL=src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll
+FUNCTIONS_HOST_DLL=tests/Integration.Functions.LocalHost/bin/Release/net10.0/Integration.Functions.LocalHost.dll
 
 PIDS_TO_STOP=()
 TRYTON_STOP=()
+FUNCTIONS_WORKER_PID=""
 cleanup() {
   stop_pid "${PIDS_TO_STOP[@]}"
+  # The Functions host stops its worker; this stops it by its pid when the host could not.
+  [[ -z "$FUNCTIONS_WORKER_PID" ]] || stop_pid "$FUNCTIONS_WORKER_PID"
   [[ ${#TRYTON_STOP[@]} -eq 0 ]] || "${TRYTON_STOP[@]}"
   stop_azurite
   # The settings describe a run that is gone: the operations commands must not reach for it.
@@ -63,8 +69,17 @@ started() {
 }
 
 run() {
-  local store_day=0
-  [[ "${1:-}" == --store-day ]] && store_day=1
+  local store_day=0 host=standalone
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --store-day) store_day=1 ;;
+      --host)
+        [[ "${2:-}" == standalone || "${2:-}" == functions ]] || die "--host takes standalone (the default) or functions, not '${2:-}'."
+        host=$2; shift ;;
+      *) die "Unknown option '$1' for ./build.sh run: use [--host standalone|functions] [--store-day]." ;;
+    esac
+    shift
+  done
   [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}") CRM_EXTRA_ARGS=("${STORE_DAY_CRM_ARGS[@]}")
   # A port given but taken fails here, before anything is started or announced.
   local hub_port=${INTEGRATION_PORT:-}
@@ -87,6 +102,10 @@ run() {
   if [[ "${INTEGRATION_SKIP_BUILD:-}" != 1 ]]; then
     log "Building"
     dotnet build src/Integration.Standalone -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    if [[ $host == functions ]]; then
+      dotnet build src/Integration.Functions -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+      dotnet build tests/Integration.Functions.LocalHost -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    fi
     dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
     dotnet build src/Integration.Crm.HubSpot.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   fi
@@ -134,12 +153,18 @@ run() {
   wait_for_port "$crm_port" 60 "$!" || { cat "$RUN_DIR/hubspot.log" >&2; die "The HubSpot emulator did not start."; }
   log "HubSpot emulator (pid ${PIDS_TO_STOP[-1]}) on $crm_url"
 
-  # The hub (Standalone host): intake, Storage queues, consumers, ERP and CRM sync.
+  # The hub (Standalone host, or the Functions worker under the Functions test host): intake, Storage queues,
+  # consumers, ERP and CRM sync.
   local secret url
   hub_port=${hub_port:-$(free_port)}
   url="http://127.0.0.1:$hub_port"
   secret=${INTEGRATION_WEBHOOK_SECRET:-$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")}
-  export Standalone__Urls="$url"
+  if [[ $host == standalone ]]; then
+    export Standalone__Urls="$url"
+  else
+    # The store day posts its hooks to the worker's intake through the Functions host's front door.
+    export StoreDay__WebhookUrl="$url/api/webhooks/bigcommerce"
+  fi
   export Transport__Kind=StorageQueues
   export Transport__StorageQueues__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
   export State__ConnectionString="$INTEGRATION_AZURITE_CONNECTION_STRING"
@@ -162,15 +187,20 @@ run() {
   export Console__Enabled=true Console__AdminKey="$console_key"
   # The operations commands (./build.sh hub ...) read the same settings from here while the run is going.
   (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp|Crm)__' >"$RUN_DIR/hub.env")
-  dotnet "$STANDALONE_DLL" &
-  started $!
-  # Our hub answering, not merely something on the port (it could have been taken since the check above).
-  local deadline=$((SECONDS + 120))
-  until [[ "$(node_json GET "$url/healthz" 2>/dev/null)" == ok ]]; do
-    kill -0 "${PIDS_TO_STOP[-1]}" 2>/dev/null || die "The Standalone host stopped at start (see above)."
-    ((SECONDS < deadline)) || die "The Standalone host did not answer on $url/healthz within 120 s."
-    sleep 0.2
-  done
+  if [[ $host == functions ]]; then
+    start_functions_host "$hub_port"
+  else
+    dotnet "$STANDALONE_DLL" &
+    started $!
+    # Our hub answering, not merely something on the port (it could have been taken since the check above).
+    local deadline=$((SECONDS + 120))
+    until [[ "$(node_json GET "$url/healthz" 2>/dev/null)" == ok ]]; do
+      kill -0 "${PIDS_TO_STOP[-1]}" 2>/dev/null || die "The Standalone host stopped at start (see above)."
+      ((SECONDS < deadline)) || die "The Standalone host did not answer on $url/healthz within 120 s."
+      sleep 0.2
+    done
+  fi
+  local hub_pid=${PIDS_TO_STOP[-1]} # the Standalone host, or the Functions host process
 
   # BigCommerce calls the hub back with the shared secret in a header, as a real store's hook does.
   node_json POST "$emulator_url/stores/$store/v3/hooks" \
@@ -179,16 +209,21 @@ run() {
   local variant
   variant=$(node_json GET "$emulator_url/stores/$store/v3/catalog/products?include=variants&limit=1" "" "X-Auth-Token: $token" \
     | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).data[0].variants[0].id))")
+  local hub_line="hub (Standalone)    " console_line="operator console      $url/console     admin key $console_key (this run's; sign in with it)"
+  if [[ $host == functions ]]; then
+    hub_line="hub (Functions)     "
+    console_line="operator console      not served by the Functions app (the Standalone host's; ./build.sh hub works)"
+  fi
   cat <<INFO
 
   The integration hub is running, with everything it talks to, on 127.0.0.1:
-    hub (Standalone)      $url             webhook URL $url/api/webhooks/bigcommerce
+    $hub_line  $url             webhook URL $url/api/webhooks/bigcommerce
                                                        X-Webhook-Secret $secret
     BigCommerce emulator  $emulator_url    store $store, X-Auth-Token $token
     Tryton ERP            $TRYTON_URL      database $TRYTON_DATABASE, user $TRYTON_USER, password $TRYTON_PASSWORD
     HubSpot CRM emulator  $crm_url    Authorization: Bearer $crm_token
     Azurite               queues commerce-events-erp/-crm, tables syncstate/quarantine (data in $RUN_DIR/azurite)
-    operator console      $url/console     admin key $console_key (this run's; sign in with it)
+    $console_line
 
   Operations commands run against this run from another terminal, e.g.:
     ./build.sh hub quarantine list --store $store
@@ -214,7 +249,26 @@ INFO
 
 INFO
   if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
-  wait "${PIDS_TO_STOP[-1]}"
+  wait "$hub_pid"
+}
+
+# start_functions_host PORT: the Functions worker (src/Integration.Functions) under the Functions test host
+# (tests/Integration.Functions.LocalHost, docs/functions-test-host.md) with the hub's settings from the environment: its
+# front door on 127.0.0.1:PORT forwards to the worker's HTTP intake, its Service Bus triggers are fed by the broker
+# double from what the intake queues on Azurite, its timers fire on their schedules. The worker's pid is recorded too,
+# so it is stopped by its pid even if the host process is killed before it could stop it.
+start_functions_host() {
+  local port=$1 ready="$RUN_DIR/functions-host.ready" worker_pid_file="$RUN_DIR/functions-worker.pid"
+  dotnet "$FUNCTIONS_HOST_DLL" --port "$port" --ready-file "$ready" --worker-pid-file "$worker_pid_file" &
+  local host_pid=$! deadline=$((SECONDS + 180))
+  started "$host_pid"
+  until [[ -f "$ready" ]]; do
+    kill -0 "$host_pid" 2>/dev/null || die "The Functions host stopped at start (see above)."
+    ((SECONDS < deadline)) || die "The Functions worker did not load its functions within 180 s."
+    sleep 0.2
+  done
+  FUNCTIONS_WORKER_PID=$(cat "$worker_pid_file")
+  echo "$FUNCTIONS_WORKER_PID" >>"$RUN_DIR/pids"
 }
 
 # hub COMMAND...: an operations command of the hub (Integration.Standalone COMMAND...) with the settings of the local
@@ -240,8 +294,10 @@ STORE_DAY_CRM_ARGS=(--HubSpotEmulator:Faults:ServerErrorRate=0.03 --HubSpotEmula
 STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
   --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
 store_day() {
-  log "Building the store-day player"
-  dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  if [[ "${INTEGRATION_SKIP_BUILD:-}" != 1 ]]; then
+    log "Building the store-day player"
+    dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  fi
   dotnet src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll day
 }
 
@@ -301,7 +357,7 @@ main() {
     test) test_all ;;
     fidelity) fidelity ;;
     hub) shift; hub "$@" ;;
-    *) echo "usage: ./build.sh run [--store-day] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--host standalone|functions] [--store-day] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 

@@ -32,6 +32,9 @@ public sealed class FunctionsHostOptions
 
     /// <summary>The public HTTP port (the host's front door); a free one when null.</summary>
     public int? HttpPort { get; init; }
+
+    /// <summary>Called with every line the worker process prints (stdout and stderr), e.g. to echo it where a person watches.</summary>
+    public Action<string>? OnWorkerOutput { get; init; }
 }
 
 /// <summary>
@@ -243,7 +246,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(_options.StartTimeout);
         var started = Stopwatch.StartNew();
-        _worker = ManagedProcess.Start("dotnet", WorkerArguments(), _options.AppDirectory, WorkerEnvironment());
+        _worker = ManagedProcess.Start("dotnet", WorkerArguments(), _options.AppDirectory, WorkerEnvironment(), _options.OnWorkerOutput);
         _ = WatchWorkerAsync(_worker);
 
         try

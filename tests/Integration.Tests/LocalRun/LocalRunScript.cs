@@ -41,6 +41,25 @@ internal static class LocalRunScript
         return run;
     }
 
+    /// <summary>The process ids the run recorded in its run directory (<c>pids</c>: the script's own first).</summary>
+    public static async Task<List<int>> RecordedPidsAsync(string runDirectory) =>
+        (await File.ReadAllLinesAsync(Path.Combine(runDirectory, "pids"), Ct))
+            .Where(l => l.Length > 0).Select(l => int.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>Running (a zombie has ended: it only waits to be reaped).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     public static async Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

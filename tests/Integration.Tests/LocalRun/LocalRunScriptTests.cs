@@ -130,19 +130,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
         Assert.Equal(0, await kill.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct));
     }
 
-    /// <summary>Running (a zombie has ended: it only waits to be reaped).</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool IsAlive(int pid) => LocalRunScript.IsAlive(pid);
 
     [GeneratedRegex(@"RUN_PID=(\d+)")]
     private static partial Regex RunPid();
