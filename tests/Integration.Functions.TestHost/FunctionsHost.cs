@@ -33,6 +33,13 @@ public sealed class FunctionsHostOptions
     /// <summary>The public HTTP port (the host's front door); a free one when null.</summary>
     public int? HttpPort { get; init; }
 
+    /// <summary>
+    /// How often the host starts the worker when it exits during start-up, as the Functions host restarts a language
+    /// worker that dies (the worker's ASP.NET Core integration binds a port it found free a moment earlier, which
+    /// another process can take meanwhile).
+    /// </summary>
+    public int StartAttempts { get; init; } = 3;
+
     /// <summary>Called with every line the worker process prints (stdout and stderr), e.g. to echo it where a person watches.</summary>
     public Action<string>? OnWorkerOutput { get; init; }
 }
@@ -118,6 +125,26 @@ public sealed class FunctionsHost : IAsyncDisposable
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, cancellationToken);
+            }
+            catch (WorkerStartExitedException e) when (attempt < options.StartAttempts)
+            {
+                options.OnWorkerOutput?.Invoke($"The worker exited during start-up ({e.ExitCode}); starting it again ({attempt + 1} of {options.StartAttempts}).");
+            }
+            catch (WorkerStartExitedException e)
+            {
+                throw new InvalidOperationException(
+                    $"The worker exited during start-up {options.StartAttempts} times (exit code {e.ExitCode}). Its last output:\n{e.Output}", e);
+            }
+        }
+    }
+
+    private static async Task<FunctionsHost> StartOnceAsync(FunctionsHostOptions options, CancellationToken cancellationToken)
+    {
         var grpcPort = LoopbackPort.GetFree();
         var httpPort = options.HttpPort ?? LoopbackPort.GetFree();
         var channel = new WorkerChannel(Guid.NewGuid().ToString());
@@ -303,7 +330,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         }
         catch (WorkerExitedException e)
         {
-            throw new InvalidOperationException($"{e.Message} Its output:\n{WorkerOutput}", e);
+            throw new WorkerStartExitedException(e.ExitCode, WorkerOutput, e);
         }
     }
 

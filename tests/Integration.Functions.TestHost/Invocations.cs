@@ -20,6 +20,15 @@ public sealed record InvocationResult(string InvocationId, bool Succeeded, strin
         WorkerExited: false);
 }
 
+/// <summary>The worker process exited before it had loaded its functions: the host may start it again.</summary>
+public sealed class WorkerStartExitedException(int exitCode, string output, Exception inner) : Exception(
+    string.Create(CultureInfo.InvariantCulture, $"The language worker process exited (exit code {exitCode}) during start-up. Its output:\n{output}"), inner)
+{
+    public int ExitCode { get; } = exitCode;
+
+    public string Output { get; } = output;
+}
+
 /// <summary>The worker process ended: what the host reports for invocations it can no longer answer.</summary>
 public sealed class WorkerExitedException(int exitCode) : Exception(
     string.Create(CultureInfo.InvariantCulture, $"The language worker process exited (exit code {exitCode}) before the invocation completed."))

@@ -96,6 +96,26 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
         Assert.False(host.WorkerExited.IsCompleted);
     }
 
+    // The worker's ASP.NET Core integration picks its HTTP port by binding port 0 and letting it go, then binds it again
+    // later; on a busy machine another process can take it between the two, and the worker exits during start-up
+    // (seen once in a restart test). The Functions host starts a worker again when it exits during start-up; so does
+    // ours, a bounded number of times, and then says how often it tried.
+    [Fact]
+    public async Task WorkerThatExitsDuringStartUp_IsStartedAgain_ABoundedNumberOfTimes()
+    {
+        var options = new FunctionsHostOptions
+        {
+            AppDirectory = FunctionsMetadata.OutputDirectory(),
+            Settings = FunctionsWorker.Settings(azurite.ConnectionString, FunctionsWorker.NewPrefix()),
+            WorkerAssembly = "Missing.Worker.dll", // dotnet exits at once: a worker that never starts
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionsHost.StartAsync(options, Ct));
+
+        Assert.Contains($"exited during start-up {options.StartAttempts} times", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Missing.Worker.dll", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WorkerThatExitsMidInvocation_FailsTheInvocationAsTheHostDoes()
     {
