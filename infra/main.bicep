@@ -117,6 +117,8 @@ var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integrat
 var topicName = 'commerce-events'
 var targets = ['erp', 'crm']
 var deploymentContainerName = 'app-package'
+// The intake's path (host.json's routePrefix and WebhookEndpoint.Route), one value for the alerts and the hooks.
+var webhookPath = loadJsonContent('telemetry-names.json').webhookPath
 var names = {
   resourceGroup: 'rg-${environmentName}'
   identity: 'id-${token}'
@@ -317,6 +319,9 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
     appSettings: functionAppSettings
+    // One webhook URL for every store (the intake reads the store from the payload): the watchdog repairs hooks to it.
+    webhookPath: webhookPath
+    webhookDestinationSettings: map(range(0, length(stores)), i => 'BigCommerce__Stores__${i}__WebhookDestination')
     azdServiceName: 'functions'
     tags: tags
   }
@@ -363,5 +368,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
-output WEBHOOK_URL string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/bigcommerce'
+output WEBHOOK_URL string = functionApp.outputs.webhookUrl
 output STATE_SERVICE_URI string = storage.outputs.tableEndpoint

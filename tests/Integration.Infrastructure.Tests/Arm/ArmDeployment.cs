@@ -91,6 +91,13 @@ internal sealed class ArmDeployment
 
     public object? Evaluate(JsonElement value) => ArmExpression.EvaluateValue(value, Scope);
 
+    /// <summary>This template's output <paramref name="name"/>, evaluated.</summary>
+    public object? Output(string name) =>
+        Scope.Template.GetProperty("outputs").EnumerateObject().FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase)) is
+        { Value.ValueKind: JsonValueKind.Object } output
+            ? Evaluate(output.Value.GetProperty("value"))
+            : throw new KeyNotFoundException($"No output '{name}' in '{Name}'.");
+
     private IEnumerable<JsonElement> RawResources()
     {
         var resources = Scope.Template.GetProperty("resources");

@@ -112,6 +112,36 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Equal(settings[TriggerSettings.LedgerSweepSchedule], provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.LedgerSweepSchedule);
     }
 
+    [Fact]
+    public async Task TemplateSettings_GiveEveryStoreTheIntakesUrlAsItsWebhookDestination()
+    {
+        // The URL the intake serves: https://{the site's host name}/{host.json routePrefix}/{the HTTP trigger's route}.
+        // The watchdog compares each hook's destination with WebhookDestination as written (ordinal), and every store
+        // shares the one route (the intake reads the store from the payload's producer).
+        var route = typeof(Integration.Functions.Webhooks.WebhookFunction).GetMethods()
+            .SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false))
+            .SelectMany(a => a).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().Single().Route;
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Integration.Testing.RepositoryPaths.Root, "host.json")))!;
+        var routePrefix = (string)host["extensions"]!["http"]!["routePrefix"]!;
+        var parameters = SampleDeployment.Parameters(("storeHashes", "abc123, def456, ghi789"));
+        var deployment = SampleDeployment.Evaluate(compiled.Template, parameters);
+        var site = deployment.Module("functionapp").Resources().Single(r => r.Type == "Microsoft.Web/sites");
+        var intakeUrl = $"https://{ArmScope.SiteHostName(site.Name)}/{routePrefix}/{route}";
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template, parameters);
+
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__0__WebhookDestination"]);
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__1__WebhookDestination"]);
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__2__WebhookDestination"]);
+        Assert.DoesNotContain("BigCommerce__Stores__3__WebhookDestination", settings.Keys);
+        // The module's webhookUrl output is the same value, and azd's WEBHOOK_URL is that output.
+        Assert.Equal(intakeUrl, deployment.Module("functionapp").Output("webhookUrl"));
+        Assert.Equal(SampleDeployment.ModuleOutputs["functionapp"]["webhookUrl"], deployment.Output("WEBHOOK_URL"));
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        provider.GetRequiredService<IStartupValidator>().Validate(); // an https URL: the options validator accepts it
+        Assert.All(provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores, s => Assert.Equal(intakeUrl, s.WebhookDestination));
+    }
+
     [Theory]
     [InlineData("BigCommerce__Stores__0__WebhookSecretName", "BigCommerce:Stores:0:WebhookSecretName")]
     [InlineData("Transport__ServiceBus__FullyQualifiedNamespace", "Transport:ServiceBus:FullyQualifiedNamespace")]
