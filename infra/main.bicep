@@ -9,8 +9,42 @@ targetScope = 'subscription'
 @maxLength(64)
 param environmentName string
 
-@description('Azure region of every resource (one that offers Flex Consumption).')
-@minLength(1)
+@description('Azure region of every resource: one that offers Flex Consumption (the list of the Azure-Samples Flex Consumption azd quickstart, February 2026; check with `az functionapp list-flexconsumption-locations`).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'eastus2euap'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({ azd: { type: 'location' } })
 param location string
 
 @description('Object id of the deploying user (azd passes AZURE_PRINCIPAL_ID): gets Key Vault Secrets Officer, table and replay access. Empty for none.')
@@ -113,7 +147,28 @@ param functionFailureAlertCount int = 10
 param backlogAlertThreshold int = 500
 
 var token = toLower(uniqueString(subscription().id, environmentName, location))
-var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
+var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h)), h => toLower(h))
+var letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+var lettersAndDigits = '${letters}0123456789'
+// Values the app's start-up validation refuses, refused here first (Bicep has no pattern decorator or cross-parameter
+// decorator outside experimental features; fail() is GA). Every resource carries `tags`, the resource group first, so
+// ARM stops on the first resource, naming every refused parameter at once, before anything is created.
+var parameterErrors = concat(
+  leaseSeconds > lockDurationSeconds
+    ? ['leaseSeconds (${leaseSeconds}) must not exceed lockDurationSeconds (${lockDurationSeconds}): a claim lease longer than the Service Bus lock lets a message be redelivered while its event is still claimed (Processing:LeaseSeconds, Transport:ServiceBus:LockDurationSeconds).']
+    : [],
+  !empty(tablePrefix) && (!contains(letters, first(tablePrefix)) || !empty(filter(range(0, length(tablePrefix)), i => !contains(lettersAndDigits, substring(tablePrefix, i, 1)))))
+    ? ['tablePrefix \'${tablePrefix}\' must be letters and digits, starting with a letter (State:TablePrefix; Azure table names).']
+    : [],
+  empty(stores) ? ['storeHashes \'${storeHashes}\' lists no store: give at least one store hash (BigCommerce:Stores).'] : [],
+  !empty(filter(stores, h => !empty(filter(range(0, length(h)), i => !contains(lettersAndDigits, substring(h, i, 1))))))
+    ? ['storeHashes \'${storeHashes}\': a store hash is letters and digits only (BigCommerce:Stores:N:StoreHash).']
+    : [],
+  length(union(stores, [])) != length(stores) ? ['storeHashes \'${storeHashes}\' names a store twice (BigCommerce:Stores:N:StoreHash).'] : []
+)
+var tags = empty(parameterErrors)
+  ? { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
+  : fail('Refused parameters: ${join(parameterErrors, ' ')}')
 var topicName = 'commerce-events'
 var targets = ['erp', 'crm']
 var deploymentContainerName = 'app-package'
@@ -130,7 +185,6 @@ var names = {
   plan: 'plan-${token}'
   functionApp: 'func-${token}'
 }
-var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h)), h => toLower(h))
 
 // Every setting the app reads, with literal keys: the offline tests evaluate this object and feed it to the
 // Functions host's own start-up validation. Secrets appear only as Key Vault secret names.

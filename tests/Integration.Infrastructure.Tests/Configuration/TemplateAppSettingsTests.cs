@@ -210,7 +210,7 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.DoesNotContain(settings.Keys, k => secretValueKeys.Any(s => k.EndsWith("__" + s, StringComparison.Ordinal)));
     }
 
-    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
+    internal static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
         Action<IServiceCollection>? registerFirst = null)
     {
         // App settings reach .NET configuration as environment variables: "__" is the section separator.
