@@ -4,6 +4,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -24,8 +27,7 @@ public sealed record KeyVaultRead(string Name, long StartedAt, long CompletedAt)
 /// </summary>
 public sealed class LoopbackKeyVault : IAsyncDisposable
 {
-    /// <summary>The resource the challenge names. The SDK also checks that the vault's host is under that domain, which
-    /// 127.0.0.1 cannot be: clients set <c>DisableChallengeResourceVerification</c>.</summary>
+    /// <summary>The resource the challenge names (see <see cref="CreateSecretClient"/>).</summary>
     public const string Resource = "https://127.0.0.1";
 
     private readonly WebApplication _app;
@@ -68,6 +70,14 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         return vault;
     }
+
+    /// <summary>
+    /// The Key Vault SDK's client for this vault: its certificate trusted (pinned), a fixed bearer token (Entra ID has no
+    /// offline edition; the vault requires a token but does not check it), and no check that the vault's host is under
+    /// the challenge's resource domain (a real vault is under vault.azure.net; 127.0.0.1 cannot be).
+    /// </summary>
+    public SecretClient CreateSecretClient() => new(VaultUri, new LoopbackToken(),
+        new SecretClientOptions { Transport = new HttpClientTransport(CreateHandler()), DisableChallengeResourceVerification = true });
 
     /// <summary>A handler that trusts this vault's certificate (pinned) and nothing else self-signed.</summary>
     public HttpMessageHandler CreateHandler() => new SocketsHttpHandler
@@ -124,5 +134,14 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _certificate.Dispose();
+    }
+
+    private sealed class LoopbackToken : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            new("loopback-token", DateTimeOffset.UtcNow.AddHours(1));
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 }

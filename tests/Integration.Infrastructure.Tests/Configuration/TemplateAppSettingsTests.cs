@@ -51,9 +51,10 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var stores = provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores;
         Assert.Equal(["abc123", "def456"], stores.Select(s => s.StoreHash));
         Assert.All(stores, s => Assert.Null(s.WebhookSecret));
-        Assert.Equal(
-            ["bc-abc123-webhook-secret", "bc-abc123-api-token", "bc-def456-webhook-secret", "bc-def456-api-token"],
-            secrets.Requested);
+        // Stores are read in parallel (StoreDirectory.ParallelStores), each store's secrets in this order.
+        Assert.Equal(["bc-abc123-webhook-secret", "bc-abc123-api-token"], secrets.Requested.Where(n => n.StartsWith("bc-abc123-", StringComparison.Ordinal)));
+        Assert.Equal(["bc-def456-webhook-secret", "bc-def456-api-token"], secrets.Requested.Where(n => n.StartsWith("bc-def456-", StringComparison.Ordinal)));
+        Assert.Equal(4, secrets.Requested.Count);
         // No ERP settings without a Tryton URL: the host runs without ERP sync rather than failing.
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Erp__", StringComparison.Ordinal));
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Crm__", StringComparison.Ordinal));
