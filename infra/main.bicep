@@ -64,6 +64,13 @@ param webhookSecretRotation bool = false
 @description('Verify Standard Webhooks signatures with each store\'s bc-{hash}-signing-secret (SigningSecretName).')
 param webhookSignatures bool = false
 
+@description('Private network option, off by default: a virtual network the app integrates with, private endpoints for Storage (blob, table), Key Vault and (Premium only) Service Bus, and their public network access off. Operators then reach the vault and tables only from inside the network (docs/infrastructure.md).')
+param vnetEnabled bool = false
+
+@description('Service Bus tier: Standard, or Premium (one messaging unit), the only tier with private endpoints. With vnetEnabled and Standard, Service Bus stays on its public endpoint (Entra ID only).')
+@allowed(['Standard', 'Premium'])
+param serviceBusSku string = 'Standard'
+
 @description('E-mail address that receives the alerts.')
 @minLength(3)
 param alertEmail string
@@ -184,6 +191,7 @@ var names = {
   keyVault: 'kv-${token}'
   plan: 'plan-${token}'
   functionApp: 'func-${token}'
+  vnet: 'vnet-${token}'
 }
 
 // Every setting the app reads, with literal keys: the offline tests evaluate this object and feed it to the
@@ -311,6 +319,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     tablePrefix: tablePrefix
     workspaceId: monitoring.outputs.workspaceId
+    privateNetwork: vnetEnabled
     tags: tags
   }
 }
@@ -327,6 +336,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     lockDurationSeconds: lockDurationSeconds
     duplicateDetectionHours: 48
     workspaceId: monitoring.outputs.workspaceId
+    sku: serviceBusSku
+    privateNetwork: vnetEnabled
     tags: tags
   }
 }
@@ -339,6 +350,22 @@ module keyVault 'modules/keyvault.bicep' = {
     name: names.keyVault
     softDeleteRetentionInDays: 90
     workspaceId: monitoring.outputs.workspaceId
+    privateNetwork: vnetEnabled
+    tags: tags
+  }
+}
+
+// The private network option (off by default): see modules/network.bicep and docs/infrastructure.md.
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    name: names.vnet
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    serviceBusId: serviceBus.outputs.id
+    serviceBusPrivateEndpoint: serviceBusSku == 'Premium'
     tags: tags
   }
 }
@@ -372,6 +399,8 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    // The app starts once the private endpoints exist (it reads secrets and tables at start-up).
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
     appSettings: functionAppSettings
     // One webhook URL for every store (the intake reads the store from the payload): the watchdog repairs hooks to it.
     webhookPath: webhookPath

@@ -46,6 +46,9 @@ param webhookPath string
 @description('App settings that get the intake\'s URL (https://{defaultHostName}{webhookPath}): each store\'s BigCommerce__Stores__N__WebhookDestination.')
 param webhookDestinationSettings array
 
+@description('Subnet the app integrates with (outbound through the virtual network); empty for none.')
+param virtualNetworkSubnetId string
+
 @description('Tags applied to the plan and the app.')
 param tags object
 
@@ -86,6 +89,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound through the virtual network when the private network option is on; inbound stays public, since
+    // BigCommerce delivers webhooks from the Internet.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {

@@ -117,6 +117,7 @@ internal static class ArmExpression
         return name switch
         {
             "parameters" => scope.Parameter((string)args[0]!),
+            "null" => null,
             "variables" => scope.Variable((string)args[0]!),
             "lambdavariables" => scope.LambdaVariable((string)args[0]!),
             "copyindex" => args.Count > 0 && args[0] is string loop

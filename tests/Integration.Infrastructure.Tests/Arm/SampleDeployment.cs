@@ -11,6 +11,7 @@ internal static class SampleDeployment
     public const string IdentityClientId = "11111111-2222-3333-4444-555555555555";
     public const string IdentityPrincipalId = "99999999-8888-7777-6666-555555555555";
     public const string OperatorPrincipalId = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    public const string AppSubnetId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-sample/subnets/app";
 
     public static Dictionary<string, object?> Parameters(params (string Name, object? Value)[] overrides)
     {
@@ -48,6 +49,8 @@ internal static class SampleDeployment
             ["functionapp"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/func-sample"), ("name", "func-sample"),
                 ("defaultHostName", "func-sample.azurewebsites.net"),
                 ("webhookUrl", "https://func-sample.azurewebsites.net/api/webhooks/bigcommerce")),
+            ["network"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-sample"),
+                ("appSubnetId", AppSubnetId)),
             ["alerts"] = Outputs(("actionGroupId", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag")),
             ["workbook"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/workbooks/wb")),
         };
