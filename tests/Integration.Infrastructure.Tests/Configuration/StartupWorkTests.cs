@@ -50,6 +50,7 @@ public sealed class StartupWorkTests(CompiledTemplate compiled)
         await host.StopAsync(ct);
 
         Assert.Equal(secretNames.Order(StringComparer.Ordinal), vault.Reads.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.True(vault.Challenges >= 1, "The SDK never met the vault's 401 challenge."); // the client authenticated as against Key Vault
         Assert.True(worker.ReadsDoneAtStart == secretNames.Count,
             $"The worker started taking invocations with {worker.ReadsDoneAtStart} of {secretNames.Count} Key Vault reads done: the first webhook would wait for the rest.");
         Assert.True(worker.StoresReadyAtStart, "StoreDirectory.Ready was not complete when the worker started.");
