@@ -9,8 +9,42 @@ targetScope = 'subscription'
 @maxLength(64)
 param environmentName string
 
-@description('Azure region of every resource (one that offers Flex Consumption).')
-@minLength(1)
+@description('Azure region of every resource: one that offers Flex Consumption (the list of the Azure-Samples Flex Consumption azd quickstart, February 2026; check with `az functionapp list-flexconsumption-locations`).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'eastus2euap'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({ azd: { type: 'location' } })
 param location string
 
 @description('Object id of the deploying user (azd passes AZURE_PRINCIPAL_ID): gets Key Vault Secrets Officer, table and replay access. Empty for none.')
@@ -29,6 +63,13 @@ param webhookSecretRotation bool = false
 
 @description('Verify Standard Webhooks signatures with each store\'s bc-{hash}-signing-secret (SigningSecretName).')
 param webhookSignatures bool = false
+
+@description('Private network option, off by default: a virtual network the app integrates with, private endpoints for Storage (blob, table), Key Vault and (Premium only) Service Bus, and their public network access off. Operators then reach the vault and tables only from inside the network (docs/infrastructure.md).')
+param vnetEnabled bool = false
+
+@description('Service Bus tier: Standard, or Premium (one messaging unit), the only tier with private endpoints. With vnetEnabled and Standard, Service Bus stays on its public endpoint (Entra ID only).')
+@allowed(['Standard', 'Premium'])
+param serviceBusSku string = 'Standard'
 
 @description('E-mail address that receives the alerts.')
 @minLength(3)
@@ -113,10 +154,33 @@ param functionFailureAlertCount int = 10
 param backlogAlertThreshold int = 500
 
 var token = toLower(uniqueString(subscription().id, environmentName, location))
-var tags = { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
+var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h)), h => toLower(h))
+var letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+var lettersAndDigits = '${letters}0123456789'
+// Values the app's start-up validation refuses, refused here first (Bicep has no pattern decorator or cross-parameter
+// decorator outside experimental features; fail() is GA). Every resource carries `tags`, the resource group first, so
+// ARM stops on the first resource, naming every refused parameter at once, before anything is created.
+var parameterErrors = concat(
+  leaseSeconds > lockDurationSeconds
+    ? ['leaseSeconds (${leaseSeconds}) must not exceed lockDurationSeconds (${lockDurationSeconds}): a claim lease longer than the Service Bus lock lets a message be redelivered while its event is still claimed (Processing:LeaseSeconds, Transport:ServiceBus:LockDurationSeconds).']
+    : [],
+  !empty(tablePrefix) && (!contains(letters, first(tablePrefix)) || !empty(filter(range(0, length(tablePrefix)), i => !contains(lettersAndDigits, substring(tablePrefix, i, 1)))))
+    ? ['tablePrefix \'${tablePrefix}\' must be letters and digits, starting with a letter (State:TablePrefix; Azure table names).']
+    : [],
+  empty(stores) ? ['storeHashes \'${storeHashes}\' lists no store: give at least one store hash (BigCommerce:Stores).'] : [],
+  !empty(filter(stores, h => !empty(filter(range(0, length(h)), i => !contains(lettersAndDigits, substring(h, i, 1))))))
+    ? ['storeHashes \'${storeHashes}\': a store hash is letters and digits only (BigCommerce:Stores:N:StoreHash).']
+    : [],
+  length(union(stores, [])) != length(stores) ? ['storeHashes \'${storeHashes}\' names a store twice (BigCommerce:Stores:N:StoreHash).'] : []
+)
+var tags = empty(parameterErrors)
+  ? { 'azd-env-name': environmentName, application: 'bigcommerce-integration-hub' }
+  : fail('Refused parameters: ${join(parameterErrors, ' ')}')
 var topicName = 'commerce-events'
 var targets = ['erp', 'crm']
 var deploymentContainerName = 'app-package'
+// The intake's path (host.json's routePrefix and WebhookEndpoint.Route), one value for the alerts and the hooks.
+var webhookPath = loadJsonContent('telemetry-names.json').webhookPath
 var names = {
   resourceGroup: 'rg-${environmentName}'
   identity: 'id-${token}'
@@ -127,8 +191,8 @@ var names = {
   keyVault: 'kv-${token}'
   plan: 'plan-${token}'
   functionApp: 'func-${token}'
+  vnet: 'vnet-${token}'
 }
-var stores = map(filter(split(replace(storeHashes, ' ', ''), ','), h => !empty(h)), h => toLower(h))
 
 // Every setting the app reads, with literal keys: the offline tests evaluate this object and feed it to the
 // Functions host's own start-up validation. Secrets appear only as Key Vault secret names.
@@ -255,6 +319,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     tablePrefix: tablePrefix
     workspaceId: monitoring.outputs.workspaceId
+    privateNetwork: vnetEnabled
     tags: tags
   }
 }
@@ -271,6 +336,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     lockDurationSeconds: lockDurationSeconds
     duplicateDetectionHours: 48
     workspaceId: monitoring.outputs.workspaceId
+    sku: serviceBusSku
+    privateNetwork: vnetEnabled
     tags: tags
   }
 }
@@ -283,6 +350,22 @@ module keyVault 'modules/keyvault.bicep' = {
     name: names.keyVault
     softDeleteRetentionInDays: 90
     workspaceId: monitoring.outputs.workspaceId
+    privateNetwork: vnetEnabled
+    tags: tags
+  }
+}
+
+// The private network option (off by default): see modules/network.bicep and docs/infrastructure.md.
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    name: names.vnet
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    serviceBusId: serviceBus.outputs.id
+    serviceBusPrivateEndpoint: serviceBusSku == 'Premium'
     tags: tags
   }
 }
@@ -316,7 +399,12 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    // The app starts once the private endpoints exist (it reads secrets and tables at start-up).
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
     appSettings: functionAppSettings
+    // One webhook URL for every store (the intake reads the store from the payload): the watchdog repairs hooks to it.
+    webhookPath: webhookPath
+    webhookDestinationSettings: map(range(0, length(stores)), i => 'BigCommerce__Stores__${i}__WebhookDestination')
     azdServiceName: 'functions'
     tags: tags
   }
@@ -363,5 +451,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
-output WEBHOOK_URL string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/bigcommerce'
+output WEBHOOK_URL string = functionApp.outputs.webhookUrl
 output STATE_SERVICE_URI string = storage.outputs.tableEndpoint

@@ -40,11 +40,23 @@ param alwaysReadyHttpInstances int
 @description('App settings: literal keys (configuration keys with __) to string values.')
 param appSettings object
 
+@description('Path of the webhook intake on the app\'s host (/{routePrefix}/{route}: /api/webhooks/bigcommerce).')
+param webhookPath string
+
+@description('App settings that get the intake\'s URL (https://{defaultHostName}{webhookPath}): each store\'s BigCommerce__Stores__N__WebhookDestination.')
+param webhookDestinationSettings array
+
+@description('Subnet the app integrates with (outbound through the virtual network); empty for none.')
+param virtualNetworkSubnetId string
+
 @description('Tags applied to the plan and the app.')
 param tags object
 
 @description('The azd service name the app is deployed as (azure.yaml).')
 param azdServiceName string
+
+// The URL BigCommerce delivers to: the watchdog holds every store's hooks to it (WebhookDestination).
+var webhookUrl = 'https://${site.properties.defaultHostName}${webhookPath}'
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -77,6 +89,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound through the virtual network when the private network option is on; inbound stays public, since
+    // BigCommerce delivers webhooks from the Internet.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -105,8 +120,15 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
     }
+  }
+
+  // The app settings, written once the site exists: each store's WebhookDestination is the intake's URL on the
+  // host name Azure gave the site, which the site's own properties cannot name (the Azure-Samples Flex Consumption
+  // quickstarts write their settings the same way). This replaces every app setting: all of them are here.
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: union(appSettings, toObject(webhookDestinationSettings, key => key, _ => webhookUrl))
   }
 
   // No publishing (basic auth) credentials: deployment goes through Entra ID (azd, the CI's OIDC login).
@@ -124,3 +146,4 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
 output id string = site.id
 output name string = site.name
 output defaultHostName string = site.properties.defaultHostName
+output webhookUrl string = webhookUrl

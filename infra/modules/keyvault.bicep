@@ -17,6 +17,9 @@ param softDeleteRetentionInDays int
 @description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
 param workspaceId string
 
+@description('Private network option (main.bicep vnetEnabled): public network access off, reached through private endpoints only.')
+param privateNetwork bool
+
 @description('Tags applied to the vault.')
 param tags object
 
@@ -31,10 +34,10 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
     enableSoftDelete: true
     enablePurgeProtection: true
     softDeleteRetentionInDays: softDeleteRetentionInDays
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetwork ? 'Deny' : 'Allow'
     }
   }
 }

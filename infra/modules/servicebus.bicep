@@ -1,4 +1,4 @@
-// Service Bus (Standard): the commerce-events topic with one subscription per target. Local (SAS) auth is off:
+// Service Bus (Standard, or Premium for private endpoints): the commerce-events topic with one subscription per target. Local (SAS) auth is off:
 // only Entra ID principals with data roles can send or receive.
 
 @description('Azure region.')
@@ -31,6 +31,13 @@ param targets array
 @description('Resource id of the Log Analytics workspace the namespace sends its metrics and logs to.')
 param workspaceId string
 
+@description('Tier: Standard, or Premium (one messaging unit), the only tier with private endpoints.')
+@allowed(['Standard', 'Premium'])
+param sku string
+
+@description('Private network option: public network access off (Premium only: a Standard namespace has no private endpoint and stays public).')
+param privateNetwork bool
+
 @description('Tags applied to the namespace.')
 param tags object
 
@@ -38,11 +45,11 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
-  sku: { name: 'Standard', tier: 'Standard' }
+  sku: sku == 'Premium' ? { name: 'Premium', tier: 'Premium', capacity: 1 } : { name: 'Standard', tier: 'Standard' }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork && sku == 'Premium' ? 'Disabled' : 'Enabled'
   }
 
   resource topic 'topics' = {

@@ -18,6 +18,9 @@ param tablePrefix string
 @description('Resource id of the Log Analytics workspace that receives the account\'s diagnostics.')
 param workspaceId string
 
+@description('Private network option (main.bicep vnetEnabled): public network access off, reached through private endpoints only.')
+param privateNetwork bool
+
 @description('Tags applied to the account.')
 param tags object
 
@@ -35,10 +38,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetwork ? 'Deny' : 'Allow'
     }
   }
 

@@ -30,13 +30,26 @@ public static class BigCommerceServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Resolves store secrets before the host starts serving; a secret that cannot be resolved fails start-up.</summary>
+    /// <summary>
+    /// Resolves store secrets before the host starts serving, in the host's <em>starting</em> phase: the Functions
+    /// worker's own hosted service, registered before the hub's, takes invocations as soon as it starts, so secrets read
+    /// in <c>StartAsync</c> were still in flight then and the first webhook waited for them (<see cref="StoreDirectory.Ready"/>).
+    /// A secret that cannot be resolved fails start-up.
+    /// </summary>
     private sealed class StoreDirectoryInitializer(StoreDirectory directory, IOptions<BigCommerceOptions> options, ISecretResolver secrets)
-        : IHostedService
+        : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken) =>
+        public Task StartingAsync(CancellationToken cancellationToken) =>
             directory.InitializeAsync(options.Value, secrets, cancellationToken);
 
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

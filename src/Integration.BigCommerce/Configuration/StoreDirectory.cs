@@ -76,33 +76,26 @@ public sealed class StoreDirectory
         return false;
     }
 
-    /// <summary>Resolves every store's secrets. Called once by the host at start-up.</summary>
+    /// <summary>Stores whose secrets are read at once (each store's own reads one after another).</summary>
+    public const int ParallelStores = 8;
+
+    /// <summary>
+    /// Resolves every store's secrets. Called once by the host at start-up, before it serves: up to
+    /// <see cref="ParallelStores"/> stores at a time, since each read is a Key Vault round trip (<c>load-startup</c>:
+    /// 64 reads at 25 ms took 1.8 s one after another).
+    /// </summary>
     public async Task InitializeAsync(BigCommerceOptions options, ISecretResolver secrets, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(secrets);
         try
         {
-            var stores = new List<StoreCredentials>(options.Stores.Count);
-            for (var i = 0; i < options.Stores.Count; i++)
-            {
-                var s = options.Stores[i];
-                var key = $"{BigCommerceOptions.SectionName}:Stores:{i}";
-                var digests = new List<byte[]>(2);
-                var current = await ResolveAsync(secrets, key, "WebhookSecret", s.WebhookSecret, s.WebhookSecretName, cancellationToken)
-                    ?? throw new OptionsValidationException(key, typeof(BigCommerceOptions), [$"{key}:WebhookSecret is required."]);
-                digests.Add(SHA256.HashData(Encoding.UTF8.GetBytes(current)));
-                if (await ResolveAsync(secrets, key, "PreviousWebhookSecret", s.PreviousWebhookSecret, s.PreviousWebhookSecretName, cancellationToken) is { } previous)
-                {
-                    digests.Add(SHA256.HashData(Encoding.UTF8.GetBytes(previous)));
-                }
+            var stores = new StoreCredentials[options.Stores.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, stores.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = ParallelStores, CancellationToken = cancellationToken },
+                async (i, ct) => stores[i] = await ResolveStoreAsync(options.Stores[i], i, secrets, ct));
 
-                var signing = await ResolveAsync(secrets, key, "SigningSecret", s.SigningSecret, s.SigningSecretName, cancellationToken);
-                var token = await ResolveAsync(secrets, key, "ApiToken", s.ApiToken, s.ApiTokenName, cancellationToken);
-                stores.Add(new StoreCredentials(s.StoreHash!, digests, signing is null ? null : StandardWebhooks.DecodeKey(signing), token, current));
-            }
-
-            _all = [.. stores];
+            _all = stores;
             _stores = stores.ToFrozenDictionary(s => s.StoreHash, StringComparer.Ordinal);
             _ready.TrySetResult();
         }
@@ -111,6 +104,23 @@ public sealed class StoreDirectory
             _ready.TrySetException(ex);
             throw;
         }
+    }
+
+    private static async Task<StoreCredentials> ResolveStoreAsync(StoreOptions s, int index, ISecretResolver secrets, CancellationToken cancellationToken)
+    {
+        var key = $"{BigCommerceOptions.SectionName}:Stores:{index}";
+        var digests = new List<byte[]>(2);
+        var current = await ResolveAsync(secrets, key, "WebhookSecret", s.WebhookSecret, s.WebhookSecretName, cancellationToken)
+            ?? throw new OptionsValidationException(key, typeof(BigCommerceOptions), [$"{key}:WebhookSecret is required."]);
+        digests.Add(SHA256.HashData(Encoding.UTF8.GetBytes(current)));
+        if (await ResolveAsync(secrets, key, "PreviousWebhookSecret", s.PreviousWebhookSecret, s.PreviousWebhookSecretName, cancellationToken) is { } previous)
+        {
+            digests.Add(SHA256.HashData(Encoding.UTF8.GetBytes(previous)));
+        }
+
+        var signing = await ResolveAsync(secrets, key, "SigningSecret", s.SigningSecret, s.SigningSecretName, cancellationToken);
+        var token = await ResolveAsync(secrets, key, "ApiToken", s.ApiToken, s.ApiTokenName, cancellationToken);
+        return new StoreCredentials(s.StoreHash!, digests, signing is null ? null : StandardWebhooks.DecodeKey(signing), token, current);
     }
 
     private static async Task<string?> ResolveAsync(

@@ -45,7 +45,7 @@ internal sealed class ArmDeployment
 
         var properties = deployment.GetProperty("properties");
         var parameters = properties.TryGetProperty("parameters", out var given)
-            ? given.EnumerateObject().ToDictionary(p => p.Name, p => Evaluate(p.Value.GetProperty("value")), StringComparer.OrdinalIgnoreCase)
+            ? given.EnumerateObject().ToDictionary(p => p.Name, p => ParameterValue(p.Value), StringComparer.OrdinalIgnoreCase)
             : new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         return new ArmDeployment(name, ArmScope.ForTemplate(properties.GetProperty("template"), parameters, _moduleOutputs), _moduleOutputs);
     }
@@ -65,21 +65,23 @@ internal sealed class ArmDeployment
                     {
                         ["type"] = "Microsoft.Resources/deployments",
                         ["name"] = ArmExpression.EvaluateValue(raw.GetProperty("name"), scope),
+                        ["condition"] = raw.TryGetProperty("condition", out var condition) ? ArmExpression.EvaluateValue(condition, scope) : true,
                     }
                     : (IDictionary<string, object?>)ArmExpression.EvaluateValue(raw, scope)!;
-                var deployed = !body.TryGetValue("condition", out var condition) || condition is true;
+                var deployed = !body.TryGetValue("condition", out var deployedIf) || deployedIf is true;
                 yield return new ArmResource((string)body["type"]!, (string)body["name"]!, deployed, body, Name);
             }
         }
     }
 
-    /// <summary>Every resource of this template and, recursively, of its modules.</summary>
+    /// <summary>Every resource of this template and, recursively, of its deployed modules (a module whose condition is
+    /// false is listed, not deployed, and its parameters are not evaluated, as in ARM).</summary>
     public IEnumerable<ArmResource> AllResources()
     {
         foreach (var resource in Resources())
         {
             yield return resource;
-            if (resource.Type == "Microsoft.Resources/deployments")
+            if (resource.Type == "Microsoft.Resources/deployments" && resource.Deployed)
             {
                 foreach (var inner in Module(resource.Name).AllResources())
                 {
@@ -90,6 +92,19 @@ internal sealed class ArmDeployment
     }
 
     public object? Evaluate(JsonElement value) => ArmExpression.EvaluateValue(value, Scope);
+
+    // A module parameter is { "value": … }, or an expression yielding one (Bicep's conditional module outputs:
+    // if(cond, createObject('value', …), createObject('value', …))).
+    private object? ParameterValue(JsonElement parameter) => parameter.ValueKind == JsonValueKind.Object
+        ? Evaluate(parameter.GetProperty("value"))
+        : ((IDictionary<string, object?>)Evaluate(parameter)!)["value"];
+
+    /// <summary>This template's output <paramref name="name"/>, evaluated.</summary>
+    public object? Output(string name) =>
+        Scope.Template.GetProperty("outputs").EnumerateObject().FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase)) is
+        { Value.ValueKind: JsonValueKind.Object } output
+            ? Evaluate(output.Value.GetProperty("value"))
+            : throw new KeyNotFoundException($"No output '{name}' in '{Name}'.");
 
     private IEnumerable<JsonElement> RawResources()
     {

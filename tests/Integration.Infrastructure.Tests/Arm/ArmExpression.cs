@@ -5,6 +5,9 @@ using System.Text.Json;
 
 namespace Integration.Infrastructure.Tests.Arm;
 
+/// <summary>ARM's <c>fail(message)</c>: the deployment stops with the template's own message.</summary>
+internal sealed class ArmTemplateFailure(string message) : Exception(message);
+
 /// <summary>A lambda value (<c>lambda('x', body)</c>) closed over the scope it was made in.</summary>
 internal sealed record ArmLambda(IReadOnlyList<string> Parameters, ArmExpression.Node Body, ArmScope Scope);
 
@@ -114,6 +117,7 @@ internal static class ArmExpression
         return name switch
         {
             "parameters" => scope.Parameter((string)args[0]!),
+            "null" => null,
             "variables" => scope.Variable((string)args[0]!),
             "lambdavariables" => scope.LambdaVariable((string)args[0]!),
             "copyindex" => args.Count > 0 && args[0] is string loop
@@ -131,6 +135,18 @@ internal static class ArmExpression
             "split" => ((string)args[0]!).Split((string)args[1]!).Select(s => (object?)s).ToList(),
             "empty" => args[0] switch { null => true, string s => s.Length == 0, IList<object?> a => a.Count == 0, IDictionary<string, object?> o => o.Count == 0, _ => false },
             "not" => !Truthy(args[0]),
+            "and" => args.All(Truthy),
+            "or" => args.Any(Truthy),
+            "first" => args[0] switch { string s => s.Length == 0 ? string.Empty : s[..1], IList<object?> a => a.Count == 0 ? null : a[0], _ => throw new InvalidOperationException("first()") },
+            "substring" => ((string)args[0]!).Substring((int)(long)args[1]!, (int)(long)args[2]!),
+            "contains" => args[0] switch
+            {
+                string s => s.Contains(Text(args[1]), StringComparison.Ordinal), // ARM compares strings case-sensitively here
+                IList<object?> a => a.Contains(args[1]),
+                IDictionary<string, object?> o => o.ContainsKey((string)args[1]!),
+                _ => throw new InvalidOperationException("contains()"),
+            },
+            "fail" => throw new ArmTemplateFailure((string)args[0]!),
             "equals" => Equals(args[0], args[1]),
             "length" => args[0] switch { string s => (long)s.Length, IList<object?> a => a.Count, IDictionary<string, object?> o => (long)o.Count, _ => throw new InvalidOperationException("length()") },
             "greater" => (long)args[0]! > (long)args[1]!,

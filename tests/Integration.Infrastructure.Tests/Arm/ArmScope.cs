@@ -40,6 +40,9 @@ internal sealed class ArmScope
 
     public static IDictionary<string, object?> ResourceGroup { get; } = Object(("id", SubscriptionId + "/resourceGroups/rg-sample"), ("name", "rg-sample"), ("location", "swedencentral"));
 
+    /// <summary>The host name Azure gives a site (its <c>defaultHostName</c>) in these samples.</summary>
+    public static string SiteHostName(string siteName) => siteName + ".azurewebsites.net";
+
     public int? CopyIndex { get; }
 
     public JsonElement Template => _template;
@@ -102,10 +105,18 @@ internal sealed class ArmScope
     public object? LambdaVariable(string name) =>
         _lambdaVariables.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"Lambda variable '{name}' is not in scope.");
 
-    /// <summary><c>reference(deploymentId)</c>: the named module deployment's sample outputs.</summary>
+    /// <summary>
+    /// <c>reference(deploymentId)</c>: the named module deployment's sample outputs; <c>reference(siteId)</c>: a
+    /// site's runtime properties, of which the templates read only the host name Azure gives it.
+    /// </summary>
     public object? Reference(string resourceId)
     {
         var deployment = resourceId.Split('/')[^1];
+        if (resourceId.Contains("/providers/Microsoft.Web/sites/", StringComparison.OrdinalIgnoreCase) && resourceId.Split('/').Length % 2 == 1)
+        {
+            return Object(("defaultHostName", SiteHostName(deployment)));
+        }
+
         if (!resourceId.Contains("/Microsoft.Resources/deployments/", StringComparison.OrdinalIgnoreCase)
             || !_moduleOutputs.TryGetValue(deployment, out var outputs))
         {

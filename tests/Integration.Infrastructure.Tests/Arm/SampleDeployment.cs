@@ -11,6 +11,7 @@ internal static class SampleDeployment
     public const string IdentityClientId = "11111111-2222-3333-4444-555555555555";
     public const string IdentityPrincipalId = "99999999-8888-7777-6666-555555555555";
     public const string OperatorPrincipalId = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    public const string AppSubnetId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-sample/subnets/app";
 
     public static Dictionary<string, object?> Parameters(params (string Name, object? Value)[] overrides)
     {
@@ -46,7 +47,10 @@ internal static class SampleDeployment
             ["keyvault"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-sample"), ("name", "kv-sample"),
                 ("uri", "https://kv-sample.vault.azure.net/")),
             ["functionapp"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/func-sample"), ("name", "func-sample"),
-                ("defaultHostName", "func-sample.azurewebsites.net")),
+                ("defaultHostName", "func-sample.azurewebsites.net"),
+                ("webhookUrl", "https://func-sample.azurewebsites.net/api/webhooks/bigcommerce")),
+            ["network"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-sample"),
+                ("appSubnetId", AppSubnetId)),
             ["alerts"] = Outputs(("actionGroupId", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag")),
             ["workbook"] = Outputs(("id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/workbooks/wb")),
         };
@@ -54,12 +58,23 @@ internal static class SampleDeployment
     public static ArmDeployment Evaluate(JsonElement template, Dictionary<string, object?>? parameters = null) =>
         ArmDeployment.Create(template, parameters ?? Parameters(), ModuleOutputs);
 
-    /// <summary>The app settings the template gives the Function App (evaluated from the site's siteConfig.appSettings).</summary>
+    /// <summary>
+    /// The app settings the template gives the Function App: its <c>sites/config</c> <c>appsettings</c> resource
+    /// (which replaces every setting, so it holds them all), evaluated.
+    /// </summary>
     public static Dictionary<string, string> FunctionAppSettings(JsonElement template, Dictionary<string, object?>? parameters = null)
     {
-        var site = Evaluate(template, parameters).Module("functionapp").Resources().Single(r => r.Type == "Microsoft.Web/sites");
-        var settings = (IList<object?>)site.At("properties.siteConfig.appSettings")!;
-        return settings.Cast<IDictionary<string, object?>>().ToDictionary(s => (string)s["name"]!, s => ArmExpression.Text(s["value"]), StringComparer.Ordinal);
+        var functionApp = Evaluate(template, parameters).Module("functionapp").Resources().ToList();
+        var site = functionApp.Single(r => r.Type == "Microsoft.Web/sites");
+        var config = functionApp.SingleOrDefault(r => r.Type == "Microsoft.Web/sites/config" && r.Name == site.Name + "/appsettings");
+        if (config is null)
+        {
+            var inline = (IList<object?>)site.At("properties.siteConfig.appSettings")!;
+            return inline.Cast<IDictionary<string, object?>>().ToDictionary(s => (string)s["name"]!, s => ArmExpression.Text(s["value"]), StringComparer.Ordinal);
+        }
+
+        Assert.Null(site.At("properties.siteConfig.appSettings")); // one place for the settings: the config replaces them all
+        return config.Properties.ToDictionary(s => s.Key, s => ArmExpression.Text(s.Value), StringComparer.Ordinal);
     }
 
     private static Dictionary<string, object?> Outputs(params (string Name, object? Value)[] outputs) =>

@@ -51,9 +51,10 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         var stores = provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores;
         Assert.Equal(["abc123", "def456"], stores.Select(s => s.StoreHash));
         Assert.All(stores, s => Assert.Null(s.WebhookSecret));
-        Assert.Equal(
-            ["bc-abc123-webhook-secret", "bc-abc123-api-token", "bc-def456-webhook-secret", "bc-def456-api-token"],
-            secrets.Requested);
+        // Stores are read in parallel (StoreDirectory.ParallelStores), each store's secrets in this order.
+        Assert.Equal(["bc-abc123-webhook-secret", "bc-abc123-api-token"], secrets.Requested.Where(n => n.StartsWith("bc-abc123-", StringComparison.Ordinal)));
+        Assert.Equal(["bc-def456-webhook-secret", "bc-def456-api-token"], secrets.Requested.Where(n => n.StartsWith("bc-def456-", StringComparison.Ordinal)));
+        Assert.Equal(4, secrets.Requested.Count);
         // No ERP settings without a Tryton URL: the host runs without ERP sync rather than failing.
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Erp__", StringComparison.Ordinal));
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Crm__", StringComparison.Ordinal));
@@ -110,6 +111,36 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Equal(settings[TriggerSettings.CatalogSchedule],
             provider.GetRequiredService<IOptions<Integration.Core.Reconciliation.ReconciliationOptions>>().Value.Catalog.Schedule);
         Assert.Equal(settings[TriggerSettings.LedgerSweepSchedule], provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.LedgerSweepSchedule);
+    }
+
+    [Fact]
+    public async Task TemplateSettings_GiveEveryStoreTheIntakesUrlAsItsWebhookDestination()
+    {
+        // The URL the intake serves: https://{the site's host name}/{host.json routePrefix}/{the HTTP trigger's route}.
+        // The watchdog compares each hook's destination with WebhookDestination as written (ordinal), and every store
+        // shares the one route (the intake reads the store from the payload's producer).
+        var route = typeof(Integration.Functions.Webhooks.WebhookFunction).GetMethods()
+            .SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false))
+            .SelectMany(a => a).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().Single().Route;
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Integration.Testing.RepositoryPaths.Root, "host.json")))!;
+        var routePrefix = (string)host["extensions"]!["http"]!["routePrefix"]!;
+        var parameters = SampleDeployment.Parameters(("storeHashes", "abc123, def456, ghi789"));
+        var deployment = SampleDeployment.Evaluate(compiled.Template, parameters);
+        var site = deployment.Module("functionapp").Resources().Single(r => r.Type == "Microsoft.Web/sites");
+        var intakeUrl = $"https://{ArmScope.SiteHostName(site.Name)}/{routePrefix}/{route}";
+        var settings = SampleDeployment.FunctionAppSettings(compiled.Template, parameters);
+
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__0__WebhookDestination"]);
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__1__WebhookDestination"]);
+        Assert.Equal(intakeUrl, settings["BigCommerce__Stores__2__WebhookDestination"]);
+        Assert.DoesNotContain("BigCommerce__Stores__3__WebhookDestination", settings.Keys);
+        // The module's webhookUrl output is the same value, and azd's WEBHOOK_URL is that output.
+        Assert.Equal(intakeUrl, deployment.Module("functionapp").Output("webhookUrl"));
+        Assert.Equal(SampleDeployment.ModuleOutputs["functionapp"]["webhookUrl"], deployment.Output("WEBHOOK_URL"));
+
+        await using var provider = BuildProvider(settings, new RecordingSecretResolver());
+        provider.GetRequiredService<IStartupValidator>().Validate(); // an https URL: the options validator accepts it
+        Assert.All(provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores, s => Assert.Equal(intakeUrl, s.WebhookDestination));
     }
 
     [Theory]
@@ -180,7 +211,7 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.DoesNotContain(settings.Keys, k => secretValueKeys.Any(s => k.EndsWith("__" + s, StringComparison.Ordinal)));
     }
 
-    private static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
+    internal static ServiceProvider BuildProvider(IReadOnlyDictionary<string, string> appSettings, ISecretResolver secrets,
         Action<IServiceCollection>? registerFirst = null)
     {
         // App settings reach .NET configuration as environment variables: "__" is the section separator.
