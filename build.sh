@@ -108,6 +108,8 @@ run() {
     fi
     dotnet build src/Integration.BigCommerce.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
     dotnet build src/Integration.Crm.HubSpot.Emulator -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    # The store day runs the relay the hub reaches Tryton through: built now, so it starts right after the hub.
+    [[ $store_day -eq 1 ]] && dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   fi
   start_azurite --location "$RUN_DIR/azurite"
   echo "$AZURITE_PID" >>"$RUN_DIR/pids"
@@ -177,6 +179,13 @@ run() {
   export Erp__Tryton__Password="$TRYTON_PASSWORD" Erp__Tryton__CompanyId=1 Erp__Tryton__Warehouses__main=WH
   export Erp__Tryton__OrderWarehouse=main
   export Crm__HubSpot__BaseAddress="$crm_url/" Crm__HubSpot__AccessToken="$crm_token"
+  # In a store day the hub reaches Tryton through a relay the store day runs and stops for the ERP's outage
+  # (StoreDay:ErpOutageSeconds, 3 minutes): the hub's Erp__Tryton__Url names the relay's port, the store day reads
+  # Tryton itself at $TRYTON_URL (STORE_DAY_TRYTON_URL).
+  if [[ $store_day -eq 1 ]]; then
+    STORE_DAY_RELAY_PORT=$(free_port) STORE_DAY_TRYTON_URL="$TRYTON_URL"
+    export Erp__Tryton__Url="http://127.0.0.1:$STORE_DAY_RELAY_PORT/"
+  fi
   # The day's CRM outage (StoreDay:OutageSeconds, 3 minutes) outlasts an event's attempts (10, back-off capped at 10 s:
   # about 75 s), so only the per-target circuit keeps its events out of quarantine.
   [[ $store_day -eq 1 ]] && export Processing__MaxBackoffSeconds=10
@@ -294,11 +303,9 @@ STORE_DAY_CRM_ARGS=(--HubSpotEmulator:Faults:ServerErrorRate=0.03 --HubSpotEmula
 STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
   --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
 store_day() {
-  if [[ "${INTEGRATION_SKIP_BUILD:-}" != 1 ]]; then
-    log "Building the store-day player"
-    dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-  fi
-  dotnet src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll day
+  local dll=src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll
+  [[ -f "$dll" ]] || { log "Building the store-day player"; dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2; }
+  Erp__Tryton__Url="$STORE_DAY_TRYTON_URL" StoreDay__ErpRelayPort="$STORE_DAY_RELAY_PORT" dotnet "$dll" day
 }
 
 test_all() {

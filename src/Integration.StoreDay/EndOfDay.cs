@@ -248,13 +248,17 @@ public sealed class EndOfDay(IServiceProvider hub, string storeHash, IProgress<s
         List<ReconciliationReport> reports, CancellationToken cancellationToken)
     {
         var refundedSkus = new HashSet<string>(StringComparer.Ordinal);
-        var refunded = await storeApi.GetAsync(string.Create(CultureInfo.InvariantCulture, $"v2/orders/{play.RefundedOrder}/products"), cancellationToken);
-        foreach (var line in refunded?.AsArray() ?? [])
+        foreach (var order in new[] { play.RefundedOrder, play.RefundedByHandOrder }.Where(o => o != 0))
         {
-            refundedSkus.Add(line?["sku"]?.GetValue<string>() ?? string.Empty);
+            var refunded = await storeApi.GetAsync(string.Create(CultureInfo.InvariantCulture, $"v2/orders/{order}/products"), cancellationToken);
+            foreach (var line in refunded?.AsArray() ?? [])
+            {
+                refundedSkus.Add(line?["sku"]?.GetValue<string>() ?? string.Empty);
+            }
         }
 
-        // A SKU of no refund (a refund gives units back, and the day counts sold units by order lines).
+        // A SKU of no refund (a refund gives units back; a status set to Refunded by hand frees them in the ERP), as the
+        // day counts sold units by order lines.
         if (play.Variants.FirstOrDefault(v => !refundedSkus.Contains(v.Sku) && play.ErpCounts.ContainsKey(_sku.Normalise(v.Sku))) is not { } scarce)
         {
             reports.Add(await ReconcileAsync(runner, ReconciliationKinds.Inventory, "", cancellationToken));

@@ -31,6 +31,19 @@ public sealed class StoreDayOptions
     /// orders arrives; 0 for none. The hub must hold the CRM's events and apply them after, quarantining none.
     /// </summary>
     public int OutageSeconds { get; set; } = 180;
+
+    /// <summary>
+    /// How long the ERP is out at the start of the day (the relay in front of Tryton stopped) while the first half of
+    /// the orders arrives; 0 for none. Needs <see cref="ErpRelayPort"/>. The hub must hold the ERP's events and apply
+    /// them after, quarantining none.
+    /// </summary>
+    public int ErpOutageSeconds { get; set; } = 180;
+
+    /// <summary>
+    /// The loopback port the hub's <c>Erp:Tryton:Url</c> names: the store day runs a relay there in front of the Tryton
+    /// its own <c>Erp:Tryton:Url</c> names, and stops it for the ERP's outage. Unset: no relay, no ERP outage.
+    /// </summary>
+    public int? ErpRelayPort { get; set; }
 }
 
 /// <summary>What the player did, for the summary.</summary>
@@ -58,6 +71,18 @@ public sealed record StoreDayPlay(int RegisteredCustomers, int GuestOrders, int 
     public int OutageSeconds { get; init; }
 
     public int OrdersDuringOutage { get; init; }
+
+    /// <summary>The order whose status the merchant set to Refunded by hand (no refund), 0 if none.</summary>
+    public long RefundedByHandOrder { get; init; }
+
+    /// <summary>How long the ERP was out (0: no outage), when it went down and came back, and the orders placed meanwhile.</summary>
+    public int ErpOutageSeconds { get; init; }
+
+    public DateTimeOffset? ErpWentDown { get; init; }
+
+    public DateTimeOffset? ErpCameBack { get; init; }
+
+    public int OrdersDuringErpOutage { get; init; }
 }
 
 /// <summary>A store variant the day sells.</summary>
@@ -79,7 +104,7 @@ public sealed record DayVariant(long ProductId, long VariantId, string Sku);
 /// half of the orders, which arrive spread over the first half of the outage, and comes back when it has lasted its length.
 /// </remarks>
 public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IProgress<string>? progress = null, ErpBackOffice? erp = null,
-    CrmOutage? crmOutage = null)
+    CrmOutage? crmOutage = null, ErpOutage? erpOutage = null)
 {
     private static readonly string[] Scopes = ["store/order/*", "store/customer/*", "store/product/*", "store/sku/*"];
 
@@ -137,10 +162,26 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
         var outage = crmOutage is not null && options.OutageSeconds > 0 ? TimeSpan.FromSeconds(options.OutageSeconds) : TimeSpan.Zero;
         var outageEnds = DateTimeOffset.MaxValue;
         var duringOutage = 0;
+        var erpLength = erpOutage is not null && options.ErpOutageSeconds > 0 ? TimeSpan.FromSeconds(options.ErpOutageSeconds) : TimeSpan.Zero;
+        var erpDown = Task.CompletedTask;
+        var duringErpOutage = 0;
         try
         {
             for (var i = 0; i < options.Orders; i++)
             {
+                if (erpLength > TimeSpan.Zero && i == 0)
+                {
+                    erpDown = PlayErpOutageAsync(erpOutage!, erpLength, () => duringErpOutage, cancellationToken);
+                    progress?.Report($"the ERP is out: the relay in front of Tryton is stopped for {options.ErpOutageSeconds} s while orders keep arriving");
+                }
+
+                if (erpLength > TimeSpan.Zero && i < options.Orders / 2)
+                {
+                    // Spread over the first half of the ERP's outage; the CRM's outage and the rest of the day follow.
+                    await Task.Delay(erpLength / 2 / (options.Orders / 2), cancellationToken);
+                    duringErpOutage++;
+                }
+
                 if (outage > TimeSpan.Zero && i == options.Orders / 2)
                 {
                     await crmOutage!.StartAsync(cancellationToken);
@@ -193,7 +234,12 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             }
 
             await SetStatusAsync($"v2/orders/{orders[2]}", 5, cancellationToken); // the shopper cancelled
-            statusChanges++;
+            // The merchant refunds an order awaiting fulfilment outside BigCommerce (a bank transfer back) and sets its
+            // status to Refunded by hand: no refund in the store, no units given back there (docs/erp-tryton.md); the
+            // ERP cancels the sale and frees its units, which the inventory sync then gives back to the store.
+            var refundedByHand = orders[5];
+            await SetStatusAsync($"v2/orders/{refundedByHand}", 4, cancellationToken);
+            statusChanges += 2;
             var refunded = orders[4];
             var product = (await store.GetAsync($"v2/orders/{refunded}/products", cancellationToken))!.AsArray()[0]!;
             // Each refund form the merchant has that the day can play without taking goods back or stopping a sale
@@ -212,7 +258,7 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
             {
                 ["items"] = new JsonArray(new JsonObject { ["item_type"] = "SHIPPING", ["item_id"] = address["id"]!.GetValue<long>(), ["amount"] = 0.50m }),
             }, cancellationToken);
-            progress?.Report($"{statusChanges} status changes, 1 cancellation, 3 partial refunds (line item, custom amount, shipping only)");
+            progress?.Report($"{statusChanges} status changes, 1 cancellation, 3 partial refunds (line item, custom amount, shipping only), 1 status set to Refunded by hand");
 
             // Stock counted in the warehouse, typed into the control panel (the ERP owns stock: the hub puts its level back).
             var moved = variants.Take(3).ToList();
@@ -228,30 +274,49 @@ public sealed class StoreDayPlayer(StoreApi store, StoreDayOptions options, IPro
                 new JsonObject { ["price"] = 1.23m }, cancellationToken);
             progress?.Report("3 stock counts, 1 price edited in the control panel");
 
-                if (outageEnds != DateTimeOffset.MaxValue)
+            if (outageEnds != DateTimeOffset.MaxValue)
+            {
+                var left = outageEnds - DateTimeOffset.UtcNow;
+                if (left > TimeSpan.Zero)
                 {
-                    var left = outageEnds - DateTimeOffset.UtcNow;
-                    if (left > TimeSpan.Zero)
-                    {
-                        await Task.Delay(left, cancellationToken);
-                    }
+                    await Task.Delay(left, cancellationToken);
                 }
+            }
+
+            await erpDown;
 
             return new StoreDayPlay(customers.Count, guests, orders.Count, statusChanges, 1, 3, moved.Count, 1, orders)
             {
                 PriceEdited = (edited.ProductId, edited.VariantId), Variants = variants, ErpCounts = counts, CancelledOrder = orders[2], RefundedOrder = refunded,
                 OutageSeconds = outageEnds == DateTimeOffset.MaxValue ? 0 : options.OutageSeconds, OrdersDuringOutage = duringOutage,
-            CompanyCustomer = customers.Count > 0 ? customers[0] : 0,
+                CompanyCustomer = customers.Count > 0 ? customers[0] : 0, RefundedByHandOrder = refundedByHand,
+                ErpOutageSeconds = erpLength > TimeSpan.Zero ? options.ErpOutageSeconds : 0, ErpWentDown = erpOutage?.WentDown, ErpCameBack = erpOutage?.CameBack,
+                OrdersDuringErpOutage = duringErpOutage,
             };
         }
         finally
         {
+            try
+            {
+                await erpDown; // the relay is started again even when the day fails
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled: the relay was started again all the same.
+            }
+
             if (outageEnds != DateTimeOffset.MaxValue)
             {
                 await crmOutage!.EndAsync(CancellationToken.None);
                 progress?.Report($"the CRM is back (its daily quota reset) after {options.OutageSeconds} s; {duringOutage} orders arrived meanwhile");
             }
         }
+    }
+
+    private async Task PlayErpOutageAsync(ErpOutage erpOutage, TimeSpan length, Func<int> ordersMeanwhile, CancellationToken cancellationToken)
+    {
+        await erpOutage.PlayAsync(length, cancellationToken);
+        progress?.Report($"the ERP is back (the relay in front of Tryton started) after {(int)length.TotalSeconds} s; {ordersMeanwhile()} orders arrived meanwhile");
     }
 
     private async Task SetStatusAsync(string path, int status, CancellationToken cancellationToken) =>

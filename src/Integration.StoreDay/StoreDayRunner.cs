@@ -1,4 +1,5 @@
 using System.Globalization;
+using Integration.Core.Events;
 using Integration.Hosting;
 using Integration.StoreDay.Convergence;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,10 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
         }
 
         using var hub = await StartHubAsync(configuration, cancellationToken);
+        // The relay the hub reaches Tryton through (when StoreDay:ErpRelayPort is set): open for the whole run, stopped
+        // for the ERP's outage in a played day. The store day itself reads Tryton directly (its own Erp:Tryton:Url).
+        await using var erpOutage = options.ErpRelayPort is { } relayPort ? new ErpOutage(new Uri(Required("Erp:Tryton:Url")), relayPort) : null;
+        erpOutage?.Open();
         try
         {
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -49,7 +54,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
                 console.MarkupLine($"[bold]Playing a store's day[/] against store [blue]{Markup.Escape(storeHash)}[/]: {options.Orders} orders, {options.Customers} registered customers");
                 played = await new StoreDayPlayer(store, options, new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m))), new ErpBackOffice(hub.Services),
                         configuration["Crm:HubSpot:BaseAddress"] is { Length: > 0 } crm && configuration["Crm:HubSpot:AccessToken"] is { Length: > 0 } crmToken
-                            ? new CrmOutage(new Uri(crm), crmToken) : null)
+                            ? new CrmOutage(new Uri(crm), crmToken) : null, erpOutage)
                     .PlayAsync(webhookUrl, Required("BigCommerce:Stores:0:WebhookSecret"), cancellationToken);
             }
 
@@ -65,7 +70,10 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
                 drained &= await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             }
 
-            var facts = await gatherer.GatherAsync(played?.ErpCounts, endOfDay?.CrmEdits, cancellationToken);
+            var facts = await gatherer.GatherAsync(played?.ErpCounts, endOfDay?.CrmEdits, cancellationToken) with
+            {
+                ErpOutage = played is { ErpWentDown: { } down, ErpCameBack: { } back } ? new TargetOutage(EventTargets.Erp, down, back) : null,
+            };
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
                 (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay));
@@ -143,13 +151,20 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
     {
         var checkedWhat = string.Create(CultureInfo.InvariantCulture,
             $"{facts.Orders.Count} orders, {facts.CustomerKeys.Count} customers, {facts.ProductsChecked.Count} products, {facts.Stock.Count} stock levels, {facts.Shipments.Count} ERP shipments, {facts.Accepted.Count} events{(facts.CrmChecked ? ", in the ERP and the CRM" : ", in the ERP")}");
+        if (facts.ErpOutage is { } outage)
+        {
+            var (held, recovery) = ConvergenceCheck.Held(facts, outage);
+            checkedWhat += string.Create(CultureInfo.InvariantCulture,
+                $"; ERP out {(outage.CameBack - outage.WentDown).TotalSeconds:0} s: {held.Count} events held, the last settled {recovery?.TotalSeconds:0.0} s after Tryton was back");
+        }
+
         if (violations.Count == 0)
         {
-            console.MarkupLine($"[green]Converged[/]: {checkedWhat}; every accepted event has exactly one terminal outcome per target.");
+            console.MarkupLine($"[green]Converged[/]: {Markup.Escape(checkedWhat)}; every accepted event has exactly one terminal outcome per target.");
             return;
         }
 
-        console.MarkupLine($"[red]Not converged[/] ({violations.Count} violation(s); checked {checkedWhat}):");
+        console.MarkupLine($"[red]Not converged[/] ({violations.Count} violation(s); checked {Markup.Escape(checkedWhat)}):");
         foreach (var violation in violations)
         {
             console.MarkupLine("  [red]✗[/] " + Markup.Escape(violation.ToString()));

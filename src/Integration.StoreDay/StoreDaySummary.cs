@@ -93,6 +93,15 @@ public static class StoreDaySummary
             Row("outage", $"CRM out (HubSpot's daily quota spent) for {play.OutageSeconds} s; orders placed meanwhile", play.OrdersDuringOutage);
         }
 
+        if (facts.ErpOutage is { } erpOutage)
+        {
+            var (held, recovery) = ConvergenceCheck.Held(facts, erpOutage);
+            Row("outage", $"ERP out (the relay in front of Tryton stopped) for {play?.ErpOutageSeconds} s; orders placed meanwhile", play?.OrdersDuringErpOutage ?? 0);
+            Row("outage", "ERP events held by the outage (arrived while Tryton was out)", held.Count);
+            table.AddRow("outage", Markup.Escape("recovery: the last held event's outcome, seconds after Tryton was back"),
+                recovery is { } r ? r.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) : "none");
+        }
+
         Row("outage", "events quarantined for unavailability (erp_unavailable, crm_unavailable, crm_rate_limited, retries_exhausted)",
             facts.Accepted.Sum(e => e.Targets.Count(t => facts.Ledger.GetValueOrDefault((t, e.EventId)) is { Outcome: "quarantined" } entry
                 && ConvergenceCheck.UnavailabilityReasons.Contains(entry.Reason ?? string.Empty))));

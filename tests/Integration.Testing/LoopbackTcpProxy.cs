@@ -18,9 +18,16 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
     private volatile TaskCompletionSource _flowing = Flowing();
 
     public LoopbackTcpProxy(int targetPort)
+        : this(targetPort, LoopbackPort.GetFree())
+    {
+    }
+
+    /// <param name="targetPort">The real server's loopback port.</param>
+    /// <param name="port">The relay's own loopback port, when another process was already told it (e.g. a hub configured before the relay starts).</param>
+    public LoopbackTcpProxy(int targetPort, int port)
     {
         _targetPort = targetPort;
-        Port = LoopbackPort.GetFree();
+        Port = port;
     }
 
     public int Port { get; }

@@ -138,6 +138,12 @@ public sealed record ConvergenceFacts
     /// <summary>Every ERP shipment of the store's orders done since the day's first event, with the store shipments naming it.</summary>
     public IReadOnlyList<ShipmentFact> Shipments { get; init; } = [];
 
+    /// <summary>The ERP's outage the day played (the relay in front of Tryton stopped), when it did.</summary>
+    public TargetOutage? ErpOutage { get; init; }
+
     /// <summary>Every refund form the store has on the day's orders, with its ERP events and effect.</summary>
     public IReadOnlyList<RefundFact> Refunds { get; init; } = [];
 }
+
+/// <summary>A target out from <paramref name="WentDown"/> until <paramref name="CameBack"/> (a played outage).</summary>
+public sealed record TargetOutage(string Target, DateTimeOffset WentDown, DateTimeOffset CameBack);

@@ -187,9 +187,18 @@ public sealed class ConvergenceGatherer(StoreApi store, IServiceProvider hub, Fu
             var erp = accepted.Where(e => e.Targets.Contains(EventTargets.Erp, StringComparer.Ordinal));
             if (refundId == 0)
             {
+                // Stopped like a cancellation: a sale not yet confirmed is cancelled; a confirmed one has its shipments
+                // cancelled and Tryton closes it (done, nothing shipped).
+                var stopped = false;
+                foreach (var found1 in sale)
+                {
+                    var fulfilment = found1.State == "done" ? await hub.GetRequiredService<IErpConnector>().GetFulfilmentAsync(order.NaturalKey, cancellationToken) : null;
+                    stopped |= ConvergenceCheck.Stopped(found1.State, fulfilment);
+                }
+
                 facts.Add(new RefundFact(order.OrderId, form, order.NaturalKey,
                     [.. erp.Where(e => e.Scope != "store/order/refund/created" && e.ResourceType == "order" && e.ResourceId == order.OrderId.ToString(CultureInfo.InvariantCulture)).Select(e => e.EventId)],
-                    $"the sale {order.NaturalKey} cancelled", sale.Any(s => s.State == "cancelled")));
+                    $"the sale {order.NaturalKey} stopped (cancelled, or closed with its shipments cancelled)", stopped));
                 continue;
             }
 

@@ -70,6 +70,35 @@ public sealed class EmulatorStockTests
         Assert.Equal(8, await LevelAsync(http));
     }
 
+    /// <summary>
+    /// Statuses set by hand (docs/bigcommerce.md, "Stock moves with orders"): Cancelled gives the units back per the
+    /// inventory settings (BigCommerce's "Order Statuses" article: stock levels update by themselves per the
+    /// inventory settings); Refunded set by hand is no refund (no refund record, no quantities to restock), so it
+    /// gives nothing back and raises no inventory hook.
+    /// </summary>
+    [Fact]
+    public async Task StatusSetByHand_CancelledGivesItsUnitsBack_RefundedGivesNothingBack()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var harness = await EmulatorHarness.StartAsync();
+        using var http = harness.Http();
+        await SetAsync(http, 10);
+        var refunded = harness.Store.CreateOrder(1, [(Variant, 3)]);
+        var cancelled = harness.Store.CreateOrder(1, [(Variant, 2)]);
+        Assert.Equal(5, await LevelAsync(http));
+        await HookAsync(harness, receiver, "store/sku/inventory/order/updated");
+
+        await EmulatorHarness.SendAsync(http, HttpMethod.Put, "v2/orders/" + refunded.Id, "{\"status_id\":4}");
+        Assert.Equal(5, await LevelAsync(http));
+        await EmulatorHarness.SendAsync(http, HttpMethod.Put, "v2/orders/" + cancelled.Id, "{\"status_id\":5}");
+
+        Assert.Equal(7, await LevelAsync(http));
+        var delivered = Assert.Single(await receiver.WaitForAsync(1)); // the cancellation's; the refund by hand raised none before it
+        Assert.Equal(2, JsonNode.Parse(delivered.Body)!["data"]!["inventory"]!["value"]!.GetValue<int>());
+        Assert.Equal(4, (await EmulatorHarness.SendAsync(http, HttpMethod.Get, "v2/orders/" + refunded.Id))["status_id"]!.GetValue<int>());
+        Assert.Empty((await EmulatorHarness.SendAsync(http, HttpMethod.Get, $"v3/orders/{refunded.Id}/payment_actions/refunds"))["data"]!.AsArray());
+    }
+
     [Fact]
     public async Task OrderCompletedOrShipped_TakesTheUnitsWhenTheOrderShips_NotWhenItIsPlaced()
     {

@@ -148,6 +148,49 @@ public sealed class ConvergenceCheckTests
             violation.ToString());
     }
 
+    private static readonly DateTimeOffset Down = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The converged day with an ERP outage 10:00:00–10:03:00 that held ev-2 (received 10:01), settled at 10:03:04.</summary>
+    private static ConvergenceFacts ConvergedThroughAnErpOutage()
+    {
+        var facts = Converged();
+        var ledger = new Dictionary<(string, string), LedgerEntry>(facts.Ledger)
+        {
+            [("erp", "ev-1")] = facts.Ledger[("erp", "ev-1")] with { At = Down.AddSeconds(-20), ReceivedAt = Down.AddSeconds(-21) },
+            [("erp", "ev-2")] = facts.Ledger[("erp", "ev-2")] with { At = Down.AddSeconds(184), ReceivedAt = Down.AddSeconds(60) },
+        };
+        return facts with { Ledger = ledger, ErpOutage = new TargetOutage("erp", Down, Down.AddMinutes(3)) };
+    }
+
+    [Fact]
+    public void ErpOutageThatHeldItsEvents_Converges_AndGivesTheRecoveryTime()
+    {
+        var facts = ConvergedThroughAnErpOutage();
+
+        Assert.Empty(ConvergenceCheck.Evaluate(facts));
+        var (held, recovery) = ConvergenceCheck.Held(facts, facts.ErpOutage!);
+        Assert.Equal("ev-2", Assert.Single(held).Event.EventId);
+        Assert.Equal(TimeSpan.FromSeconds(4), recovery);
+    }
+
+    [Fact]
+    public void ErpOutage_ThatHeldNothing_OrLetAnEventThroughWhileOut_FailsNamingTheEvent()
+    {
+        var facts = ConvergedThroughAnErpOutage();
+        var through = new Dictionary<(string, string), LedgerEntry>(facts.Ledger)
+        {
+            [("erp", "ev-2")] = facts.Ledger[("erp", "ev-2")] with { Outcome = "applied", At = Down.AddSeconds(61) },
+        };
+
+        var applied = ConvergenceCheck.Evaluate(facts with { Ledger = through }).Select(v => v.ToString()).ToList();
+        var nothing = ConvergenceCheck.Evaluate(facts with { ErpOutage = new TargetOutage("erp", Down.AddHours(1), Down.AddHours(2)) })
+            .Select(v => v.ToString()).ToList();
+
+        Assert.Equal(["outage: event ev-2 (store/order/statusUpdated order/7) for erp: applied at 10:01:01, while erp was out (10:00:00–10:03:00): the outage did not hold it"],
+            applied);
+        Assert.Equal(["outage: erp was out 11:00:00–12:00:00 but no accepted event for it arrived meanwhile: the outage held nothing"], nothing);
+    }
+
     [Fact]
     public void CrmOwnedFieldWrittenOverByTheHub_OrItsRecordGone_NamesTheRecordAndTheField()
     {
@@ -310,7 +353,7 @@ public sealed class ConvergenceCheckTests
                 new RefundFact(7, "line items", "bc-s1-7-refund-1", ["ev-3"], "a return sale with reference bc-s1-7-refund-1", true),
                 new RefundFact(7, "custom amount", "bc-s1-7-refund-2", ["ev-4"], "a note [bc-s1-7-refund-2] on the sale bc-s1-7", true),
                 new RefundFact(7, "shipping only", "bc-s1-7-refund-3", ["ev-5"], "a note [bc-s1-7-refund-3] on the sale bc-s1-7", true),
-                new RefundFact(7, "status set to Refunded by hand", "bc-s1-7", ["ev-1", "ev-2"], "the sale bc-s1-7 cancelled", false),
+                new RefundFact(7, "status set to Refunded by hand", "bc-s1-7", ["ev-1", "ev-2"], "the sale bc-s1-7 stopped (cancelled, or closed with its shipments cancelled)", false),
             ],
         };
     }
@@ -342,9 +385,27 @@ public sealed class ConvergenceCheckTests
             "refunds: order 7 refund bc-s1-7-refund-1 (line items): event ev-3 has no outcome",
             "refunds: order 7 refund bc-s1-7-refund-2 (custom amount): event ev-4 is still in progress (ledger status InProgress, attempt 4)",
             "refunds: order 7 refund bc-s1-7-refund-3 (shipping only): event ev-5 quarantined erp_rejected, not a refund's precise reason (erp_refund_without_return)",
-            "refunds: order 7 refund bc-s1-7 (status set to Refunded by hand): its events ended without its ERP effect (the sale bc-s1-7 cancelled is not in the ERP)",
+            "refunds: order 7 refund bc-s1-7 (status set to Refunded by hand): its events ended without its ERP effect (the sale bc-s1-7 stopped (cancelled, or closed with its shipments cancelled) is not in the ERP)",
             "refunds: order 8 refund bc-s1-8-refund-4 (custom amount): no accepted event carried it to the ERP",
         ], violations);
+    }
+
+    /// <summary>
+    /// A status set to Refunded by hand stops the sale like a cancellation: a quotation is cancelled, a confirmed sale
+    /// has its shipments cancelled and Tryton closes it (done). The played day found a confirmed sale stopped so (done,
+    /// its shipment cancelled) judged "not stopped" when the rule asked for the state cancelled only.
+    /// </summary>
+    [Fact]
+    public void SaleStoppedByARefundByHand_IsCancelled_OrClosedWithEveryShipmentCancelled()
+    {
+        static Integration.Core.Model.Fulfilment With(params string[] states) =>
+            new("done", [.. states.Select((state, i) => new Integration.Core.Model.Shipment($"{i + 1}", state, null, null, []))]);
+
+        Assert.True(ConvergenceCheck.Stopped("cancelled", null));
+        Assert.True(ConvergenceCheck.Stopped("done", With("cancelled")));
+        Assert.False(ConvergenceCheck.Stopped("done", With("cancelled", "done"))); // goods shipped: not stopped
+        Assert.False(ConvergenceCheck.Stopped("done", null));
+        Assert.False(ConvergenceCheck.Stopped("processing", With("cancelled")));
     }
 
     [Fact]

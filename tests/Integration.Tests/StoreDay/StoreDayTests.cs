@@ -29,6 +29,10 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
     private readonly string _store = "day" + Guid.NewGuid().ToString("N")[..10];
     /// <summary>The CRM's outage in the day: several times an event's attempts (about 4 s), short for CI.</summary>
     private const int OutageSeconds = 12;
+    /// <summary>The ERP's outage at the start of the day (the relay in front of Tryton stopped), as short for CI.</summary>
+    private const int ErpOutageSeconds = 12;
+    /// <summary>The port of the relay the store day runs in front of Tryton: the hub's Erp:Tryton:Url names it.</summary>
+    private readonly int _relayPort = LoopbackPort.GetFree();
     private BigCommerceEmulator _emulator = null!;
     private HubSpotEmulator _hubspot = null!;
     private StandaloneHost _host = null!;
@@ -70,7 +74,12 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         _settings["Processing:MaxBackoffSeconds"] = "1";
         _settings["Processing:CircuitFailureThreshold"] = "2";
         _settings["Processing:CircuitProbeSeconds"] = "2";
-        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, _settings);
+        // The hub reaches Tryton through the store day's relay (started by the runner, stopped for the ERP's outage); the
+        // store day itself reads Tryton directly.
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>(_settings)
+        {
+            ["Erp:Tryton:Url"] = new UriBuilder(tryton.Url) { Port = _relayPort }.Uri.ToString(),
+        });
 
         // A catalog of its own (SKUs no other test uses), known to the ERP.
         using var http = new HttpClient { BaseAddress = _emulator.BaseAddress };
@@ -112,6 +121,8 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
             ["StoreDay:DrainTimeoutSeconds"] = "150",
             ["StoreDay:QuietSeconds"] = "2",
             ["StoreDay:OutageSeconds"] = OutageSeconds.ToString(CultureInfo.InvariantCulture),
+            ["StoreDay:ErpOutageSeconds"] = ErpOutageSeconds.ToString(CultureInfo.InvariantCulture),
+            ["StoreDay:ErpRelayPort"] = _relayPort.ToString(CultureInfo.InvariantCulture),
         }).Build();
 
     [Fact]
@@ -121,13 +132,15 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No });
         console.Profile.Width = 250; // the summary's rows unwrapped, to find them whole
 
-        var day = await new StoreDayRunner(Configuration(orders: 6), console).RunAsync(play: true, Ct);
+        // 8 orders: after the cancellation, the refunds and the status set to Refunded by hand, two still await
+        // fulfilment for the warehouse to ship.
+        var day = await new StoreDayRunner(Configuration(orders: 8), console).RunAsync(play: true, Ct);
         TestContext.Current.TestOutputHelper?.WriteLine(output.ToString());
 
         Assert.True(day.Converged, output.ToString());
         Assert.True(day.Drained, output.ToString());
         // The day's, those placed while the inventory reconciliation ran, and the company buyer's order after the CRM rename.
-        var orders = 6 + day.EndOfDay!.OrdersDuringInventory + 1;
+        var orders = 8 + day.EndOfDay!.OrdersDuringInventory + 1;
         Assert.Equal(orders, day.Facts.Orders.Count);
         Assert.Contains("Converged", output.ToString(), StringComparison.Ordinal);
         Assert.Contains(day.Facts.Accepted, e => e.Deliveries > 1); // the emulator delivered some events twice; each counted once
@@ -170,6 +183,16 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         Assert.True(day.Play.OrdersDuringOutage >= 3, text);
         Assert.Contains("CRM out (HubSpot's daily quota spent)", text, StringComparison.Ordinal);
 
+        // The ERP was out too (the relay in front of Tryton stopped) while the first orders arrived: its events were held
+        // (none applied while it was out, none quarantined: the check's outage rules) and applied after it came back.
+        Assert.Equal(ErpOutageSeconds, day.Play.ErpOutageSeconds);
+        Assert.True(day.Play.OrdersDuringErpOutage >= 3, text);
+        var (erpHeld, recovery) = Integration.StoreDay.Convergence.ConvergenceCheck.Held(day.Facts, Assert.IsType<Integration.StoreDay.Convergence.TargetOutage>(day.Facts.ErpOutage));
+        Assert.True(erpHeld.Count >= 3, text);
+        Assert.NotNull(recovery);
+        Assert.Contains("ERP out (the relay in front of Tryton stopped)", text, StringComparison.Ordinal);
+        Assert.Contains("events held, the last settled", text, StringComparison.Ordinal);
+
         // CRM-owned fields: the company renamed in HubSpot (its name and the contact's company text) before its buyer
         // ordered again and edited their account keeps the CRM's name.
         Assert.Equal(2, day.EndOfDay.CrmEdits.Count);
@@ -199,8 +222,10 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
         Assert.NotNull(end.Shipments[0].CorrectedTo);
 
         // Refunds: each form the day played (a line item, a custom amount and shipping only, through BigCommerce's refund
-        // API) carried by its event and ended with its ERP effect (a return sale, notes on the sale).
-        Assert.Equal(["custom amount", "line items", "shipping only"], day.Facts.Refunds.Select(r => r.Form).Order(StringComparer.Ordinal));
+        // API, and an order's status set to Refunded by hand: its sale cancelled in the ERP, its units freed there and
+        // given back to the store by the inventory sync, as the stock assertions above hold for its SKUs too), carried by
+        // its events and ended with its ERP effect (a return sale, notes on the sale, the sale cancelled).
+        Assert.Equal(["custom amount", "line items", "shipping only", "status set to Refunded by hand"], day.Facts.Refunds.Select(r => r.Form).Order(StringComparer.Ordinal));
         Assert.All(day.Facts.Refunds, r => Assert.True(r.EffectFound && r.EventIds.Count > 0, r.ToString()));
 
         // Damage: one sale "deleted" (its reference moved onto another order's sale, which is thereby duplicated), and
@@ -240,7 +265,7 @@ public sealed class StoreDayTests(AzuriteFixture azurite, TrytonFixture tryton) 
 
         await Task.Delay(TimeSpan.FromSeconds(1), Ct); // search sees a write (here: the delete) a few moments later
 
-        var check = await new StoreDayRunner(Configuration(orders: 6), console).RunAsync(play: false, Ct);
+        var check = await new StoreDayRunner(Configuration(orders: 8), console).RunAsync(play: false, Ct);
 
         var messages = check.Violations.Select(v => v.ToString()).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, messages));
