@@ -33,6 +33,7 @@ public sealed partial class FunctionsLocalRunTests : IDisposable
             ["StoreDay__Orders"] = "6",
             ["StoreDay__Customers"] = "2",
             ["StoreDay__OutageSeconds"] = "12",
+            ["StoreDay__ErpOutageSeconds"] = "12",
             ["StoreDay__QuietSeconds"] = "2",
             // The worker inherits the run's environment: its circuit opens and probes sooner, so the events the short
             // outage held are taken up again within seconds of the quota's reset (the run's default probes every 30 s).
