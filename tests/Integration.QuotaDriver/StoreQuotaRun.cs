@@ -23,6 +23,7 @@ namespace Integration.QuotaDriver;
 /// The processes each is told may pace the store (<c>BigCommerce:Api:RateLimitProcesses</c>), by default
 /// <paramref name="Processes"/>; more than are started models the hub with only some of its processes busy.
 /// </param>
+/// <param name="TableUnreachable">With <see cref="QuotaPacing.SharedTable"/>: the state account is a loopback port nothing listens on.</param>
 public sealed record StoreQuotaSettings(
     int Processes = 4,
     int Quota = 150,
@@ -33,7 +34,8 @@ public sealed record StoreQuotaSettings(
     double Reserve = 0.2,
     double ReconciliationShare = 0.6,
     QuotaPacing Pacing = QuotaPacing.SharedTable,
-    int? PacedBy = null)
+    int? PacedBy = null,
+    bool TableUnreachable = false)
 {
     /// <summary>The <c>BigCommerce:Api:RateLimitProcesses</c> each process is told.</summary>
     public int ProcessesTold => PacedBy ?? Processes;
@@ -143,13 +145,20 @@ public static partial class StoreQuotaRun
         await emulator.StartAsync(cancellationToken);
 
         // The shared budget lives in a real Table Storage (Azurite), in a table of its own per run.
-        await using var azurite = settings.Pacing == QuotaPacing.SharedTable ? new AzuriteFixture() : null;
+        await using var azurite = settings.Pacing == QuotaPacing.SharedTable && !settings.TableUnreachable ? new AzuriteFixture() : null;
         var tablePrefix = "quota" + Guid.NewGuid().ToString("N")[..10];
+        string? stateConnection = null;
         if (azurite is not null)
         {
             await azurite.InitializeAsync();
             await new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString)
                 .CreateTableIfNotExistsAsync(tablePrefix + "reconciliation", cancellationToken);
+            stateConnection = azurite.ConnectionString;
+        }
+        else if (settings.Pacing == QuotaPacing.SharedTable)
+        {
+            var closed = LoopbackPort.GetFree(); // free, so nothing listens: every Table call is refused
+            stateConnection = AzuriteFixture.BuildConnectionString(closed, closed, closed);
         }
 
         var goFile = Path.Combine(Path.GetTempPath(), $"store-quota-go-{Guid.NewGuid():N}");
@@ -174,10 +183,10 @@ public static partial class StoreQuotaRun
                     arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--BigCommerce:Api:RateLimitProcesses={settings.ProcessesTold}"));
                 }
 
-                if (azurite is not null)
+                if (stateConnection is not null)
                 {
                     arguments.Add("--BigCommerce:Api:RateLimitBudget=Table");
-                    arguments.Add($"--State:ConnectionString={azurite.ConnectionString}");
+                    arguments.Add($"--State:ConnectionString={stateConnection}");
                     arguments.Add($"--State:TablePrefix={tablePrefix}");
                 }
 

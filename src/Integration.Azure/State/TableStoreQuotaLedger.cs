@@ -54,9 +54,10 @@ public sealed class TableStoreQuotaLedger(TableClient table) : IStoreQuotaLedger
             // A window in progress ends at the latest estimate of the processes taking from it (each estimate comes from
             // the store's headers, late by their latency, or from a process's guess when it rolled over), so the next
             // opens only after the store's own window has ended; a new window ends a margin after its opener's estimate.
-            var estimate = request.ResetAt + request.Margin;
-            var resetAt = !inProgress ? estimate
-                : estimate > recorded && estimate - recorded < request.Window / 2 ? estimate
+            // (An estimate pushes the end out only as it is, never plus the margin: a process that took the shared end as
+            // its own would otherwise push it out again with every lease.)
+            var resetAt = !inProgress ? request.ResetAt + request.Margin
+                : request.ResetAt > recorded && request.ResetAt - recorded < request.Window / 2 ? request.ResetAt
                 : recorded;
             var spent = inProgress ? current!.GetInt64("Spent") ?? 0 : 0;
             var reconciliation = inProgress ? current!.GetInt64("Reconciliation") ?? 0 : 0;

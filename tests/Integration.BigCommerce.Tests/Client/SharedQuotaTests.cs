@@ -58,4 +58,27 @@ public sealed class SharedQuotaTests
         Assert.True(ratio >= 0.9, $"One process alone reached {ratio:F3} of its class's share, below 0.9:\n{report}");
         Assert.True(figures.MaxReconciliation <= figures.Settings.ReconciliationBound, $"The reconciliation spent past its share:\n{report}");
     }
+
+    /// <summary>
+    /// The shared budget unreachable (the state account refuses every connection): the process falls back to its 1/N
+    /// share of the window, as before the shared budget, and the store still answers no 429.
+    /// </summary>
+    [Fact]
+    public async Task TableUnreachable_FallsBackToTheProcessShare()
+    {
+        var figures = await StoreQuotaRun.RunAsync(
+            new StoreQuotaSettings(Processes: 1, Quota: 150, WindowMs: 3_000, Seconds: 10.5, LiveCallers: 6, ReconciliationCallers: 6,
+                Pacing: QuotaPacing.SharedTable, PacedBy: 4, TableUnreachable: true),
+            TestContext.Current.CancellationToken);
+        var report = figures.Describe();
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+
+        Assert.True(figures.Complete.Count >= 2, $"Expected at least 2 complete windows:\n{report}");
+        Assert.True(figures.DriverFailures == 0, $"Calls failed in the driver:\n{report}");
+        Assert.True(figures.Throttled == 0, $"The store answered 429:\n{report}");
+        Assert.True(figures.DriverFallbacks >= figures.Complete.Count, $"The process did not fall back in every window:\n{report}");
+        var share = figures.Settings.HubBound / 4;
+        Assert.True(figures.Complete.All(w => w.Served <= share), $"A window went past the 1/4 share of {share}:\n{report}");
+        Assert.True(figures.Complete.Skip(1).All(w => w.Served > 0), $"Nothing was served once the table failed:\n{report}");
+    }
 }
