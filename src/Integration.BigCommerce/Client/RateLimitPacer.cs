@@ -152,7 +152,7 @@ public sealed partial class RateLimitPacer
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Unreachable or contended: pace on this process's 1/N share until the window ends, then try again.
+                // Unreachable (or failing): pace on this process's 1/N share until the window ends, then try again.
                 Interlocked.Increment(ref _storageCalls);
                 Interlocked.Increment(ref _fallbacks);
                 window.FallBack(prepared.ResetAt);
