@@ -240,9 +240,11 @@ var appSettings = {
   BigCommerce__Webhooks__SignatureToleranceSeconds: '300'
   BigCommerce__Api__BaseAddress: bigCommerceApiBaseAddress
   BigCommerce__Api__RateLimitReserve: rateLimitReserve
+  // One budget per store and window shared by every process through the state account's reconciliation table.
+  BigCommerce__Api__RateLimitBudget: 'Table'
   // Every process that may pace a store at once: the two Service Bus consumers at their maximum and the five timers
-  // calling BigCommerce (catalog, inventory, orders, hooks, fulfilment; a timer runs on one instance). Each spends
-  // 1/N of the store's window (docs/infrastructure.md).
+  // calling BigCommerce (catalog, inventory, orders, hooks, fulfilment; a timer runs on one instance). When the
+  // shared budget cannot be reached, each spends 1/N of the store's window (docs/infrastructure.md).
   BigCommerce__Api__RateLimitProcesses: string(2 * maximumInstanceCount + 5)
   BigCommerce__Api__AttemptTimeout: '00:00:30'
   BigCommerce__Api__TotalTimeout: '00:02:00'

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Integration.Azure.State;
 using Integration.BigCommerce;
 using Integration.BigCommerce.Client;
 using Integration.Core.Commerce;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 // reconciliation callers (inside an ApiBudget with the reconciliation's share), through the hub's BigCommerce client
 // composition. Settings come as --Key=value; BigCommerce:Api:* configure the client exactly as the hosts do.
 // It prints "ready", waits for Driver:GoFile to exist (so every process starts together), calls until
-// Driver:Seconds have passed, then prints "result live=N reconciliation=N failures=N".
+// Driver:Seconds have passed, then prints "result live=N reconciliation=N failures=N tablecalls=N fallbacks=N".
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 var driver = configuration.GetSection("Driver");
 var store = driver["Store"] ?? throw new InvalidOperationException("--Driver:Store is required.");
@@ -22,8 +23,14 @@ var reconciliationShare = double.Parse(driver["ReconciliationShare"] ?? "0.6", C
 
 var services = new ServiceCollection();
 services.AddBigCommerceClient(configuration);
+if (configuration.GetSection("State").Exists())
+{
+    services.AddLogging();
+    services.AddTableStoreQuota(configuration); // the shared budget, as AddTableState composes it in the hosts
+}
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 var client = provider.GetRequiredService<BigCommerceClientFactory>().CreateClient(store, token);
+var pacer = provider.GetRequiredService<RateLimitPacer>();
 Console.WriteLine("ready");
 
 using (var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
@@ -55,7 +62,7 @@ for (var i = 0; i < reconciliationCallers; i++)
 }
 
 await Task.WhenAll(callers);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result live={live} reconciliation={reconciliation} failures={failures}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result live={live} reconciliation={reconciliation} failures={failures} tablecalls={pacer.StorageCalls} fallbacks={pacer.Fallbacks}"));
 return 0;
 
 async Task CallAsync(Func<Task> call, Action done)

@@ -18,7 +18,12 @@ namespace Integration.QuotaDriver;
 /// <param name="Seconds">How long every process calls.</param>
 /// <param name="LiveCallers">Concurrent live callers per process (outside any budget, as the event consumers).</param>
 /// <param name="ReconciliationCallers">Concurrent reconciliation callers per process (inside an ApiBudget).</param>
-/// <param name="SharePerProcess">When true each process is told how many pace the store (BigCommerce:Api:RateLimitProcesses).</param>
+/// <param name="Pacing">How the processes share the store's quota (see <see cref="QuotaPacing"/>).</param>
+/// <param name="PacedBy">
+/// The processes each is told may pace the store (<c>BigCommerce:Api:RateLimitProcesses</c>), by default
+/// <paramref name="Processes"/>; more than are started models the hub with only some of its processes busy.
+/// </param>
+/// <param name="TableUnreachable">With <see cref="QuotaPacing.SharedTable"/>: the state account is a loopback port nothing listens on.</param>
 public sealed record StoreQuotaSettings(
     int Processes = 4,
     int Quota = 150,
@@ -28,8 +33,13 @@ public sealed record StoreQuotaSettings(
     int ReconciliationCallers = 12,
     double Reserve = 0.2,
     double ReconciliationShare = 0.6,
-    bool SharePerProcess = true)
+    QuotaPacing Pacing = QuotaPacing.SharedTable,
+    int? PacedBy = null,
+    bool TableUnreachable = false)
 {
+    /// <summary>The <c>BigCommerce:Api:RateLimitProcesses</c> each process is told.</summary>
+    public int ProcessesTold => PacedBy ?? Processes;
+
     /// <summary>What the hub may spend per window: the quota less the reserve left to the store's other apps.</summary>
     public int HubBound => (int)Math.Floor(Quota * (1 - Reserve));
 
@@ -40,6 +50,19 @@ public sealed record StoreQuotaSettings(
     public int LiveReserve => HubBound - ReconciliationBound;
 }
 
+/// <summary>How the driver processes share the store's quota.</summary>
+public enum QuotaPacing
+{
+    /// <summary>From the store-wide <c>X-Rate-Limit-*</c> headers alone (before issue 24 item 4).</summary>
+    Headers,
+
+    /// <summary>Each process spends at most 1/N (<c>BigCommerce:Api:RateLimitProcesses</c>), no shared state.</summary>
+    ProcessShare,
+
+    /// <summary>One budget per store in Table Storage (<c>BigCommerce:Api:RateLimitBudget</c> = Table, Azurite), 1/N as the fallback.</summary>
+    SharedTable,
+}
+
 /// <summary>One of the store's rate-limit windows as the emulator served it.</summary>
 public sealed record QuotaWindow(int Live, int Reconciliation, int Throttled)
 {
@@ -47,7 +70,7 @@ public sealed record QuotaWindow(int Live, int Reconciliation, int Throttled)
 }
 
 /// <summary>The figures of a run: every window the emulator opened (the last one cut by the stop) and the processes' counts.</summary>
-public sealed record StoreQuotaFigures(StoreQuotaSettings Settings, IReadOnlyList<QuotaWindow> Windows, long DriverLive, long DriverReconciliation, long DriverFailures)
+public sealed record StoreQuotaFigures(StoreQuotaSettings Settings, IReadOnlyList<QuotaWindow> Windows, long DriverLive, long DriverReconciliation, long DriverFailures, long DriverTableCalls, long DriverFallbacks)
 {
     /// <summary>The windows the run spanned whole (all but the last, which the stop cut).</summary>
     public IReadOnlyList<QuotaWindow> Complete => Windows.Count > 1 ? Windows.Take(Windows.Count - 1).ToList() : [];
@@ -63,13 +86,22 @@ public sealed record StoreQuotaFigures(StoreQuotaSettings Settings, IReadOnlyLis
 
     public int MaxServed => Complete.Count == 0 ? 0 : Complete.Max(w => w.Served);
 
+    /// <summary>Reconciliation calls served in the complete windows over the reconciliation's share of them.</summary>
+    public double ReconciliationRatio => Complete.Count == 0 ? 0 : Complete.Sum(w => w.Reconciliation) / (double)(Complete.Count * Settings.ReconciliationBound);
+
+    /// <summary>Live calls served in the complete windows over what the hub may spend in them (live calls may take all of it).</summary>
+    public double LiveRatio => Complete.Count == 0 ? 0 : Complete.Sum(w => w.Live) / (double)(Complete.Count * Settings.HubBound);
+
+    /// <summary>Table Storage calls the drivers made for the shared budget per store call they made.</summary>
+    public double TableCallsPerStoreCall => DriverLive + DriverReconciliation == 0 ? 0 : DriverTableCalls / (double)(DriverLive + DriverReconciliation);
+
     public string Describe()
     {
         var s = Settings;
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture,
-                $"{s.Processes} processes x ({s.LiveCallers} live + {s.ReconciliationCallers} reconciliation callers), store quota {s.Quota} per {s.WindowMs} ms, reserve {s.Reserve:P0}, reconciliation share {s.ReconciliationShare:P0}, per-process share {(s.SharePerProcess ? "on" : "off")}"),
+                $"{s.Processes} processes x ({s.LiveCallers} live + {s.ReconciliationCallers} reconciliation callers), store quota {s.Quota} per {s.WindowMs} ms, reserve {s.Reserve:P0}, reconciliation share {s.ReconciliationShare:P0}, pacing {s.Pacing} (RateLimitProcesses {(s.Pacing == QuotaPacing.Headers ? "unset" : s.ProcessesTold.ToString(CultureInfo.InvariantCulture))})"),
             string.Create(CultureInfo.InvariantCulture,
                 $"hub bound {s.HubBound}/window, reconciliation bound {s.ReconciliationBound}/window, live reserve {s.LiveReserve}/window"),
         };
@@ -81,7 +113,7 @@ public sealed record StoreQuotaFigures(StoreQuotaSettings Settings, IReadOnlyLis
         }
 
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"429s {Throttled}; throughput {ThroughputRatio:F3} of the hub bound over {Complete.Count} complete windows; max served {MaxServed}/window; max reconciliation {MaxReconciliation}/window; min live {MinLive}/window; drivers: live {DriverLive}, reconciliation {DriverReconciliation}, failures {DriverFailures}"));
+            $"429s {Throttled}; throughput {ThroughputRatio:F3} of the hub bound over {Complete.Count} complete windows; max served {MaxServed}/window; max reconciliation {MaxReconciliation}/window; min live {MinLive}/window; live {LiveRatio:F3} of the hub bound; reconciliation {ReconciliationRatio:F3} of its share; drivers: live {DriverLive}, reconciliation {DriverReconciliation}, failures {DriverFailures}, table calls {DriverTableCalls} ({TableCallsPerStoreCall:F3} per store call), windows paced on the 1/N fallback {DriverFallbacks}"));
         return string.Join(Environment.NewLine, lines);
     }
 }
@@ -112,6 +144,23 @@ public static partial class StoreQuotaRun
             builder.Services.AddSingleton<IStartupFilter>(new Recorder(records, clock)));
         await emulator.StartAsync(cancellationToken);
 
+        // The shared budget lives in a real Table Storage (Azurite), in a table of its own per run.
+        await using var azurite = settings.Pacing == QuotaPacing.SharedTable && !settings.TableUnreachable ? new AzuriteFixture() : null;
+        var tablePrefix = "quota" + Guid.NewGuid().ToString("N")[..10];
+        string? stateConnection = null;
+        if (azurite is not null)
+        {
+            await azurite.InitializeAsync();
+            await new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString)
+                .CreateTableIfNotExistsAsync(tablePrefix + "reconciliation", cancellationToken);
+            stateConnection = azurite.ConnectionString;
+        }
+        else if (settings.Pacing == QuotaPacing.SharedTable)
+        {
+            var closed = LoopbackPort.GetFree(); // free, so nothing listens: every Table call is refused
+            stateConnection = AzuriteFixture.BuildConnectionString(closed, closed, closed);
+        }
+
         var goFile = Path.Combine(Path.GetTempPath(), $"store-quota-go-{Guid.NewGuid():N}");
         var processes = new List<ManagedProcess>();
         try
@@ -129,9 +178,16 @@ public static partial class StoreQuotaRun
                     $"--BigCommerce:Api:BaseAddress={emulator.BaseAddress}",
                     string.Create(CultureInfo.InvariantCulture, $"--BigCommerce:Api:RateLimitReserve={settings.Reserve}"),
                 ];
-                if (settings.SharePerProcess)
+                if (settings.Pacing != QuotaPacing.Headers)
                 {
-                    arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--BigCommerce:Api:RateLimitProcesses={settings.Processes}"));
+                    arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--BigCommerce:Api:RateLimitProcesses={settings.ProcessesTold}"));
+                }
+
+                if (stateConnection is not null)
+                {
+                    arguments.Add("--BigCommerce:Api:RateLimitBudget=Table");
+                    arguments.Add($"--State:ConnectionString={stateConnection}");
+                    arguments.Add($"--State:TablePrefix={tablePrefix}");
                 }
 
                 processes.Add(ManagedProcess.Start("dotnet", arguments));
@@ -140,16 +196,18 @@ public static partial class StoreQuotaRun
             await WaitForAllAsync(processes, "ready", TimeSpan.FromMinutes(2), cancellationToken);
             await File.WriteAllTextAsync(goFile, "go", cancellationToken);
             var results = await WaitForAllAsync(processes, "result ", TimeSpan.FromSeconds(settings.Seconds + 120), cancellationToken);
-            long live = 0, reconciliation = 0, failures = 0;
+            long live = 0, reconciliation = 0, failures = 0, tableCalls = 0, fallbacks = 0;
             foreach (var output in results)
             {
                 var match = ResultLine().Match(output);
                 live += long.Parse(match.Groups["live"].Value, CultureInfo.InvariantCulture);
                 reconciliation += long.Parse(match.Groups["reconciliation"].Value, CultureInfo.InvariantCulture);
                 failures += long.Parse(match.Groups["failures"].Value, CultureInfo.InvariantCulture);
+                tableCalls += match.Groups["table"].Success ? long.Parse(match.Groups["table"].Value, CultureInfo.InvariantCulture) : 0;
+                fallbacks += match.Groups["fallbacks"].Success ? long.Parse(match.Groups["fallbacks"].Value, CultureInfo.InvariantCulture) : 0;
             }
 
-            return new StoreQuotaFigures(settings, Windows(records, settings.WindowMs), live, reconciliation, failures);
+            return new StoreQuotaFigures(settings, Windows(records, settings.WindowMs), live, reconciliation, failures, tableCalls, fallbacks);
         }
         finally
         {
@@ -240,7 +298,7 @@ public static partial class StoreQuotaRun
         return windows;
     }
 
-    [GeneratedRegex(@"result live=(?<live>\d+) reconciliation=(?<reconciliation>\d+) failures=(?<failures>\d+)")]
+    [GeneratedRegex(@"result live=(?<live>\d+) reconciliation=(?<reconciliation>\d+) failures=(?<failures>\d+)( tablecalls=(?<table>\d+) fallbacks=(?<fallbacks>\d+))?")]
     private static partial Regex ResultLine();
 
     private readonly record struct Served(double AtMs, double ResetMs, bool Reconciliation, int Status);

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Integration.Core.Commerce;
 using Integration.Core.Flows.Fulfilment;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
@@ -44,6 +45,32 @@ public static class StateServiceCollectionExtensions
             Table(sp, o => o.ReconciliationTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<TableInitializer>();
+        services.AddTableStoreQuota(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// The stores' shared rate-limit budget (<see cref="TableStoreQuotaLedger"/>, used when
+    /// <c>BigCommerce:Api:RateLimitBudget</c> is Table) in the reconciliation table. Its Table client fails fast (one
+    /// retry, at most 3 s per try), since a lease holds back the store calls waiting for it and a failure only means the
+    /// process paces on its own 1/N share until the window ends.
+    /// </summary>
+    public static IServiceCollection AddTableStoreQuota(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAzureCredential(configuration);
+        services.AddOptions<StateOptions>().Bind(configuration.GetSection(StateOptions.SectionName));
+        services.TryAddSingleton<IStoreQuotaLedger>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<StateOptions>>().Value;
+            var clientOptions = ClientOptions(o);
+            clientOptions.Retry.MaxRetries = Math.Min(o.MaxRetries, 1);
+            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(Math.Min(o.NetworkTimeoutSeconds, 3));
+            var service = o.ServiceUri is { } uri
+                ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>(), clientOptions)
+                : new TableServiceClient(o.ConnectionString, clientOptions);
+            return new TableStoreQuotaLedger(service.GetTableClient(o.ReconciliationTable));
+        });
         return services;
     }
 

@@ -9,6 +9,8 @@ namespace Integration.BigCommerce.Client;
 ///     "BaseAddress": "https://api.bigcommerce.com",   // the emulator's URL locally
 ///     "RateLimitReserve": 0.2,                         // share of each window's quota left to the store's other apps
 ///     "RateLimitProcesses": 1,                         // processes pacing the same store (each spends 1/N)
+///     "RateLimitBudget": "Process",                    // or "Table": one budget per store shared through Table Storage
+///     "RateLimitLeaseSize": 5,                         // requests taken from the shared budget per Table call
 ///     "AttemptTimeout": "00:00:30", "TotalTimeout": "00:02:00",
 ///     "MaxRetryAttempts": 4, "RetryBaseDelay": "00:00:01", "ThrottledBaseDelay": "00:00:05"
 ///   }
@@ -36,6 +38,22 @@ public sealed class BigCommerceClientOptions
     /// </summary>
     public int RateLimitProcesses { get; set; } = 1;
 
+    /// <summary>
+    /// Where the processes pacing a store meet. <see cref="RateLimitBudget.Process"/> (default): nowhere, each spends
+    /// its 1/<see cref="RateLimitProcesses"/> share. <see cref="RateLimitBudget.Table"/>: one budget per store and
+    /// window in Table Storage (the <c>State</c> account), taken in leases of <see cref="RateLimitLeaseSize"/>, so a
+    /// process alone may spend the whole of what the hub may; when the table cannot be reached (or is contended past
+    /// a few attempts) the process falls back to its 1/N share for the rest of that window.
+    /// </summary>
+    public RateLimitBudget RateLimitBudget { get; set; } = RateLimitBudget.Process;
+
+    /// <summary>
+    /// Requests (1 to 50) a process takes from the shared budget per Table call (<see cref="RateLimitBudget.Table"/>).
+    /// Larger leases cost fewer Table calls; a lease a process does not spend before its window ends is lost to that
+    /// window, so at most this many per process and class of call.
+    /// </summary>
+    public int RateLimitLeaseSize { get; set; } = 5;
+
     /// <summary>Timeout of one HTTP attempt (not counting the wait for rate-limit budget).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -53,4 +71,14 @@ public sealed class BigCommerceClientOptions
     /// sends under platform load rather than quota exhaustion.
     /// </summary>
     public TimeSpan ThrottledBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Where the processes pacing one store share its rate-limit window (<see cref="BigCommerceClientOptions.RateLimitBudget"/>).</summary>
+public enum RateLimitBudget
+{
+    /// <summary>Each process spends at most its 1/N share (<see cref="BigCommerceClientOptions.RateLimitProcesses"/>), no shared state.</summary>
+    Process,
+
+    /// <summary>One budget per store in Table Storage, taken in leases; the 1/N share when the table fails.</summary>
+    Table,
 }

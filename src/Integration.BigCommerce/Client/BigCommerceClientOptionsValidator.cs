@@ -26,6 +26,16 @@ public sealed class BigCommerceClientOptionsValidator : IValidateOptions<BigComm
             failures.Add($"{Section}:RateLimitProcesses must be between 1 and 4096 (the processes pacing the same store: instances x function groups calling BigCommerce).");
         }
 
+        if (!Enum.IsDefined(options.RateLimitBudget))
+        {
+            failures.Add($"{Section}:RateLimitBudget must be Process (each process its 1/N share) or Table (one budget per store in Table Storage).");
+        }
+
+        if (options.RateLimitLeaseSize is < 1 or > 50)
+        {
+            failures.Add($"{Section}:RateLimitLeaseSize must be between 1 and 50 (requests taken from the shared budget per Table call).");
+        }
+
         CheckDuration(failures, "AttemptTimeout", options.AttemptTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         CheckDuration(failures, "TotalTimeout", options.TotalTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         CheckDuration(failures, "RetryBaseDelay", options.RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));

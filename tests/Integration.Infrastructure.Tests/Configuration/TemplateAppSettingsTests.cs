@@ -4,6 +4,7 @@ using Integration.Azure.Messaging;
 using Integration.Azure.State;
 using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Configuration;
+using Integration.Core.Commerce;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
 using Integration.Core.Secrets;
@@ -45,8 +46,12 @@ public sealed class TemplateAppSettingsTests(CompiledTemplate compiled)
         Assert.Null(state.ConnectionString);
         Assert.Equal(10, provider.GetRequiredService<IOptions<ProcessingOptions>>().Value.MaxDeliveryCount);
         Assert.Equal(new Uri("https://api.bigcommerce.com"), provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.BaseAddress);
-        // Each store's quota is split between every process that may pace it: 2 consumers x 4 instances + 5 timers.
+        // Each store's quota is one budget in the state account's table, shared by every process that may pace it;
+        // without the table each falls back to 1/N of it: 2 consumers x 4 instances + 5 timers.
+        Assert.Equal(RateLimitBudget.Table, provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.RateLimitBudget);
         Assert.Equal(13, provider.GetRequiredService<IOptions<BigCommerceClientOptions>>().Value.RateLimitProcesses);
+        Assert.IsType<TableStoreQuotaLedger>(provider.GetRequiredService<IStoreQuotaLedger>());
+        Assert.NotNull(provider.GetRequiredService<RateLimitPacer>()); // composed with the ledger, or it refuses to start
         Assert.Null(provider.GetRequiredService<IOptions<MappingOptions>>().Value.Path);
         var stores = provider.GetRequiredService<IOptions<BigCommerceOptions>>().Value.Stores;
         Assert.Equal(["abc123", "def456"], stores.Select(s => s.StoreHash));
