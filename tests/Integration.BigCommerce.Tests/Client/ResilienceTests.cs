@@ -92,7 +92,9 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Throttled_429WithHeaders_WaitsForTheResetAndSucceeds()
     {
-        await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 5, WindowMs = 300 });
+        // A window long enough for the other app's six calls to fall in one window on a loaded machine (at 300 ms they
+        // spread over two windows at load average 24: one 429 instead of two).
+        await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 5, WindowMs = 2_000 });
         await ExhaustQuotaAsOtherAppAsync(harness);
 
         var order = await harness.Client.GetOrderAsync(100, Token);
