@@ -11,9 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Integration.Tests.Console;
 
 /// <summary>
-/// The overview's and health page's ledger figures (<see cref="LedgerActivity"/>) over more rows than one page of
-/// Table results (1,000), on Azurite: equal to what counting every row of the day gives, at the first view, after
-/// claims completed through the store since (read incrementally), and after a replay released a claim.
+/// The overview's and health page's ledger figures (<see cref="LedgerActivity"/>, from the per-minute counts the store
+/// keeps) over more rows than one page of Table results (1,000), on Azurite: equal to what counting every row of the
+/// day gives, at the first view (ledger rows written before the counts existed, counted once), after claims completed
+/// through the store since (read incrementally), after a replay released a claim, after a restart (a new host on the
+/// same tables), and after two hosts completed claims at once.
 /// </summary>
 public sealed class ConsoleActivityTests(AzuriteFixture azurite)
 {
@@ -24,7 +26,7 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task OverviewAndHealth_Over2600Rows_CountWhatTheWholeDayHolds_AndFollowNewAndReleasedClaims()
+    public async Task OverviewAndHealth_Over2600Rows_CountWhatTheWholeDayHolds_AndFollowNewAndReleasedClaims_RestartsAndConcurrentHosts()
     {
         await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
             new Dictionary<string, string?> { ["Console:Enabled"] = "true", ["Console:AdminKey"] = "console-admin-key-activity-0123456789" });
@@ -58,31 +60,71 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
         var sync = host.Services.GetRequiredService<ISyncStateStore>();
         for (var i = 0; i < 5; i++)
         {
-            var evt = new CommerceEvent
-            {
-                EventId = $"act-new-{i}-{Guid.NewGuid():N}",
-                StoreHash = store,
-                Scope = "store/order/updated",
-                ResourceType = "order",
-                ResourceId = ResourceId.FromNumber(5000 + i),
-                OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
-                ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
-            };
-            var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
-            var outcome = i == 0 ? "quarantined" : "applied";
-            await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
-            var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
-            rows.Add(new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt")));
+            rows.Add(await CompleteAsync(sync, table, store, $"act-new-{i}-{Guid.NewGuid():N}", i == 0 ? "quarantined" : "applied"));
         }
 
         await AssertFiguresAsync(queries, store, rows, inProgress: 3);
 
-        // A replay releases a quarantined claim (deletes its row); the console's replay then makes the counts read the day again.
+        // A replay releases a quarantined claim (deletes its row, and counts it out of its minute); the console's replay
+        // then makes the counts read the window again.
         var released = rows.Last(r => r.Outcome == "quarantined");
         Assert.Equal(ClaimRelease.Released, await sync.ReleaseAsync(store, Target, released.EventId, Ct));
         rows.Remove(released);
         host.Services.GetRequiredService<LedgerActivity>().Forget(store);
         await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A claim the backfill counted (written before the counts were kept) released too: counted out as well.
+        var old = rows.First(r => r.Outcome == "quarantined" && r.At < now.AddHours(-2));
+        Assert.Equal(ClaimRelease.Released, await sync.ReleaseAsync(store, Target, old.EventId, Ct));
+        rows.Remove(old);
+        host.Services.GetRequiredService<LedgerActivity>().Forget(store);
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A restart: a new host on the same tables counts the same, from the kept minutes (the ledger rows are not read again).
+        var settings = new Dictionary<string, string?>
+        {
+            ["Console:Enabled"] = "true", ["Console:AdminKey"] = "console-admin-key-activity-0123456789", ["State:TablePrefix"] = host.QueuePrefix,
+        };
+        await host.DisposeAsync();
+        await using var second = await StandaloneHost.StartAsync(azurite.ConnectionString, settings);
+        await AssertFiguresAsync(second.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
+
+        // Two hosts completing claims at once, several at a time each, mostly in the same minutes: no count lost (each
+        // minute row is written on its ETag and read again after a race).
+        await using var third = await StandaloneHost.StartAsync(azurite.ConnectionString, settings);
+        var concurrent = await Task.WhenAll(new[] { second, third }.SelectMany((h, n) => Enumerable.Range(0, 4).Select(async worker =>
+        {
+            var done = new List<Row>();
+            var hostSync = h.Services.GetRequiredService<ISyncStateStore>();
+            for (var i = 0; i < 10; i++)
+            {
+                done.Add(await CompleteAsync(hostSync, table, store, $"act-race-{n}-{worker}-{i}-{Guid.NewGuid():N}", Outcomes[(worker + i) % Outcomes.Length]));
+            }
+
+            return done;
+        })));
+        rows.AddRange(concurrent.SelectMany(r => r));
+        await AssertFiguresAsync(second.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
+        await AssertFiguresAsync(third.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
+    }
+
+    /// <summary>One claim taken and completed through the store, as the row it left (its times as stored).</summary>
+    private static async Task<Row> CompleteAsync(ISyncStateStore sync, TableClient table, string store, string eventId, string outcome)
+    {
+        var evt = new CommerceEvent
+        {
+            EventId = eventId,
+            StoreHash = store,
+            Scope = "store/order/updated",
+            ResourceType = "order",
+            ResourceId = ResourceId.FromNumber(5000 + Random.Shared.Next(1000)),
+            OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
+            ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
+        };
+        var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
+        await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
+        var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
+        return new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt"));
     }
 
     /// <summary>The figures as counting every row gives them (what the pages computed before <see cref="LedgerActivity"/>).</summary>
