@@ -60,6 +60,14 @@ public sealed class TableLedgerCounts(TableClient table, TimeProvider time) : IL
         }
     }
 
+    /// <summary>The claims in progress by their own rows (<c>i|{eventId}</c>, written and deleted with the claim): no scan of the ledger.</summary>
+    public async Task<int> InProgressAsync(string storeHash, string target, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var partition = TableKeys.Partition(storeHash, target);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"i|"} and RowKey lt {"i}"} and ClaimedAt ge {since}");
+        return await table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).CountAsync(cancellationToken);
+    }
+
     internal static string MinuteRow(DateTimeOffset at) => "m|" + at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
     /// <summary>The completion (<paramref name="sign"/> 1) or release (-1) of one claim added to a minute row.</summary>

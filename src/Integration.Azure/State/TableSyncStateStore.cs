@@ -12,7 +12,8 @@ namespace Integration.Azure.State;
 /// fingerprint and target id) share a partition, so completing a claim, recording the new resource state and
 /// releasing the lease is one entity-group transaction, and so is counting the completion in its minute
 /// (<see cref="TableLedgerCounts"/>: row <c>m|{minute}</c>, written on its ETag, read again only after another writer
-/// counted it first). Round trips per applied event: claim (1), lease the resource = read + conditional write (2),
+/// counted it first); a claim in progress also has a row <c>i|{eventId}</c>, written with the claim and deleted with its
+/// completion, so the console counts those by key range instead of scanning the ledger. Round trips per applied event: claim (1), lease the resource = read + conditional write (2),
 /// commit (1; +1 for the minute's first completion in this process, or after a race); a duplicate costs the failed
 /// insert and one read (2).
 /// </summary>
@@ -51,10 +52,13 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         };
         try
         {
-            var added = await table.AddEntityAsync(claim, cancellationToken);
-            return new Claim(ClaimStatus.Claimed, 1, Token: added.Headers.ETag?.ToString());
+            // With its in-progress row (i|{eventId}): what the console counts in progress by a key range, not a scan.
+            var added = await table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Add, claim), new(TableTransactionActionType.UpsertReplace, InProgressEntity(partition, commerceEvent.EventId, now))],
+                cancellationToken);
+            return new Claim(ClaimStatus.Claimed, 1, Token: added.Value[0].Headers.ETag?.ToString());
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // Already claimed by an earlier or concurrent delivery: look at it (never read-then-write to claim).
         }
@@ -77,10 +81,12 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         existing["ClaimedAt"] = now;
         try
         {
-            var updated = await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-            return new Claim(ClaimStatus.Claimed, attempts + 1, Token: updated.Headers.ETag?.ToString());
+            var updated = await table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.UpdateReplace, existing, existing.ETag), new(TableTransactionActionType.UpsertReplace, InProgressEntity(partition, commerceEvent.EventId, now))],
+                cancellationToken);
+            return new Claim(ClaimStatus.Claimed, attempts + 1, Token: updated.Value[0].Headers.ETag?.ToString());
         }
-        catch (RequestFailedException ex) when (ex.Status == 412)
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
         {
             return new Claim(ClaimStatus.Busy, attempts + 1, BusyUntil: now + lease);
         }
@@ -240,6 +246,7 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         ArgumentNullException.ThrowIfNull(commerceEvent);
         ArgumentNullException.ThrowIfNull(claim);
         var partition = TableKeys.Partition(commerceEvent.StoreHash, target);
+        await MarkCountedAsync(partition, cancellationToken); // before the completion's time: counted live, never by the backfill too
         var completedAt = timeProvider.GetUtcNow();
         var completed = new TableEntity(partition, TableKeys.EventRow(commerceEvent.EventId))
         {
@@ -262,10 +269,14 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             actions.Add(new(TableTransactionActionType.UpdateReplace, row, TokenOf(lease.Token)));
         }
 
+        // The claim is no longer in progress (a claim taken before the in-progress rows existed has none: see CountAsync).
+        var inProgressIndex = actions.Count;
+        actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, TableKeys.InProgressRow(commerceEvent.EventId)), ETag.All));
+
         // And the minute's counts (TableLedgerCounts): what the console reads instead of the day's claims.
         var lag = commerceEvent.ReceivedAt is { } received ? Math.Max(0, (completedAt - received).TotalSeconds) : (double?)null;
         await CountAsync(partition, completedAt, actions, current => TableLedgerCounts.Count(current, partition, outcome, completedAt, lag, 1),
-            $"Completing event {commerceEvent.EventId} for {target}", cancellationToken);
+            $"Completing event {commerceEvent.EventId} for {target}", cancellationToken, inProgressIndex);
     }
 
     public async Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
@@ -325,7 +336,7 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
     /// and retries; a race on the other rows is the caller's (<see cref="ConcurrencyConflictException"/>).
     /// </summary>
     private async Task CountAsync(string partition, DateTimeOffset at, List<TableTransactionAction> actions, Func<TableEntity?, TableEntity> count,
-        string what, CancellationToken cancellationToken)
+        string what, CancellationToken cancellationToken, int inProgressIndex = -1)
     {
         await MarkCountedAsync(partition, cancellationToken);
         var key = TableLedgerCounts.MinuteRow(at);
@@ -343,6 +354,14 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
                 next.ETag = responses[index].Headers.ETag ?? default;
                 _minutes[partition] = next;
                 return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == inProgressIndex && inProgressIndex >= 0 && ex.Status == 404)
+            {
+                // A claim taken before the in-progress rows existed: nothing to delete.
+                actions.RemoveAt(index);
+                actions.RemoveAt(inProgressIndex);
+                inProgressIndex = -1;
+                index--;
             }
             catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == index && ex.Status is 409 or 412 or 404 && race < MaxCountRaces)
             {
@@ -398,8 +417,10 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
 
         deleted += await DeleteBatchAsync(batch, cancellationToken);
 
-        // The minute counts as old (TableLedgerCounts): nothing reads them any more.
-        var minutes = TableClient.CreateQueryFilter($"RowKey ge {"m|"} and RowKey lt {TableLedgerCounts.MinuteRow(completedBefore)}");
+        // The minute counts as old (TableLedgerCounts): nothing reads them any more; and the in-progress rows of claims
+        // taken that long ago (the claims swept above).
+        var minutes = TableClient.CreateQueryFilter(
+            $"(RowKey ge {"m|"} and RowKey lt {TableLedgerCounts.MinuteRow(completedBefore)}) or (RowKey ge {"i|"} and RowKey lt {"i}"} and ClaimedAt lt {completedBefore})");
         partition = null;
         await foreach (var entity in table.QueryAsync<TableEntity>(minutes, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
@@ -479,6 +500,9 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
     private static ResourceState? StateOf(TableEntity entity) => entity.GetString("AppliedEventId") is { } appliedEventId
         ? new ResourceState(entity.GetDateTimeOffset("Version"), entity.GetString("TargetId"), appliedEventId, entity.GetString("Fingerprint"))
         : null;
+
+    private static TableEntity InProgressEntity(string partition, string eventId, DateTimeOffset claimedAt) =>
+        new(partition, TableKeys.InProgressRow(eventId)) { ["ClaimedAt"] = claimedAt };
 
     private TableEntity ResourceEntity(string partition, ResourceKey key, ResourceState? state)
     {

@@ -17,10 +17,14 @@ public sealed record LedgerMinute(DateTimeOffset Minute, IReadOnlyDictionary<str
 /// <summary>
 /// The ledger's completed claims counted per minute as they complete (<see cref="ISyncStateStore.CompleteAsync"/> and
 /// <see cref="ISyncStateStore.ReleaseAsync"/> keep the counts in the same transaction as the claim), so the console
-/// reads a day as at most 1,440 minutes instead of every claim of the day.
+/// reads a day as at most 1,440 minutes instead of every claim of the day; and the claims in progress, kept apart the
+/// same way, so counting them reads only them.
 /// </summary>
 public interface ILedgerCounts
 {
     /// <summary>The minutes of one store and target from <paramref name="since"/> (the minute it falls in included), oldest first.</summary>
     IAsyncEnumerable<LedgerMinute> ListAsync(string storeHash, string target, DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>How many claims of one store and target are in progress, claimed since <paramref name="since"/>.</summary>
+    Task<int> InProgressAsync(string storeHash, string target, DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -69,9 +69,9 @@ public sealed class ActivitySnapshot
 /// minutes from <see cref="Overlap"/> before the previous read (a minute row holds its whole count, so it replaces the
 /// kept one); every <see cref="RebuildAfter"/>, and after <see cref="Forget"/>, the whole window is read again (a
 /// minute changed later: a claim released by a replay, or completed by a process whose clock is behind). The
-/// in-progress claims are few and are read from the ledger on every view.
+/// in-progress claims are few and are counted on every view, from their own rows (<see cref="ILedgerCounts.InProgressAsync"/>).
 /// </summary>
-public sealed class LedgerActivity(ILedgerReader ledger, ILedgerCounts counts, TimeProvider time)
+public sealed class LedgerActivity(ILedgerCounts counts, TimeProvider time)
 {
     /// <summary>How far back of the previous read each view reads again.</summary>
     public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(2);
@@ -121,8 +121,7 @@ public sealed class LedgerActivity(ILedgerReader ledger, ILedgerCounts counts, T
 
     /// <summary>Claims in progress claimed since <paramref name="since"/> (read every time: a claim ends or is taken any moment).</summary>
     public Task<int> InProgressAsync(string store, string target, DateTimeOffset since, CancellationToken cancellationToken) =>
-        ledger.ListAsync(new LedgerQuery(store, target, Since: since, Status: LedgerStatus.InProgress, OutcomesOnly: true), cancellationToken)
-            .CountAsync(cancellationToken).AsTask();
+        counts.InProgressAsync(store, target, since, cancellationToken);
 
     /// <summary>Reads a store's whole window again at its next view (after a replay released some of its claims).</summary>
     public void Forget(string store)

@@ -52,12 +52,28 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
             rows.Add(new Row($"act-{i:D5}", Outcomes[i % Outcomes.Length], at, i % 7 == 0 ? null : at.AddMilliseconds(-(150 + ((i * 7919) % 9000)))));
         }
 
-        await SeedAsync(table, store, rows, inProgress: 3, now);
+        await SeedAsync(table, store, rows, now);
+
+        var sync = host.Services.GetRequiredService<ISyncStateStore>();
+        // A claim the previous version took (no in-progress row) completed by this one: counted, the claim's row completed.
+        // (Until it completes such a claim is not counted in progress: the versions overlap for a lease's length.)
+        var legacy = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|act-legacy-busy", cancellationToken: Ct)).Value;
+        var legacyEvent = Event(store, "act-legacy-busy");
+        await sync.CompleteAsync(legacyEvent, Target, new Claim(ClaimStatus.Claimed, 1, Token: legacy.ETag.ToString()), "applied", null, cancellationToken: Ct);
+        var completedLegacy = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|act-legacy-busy", cancellationToken: Ct)).Value;
+        Assert.Equal("Completed", completedLegacy.GetString("Status"));
+        rows.Add(new Row("act-legacy-busy", "applied", completedLegacy.GetDateTimeOffset("CompletedAt")!.Value, completedLegacy.GetDateTimeOffset("ReceivedAt")));
+
+        // Three claims in progress, taken through the store (with their in-progress rows).
+        for (var i = 0; i < 3; i++)
+        {
+            var busy = Event(store, $"act-busy-{i}-{Guid.NewGuid():N}");
+            Assert.Equal(ClaimStatus.Claimed, (await sync.ClaimAsync(busy, Target, TimeSpan.FromMinutes(10), Ct)).Status);
+        }
 
         await AssertFiguresAsync(queries, store, rows, inProgress: 3);
 
         // New claims completed through the store (the write path) after the first view: counted by the next.
-        var sync = host.Services.GetRequiredService<ISyncStateStore>();
         for (var i = 0; i < 5; i++)
         {
             rows.Add(await CompleteAsync(sync, table, store, $"act-new-{i}-{Guid.NewGuid():N}", i == 0 ? "quarantined" : "applied"));
@@ -111,7 +127,15 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
     /// <summary>One claim taken and completed through the store, as the row it left (its times as stored).</summary>
     private static async Task<Row> CompleteAsync(ISyncStateStore sync, TableClient table, string store, string eventId, string outcome)
     {
-        var evt = new CommerceEvent
+        var evt = Event(store, eventId);
+        var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
+        await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
+        var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
+        return new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt"));
+    }
+
+    private static CommerceEvent Event(string store, string eventId) =>
+        new()
         {
             EventId = eventId,
             StoreHash = store,
@@ -121,11 +145,6 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
             OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
             ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
         };
-        var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
-        await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
-        var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
-        return new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt"));
-    }
 
     /// <summary>The figures as counting every row gives them (what the pages computed before <see cref="LedgerActivity"/>).</summary>
     private static async Task AssertFiguresAsync(ConsoleQueries queries, string store, List<Row> rows, int inProgress)
@@ -157,8 +176,11 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
     private static SortedDictionary<string, long> Count(IEnumerable<Row> rows) =>
         new(rows.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.LongCount()), StringComparer.Ordinal);
 
-    /// <summary>Rows as <c>TableSyncStateStore</c> writes them, in batch transactions (2,600 claims through the store would take minutes).</summary>
-    private static async Task SeedAsync(TableClient table, string store, List<Row> rows, int inProgress, DateTimeOffset now)
+    /// <summary>
+    /// Ledger rows as a version that kept no per-minute counts wrote them, in batch transactions (2,600 claims through
+    /// the store would take minutes): completed claims, and one in progress (act-legacy-busy, without an in-progress row).
+    /// </summary>
+    private static async Task SeedAsync(TableClient table, string store, List<Row> rows, DateTimeOffset now)
     {
         var partition = $"{store}|{Target}";
         var entities = rows.Select(r => new TableEntity(partition, "e|" + r.EventId)
@@ -171,13 +193,13 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
             ["ResourceId"] = r.EventId[4..],
             ["CompletedAt"] = r.At,
             ["ReceivedAt"] = r.ReceivedAt,
-        }).Concat(Enumerable.Range(0, inProgress).Select(i => new TableEntity(partition, $"e|act-busy-{i}")
+        }).Append(new TableEntity(partition, "e|act-legacy-busy")
         {
             ["Status"] = "InProgress",
             ["Attempts"] = 1,
-            ["ClaimedAt"] = now.AddMinutes(-i - 1),
+            ["ClaimedAt"] = now.AddMinutes(-1),
             ["LeaseUntil"] = now.AddMinutes(5),
-        }));
+        });
         foreach (var batch in entities.Chunk(100))
         {
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), Ct);
