@@ -31,6 +31,9 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _marked = new(StringComparer.Ordinal);
 
+    /// <summary>Per partition, whose turn it is to commit a count in this process.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _countTurns = new(StringComparer.Ordinal);
+
     /// <summary>The widest gap between two wanted numeric ids that one range query of a batch read spans.</summary>
     private const long MaxIdGap = 250;
 
@@ -341,6 +344,24 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         await MarkCountedAsync(partition, cancellationToken);
         var key = TableLedgerCounts.MinuteRow(at);
         var index = actions.Count;
+
+        // This process's workers take turns on a partition's count (16 at once on one minute row exhausted the retries
+        // in load-processing): only other processes can race it.
+        var turn = _countTurns.GetOrAdd(partition, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            await CountInTurnAsync(partition, key, index, actions, count, what, inProgressIndex, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task CountInTurnAsync(string partition, string key, int index, List<TableTransactionAction> actions, Func<TableEntity?, TableEntity> count,
+        string what, int inProgressIndex, CancellationToken cancellationToken)
+    {
         for (var race = 0; ; race++)
         {
             var current = _minutes.TryGetValue(partition, out var cached) && cached.RowKey == key ? cached : await ReadMinuteAsync(partition, key, cancellationToken);
