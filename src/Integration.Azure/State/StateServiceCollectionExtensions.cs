@@ -41,6 +41,7 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton<IFulfilmentCheckpointStore>(sp => new TableFulfilmentCheckpointStore(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton<IQuarantineStore>(sp => new TableQuarantineStore(Table(sp, o => o.QuarantineTable)));
         services.TryAddSingleton<ILedgerReader>(sp => new TableLedgerReader(Table(sp, o => o.SyncTable)));
+        services.TryAddSingleton<ILedgerCounts>(sp => new TableLedgerCounts(Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IReconciliationStore>(sp => new TableReconciliationStore(
             Table(sp, o => o.ReconciliationTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(TimeProvider.System);

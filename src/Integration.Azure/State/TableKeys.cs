@@ -12,5 +12,8 @@ internal static class TableKeys
 
     public static string EventRow(string eventId) => "e|" + Encode(eventId);
 
+    /// <summary>A claim in progress (written and deleted with the claim's own row): counted by key range.</summary>
+    public static string InProgressRow(string eventId) => "i|" + Encode(eventId);
+
     public static string ResourceRow(string resourceType, string resourceId) => $"r|{Encode(resourceType)}|{Encode(resourceId)}";
 }

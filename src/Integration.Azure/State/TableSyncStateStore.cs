@@ -10,14 +10,29 @@ namespace Integration.Azure.State;
 /// The ledger and the resource state in one table, partitioned by <c>{store}|{target}</c>: event claims (row
 /// <c>e|{eventId}</c>) and resource rows (row <c>r|{type}|{id}</c>: lease holder and expiry, last applied version,
 /// fingerprint and target id) share a partition, so completing a claim, recording the new resource state and
-/// releasing the lease is one entity-group transaction. Round trips per applied event: claim (1), lease the resource
-/// = read + conditional write (2), commit (1); a duplicate costs the failed insert and one read (2).
+/// releasing the lease is one entity-group transaction, and so is counting the completion in its minute
+/// (<see cref="TableLedgerCounts"/>: row <c>m|{minute}</c>, written on its ETag, read again only after another writer
+/// counted it first); a claim in progress also has a row <c>i|{eventId}</c>, written with the claim and deleted with its
+/// completion, so the console counts those by key range instead of scanning the ledger. Round trips per applied event: claim (1), lease the resource = read + conditional write (2),
+/// commit (1; +1 for the minute's first completion in this process, or after a race); a duplicate costs the failed
+/// insert and one read (2).
 /// </summary>
 public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProvider) : ISyncStateStore
 {
     private const string InProgress = "InProgress";
     private const string Completed = "Completed";
     private const int MaxLeaseRaces = 5;
+
+    /// <summary>How often a completion retries its minute's count after another writer counted the same minute first.</summary>
+    private const int MaxCountRaces = 20;
+
+    /// <summary>Per partition, the minute row this process wrote last, with its ETag (the next completion of that minute skips reading it).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _minutes = new(StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _marked = new(StringComparer.Ordinal);
+
+    /// <summary>Per partition, whose turn it is to commit a count in this process.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _countTurns = new(StringComparer.Ordinal);
 
     /// <summary>The widest gap between two wanted numeric ids that one range query of a batch read spans.</summary>
     private const long MaxIdGap = 250;
@@ -40,10 +55,13 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         };
         try
         {
-            var added = await table.AddEntityAsync(claim, cancellationToken);
-            return new Claim(ClaimStatus.Claimed, 1, Token: added.Headers.ETag?.ToString());
+            // With its in-progress row (i|{eventId}): what the console counts in progress by a key range, not a scan.
+            var added = await table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Add, claim), new(TableTransactionActionType.UpsertReplace, InProgressEntity(partition, commerceEvent.EventId, now))],
+                cancellationToken);
+            return new Claim(ClaimStatus.Claimed, 1, Token: added.Value[0].Headers.ETag?.ToString());
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // Already claimed by an earlier or concurrent delivery: look at it (never read-then-write to claim).
         }
@@ -66,10 +84,12 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         existing["ClaimedAt"] = now;
         try
         {
-            var updated = await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-            return new Claim(ClaimStatus.Claimed, attempts + 1, Token: updated.Headers.ETag?.ToString());
+            var updated = await table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.UpdateReplace, existing, existing.ETag), new(TableTransactionActionType.UpsertReplace, InProgressEntity(partition, commerceEvent.EventId, now))],
+                cancellationToken);
+            return new Claim(ClaimStatus.Claimed, attempts + 1, Token: updated.Value[0].Headers.ETag?.ToString());
         }
-        catch (RequestFailedException ex) when (ex.Status == 412)
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
         {
             return new Claim(ClaimStatus.Busy, attempts + 1, BusyUntil: now + lease);
         }
@@ -229,6 +249,8 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
         ArgumentNullException.ThrowIfNull(commerceEvent);
         ArgumentNullException.ThrowIfNull(claim);
         var partition = TableKeys.Partition(commerceEvent.StoreHash, target);
+        await MarkCountedAsync(partition, cancellationToken); // before the completion's time: counted live, never by the backfill too
+        var completedAt = timeProvider.GetUtcNow();
         var completed = new TableEntity(partition, TableKeys.EventRow(commerceEvent.EventId))
         {
             ["Status"] = Completed,
@@ -238,11 +260,11 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             ["Scope"] = commerceEvent.Scope,
             ["ResourceType"] = commerceEvent.ResourceType,
             ["ResourceId"] = commerceEvent.ResourceId?.ToString(),
-            ["CompletedAt"] = timeProvider.GetUtcNow(),
+            ["CompletedAt"] = completedAt,
             // When the intake accepted it: the console's lag (intake to outcome) per target.
             ["ReceivedAt"] = commerceEvent.ReceivedAt,
         };
-        var actions = new List<TableTransactionAction>(2) { new(TableTransactionActionType.UpdateReplace, completed, TokenOf(claim.Token)) };
+        var actions = new List<TableTransactionAction>(3) { new(TableTransactionActionType.UpdateReplace, completed, TokenOf(claim.Token)) };
         if (lease is not null)
         {
             // The resource row keeps (or advances to) its state and drops the lease, in the same transaction.
@@ -250,7 +272,14 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             actions.Add(new(TableTransactionActionType.UpdateReplace, row, TokenOf(lease.Token)));
         }
 
-        await SubmitAsync(actions, $"Completing event {commerceEvent.EventId} for {target}", cancellationToken);
+        // The claim is no longer in progress (a claim taken before the in-progress rows existed has none: see CountAsync).
+        var inProgressIndex = actions.Count;
+        actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, TableKeys.InProgressRow(commerceEvent.EventId)), ETag.All));
+
+        // And the minute's counts (TableLedgerCounts): what the console reads instead of the day's claims.
+        var lag = commerceEvent.ReceivedAt is { } received ? Math.Max(0, (completedAt - received).TotalSeconds) : (double?)null;
+        await CountAsync(partition, completedAt, actions, current => TableLedgerCounts.Count(current, partition, outcome, completedAt, lag, 1),
+            $"Completing event {commerceEvent.EventId} for {target}", cancellationToken, inProgressIndex);
     }
 
     public async Task AbandonAsync(CommerceEvent commerceEvent, string target, Claim claim, ResourceLease? lease,
@@ -283,18 +312,106 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             return ClaimRelease.InProgress; // a delivery is working on it right now: never pull a claim from under it
         }
 
+        // The claim goes and its minute counts one completion less, in one transaction.
+        var actions = new List<TableTransactionAction>(2) { new(TableTransactionActionType.Delete, entity, entity.ETag) };
+        var completedAt = entity.GetDateTimeOffset("CompletedAt") ?? timeProvider.GetUtcNow();
+        var lag = entity.GetDateTimeOffset("ReceivedAt") is { } received ? Math.Max(0, (completedAt - received).TotalSeconds) : (double?)null;
+        var outcome = entity.GetString("Outcome") ?? "unknown";
         try
         {
-            var deleted = await table.DeleteEntityAsync(partition, row, entity.ETag, cancellationToken);
-            return deleted.Status == 404 ? ClaimRelease.NotFound : ClaimRelease.Released;
+            await CountAsync(partition, completedAt, actions, current => TableLedgerCounts.Count(current, partition, outcome, completedAt, lag, -1),
+                $"Releasing event {eventId} for {target}", cancellationToken);
+            return ClaimRelease.Released;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (ConcurrencyConflictException ex) when (ex.InnerException is TableTransactionFailedException { Status: 404 })
         {
             return ClaimRelease.NotFound;
         }
-        catch (RequestFailedException ex) when (ex.Status == 412)
+        catch (ConcurrencyConflictException)
         {
             return ClaimRelease.InProgress; // taken again since we read it
+        }
+    }
+
+    /// <summary>
+    /// Submits <paramref name="actions"/> with the minute row of <paramref name="at"/> changed by <paramref name="count"/>,
+    /// conditionally on the row's ETag: a race on the minute (another worker or host counted meanwhile) reads it again
+    /// and retries; a race on the other rows is the caller's (<see cref="ConcurrencyConflictException"/>).
+    /// </summary>
+    private async Task CountAsync(string partition, DateTimeOffset at, List<TableTransactionAction> actions, Func<TableEntity?, TableEntity> count,
+        string what, CancellationToken cancellationToken, int inProgressIndex = -1)
+    {
+        await MarkCountedAsync(partition, cancellationToken);
+        var key = TableLedgerCounts.MinuteRow(at);
+        var index = actions.Count;
+
+        // This process's workers take turns on a partition's count (16 at once on one minute row exhausted the retries
+        // in load-processing): only other processes can race it.
+        var turn = _countTurns.GetOrAdd(partition, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            await CountInTurnAsync(partition, key, index, actions, count, what, inProgressIndex, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task CountInTurnAsync(string partition, string key, int index, List<TableTransactionAction> actions, Func<TableEntity?, TableEntity> count,
+        string what, int inProgressIndex, CancellationToken cancellationToken)
+    {
+        for (var race = 0; ; race++)
+        {
+            var current = _minutes.TryGetValue(partition, out var cached) && cached.RowKey == key ? cached : await ReadMinuteAsync(partition, key, cancellationToken);
+            var next = count(current);
+            actions.Add(current is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, next)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, current.ETag));
+            try
+            {
+                var responses = (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+                next.ETag = responses[index].Headers.ETag ?? default;
+                _minutes[partition] = next;
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == inProgressIndex && inProgressIndex >= 0 && ex.Status == 404)
+            {
+                // A claim taken before the in-progress rows existed: nothing to delete.
+                actions.RemoveAt(index);
+                actions.RemoveAt(inProgressIndex);
+                inProgressIndex = -1;
+                index--;
+            }
+            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == index && ex.Status is 409 or 412 or 404 && race < MaxCountRaces)
+            {
+                // Counted by someone else meanwhile: read the minute again.
+                _minutes.TryRemove(partition, out _);
+                actions.RemoveAt(index);
+                await Task.Delay(Random.Shared.Next(1, 5 + (race * 10)), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                _minutes.TryRemove(partition, out _);
+                throw new ConcurrencyConflictException($"{what} lost a race ({ex.Status}): another worker took it over; it will be retried.", ex);
+            }
+        }
+    }
+
+    private async Task<TableEntity?> ReadMinuteAsync(string partition, string key, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, key, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Once per partition and process: the partition's counts are kept live from now on (TableLedgerCounts' marker).</summary>
+    private async Task MarkCountedAsync(string partition, CancellationToken cancellationToken)
+    {
+        if (!_marked.ContainsKey(partition))
+        {
+            await TableLedgerCounts.MarkAsync(table, partition, timeProvider.GetUtcNow(), cancellationToken);
+            _marked[partition] = true;
         }
     }
 
@@ -319,7 +436,26 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
             batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, entity.ETag));
         }
 
-        return deleted + await DeleteBatchAsync(batch, cancellationToken);
+        deleted += await DeleteBatchAsync(batch, cancellationToken);
+
+        // The minute counts as old (TableLedgerCounts): nothing reads them any more; and the in-progress rows of claims
+        // taken that long ago (the claims swept above).
+        var minutes = TableClient.CreateQueryFilter(
+            $"(RowKey ge {"m|"} and RowKey lt {TableLedgerCounts.MinuteRow(completedBefore)}) or (RowKey ge {"i|"} and RowKey lt {"i}"} and ClaimedAt lt {completedBefore})");
+        partition = null;
+        await foreach (var entity in table.QueryAsync<TableEntity>(minutes, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (batch.Count == 100 || (partition is not null && entity.PartitionKey != partition))
+            {
+                await DeleteBatchAsync(batch, cancellationToken);
+            }
+
+            partition = entity.PartitionKey;
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, ETag.All));
+        }
+
+        await DeleteBatchAsync(batch, cancellationToken);
+        return deleted;
     }
 
     private async Task<int> DeleteBatchAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
@@ -385,6 +521,9 @@ public sealed class TableSyncStateStore(TableClient table, TimeProvider timeProv
     private static ResourceState? StateOf(TableEntity entity) => entity.GetString("AppliedEventId") is { } appliedEventId
         ? new ResourceState(entity.GetDateTimeOffset("Version"), entity.GetString("TargetId"), appliedEventId, entity.GetString("Fingerprint"))
         : null;
+
+    private static TableEntity InProgressEntity(string partition, string eventId, DateTimeOffset claimedAt) =>
+        new(partition, TableKeys.InProgressRow(eventId)) { ["ClaimedAt"] = claimedAt };
 
     private TableEntity ResourceEntity(string partition, ResourceKey key, ResourceState? state)
     {

@@ -72,6 +72,7 @@ public sealed class ConsoleQueries(
     IntakeDecisionWindow intake,
     IOptions<TransportOptions> transport,
     TargetCircuits circuits,
+    ITargetBacklog backlogs,
     TimeProvider time)
 {
     /// <summary>The targets a ledger is kept for: the webhook targets and the store (fulfilment write-back).</summary>
@@ -123,7 +124,7 @@ public sealed class ConsoleQueries(
                 var (hours, lastSuccess) = await activity.GetAsync(store, target,
                     a => (Enumerable.Range(0, 24).Select(i => a.Hour(firstHour.AddHours(i))).ToList(), a.LastSuccess(firstHour)), cancellationToken);
                 var inProgress = await activity.InProgressAsync(store, target, firstHour, cancellationToken);
-                var (backlog, oldest) = await BacklogAsync(target, now, cancellationToken);
+                var (backlog, oldest) = await BacklogAsync(target, cancellationToken);
                 targets.Add(new TargetHealth(target, backlog, oldest, lastSuccess, inProgress,
                     quarantined.GetValueOrDefault(target), hours));
             }
@@ -241,23 +242,16 @@ public sealed class ConsoleQueries(
     private static ReconciliationReport[] LatestPerKind(IReadOnlyList<ReconciliationReport> reports) =>
         [.. reports.GroupBy(r => r.Kind).Select(g => g.OrderByDescending(r => r.StartedAt).First()).OrderBy(r => r.Kind, StringComparer.Ordinal)];
 
-    /// <summary>The target's queue length and the age of its oldest message (Storage queues; both null on another transport or the store target).</summary>
-    private async Task<(long? Backlog, TimeSpan? Oldest)> BacklogAsync(string target, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The target's backlog on the transport (<see cref="ITargetBacklog"/>: Storage queue or Service Bus subscription; both null for the store target).</summary>
+    private async Task<(long? Backlog, TimeSpan? Oldest)> BacklogAsync(string target, CancellationToken cancellationToken)
     {
-        if (transport.Value.Kind != TransportKind.StorageQueues || !EventTargets.All.Contains(target) || services.GetService<QueueServiceClient>() is not { } queues)
+        if (!EventTargets.All.Contains(target))
         {
             return (null, null);
         }
 
-        var queue = queues.GetQueueClient(StorageQueueEventPublisher.QueueName(transport.Value.StorageQueues.QueuePrefix, target));
-        if (!await queue.ExistsAsync(cancellationToken))
-        {
-            return (0, null);
-        }
-
-        var count = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-        var peeked = (await queue.PeekMessagesAsync(1, cancellationToken)).Value;
-        return (count, peeked is [{ InsertedOn: { } inserted }] ? now - inserted : null);
+        var backlog = await backlogs.GetAsync(target, cancellationToken);
+        return (backlog.Count, backlog.Oldest);
     }
 
     private async Task<IReadOnlyDictionary<string, long>?> PoisonAsync(CancellationToken cancellationToken)

@@ -1,3 +1,8 @@
+using Azure.Core;
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Queues;
+using Integration.Azure.Messaging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Integration.Standalone.OperatorConsole;
@@ -38,6 +43,15 @@ public static class ConsoleServiceCollectionExtensions
         services.TryAddSingleton<ConsoleAccess>();
         services.TryAddSingleton<ConsoleQueries>();
         services.TryAddSingleton<LedgerActivity>();
+        // The health page's backlog per target, from the transport that carries the events.
+        services.TryAddSingleton<ITargetBacklog>(sp =>
+        {
+            var transport = sp.GetRequiredService<IOptions<TransportOptions>>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return transport.Value.Kind == TransportKind.ServiceBus
+                ? ServiceBusBacklog.Create(transport.Value.ServiceBus, sp.GetRequiredService<ServiceBusClient>(), sp.GetRequiredService<TokenCredential>, time)
+                : new StorageQueueBacklog(sp.GetRequiredService<QueueServiceClient>(), transport, time);
+        });
         services.TryAddSingleton<IntakeDecisionWindow>();
         services.AddHostedService<ConsoleStartup>();
         return services;

@@ -11,9 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Integration.Tests.Console;
 
 /// <summary>
-/// The overview's and health page's ledger figures (<see cref="LedgerActivity"/>) over more rows than one page of
-/// Table results (1,000), on Azurite: equal to what counting every row of the day gives, at the first view, after
-/// claims completed through the store since (read incrementally), and after a replay released a claim.
+/// The overview's and health page's ledger figures (<see cref="LedgerActivity"/>, from the per-minute counts the store
+/// keeps) over more rows than one page of Table results (1,000), on Azurite: equal to what counting every row of the
+/// day gives, at the first view (ledger rows written before the counts existed, counted once), after claims completed
+/// through the store since (read incrementally), after a replay released a claim, after a restart (a new host on the
+/// same tables), and after two hosts completed claims at once.
 /// </summary>
 public sealed class ConsoleActivityTests(AzuriteFixture azurite)
 {
@@ -24,7 +26,7 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task OverviewAndHealth_Over2600Rows_CountWhatTheWholeDayHolds_AndFollowNewAndReleasedClaims()
+    public async Task OverviewAndHealth_Over2600Rows_CountWhatTheWholeDayHolds_AndFollowNewAndReleasedClaims_RestartsAndConcurrentHosts()
     {
         await using var host = await StandaloneHost.StartAsync(azurite.ConnectionString,
             new Dictionary<string, string?> { ["Console:Enabled"] = "true", ["Console:AdminKey"] = "console-admin-key-activity-0123456789" });
@@ -50,40 +52,99 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
             rows.Add(new Row($"act-{i:D5}", Outcomes[i % Outcomes.Length], at, i % 7 == 0 ? null : at.AddMilliseconds(-(150 + ((i * 7919) % 9000)))));
         }
 
-        await SeedAsync(table, store, rows, inProgress: 3, now);
+        await SeedAsync(table, store, rows, now);
 
-        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
-
-        // New claims completed through the store (the write path) after the first view: counted by the next.
         var sync = host.Services.GetRequiredService<ISyncStateStore>();
-        for (var i = 0; i < 5; i++)
+        // A claim the previous version took (no in-progress row) completed by this one: counted, the claim's row completed.
+        // (Until it completes such a claim is not counted in progress: the versions overlap for a lease's length.)
+        var legacy = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|act-legacy-busy", cancellationToken: Ct)).Value;
+        var legacyEvent = Event(store, "act-legacy-busy");
+        await sync.CompleteAsync(legacyEvent, Target, new Claim(ClaimStatus.Claimed, 1, Token: legacy.ETag.ToString()), "applied", null, cancellationToken: Ct);
+        var completedLegacy = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|act-legacy-busy", cancellationToken: Ct)).Value;
+        Assert.Equal("Completed", completedLegacy.GetString("Status"));
+        rows.Add(new Row("act-legacy-busy", "applied", completedLegacy.GetDateTimeOffset("CompletedAt")!.Value, completedLegacy.GetDateTimeOffset("ReceivedAt")));
+
+        // Three claims in progress, taken through the store (with their in-progress rows).
+        for (var i = 0; i < 3; i++)
         {
-            var evt = new CommerceEvent
-            {
-                EventId = $"act-new-{i}-{Guid.NewGuid():N}",
-                StoreHash = store,
-                Scope = "store/order/updated",
-                ResourceType = "order",
-                ResourceId = ResourceId.FromNumber(5000 + i),
-                OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
-                ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
-            };
-            var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
-            var outcome = i == 0 ? "quarantined" : "applied";
-            await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
-            var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
-            rows.Add(new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt")));
+            var busy = Event(store, $"act-busy-{i}-{Guid.NewGuid():N}");
+            Assert.Equal(ClaimStatus.Claimed, (await sync.ClaimAsync(busy, Target, TimeSpan.FromMinutes(10), Ct)).Status);
         }
 
         await AssertFiguresAsync(queries, store, rows, inProgress: 3);
 
-        // A replay releases a quarantined claim (deletes its row); the console's replay then makes the counts read the day again.
+        // New claims completed through the store (the write path) after the first view: counted by the next.
+        for (var i = 0; i < 5; i++)
+        {
+            rows.Add(await CompleteAsync(sync, table, store, $"act-new-{i}-{Guid.NewGuid():N}", i == 0 ? "quarantined" : "applied"));
+        }
+
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A replay releases a quarantined claim (deletes its row, and counts it out of its minute); the console's replay
+        // then makes the counts read the window again.
         var released = rows.Last(r => r.Outcome == "quarantined");
         Assert.Equal(ClaimRelease.Released, await sync.ReleaseAsync(store, Target, released.EventId, Ct));
         rows.Remove(released);
         host.Services.GetRequiredService<LedgerActivity>().Forget(store);
         await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A claim the backfill counted (written before the counts were kept) released too: counted out as well.
+        var old = rows.First(r => r.Outcome == "quarantined" && r.At < now.AddHours(-2));
+        Assert.Equal(ClaimRelease.Released, await sync.ReleaseAsync(store, Target, old.EventId, Ct));
+        rows.Remove(old);
+        host.Services.GetRequiredService<LedgerActivity>().Forget(store);
+        await AssertFiguresAsync(queries, store, rows, inProgress: 3);
+
+        // A restart: a new host on the same tables counts the same, from the kept minutes (the ledger rows are not read again).
+        var settings = new Dictionary<string, string?>
+        {
+            ["Console:Enabled"] = "true", ["Console:AdminKey"] = "console-admin-key-activity-0123456789", ["State:TablePrefix"] = host.QueuePrefix,
+        };
+        await host.DisposeAsync();
+        await using var second = await StandaloneHost.StartAsync(azurite.ConnectionString, settings);
+        await AssertFiguresAsync(second.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
+
+        // Two hosts completing claims at once, several at a time each, mostly in the same minutes: no count lost (each
+        // minute row is written on its ETag and read again after a race).
+        await using var third = await StandaloneHost.StartAsync(azurite.ConnectionString, settings);
+        var concurrent = await Task.WhenAll(new[] { second, third }.SelectMany((h, n) => Enumerable.Range(0, 4).Select(async worker =>
+        {
+            var done = new List<Row>();
+            var hostSync = h.Services.GetRequiredService<ISyncStateStore>();
+            for (var i = 0; i < 10; i++)
+            {
+                done.Add(await CompleteAsync(hostSync, table, store, $"act-race-{n}-{worker}-{i}-{Guid.NewGuid():N}", Outcomes[(worker + i) % Outcomes.Length]));
+            }
+
+            return done;
+        })));
+        rows.AddRange(concurrent.SelectMany(r => r));
+        await AssertFiguresAsync(second.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
+        await AssertFiguresAsync(third.Services.GetRequiredService<ConsoleQueries>(), store, rows, inProgress: 3);
     }
+
+    /// <summary>One claim taken and completed through the store, as the row it left (its times as stored).</summary>
+    private static async Task<Row> CompleteAsync(ISyncStateStore sync, TableClient table, string store, string eventId, string outcome)
+    {
+        var evt = Event(store, eventId);
+        var claim = await sync.ClaimAsync(evt, Target, TimeSpan.FromMinutes(1), Ct);
+        await sync.CompleteAsync(evt, Target, claim, outcome, null, cancellationToken: Ct);
+        var stored = (await table.GetEntityAsync<TableEntity>($"{store}|{Target}", "e|" + evt.EventId, cancellationToken: Ct)).Value;
+        return new Row(evt.EventId, outcome, stored.GetDateTimeOffset("CompletedAt")!.Value, stored.GetDateTimeOffset("ReceivedAt"));
+    }
+
+    private static CommerceEvent Event(string store, string eventId) =>
+        new()
+        {
+            EventId = eventId,
+            StoreHash = store,
+            Scope = "store/order/updated",
+            ResourceType = "order",
+            ResourceId = ResourceId.FromNumber(5000 + Random.Shared.Next(1000)),
+            OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3),
+            ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(-2),
+        };
 
     /// <summary>The figures as counting every row gives them (what the pages computed before <see cref="LedgerActivity"/>).</summary>
     private static async Task AssertFiguresAsync(ConsoleQueries queries, string store, List<Row> rows, int inProgress)
@@ -115,8 +176,11 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
     private static SortedDictionary<string, long> Count(IEnumerable<Row> rows) =>
         new(rows.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.LongCount()), StringComparer.Ordinal);
 
-    /// <summary>Rows as <c>TableSyncStateStore</c> writes them, in batch transactions (2,600 claims through the store would take minutes).</summary>
-    private static async Task SeedAsync(TableClient table, string store, List<Row> rows, int inProgress, DateTimeOffset now)
+    /// <summary>
+    /// Ledger rows as a version that kept no per-minute counts wrote them, in batch transactions (2,600 claims through
+    /// the store would take minutes): completed claims, and one in progress (act-legacy-busy, without an in-progress row).
+    /// </summary>
+    private static async Task SeedAsync(TableClient table, string store, List<Row> rows, DateTimeOffset now)
     {
         var partition = $"{store}|{Target}";
         var entities = rows.Select(r => new TableEntity(partition, "e|" + r.EventId)
@@ -129,13 +193,13 @@ public sealed class ConsoleActivityTests(AzuriteFixture azurite)
             ["ResourceId"] = r.EventId[4..],
             ["CompletedAt"] = r.At,
             ["ReceivedAt"] = r.ReceivedAt,
-        }).Concat(Enumerable.Range(0, inProgress).Select(i => new TableEntity(partition, $"e|act-busy-{i}")
+        }).Append(new TableEntity(partition, "e|act-legacy-busy")
         {
             ["Status"] = "InProgress",
             ["Attempts"] = 1,
-            ["ClaimedAt"] = now.AddMinutes(-i - 1),
+            ["ClaimedAt"] = now.AddMinutes(-1),
             ["LeaseUntil"] = now.AddMinutes(5),
-        }));
+        });
         foreach (var batch in entities.Chunk(100))
         {
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), Ct);

@@ -205,9 +205,15 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         await _store.CompleteAsync(recent, EventTargets.Erp, await _store.ClaimAsync(recent, EventTargets.Erp, Lease, Ct), "applied", null,
             cancellationToken: Ct);
 
+        var start = _time.GetUtcNow() - TimeSpan.FromDays(16);
+        var counts = new TableLedgerCounts(_table, _time);
+        Assert.Equal(2, await counts.ListAsync(old.StoreHash, EventTargets.Erp, start, Ct).CountAsync(Ct)); // the two completions' minutes
+
         var deleted = await _store.SweepAsync(_time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
 
         Assert.Equal(1, deleted);
+        var minute = Assert.Single(await counts.ListAsync(old.StoreHash, EventTargets.Erp, start, Ct).ToListAsync(Ct)); // the old minute's counts went too
+        Assert.Equal(1, minute.Outcomes["applied"]);
         Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(old, EventTargets.Erp, Lease, Ct)).Status); // forgotten
         Assert.Equal(ClaimStatus.AlreadyCompleted, (await _store.ClaimAsync(recent, EventTargets.Erp, Lease, Ct)).Status);
         Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(inProgress, EventTargets.Erp, Lease, Ct)).Status);

@@ -122,6 +122,45 @@ public sealed class ServiceBusDouble(FakeTimeProvider time, int maxDeliveryCount
         }
     }
 
+    /// <summary>
+    /// A receiver on one subscription that only peeks, as the console's backlog does: the subscription's pending
+    /// messages in sequence order, active once due (enqueued when they became visible), scheduled before.
+    /// </summary>
+    public ServiceBusReceiver Peeker(string subscription) => new PeekingReceiver(this, subscription);
+
+    /// <summary>The subscription's active messages (due, not yet delivered): what its runtime properties count.</summary>
+    public long ActiveCount(string subscription)
+    {
+        lock (_gate)
+        {
+            return _pending.Count(p => p.Subscription == subscription && p.Due <= time.GetUtcNow());
+        }
+    }
+
+    private DateTimeOffset Now() => time.GetUtcNow();
+
+    private sealed class PeekingReceiver(ServiceBusDouble bus, string subscription) : ServiceBusReceiver
+    {
+        public override Task<IReadOnlyList<ServiceBusReceivedMessage>> PeekMessagesAsync(int maxMessages, long? fromSequenceNumber = null,
+            CancellationToken cancellationToken = default)
+        {
+            lock (bus._gate)
+            {
+                var now = bus.Now();
+                IReadOnlyList<ServiceBusReceivedMessage> peeked = [.. bus._pending
+                    .Where(p => p.Subscription == subscription && p.Sequence >= (fromSequenceNumber ?? 0))
+                    .OrderBy(p => p.Sequence)
+                    .Take(maxMessages)
+                    .Select(p => ServiceBusModelFactory.ServiceBusReceivedMessage(
+                        body: BinaryData.FromString(p.Body), messageId: p.MessageId, sequenceNumber: p.Sequence, enqueuedTime: p.Enqueued,
+                        serviceBusMessageState: p.Due <= now ? ServiceBusMessageState.Active : ServiceBusMessageState.Scheduled))];
+                return Task.FromResult(peeked);
+            }
+        }
+
+        public override Task CloseAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+
     /// <summary>One delivery of a message to a subscription.</summary>
     public sealed record Delivered(string Subscription, string Body, int DeliveryCount, string? MessageId, DateTimeOffset EnqueuedTime,
         IReadOnlyDictionary<string, object?> ApplicationProperties, long SequenceNumber);

@@ -21,6 +21,7 @@ namespace Integration.Tests.Support;
 public sealed class StandaloneHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private StandaloneHost(WebApplication app, Uri baseAddress, string queuePrefix, QueueServiceClient queues)
     {
@@ -146,8 +147,14 @@ public sealed class StandaloneHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the host (once: a test may stop it before the end of its scope, to start another on the same tables).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
