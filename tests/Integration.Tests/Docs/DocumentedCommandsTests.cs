@@ -43,17 +43,11 @@ public sealed partial class DocumentedCommandsTests : IDisposable
 
     private const string Executable = "dotnet src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll ";
 
-    private readonly string _runDirectory = LocalRunScript.NewRunDirectory();
+    private readonly RunDirectory _run = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_runDirectory))
-        {
-            Directory.Delete(_runDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _run.Dispose();
 
     [Fact]
     public void EveryDocumentedCommand_IsRunHere_OrSaysWhyNot()
@@ -75,13 +69,13 @@ public sealed partial class DocumentedCommandsTests : IDisposable
         Assert.Contains(commands, c => c.Text.StartsWith("./build.sh hub reconcile", StringComparison.Ordinal));
         Assert.Contains(commands, c => c.Text.StartsWith(Executable, StringComparison.Ordinal));
 
-        await using var run = await LocalRunScript.StartRunInTheBackgroundAsync(_runDirectory);
+        await using var run = await LocalRunScript.StartRunInTheBackgroundAsync(_run.Path);
         try
         {
             await LocalRunScript.WaitForOutputAsync(run, "for erp applied", TimeSpan.FromMinutes(3));
             // What the banner tells a newcomer to wait for is the hub's outcome line, not the banner itself.
             Assert.Matches(@"^\s*Event \w+ for erp applied: store abc123 ", run.RecentOutput.Split('\n').First(l => l.Contains("for erp applied", StringComparison.Ordinal)));
-            var settings = ReadHubEnv(await File.ReadAllTextAsync(Path.Combine(_runDirectory, "hub.env"), Ct));
+            var settings = ReadHubEnv(await File.ReadAllTextAsync(Path.Combine(_run.Path, "hub.env"), Ct));
             var quarantine = new TableQuarantineStore(new TableServiceClient(settings["State__ConnectionString"]).GetTableClient("quarantine"));
 
             foreach (var command in commands)
@@ -97,7 +91,7 @@ public sealed partial class DocumentedCommandsTests : IDisposable
 
                 var script = string.Join('\n', [.. command.Assignments, command.Text]);
                 // The executable is how a deployment is reached: with its settings in the environment (here the run's).
-                await using var process = LocalRunScript.Start(script, _runDirectory,
+                await using var process = LocalRunScript.Start(script, _run.Path,
                     command.Text.StartsWith(Executable, StringComparison.Ordinal) ? settings : null);
                 var code = await process.WaitForExitAsync(TimeSpan.FromMinutes(5), Ct);
                 var output = process.RecentOutput;
@@ -118,7 +112,7 @@ public sealed partial class DocumentedCommandsTests : IDisposable
             // The script's pid from the run's own record (its first line): the output kept is only the last part of it.
             // SIGTERM lets the script stop all it started (Tryton runs in a session of its own: killing the process
             // tree would leave it running).
-            var pid = (await File.ReadAllLinesAsync(Path.Combine(_runDirectory, "pids"), CancellationToken.None))[0];
+            var pid = (await File.ReadAllLinesAsync(Path.Combine(_run.Path, "pids"), CancellationToken.None))[0];
             await using (var stop = ManagedProcess.Start("kill", ["-TERM", pid]))
             {
                 Assert.Equal(0, await stop.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None));

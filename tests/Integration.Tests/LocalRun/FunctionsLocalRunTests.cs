@@ -13,22 +13,16 @@ namespace Integration.Tests.LocalRun;
 /// </summary>
 public sealed partial class FunctionsLocalRunTests : IDisposable
 {
-    private readonly string _runDirectory = LocalRunScript.NewRunDirectory();
+    private readonly RunDirectory _run = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_runDirectory))
-        {
-            Directory.Delete(_runDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _run.Dispose();
 
     [Fact]
     public async Task RunHostFunctions_StoreDay_ConvergesThroughTheWorker_Exit0_AndStopsEverythingItStarted()
     {
-        await using var run = LocalRunScript.Start("./build.sh run --host functions --store-day 2>&1", _runDirectory, new Dictionary<string, string>
+        await using var run = LocalRunScript.Start("./build.sh run --host functions --store-day 2>&1", _run.Path, new Dictionary<string, string>
         {
             ["StoreDay__Orders"] = "6",
             ["StoreDay__Customers"] = "2",
@@ -59,7 +53,7 @@ public sealed partial class FunctionsLocalRunTests : IDisposable
         Assert.True(run.HasPrinted("Converged"), output);
         Assert.DoesNotContain("dead-lettered", output, StringComparison.Ordinal);
         // The worker is a process the run recorded and stopped, by its pid, with everything else.
-        var started = await LocalRunScript.RecordedPidsAsync(_runDirectory);
+        var started = await LocalRunScript.RecordedPidsAsync(_run.Path);
         Assert.Contains(workerPid, started);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (started.Any(LocalRunScript.IsAlive) && DateTime.UtcNow < deadline)

@@ -13,9 +13,6 @@ internal static class LocalRunScript
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A new run directory under <c>.artifacts</c> (delete it when done).</summary>
-    public static string NewRunDirectory() => Path.Combine(RepositoryPaths.Root, ".artifacts", "test-run-" + Guid.NewGuid().ToString("N")[..8]);
-
     /// <summary>Runs <paramref name="script"/> with <c>bash -c</c> in the repository root.</summary>
     public static ManagedProcess Start(string script, string runDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -68,6 +65,20 @@ internal static class LocalRunScript
             Assert.False(process.HasExited, $"The script ended before printing \"{text}\":\n{process.RecentOutput}");
             Assert.True(DateTime.UtcNow < deadline, $"No \"{text}\" within {timeout}:\n{process.RecentOutput}");
             await Task.Delay(250, Ct);
+        }
+    }
+}
+
+/// <summary>A run directory of a test's own under <c>.artifacts</c> (<c>INTEGRATION_RUN_DIR</c>), deleted with the test.</summary>
+internal sealed class RunDirectory : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(RepositoryPaths.Root, ".artifacts", "test-run-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
         }
     }
 }

@@ -15,17 +15,11 @@ namespace Integration.Tests.LocalRun;
 /// </summary>
 public sealed partial class LocalRunScriptTests : IDisposable
 {
-    private readonly string _runDirectory = LocalRunScript.NewRunDirectory();
+    private readonly RunDirectory _run = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_runDirectory))
-        {
-            Directory.Delete(_runDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _run.Dispose();
 
     [Fact]
     public async Task Run_PortTaken_FailsFastNamingThePort_BeforeStartingOrAnnouncingAnything()
@@ -40,7 +34,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
         Assert.True(code is not 0 and not -1, $"exit code {code}; output:\n{run.RecentOutput}");
         Assert.Contains($"INTEGRATION_PORT={port}: 127.0.0.1:{port} is already in use", run.RecentOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("The integration hub is running", run.RecentOutput, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_runDirectory, "pids")), "Nothing is started when the port is taken.");
+        Assert.False(File.Exists(Path.Combine(_run.Path, "pids")), "Nothing is started when the port is taken.");
     }
 
     [Fact]
@@ -64,7 +58,7 @@ public sealed partial class LocalRunScriptTests : IDisposable
         await WaitForOutputAsync(run, "for erp applied", TimeSpan.FromMinutes(2));
         await WaitForOutputAsync(run, "for crm applied", TimeSpan.FromMinutes(2));
         Assert.Contains("HubSpot CRM emulator", run.RecentOutput, StringComparison.Ordinal);
-        var settings = await File.ReadAllTextAsync(Path.Combine(_runDirectory, "hub.env"), Ct);
+        var settings = await File.ReadAllTextAsync(Path.Combine(_run.Path, "hub.env"), Ct);
         Assert.Contains("Crm__HubSpot__BaseAddress=", settings, StringComparison.Ordinal);
         Assert.Contains("Crm__HubSpot__AccessToken=", settings, StringComparison.Ordinal);
         Assert.DoesNotContain("System.Net.Http.HttpClient", run.RecentOutput, StringComparison.Ordinal);
@@ -93,12 +87,12 @@ public sealed partial class LocalRunScriptTests : IDisposable
         await StopAndAssertEverythingIsGoneAsync(run, signal);
     }
 
-    private Task<ManagedProcess> StartRunInTheBackgroundAsync(string launcher = "") => LocalRunScript.StartRunInTheBackgroundAsync(_runDirectory, launcher);
+    private Task<ManagedProcess> StartRunInTheBackgroundAsync(string launcher = "") => LocalRunScript.StartRunInTheBackgroundAsync(_run.Path, launcher);
 
     private async Task StopAndAssertEverythingIsGoneAsync(ManagedProcess run, string signal)
     {
         var scriptPid = int.Parse(RunPid().Match(run.FirstOutput).Groups[1].Value, CultureInfo.InvariantCulture);
-        var started = (await File.ReadAllLinesAsync(Path.Combine(_runDirectory, "pids"), Ct))
+        var started = (await File.ReadAllLinesAsync(Path.Combine(_run.Path, "pids"), Ct))
             .Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(scriptPid, started);
         Assert.True(started.Count >= 6, $"The run records the script, Azurite, Tryton, the two emulators and the hub: {string.Join(' ', started)}");
@@ -116,11 +110,11 @@ public sealed partial class LocalRunScriptTests : IDisposable
         }
 
         Assert.DoesNotContain(started, IsAlive);
-        Assert.False(File.Exists(Path.Combine(_runDirectory, "hub.env")), "The operations settings of a stopped run are removed.");
+        Assert.False(File.Exists(Path.Combine(_run.Path, "hub.env")), "The operations settings of a stopped run are removed.");
     }
 
     private ManagedProcess StartScript(string script, IReadOnlyDictionary<string, string>? environment = null) =>
-        LocalRunScript.Start(script, _runDirectory, environment);
+        LocalRunScript.Start(script, _run.Path, environment);
 
     private static Task WaitForOutputAsync(ManagedProcess process, string text, TimeSpan timeout) => LocalRunScript.WaitForOutputAsync(process, text, timeout);
 
