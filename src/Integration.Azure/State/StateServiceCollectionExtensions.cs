@@ -31,10 +31,7 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StateOptions>>().Value;
-            var clientOptions = ClientOptions(o);
-            return o.ServiceUri is { } uri
-                ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>(), clientOptions)
-                : new TableServiceClient(o.ConnectionString, clientOptions);
+            return ServiceClient(sp, o, ClientOptions(o));
         });
         services.TryAddSingleton<ISyncStateStore>(sp => new TableSyncStateStore(
             Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
@@ -67,10 +64,7 @@ public static class StateServiceCollectionExtensions
             var clientOptions = ClientOptions(o);
             clientOptions.Retry.MaxRetries = Math.Min(o.MaxRetries, 1);
             clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(Math.Min(o.NetworkTimeoutSeconds, 3));
-            var service = o.ServiceUri is { } uri
-                ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>(), clientOptions)
-                : new TableServiceClient(o.ConnectionString, clientOptions);
-            return new TableStoreQuotaLedger(service.GetTableClient(o.ReconciliationTable));
+            return new TableStoreQuotaLedger(ServiceClient(sp, o, clientOptions).GetTableClient(o.ReconciliationTable));
         });
         return services;
     }
@@ -90,6 +84,12 @@ public static class StateServiceCollectionExtensions
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(options.NetworkTimeoutSeconds);
         return clientOptions;
     }
+
+    /// <summary>The account's Table service: managed identity with <c>State:ServiceUri</c>, else the connection string.</summary>
+    private static TableServiceClient ServiceClient(IServiceProvider sp, StateOptions o, TableClientOptions clientOptions) =>
+        o.ServiceUri is { } uri
+            ? new TableServiceClient(uri, sp.GetRequiredService<TokenCredential>(), clientOptions)
+            : new TableServiceClient(o.ConnectionString, clientOptions);
 
     private static TableClient Table(IServiceProvider sp, Func<StateOptions, string> name) =>
         sp.GetRequiredService<TableServiceClient>().GetTableClient(name(sp.GetRequiredService<IOptions<StateOptions>>().Value));
