@@ -7,6 +7,7 @@ using Integration.Core.Mapping;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
+using Integration.Core.Slice;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,7 @@ public static class HubServiceCollectionExtensions
             .AddTableState(configuration)
             .AddEventProcessing(configuration)
             .AddMapping(configuration)
+            .AddPilotSlice(configuration)
             .AddBigCommerceClient(configuration)
             .AddBigCommerceStore()
             .AddReconciliation(configuration)

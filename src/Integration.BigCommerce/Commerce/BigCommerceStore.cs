@@ -83,7 +83,7 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
                 newest = modified > newest ? modified : newest;
                 if (listed.Add((order.Id, modified)))
                 {
-                    fresh.Add(new OrderModification(order.Id, modified));
+                    fresh.Add(new OrderModification(order.Id, modified) { ChannelId = order.ChannelId, CreatedAt = order.DateCreated });
                 }
             }
 

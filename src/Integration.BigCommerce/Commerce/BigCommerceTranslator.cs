@@ -26,6 +26,7 @@ public sealed class BigCommerceTranslator(MappingConfiguration mapping)
             OrderId = order.Id,
             Status = mapping.Statuses.ToCanonical(SystemName.BigCommerce, order.StatusId.ToString(CultureInfo.InvariantCulture)),
             Currency = order.CurrencyCode,
+            ChannelId = order.ChannelId,
             Customer = new Customer
             {
                 Email = billing.Email,
@@ -132,6 +133,7 @@ public sealed class BigCommerceTranslator(MappingConfiguration mapping)
             LastName = NullIfEmpty(customer.LastName),
             Phone = NullIfEmpty(customer.Phone),
             Company = string.IsNullOrWhiteSpace(customer.Company) ? null : new Company { Name = customer.Company },
+            CustomerGroupId = customer.CustomerGroupId,
             Addresses = [.. (customer.Addresses ?? []).Select(a => Address(a.FirstName, a.LastName, a.Company, a.Address1, a.Address2, a.City,
                 a.StateOrProvince, a.PostalCode, a.CountryCode, a.Phone, string.Empty, a.Id))],
             ModifiedAt = customer.DateModified,

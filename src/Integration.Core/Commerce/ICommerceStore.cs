@@ -110,7 +110,14 @@ public sealed record CatalogChange(string ProductId, string? VariantId)
 public sealed record CatalogWriteFailure(CatalogChange Change, string Error);
 
 /// <summary>An order and when it was last modified (the store's <c>date_modified</c>).</summary>
-public sealed record OrderModification(long OrderId, DateTimeOffset ModifiedAt);
+public sealed record OrderModification(long OrderId, DateTimeOffset ModifiedAt)
+{
+    /// <summary>The channel the order was placed on (1, the storefront, when the listing does not tell).</summary>
+    public long ChannelId { get; init; } = 1;
+
+    /// <summary>When the order was placed, when the listing tells.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+}
 
 /// <summary>A customer and when it was last modified (the store's <c>date_modified</c>).</summary>
 public sealed record CustomerModification(long CustomerId, DateTimeOffset ModifiedAt);

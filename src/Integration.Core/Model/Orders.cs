@@ -37,6 +37,12 @@ public sealed record Order
 
     public required OrderStatus Status { get; init; }
 
+    /// <summary>
+    /// The BigCommerce channel the order was placed on (<c>channel_id</c>; 1 is the storefront). Read for the pilot slice,
+    /// written nowhere, so left out of fingerprints.
+    /// </summary>
+    public long? ChannelId { get; init; }
+
     /// <summary>ISO 4217 currency of every amount on the order.</summary>
     public required string Currency { get; init; }
 

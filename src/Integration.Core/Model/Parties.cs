@@ -46,6 +46,12 @@ public sealed record Customer
 
     public Company? Company { get; init; }
 
+    /// <summary>
+    /// The store's customer group (BigCommerce <c>customer_group_id</c>; 0: none), when the record tells it. Read for the
+    /// pilot slice, written nowhere, so left out of fingerprints.
+    /// </summary>
+    public long? CustomerGroupId { get; init; }
+
     public IReadOnlyList<Address> Addresses { get; init; } = [];
 
     /// <summary>Marketing consent (CRM-owned in the default policy).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Integration.Core.Events;
+using Integration.Core.Slice;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -59,7 +60,8 @@ public sealed partial class EventProcessor(
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
     ILogger<EventProcessor> logger,
-    TargetCircuits? circuits = null)
+    TargetCircuits? circuits = null,
+    PilotSlice? slice = null)
 {
     private readonly IResourceSync[] _syncs = [.. syncs];
     private readonly ProcessingOptions _options = options.Value;
@@ -165,7 +167,7 @@ public sealed partial class EventProcessor(
         return decision.Result;
     }
 
-    private static async Task<Decision> DecideOnRecordAsync(IResourceSync sync, CommerceEvent commerceEvent, ResourceLease? lease,
+    private async Task<Decision> DecideOnRecordAsync(IResourceSync sync, CommerceEvent commerceEvent, ResourceLease? lease,
         CancellationToken cancellationToken)
     {
         var record = await sync.FetchAsync(commerceEvent, cancellationToken);
@@ -182,6 +184,16 @@ public sealed partial class EventProcessor(
                 return new(new(ProcessingOutcome.Stale,
                     $"Version {version:O} is older than the applied {applied:O} (event {previous.AppliedEventId}).", previous.TargetId), null);
             }
+        }
+
+        if (slice is { IsLimited: true } && record.SliceSubject is { } subject
+            && await slice.OutsideAsync(commerceEvent.StoreHash, subject, cancellationToken) is { } outside)
+        {
+            // Outside the pilot slice: acknowledged and logged with the rule that left it out, never applied. A slice
+            // widened later takes it through the backfill (its events then have new ids).
+            IntegrationTelemetry.OutOfScope.Add(1, new KeyValuePair<string, object?>("target", sync.Target),
+                new KeyValuePair<string, object?>("resource_type", commerceEvent.ResourceType));
+            return new(new(ProcessingOutcome.Skipped, outside), null);
         }
 
         if (record.SkipReason is { } skip)

@@ -42,6 +42,12 @@ public abstract record FetchedRecord(DateTimeOffset? Version)
     public virtual string? SkipReason => null;
 
     /// <summary>
+    /// What the pilot slice holds the record to (<see cref="Slice.PilotSlice"/>); null: the record is in every slice (e.g.
+    /// an alert or a shipment back to the store, which only exist for what the hub synced).
+    /// </summary>
+    public virtual Slice.SliceSubject? SliceSubject => null;
+
+    /// <summary>
     /// A digest of exactly what <see cref="ApplyAsync"/> would write (see <see cref="RecordFingerprint"/>): when it
     /// equals the applied one the target already holds this record and is not called. Null means "cannot tell":
     /// the record is always applied.

@@ -4,6 +4,7 @@ using Integration.Core.Erp;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
+using Integration.Core.Slice;
 using Microsoft.Extensions.Options;
 
 namespace Integration.Core.Reconciliation;
@@ -25,9 +26,12 @@ namespace Integration.Core.Reconciliation;
 /// finds nothing where a batch was already applied.</item>
 /// </list>
 /// SKUs on one side only are findings, never created or deleted. Per-item failures are recorded and the run goes on.
+/// With a pilot slice (<see cref="PilotSlice"/>) a product none of whose SKUs is in it is neither compared nor written,
+/// an ERP SKU outside it is not a finding, and the report counts what was left out (finding <c>out_of_scope</c>).
 /// Why a lookup and not an index of the ERP or a merge join: docs/reconciliation.md ("Join").
 /// </summary>
-public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options)
+public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options,
+    PilotSlice? slice = null)
     : IReconciler
 {
     private const int StorePageSize = 250;
@@ -47,6 +51,7 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
         var writes = new CatalogWrites(store, context, settings, resumeAfter);
         var page = new List<(Product Product, long Id, List<string> Skus)>(StorePageSize);
         long products = 0;
+        long outOfScope = 0;
         await foreach (var product in store.GetCatalogAsync(context.StoreHash, cancellationToken).ConfigureAwait(false))
         {
             products++;
@@ -69,12 +74,12 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
 
             if (page.Count >= StorePageSize)
             {
-                await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
+                outOfScope += await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
                 context.Progress?.Report(new ReconciliationProgress("store", products, null));
             }
         }
 
-        await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
+        outOfScope += await ComparePageAsync(page, report, writes, settings.MaxReportLines, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
         context.Progress?.Report(new ReconciliationProgress("store", products, products));
 
@@ -82,7 +87,7 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
         await foreach (var product in erp.GetCatalogAsync(cancellationToken).ConfigureAwait(false))
         {
             var sku = _sku.Normalise(product.Sku);
-            if (sku.Length > 0 && !storeSkus.Contains(sku))
+            if (sku.Length > 0 && !storeSkus.Contains(sku) && (slice is null || slice.ContainsSku(sku)))
             {
                 Find(report, sku, "missing_in_store", settings.MaxReportLines);
             }
@@ -94,22 +99,32 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
         }
 
         context.Progress?.Report(new ReconciliationProgress("erp", erpProducts, erpProducts));
+        SliceReport.Record(report, slice, outOfScope, "products");
         // A dry run writes nothing: its minimum is the reads.
         report.AddMinimumCalls(Math.Max(1, Ceiling(products, StorePageSize)) + (context.DryRun ? 0 : Ceiling(writes.Products, 10) + Ceiling(writes.Variants, 50)));
     }
 
-    /// <summary>Joins a page of store products with the ERP's records of their SKUs (one lookup), diffs them in order, and empties the page.</summary>
-    private async Task ComparePageAsync(List<(Product Product, long Id, List<string> Skus)> page, ReconciliationReport report, CatalogWrites writes,
+    /// <summary>
+    /// Joins a page of store products with the ERP's records of their SKUs (one lookup), diffs them in order, and empties
+    /// the page; returns how many of its products were outside the pilot slice.
+    /// </summary>
+    private async Task<int> ComparePageAsync(List<(Product Product, long Id, List<string> Skus)> page, ReconciliationReport report, CatalogWrites writes,
         int maxLines, CancellationToken cancellationToken)
     {
         if (page.Count == 0)
         {
-            return;
+            return 0;
         }
 
+        var outOfScope = 0;
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (product, _, skus) in page)
         {
+            if (!InSlice(product, skus))
+            {
+                continue;
+            }
+
             wanted.UnionWith(skus);
             wanted.Add(_sku.Normalise(product.Sku));
         }
@@ -122,12 +137,24 @@ public sealed class CatalogReconciler(ICommerceStore store, IErpConnector erp, M
 
         foreach (var (product, productId, skus) in page)
         {
+            if (!InSlice(product, skus))
+            {
+                outOfScope++;
+                await writes.SeenAsync(productId, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             Compare(product, skus, erpBySku, report, writes, productId, maxLines);
             await writes.SeenAsync(productId, cancellationToken).ConfigureAwait(false);
         }
 
         page.Clear();
+        return outOfScope;
     }
+
+    /// <summary>A product is in the pilot slice when one of its SKUs is (every product is without a slice of SKUs).</summary>
+    private bool InSlice(Product product, List<string> skus) =>
+        slice is not { LimitsSkus: true } || slice.ContainsSku(product.Sku) || skus.Exists(slice.ContainsSku);
 
     /// <summary>The SKUs the ERP matches a product on: its variants' when it has options, else its own.</summary>
     private List<string> SkusOf(Product product) =>

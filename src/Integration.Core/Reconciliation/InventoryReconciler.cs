@@ -3,6 +3,7 @@ using Integration.Core.Commerce;
 using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using Integration.Core.Model;
+using Integration.Core.Slice;
 using Microsoft.Extensions.Options;
 
 namespace Integration.Core.Reconciliation;
@@ -23,8 +24,11 @@ namespace Integration.Core.Reconciliation;
 /// <item>The checkpoint is the stream position (levels read) below every correction still waiting: the store lists
 /// items in a stable order, so a resumed run skips that many and re-compares the rest from fresh reads.</item>
 /// </list>
+/// With a pilot slice (<see cref="PilotSlice"/>) the levels of SKUs outside it are read past, never compared or written,
+/// and the report counts those SKUs (finding <c>out_of_scope</c>).
 /// </summary>
-public sealed class InventoryReconciler(ICommerceStore store, SellableStock sellable, IOptions<ReconciliationOptions> options)
+public sealed class InventoryReconciler(ICommerceStore store, SellableStock sellable, IOptions<ReconciliationOptions> options,
+    PilotSlice? slice = null)
     : IReconciler
 {
     private const string Reason = "ERP is the system of record for stock (integration hub reconciliation)";
@@ -47,8 +51,9 @@ public sealed class InventoryReconciler(ICommerceStore store, SellableStock sell
         var resumeAfter = context.Checkpoint is { } saved ? long.Parse(saved, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
         var writes = new StockWrites(store, context, settings, resumeAfter);
         var page = new Dictionary<(string Sku, string Location), decimal>();
-        long position = 0, items = 0, pageStart = 0, compares = 0;
+        long position = 0, items = 0, pageStart = 0, compares = 0, outOfScope = 0;
         string? lastSku = null;
+        var lastInSlice = true;
         await foreach (var level in store.GetStockAsync(context.StoreHash, null, cancellationToken).ConfigureAwait(false))
         {
             position++;
@@ -56,9 +61,11 @@ public sealed class InventoryReconciler(ICommerceStore store, SellableStock sell
             {
                 items++;
                 lastSku = level.Sku;
+                lastInSlice = slice is not { LimitsSkus: true } || slice.ContainsSku(level.Sku);
+                outOfScope += lastInSlice ? 0 : 1;
             }
 
-            if (position > resumeAfter)
+            if (position > resumeAfter && lastInSlice)
             {
                 pageStart = page.Count == 0 ? position : pageStart;
                 page[(level.Sku, level.Location)] = level.Quantity;
@@ -76,6 +83,7 @@ public sealed class InventoryReconciler(ICommerceStore store, SellableStock sell
         await CompareAsync(page, writes, pageStart, position, context, cancellationToken).ConfigureAwait(false);
         await writes.FlushAllAsync(cancellationToken).ConfigureAwait(false);
         context.Progress?.Report(new ReconciliationProgress("store", position, position));
+        SliceReport.Record(report, slice, outOfScope, "SKUs");
 
         // Each comparison lists the store's orders changed since the previous one (at least one call).
         report.AddMinimumCalls(Math.Max(1, (items + StorePageSize - 1) / StorePageSize) + compares + (context.DryRun ? 0 : writes.MinimumWrites(2000)));

@@ -30,6 +30,10 @@ public static class IntegrationTelemetry
     public static readonly Counter<long> ProcessingOutcomes = Meter.CreateCounter<long>(
         "integration.processing.outcomes", unit: "{event}", description: "Event processing outcomes.");
 
+    /// <summary>Events acknowledged without being applied because their record is outside the pilot slice, by target and resource type.</summary>
+    public static readonly Counter<long> OutOfScope = Meter.CreateCounter<long>(
+        "integration.slice.out_of_scope", unit: "{event}", description: "Events outside the pilot slice (skipped).");
+
     /// <summary>Store notifications that need a person (app uninstalled, webhook delivery trouble), by scope and store.</summary>
     public static readonly Counter<long> Alerts = Meter.CreateCounter<long>(
         "integration.alerts", unit: "{alert}", description: "Alert-level store notifications.");

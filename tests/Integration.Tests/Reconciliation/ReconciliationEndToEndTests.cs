@@ -13,6 +13,7 @@ using Integration.Core.Flows.Catalog;
 using Integration.Core.Mapping;
 using InventoryLevel = Integration.Core.Model.InventoryLevel;
 using Integration.Core.Reconciliation;
+using Integration.Core.Slice;
 using Integration.Testing;
 using Integration.Testing.Tryton;
 using Integration.Standalone.CommandLine;
@@ -117,6 +118,43 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         Assert.DoesNotContain(again.DriftedByField.Keys, k => k.StartsWith("product.", StringComparison.Ordinal) || k.StartsWith("variant.", StringComparison.Ordinal));
         Assert.Equal(0, Counters.Calls("PUT /v3/catalog/products"));
         Assert.Equal(0, Counters.Calls("PUT /v3/catalog/variants"));
+    }
+
+    [Fact]
+    public async Task Catalog_WithAPilotSlice_FixesOnlyInsideIt_AndReportsWhatItLeftOut()
+    {
+        // The pilot takes product A's SKU only: B's drift, D's missing ERP product and c4's missing store product are outside.
+        var slice = new PilotSlice(Options.Create(new PilotSliceOptions { Skus = [_codes[0]] }), MappingConfiguration.Default);
+
+        var report = await Runner(slice: slice).RunAsync(ReconciliationKinds.Catalog, _store, cancellationToken: Ct);
+
+        Assert.Equal("completed", report.Outcome);
+        Assert.Equal(1, report.DriftedByField["product.price"]);
+        Assert.False(report.DriftedByField.ContainsKey("product.name"));
+        Assert.Equal(1, report.Fixed);
+        Assert.Equal(1, report.Compared);
+        Assert.DoesNotContain(report.Findings, f => f.Kind is "missing_in_erp" or "missing_in_store");
+        var outside = Assert.Single(report.Findings, f => f.Kind == PilotSlice.OutOfScope);
+        Assert.Equal($"3 products outside the pilot slice (SKUs {_codes[0]}): neither compared nor written; 1 compared inside it.", outside.Detail);
+        Assert.Equal(10.00m, (await ProductAsync("A")).Price);
+        Assert.Equal($"Shop name of {_codes[1]}", (await ProductAsync("B")).Name);
+        Assert.Equal(0, Counters.Calls("PUT /v3/catalog/variants"));
+    }
+
+    [Fact]
+    public async Task Inventory_WithAPilotSlice_WritesOnlyTheSkusInsideIt()
+    {
+        await TrytonTestData.InventoryAsync(TrytonTestData.Client(tryton), new Dictionary<string, decimal> { [_codes[0]] = 7, [_codes[2]] = 3 }, Ct);
+        var slice = new PilotSlice(Options.Create(new PilotSliceOptions { SkuPrefixes = [_codes[0]] }), MappingConfiguration.Default);
+
+        var report = await Runner(slice: slice).RunAsync(ReconciliationKinds.Inventory, _store, cancellationToken: Ct);
+
+        Assert.Equal(1, report.DriftedByField["inventory.quantity"]);
+        Assert.Equal(7, report.StockDriftSum);
+        Assert.StartsWith("4 SKUs outside the pilot slice", Assert.Single(report.Findings, f => f.Kind == PilotSlice.OutOfScope).Detail, StringComparison.Ordinal);
+        var levels = await OnHandAsync();
+        Assert.Equal(7, levels[(_codes[0], 1)]);
+        Assert.Equal(0, levels[(_codes[2], 1)]); // outside the slice: left as the store has it
     }
 
     [Fact]
@@ -368,14 +406,14 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         return MappingConfiguration.Parse(tree.ToJsonString(), "two locations");
     }
 
-    private ReconciliationRunner Runner(ReconciliationOptions? options = null, ICommerceStore? store = null)
+    private ReconciliationRunner Runner(ReconciliationOptions? options = null, ICommerceStore? store = null, PilotSlice? slice = null)
     {
         options ??= new ReconciliationOptions();
         store ??= Store();
         IReconciler[] reconcilers =
         [
-            new CatalogReconciler(store, _erp, MappingConfiguration.Default, Options.Create(options)),
-            Inventory(store, _erp, MappingConfiguration.Default, Options.Create(options)),
+            new CatalogReconciler(store, _erp, MappingConfiguration.Default, Options.Create(options), slice),
+            Inventory(store, _erp, MappingConfiguration.Default, Options.Create(options), slice),
         ];
         return new ReconciliationRunner(reconcilers, _state, store, Options.Create(options), TimeProvider.System, NullLogger<ReconciliationRunner>.Instance);
     }
@@ -415,8 +453,9 @@ public sealed class ReconciliationEndToEndTests(AzuriteFixture azurite, TrytonFi
         return levels;
     }
 
-    private static InventoryReconciler Inventory(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options) =>
-        new(store, new SellableStock(store, erp, mapping, options, TimeProvider.System), options);
+    private static InventoryReconciler Inventory(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, IOptions<ReconciliationOptions> options,
+        PilotSlice? slice = null) =>
+        new(store, new SellableStock(store, erp, mapping, options, TimeProvider.System), options, slice);
 
     /// <summary>The store port, cut (as by a crash or the function timeout) before its catalog write number <c>after + 1</c>.</summary>
     private sealed class CutAfterWrites(ICommerceStore inner, int after, CancellationTokenSource cut) : ICommerceStore

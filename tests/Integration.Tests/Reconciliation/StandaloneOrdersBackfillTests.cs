@@ -217,6 +217,60 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
         Assert.Equal(1, await SalesAsync(order.Id));
     }
 
+    [Fact]
+    public async Task APilotSlice_LeavesOrdersOutsideItOutOfScope_AndWideningItBackfillsThem_EachOrderOnce()
+    {
+        var client = _host.Services.GetRequiredService<BigCommerceClientFactory>().GetClient(_storeHash);
+        var variants = await StandaloneHost.VariantsInTrytonAsync(client, _tryton, Ct);
+        var (inside, outside) = (variants[0], variants.First(v => v.Sku != variants[0].Sku));
+        var store = _emulator.Store(_storeHash);
+        var prefix = _host.QueuePrefix;
+
+        // The pilot takes one SKU. No hook is registered: the backfill publishes the orders, the processor decides.
+        await _host.DisposeAsync();
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString,
+            new Dictionary<string, string?>(Settings()) { ["Slice:Skus:0"] = inside.Sku }, prefix: prefix);
+        var pilot = store.CreateOrder(1, [(inside.Id, 2)]);
+        var later = store.CreateOrder(1, [(outside.Id, 1)]);
+        var mixed = store.CreateOrder(2, [(inside.Id, 1), (outside.Id, 1)]);
+        var sliced = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
+        var first = await RunAsync(sliced, fromCheckpoint: false);
+
+        await AppliedAsync(pilot.Id, _ => true);
+        foreach (var order in new[] { later, mixed })
+        {
+            Assert.Equal("skipped", await LedgerOutcomeAsync(EventIdOf(sliced, order)));
+            var reason = (await LedgerRowAsync(EventIdOf(sliced, order)))!.GetString("Reason");
+            Assert.StartsWith($"out_of_scope: order {order.Id} has SKUs outside the pilot slice: {outside.Sku} ", reason, StringComparison.Ordinal);
+            Assert.Equal(0, await SalesAsync(order.Id));
+        }
+
+        Assert.Equal(3, first.Fixed);
+        var finding = Assert.Single(first.Findings, f => f.Kind == "out_of_scope");
+        Assert.StartsWith($"0 listed orders outside the pilot slice (SKUs {inside.Sku})", finding.Detail, StringComparison.Ordinal);
+
+        // The slice widens to both SKUs (a restart with the new setting): the backfill publishes the two it skipped under
+        // new ids, finds the pilot's order up to date, and each order ends as one sale.
+        await _host.DisposeAsync();
+        _host = await StandaloneHost.StartAsync(azurite.ConnectionString,
+            new Dictionary<string, string?>(Settings()) { ["Slice:Skus:0"] = inside.Sku, ["Slice:Skus:1"] = outside.Sku }, prefix: prefix);
+        var widened = _host.Services.GetServices<IReconciler>().Single(r => r.Kind == ReconciliationKinds.Orders);
+        var second = await RunAsync(widened, fromCheckpoint: false);
+        foreach (var order in new[] { later, mixed })
+        {
+            Assert.NotEqual(EventIdOf(sliced, order), EventIdOf(widened, order));
+            Assert.Equal(EventIdOf(widened, order), (await AppliedAsync(order.Id, _ => true)).AppliedEventId);
+        }
+
+        await DrainedAsync();
+        Assert.Equal(2, second.Fixed);
+        Assert.Equal(1, second.UpToDate);
+        foreach (var order in new[] { pilot, later, mixed })
+        {
+            Assert.Equal(1, await SalesAsync(order.Id));
+        }
+    }
+
     private Dictionary<string, string?> Settings()
     {
         var settings = StandaloneHost.ErpSettings(_emulator.BaseAddress, Token, tryton);

@@ -44,11 +44,12 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     public QueueClient Queue(string target) => Queues.GetQueueClient(StorageQueueEventPublisher.QueueName(QueuePrefix, target));
 
+    /// <param name="prefix">The queue and table prefix: a new one by default; another host's to take over its queues and state (a restart).</param>
     public static async Task<StandaloneHost> StartAsync(string azuriteConnectionString, IDictionary<string, string?>? overrides = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, string? prefix = null)
     {
         var port = LoopbackPort.GetFree();
-        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        prefix ??= "t" + Guid.NewGuid().ToString("N")[..12];
         var settings = TestStores.Configuration();
         settings["Standalone:Urls"] = $"http://127.0.0.1:{port}";
         settings["Transport:Kind"] = "StorageQueues";

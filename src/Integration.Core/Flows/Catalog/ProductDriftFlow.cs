@@ -47,6 +47,8 @@ public sealed class ProductDriftFlow(ICommerceStore store, IErpConnector erp, Ma
     {
         public override string? Fingerprint => RecordFingerprint.Of(Product with { ModifiedAt = null }, CanonicalJsonContext.Default.Product);
 
+        public override Slice.SliceSubject? SliceSubject => Slice.SliceSubject.OfProduct(Product);
+
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
             var skus = Product.Variants.Select(v => v.Sku).Append(Product.Sku).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();

@@ -58,6 +58,8 @@ public sealed class StockDriftFlow(ICommerceStore store, SellableStock sellable,
 
     private sealed record StockRecord(StockDriftFlow Owner, string StoreHash, Product Product, DateTimeOffset CheckedAt) : FetchedRecord(CheckedAt)
     {
+        public override Slice.SliceSubject? SliceSubject => Slice.SliceSubject.OfProduct(Product);
+
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
             var variants = Product.Variants.Where(v => v.Sku.Length > 0 && v.Ids.BigCommerce is not null).ToList();

@@ -14,7 +14,9 @@ namespace Integration.Core.Flows.Customers;
 /// </summary>
 internal abstract record CustomerRecord(Customer Customer) : FetchedRecord(Customer.ModifiedAt)
 {
-    public override string? Fingerprint => RecordFingerprint.Of(Customer with { ModifiedAt = null }, CanonicalJsonContext.Default.Customer);
+    public override Slice.SliceSubject? SliceSubject => Slice.SliceSubject.OfCustomer(Customer);
+
+    public override string? Fingerprint => RecordFingerprint.Of(Customer with { ModifiedAt = null, CustomerGroupId = null }, CanonicalJsonContext.Default.Customer);
 
     /// <summary>Customer and customer-address events name a customer: the resource their lease and version guard are keyed on.</summary>
     public static bool Handles(CommerceEvent commerceEvent) => commerceEvent?.ResourceType == "customer";

@@ -25,5 +25,7 @@ internal abstract record OrderRecord(Order Order, OwnershipPolicy Policy, System
 
     public override string? SkipReason => Order.Status == OrderStatus.Incomplete ? OrderProjection.IncompleteSkipReason : null;
 
-    public override string? Fingerprint => RecordFingerprint.Of(Restricted with { ModifiedAt = null }, CanonicalJsonContext.Default.Order);
+    public override Slice.SliceSubject? SliceSubject => Slice.SliceSubject.OfOrder(Order);
+
+    public override string? Fingerprint => RecordFingerprint.Of(Restricted with { ModifiedAt = null, ChannelId = null }, CanonicalJsonContext.Default.Order);
 }

@@ -61,6 +61,8 @@ public sealed class RefundErpFlow(ICommerceStore store, IErpConnector erp) : IRe
     {
         public override string? Fingerprint => RecordFingerprint.Of(Refunds, CanonicalJsonContext.Default.IReadOnlyListRefund);
 
+        public override Slice.SliceSubject? SliceSubject => Slice.SliceSubject.OfRefund(Refunds[0].OrderId);
+
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
         {
             // One at a time, oldest first: returns of one sale are created in the order the store made the refunds.

@@ -7,6 +7,7 @@ using Integration.Core.Commerce;
 using Integration.Core.Events;
 using Integration.Core.Flows.Orders;
 using Integration.Core.Processing;
+using Integration.Core.Slice;
 using Integration.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,10 +44,20 @@ namespace Integration.Core.Reconciliation.Orders;
 /// never passes an order not yet done. The next run starts at the watermark less
 /// <see cref="OrdersBackfillOptions.OverlapMinutes"/>; the first one <see cref="OrdersBackfillOptions.LookbackHours"/> back.
 /// </para>
+/// <para>
+/// With a pilot slice (<see cref="PilotSlice"/>) an order the listing already places outside it (channel, id, creation
+/// time) is not published, and the report counts it; the rest is decided when processed. The slice's
+/// <see cref="PilotSlice.Fingerprint"/> is part of every event's identity and of the checkpoint
+/// (<c>slice {fingerprint} {checkpoint}</c>): when the slice changes, the next run starts over from
+/// <c>Slice:OrdersFromDate</c> (else <see cref="OrdersBackfillOptions.LookbackHours"/> back), and the orders, refunds and
+/// customers it skipped as <c>out_of_scope</c> are published again under new ids, so widening the slice backfills what
+/// it adds (what was already applied is up to date and not published).
+/// </para>
 /// </remarks>
 public sealed partial class OrdersBackfill(
     ICommerceStore store, IEventPublisher publisher, IEventRequeue requeue, ISyncStateStore state, IEnumerable<IResourceSync> syncs,
-    IEventBacklog backlog, IOptions<OrdersBackfillOptions> options, TimeProvider timeProvider, ILogger<OrdersBackfill> logger) : IReconciler
+    IEventBacklog backlog, IOptions<OrdersBackfillOptions> options, TimeProvider timeProvider, ILogger<OrdersBackfill> logger,
+    PilotSlice? slice = null) : IReconciler
 {
     /// <summary>The scope of the events the backfill publishes: what the flows do for any change of an order.</summary>
     public const string Scope = "store/order/updated";
@@ -72,11 +83,11 @@ public sealed partial class OrdersBackfill(
         ArgumentNullException.ThrowIfNull(context);
         var report = context.Report;
         var settings = options.Value;
-        var (phase, phaseSince, watermark) = ParseCheckpoint(context.Checkpoint);
+        var (phase, phaseSince, watermark) = ParseCheckpoint(CurrentSliceCheckpoint(context.Checkpoint, context.StoreHash));
         var run = new Run(context, new BacklogPacer(backlog, settings, timeProvider, logger), settings);
         if (phase == Phase.Orders)
         {
-            var since = watermark is { } w ? w - settings.Overlap : timeProvider.GetUtcNow() - settings.Lookback;
+            var since = watermark is { } w ? w - settings.Overlap : FirstSince(settings);
             LogStarting(logger, context.StoreHash, since, context.DryRun);
             var saved = watermark;
             async Task SaveAsync()
@@ -85,16 +96,21 @@ public sealed partial class OrdersBackfill(
                 // crash re-lists them, and their events are duplicates.
                 if (!context.DryRun && watermark is { } current && current != saved)
                 {
-                    await context.SaveCheckpointAsync(FormatCheckpoint(current), cancellationToken);
+                    await context.SaveCheckpointAsync(WithSlice(FormatCheckpoint(current)), cancellationToken);
                     saved = current;
                 }
             }
 
-            long listed = 0;
+            long listed = 0, outOfScope = 0;
             await foreach (var page in store.GetModifiedOrdersAsync(context.StoreHash, since, cancellationToken))
             {
-                var done = await run.PageAsync(this, [.. page.Select(o => (EventOf(context.StoreHash, o), o.ModifiedAt))],
+                // Left out by the slice on what the listing tells: counted, not published, and done for the watermark.
+                var inSlice = Enumerable.Range(0, page.Count)
+                    .Where(i => slice?.OrderListedOutside(page[i].OrderId, page[i].ChannelId, page[i].CreatedAt) is null).ToList();
+                outOfScope += page.Count - inSlice.Count;
+                var published = await run.PageAsync(this, [.. inSlice.Select(i => (EventOf(context.StoreHash, page[i]), page[i].ModifiedAt))],
                     settings.CallsPerOrderEvent, SaveAsync, cancellationToken);
+                var done = published == inSlice.Count ? page.Count : inSlice[published];
                 foreach (var order in page.Take(done))
                 {
                     watermark = watermark is { } current && current > order.ModifiedAt ? current : order.ModifiedAt;
@@ -111,6 +127,7 @@ public sealed partial class OrdersBackfill(
 
             // The fewest calls: full pages, then the short (or empty) page that says there are no more.
             report.AddMinimumCalls((listed / PageSize) + 1);
+            SliceReport.Record(report, slice, outOfScope, "listed orders");
             LogFinished(logger, context.StoreHash, "orders", listed, report.Fixed, report.UpToDate, context.DryRun);
             if (report.Unfinished)
             {
@@ -125,7 +142,7 @@ public sealed partial class OrdersBackfill(
             // lacks the refund (the refund flow's resource is the refund itself, its version the refund's time). The CRM
             // takes a refund as a change of the order (amount, stage), which the orders phase has covered: a refund
             // modifies its order.
-            var refundsSince = phase == Phase.Refunds ? phaseSince!.Value : timeProvider.GetUtcNow() - settings.Lookback;
+            var refundsSince = phase == Phase.Refunds ? phaseSince!.Value : FirstSince(settings);
             await BackfillListedAsync(context, run, "refunds", RefundsPhase + FormatCheckpoint(refundsSince),
                 store.GetCreatedRefundsAsync(context.StoreHash, refundsSince, cancellationToken),
                 r => (RefundEventOf(context.StoreHash, r), r.CreatedAt), settings.CallsPerRefundEvent, refundsSince, cancellationToken);
@@ -135,7 +152,7 @@ public sealed partial class OrdersBackfill(
             }
         }
 
-        var customersSince = phase == Phase.Customers ? phaseSince!.Value : timeProvider.GetUtcNow() - settings.Lookback;
+        var customersSince = phase == Phase.Customers ? phaseSince!.Value : FirstSince(settings);
         await BackfillListedAsync(context, run, "customers", CustomersPhase + FormatCheckpoint(customersSince),
             store.GetModifiedCustomersAsync(context.StoreHash, customersSince, cancellationToken),
             c => (CustomerEventOf(context.StoreHash, c), c.ModifiedAt), settings.CallsPerCustomerEvent, customersSince, cancellationToken);
@@ -153,7 +170,7 @@ public sealed partial class OrdersBackfill(
     {
         var report = context.Report;
         var settings = options.Value;
-        Task SaveAsync() => context.DryRun ? Task.CompletedTask : context.SaveCheckpointAsync(checkpoint, cancellationToken);
+        Task SaveAsync() => context.DryRun ? Task.CompletedTask : context.SaveCheckpointAsync(WithSlice(checkpoint), cancellationToken);
 
         // The phases before are done: a run cut from here on starts at this one.
         await SaveAsync();
@@ -329,6 +346,12 @@ public sealed partial class OrdersBackfill(
         var identity = refundId is { } refund
             ? string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\nrefund\n{id}\n{refund}")
             : string.Create(CultureInfo.InvariantCulture, $"backfill\n{storeHash}\n{type}\n{id}\n{modifiedAt.ToUnixTimeSeconds()}");
+        if (slice is { IsLimited: true })
+        {
+            // A changed slice gives the same versions new ids: what an earlier slice skipped is processed again.
+            identity += "\nslice " + slice.Fingerprint;
+        }
+
         var activity = Activity.Current;
         return new CommerceEvent
         {
@@ -351,6 +374,48 @@ public sealed partial class OrdersBackfill(
         var refund = refundId is { } r ? string.Create(CultureInfo.InvariantCulture, $",\"refund\":{{\"refund_id\":{r}}}") : string.Empty;
         using var document = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"{type}\",\"id\":{id}{refund}}}"));
         return document.RootElement.Clone();
+    }
+
+    private const string SlicePrefix = "slice ";
+
+    /// <summary>Where the first run (and a run after the slice changed) starts: the slice's first order date, else the lookback.</summary>
+    private DateTimeOffset FirstSince(OrdersBackfillOptions settings)
+    {
+        var lookback = timeProvider.GetUtcNow() - settings.Lookback;
+        return slice is { IsLimited: true } && SliceFrom is { } from ? from : lookback;
+    }
+
+    private DateTimeOffset? SliceFrom => slice?.OrdersFrom;
+
+    /// <summary>The checkpoint with the slice's fingerprint in front when a slice is configured.</summary>
+    private string WithSlice(string checkpoint) =>
+        slice is { IsLimited: true } ? SlicePrefix + slice.Fingerprint + " " + checkpoint : checkpoint;
+
+    /// <summary>
+    /// The saved checkpoint without its slice prefix, or null (start over) when it was saved under another slice than
+    /// today's: the slice was widened, narrowed or removed, and the run goes back over the period.
+    /// </summary>
+    private string? CurrentSliceCheckpoint(string? checkpoint, string storeHash)
+    {
+        if (checkpoint is null || !checkpoint.StartsWith(SlicePrefix, StringComparison.Ordinal))
+        {
+            return checkpoint;
+        }
+
+        var rest = checkpoint[SlicePrefix.Length..];
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        if (space <= 0)
+        {
+            throw new FormatException($"The orders backfill checkpoint '{checkpoint}' names a slice but no checkpoint after it.");
+        }
+
+        if (slice is { IsLimited: true } && string.Equals(rest[..space], slice.Fingerprint, StringComparison.Ordinal))
+        {
+            return rest[(space + 1)..];
+        }
+
+        LogSliceChanged(logger, storeHash, slice?.Description ?? "everything");
+        return null;
     }
 
     private enum Phase
@@ -384,6 +449,9 @@ public sealed partial class OrdersBackfill(
 
     private static string FormatCheckpoint(DateTimeOffset watermark) =>
         watermark.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash}: the pilot slice changed (now {Slice}); the backfill starts over to take what it adds")]
+    private static partial void LogSliceChanged(ILogger logger, string storeHash, string slice);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orders backfill for store {StoreHash} from {Since:O} (dry run: {DryRun})")]
     private static partial void LogStarting(ILogger logger, string storeHash, DateTimeOffset since, bool dryRun);
