@@ -99,13 +99,6 @@ public sealed class StandaloneCrmFlowTests(AzuriteFixture azurite) : IAsyncLifet
         (await _host.Queue(target).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount;
 
     /// <summary>Polls a condition on real asynchronous work (bounded at 60 s); the assertion is the condition.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 60 s.");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) =>
+        global::Integration.Testing.Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(60), "The condition did not become true within 60 s.", Ct);
 }

@@ -68,13 +68,8 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
         await client.UpdateOrderStatusAsync(order.Id, OrderStatuses.AwaitingPayment, Ct);
 
         var quarantine = _host.Services.GetRequiredService<IQuarantineStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        List<QuarantinedEvent> entries;
-        while ((entries = await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct)).Count == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The backward move was not reported within 60 s.");
-            await Task.Delay(250, Ct);
-        }
+        var entries = await Eventually.ReturnsAsync(async () => await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct),
+            rows => rows.Count > 0, TimeSpan.FromSeconds(60), _ => "The backward move was not reported within 60 s.", Ct);
 
         Assert.All(entries, e =>
         {
@@ -102,28 +97,19 @@ public sealed class StandaloneOrderFlowTests(AzuriteFixture azurite, TrytonFixtu
     private async Task<(System.Text.Json.JsonElement Sale, ResourceState Applied)> WaitForAppliedSaleAsync(TrytonClient trytonClient, long orderId)
     {
         var reference = $"bc-{TestStores.Plain}-{orderId}";
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        System.Text.Json.JsonElement sales;
-        while ((sales = await trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)], ["id", "state"],
-            cancellationToken: Ct)).GetArrayLength() == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"No Tryton sale with reference {reference} within 60 s.");
-            await Task.Delay(250, Ct);
-        }
+        var sales = await Eventually.ReturnsAsync(
+            () => trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)], ["id", "state"], cancellationToken: Ct),
+            found => found.GetArrayLength() > 0, TimeSpan.FromSeconds(60), _ => $"No Tryton sale with reference {reference} within 60 s.", Ct);
 
         Assert.Equal(1, sales.GetArrayLength());
         // The sale commits in Tryton just before the hub records it: wait for the record too.
         var state = _host.Services.GetRequiredService<ISyncStateStore>();
         var key = new ResourceKey(TestStores.Plain, "erp", "order", orderId.ToString(CultureInfo.InvariantCulture));
-        ResourceState? applied;
-        while ((applied = await state.GetResourceAsync(key, Ct)) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The hub did not record the applied order within 60 s.");
-            await Task.Delay(100, Ct);
-        }
+        var applied = await Eventually.ReturnsAsync(() => state.GetResourceAsync(key, Ct), recorded => recorded is not null, TimeSpan.FromSeconds(60),
+            _ => "The hub did not record the applied order within 60 s.", Ct);
 
         // Re-read: the state may have moved on between the first read and the record.
         sales = await trytonClient.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", reference)], ["id", "state"], cancellationToken: Ct);
-        return (sales[0], applied);
+        return (sales[0], applied!);
     }
 }

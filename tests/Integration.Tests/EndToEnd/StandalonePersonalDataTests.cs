@@ -72,14 +72,9 @@ public sealed class StandalonePersonalDataTests(AzuriteFixture azurite, TrytonFi
         var order = _emulator.Store(TestStores.Plain).CreateOrder(customerId, [(variants[0].Id, 1)]);
 
         var quarantine = _host.Services.GetRequiredService<IQuarantineStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        List<QuarantinedEvent> rows;
-        while ((rows = await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct))
-            .Select(r => r.Target).Distinct().Count() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Expected an erp and a crm quarantine row within 90 s; have: {string.Join(" | ", rows.Select(r => $"{r.Target} {r.Reason}"))}");
-            await Task.Delay(250, Ct);
-        }
+        var rows = await Eventually.ReturnsAsync(async () => await quarantine.ListAsync(new QuarantineQuery(TestStores.Plain), Ct).ToListAsync(Ct),
+            found => found.Select(r => r.Target).Distinct().Count() >= 2, TimeSpan.FromSeconds(90),
+            found => $"Expected an erp and a crm quarantine row within 90 s; have: {string.Join(" | ", found.Select(r => $"{r.Target} {r.Reason}"))}", Ct);
 
         string[] personal = [email, $"Q{unique}", lastName, street, $"field{unique}", $"555 01{digits}", $"55501{digits}", unique];
         Assert.All(rows, r => Assert.Equal(order.Id, r.Event.ResourceId?.Number));

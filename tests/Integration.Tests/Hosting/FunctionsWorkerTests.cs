@@ -262,17 +262,6 @@ public sealed class FunctionsWorkerTests(AzuriteFixture azurite)
         Math.Max(host.WorkerLogs.Count(l => l.Message.Contains(text, StringComparison.Ordinal)),
             host.WorkerOutput.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)));
 
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> diagnostics)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"Condition not met within 30 s. Worker output:\n{diagnostics()}"));
-            }
-
-            await Task.Delay(50, Ct);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, Func<string> diagnostics) =>
+        Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(30), () => $"Condition not met within 30 s. Worker output:\n{diagnostics()}", Ct);
 }

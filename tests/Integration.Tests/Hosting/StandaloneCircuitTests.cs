@@ -146,13 +146,11 @@ public sealed class StandaloneCircuitTests(AzuriteFixture azurite, TrytonFixture
     /// <summary>Polls (60 s at most) until the condition holds; nothing may be quarantined meanwhile.</summary>
     private static async Task EventuallyAsync(StandaloneHost host, string store, Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
+        await Eventually.HoldsAsync(async () =>
         {
             await AssertNothingQuarantinedAsync(host, store);
-            Assert.True(DateTime.UtcNow < deadline, "The orders were not all applied within 60 s of the recovery.");
-            await Task.Delay(250, Ct);
-        }
+            return await condition();
+        }, TimeSpan.FromSeconds(60), "The orders were not all applied within 60 s of the recovery.", Ct);
 
         await AssertNothingQuarantinedAsync(host, store);
     }

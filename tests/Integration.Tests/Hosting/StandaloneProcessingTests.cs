@@ -111,13 +111,6 @@ public sealed class StandaloneProcessingTests(AzuriteFixture azurite) : IAsyncLi
         (await _host.Queue(target).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount;
 
     /// <summary>Polls a condition on real asynchronous work (bounded at 30 s); the assertion is the condition.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 30 s.");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) =>
+        global::Integration.Testing.Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(30), "The condition did not become true within 30 s.", Ct);
 }

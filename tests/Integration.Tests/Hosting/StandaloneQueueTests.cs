@@ -58,12 +58,8 @@ public sealed class StandaloneQueueTests(AzuriteFixture azurite)
             services => services.AddSingleton<IResourceSync>(survivor));
 
         // The default visibility timeout bounds how long the message stays with the dead consumer: well under this deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(50);
-        while (!survivor.Records.ContainsKey("bc-abc123-901"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The dead consumer's message was not picked up by the second consumer within 50 s.");
-            await Task.Delay(250, Ct);
-        }
+        await Eventually.HoldsAsync(() => survivor.Records.ContainsKey("bc-abc123-901"), TimeSpan.FromSeconds(50),
+            () => "The dead consumer's message was not picked up by the second consumer within 50 s.", Ct);
 
         Assert.Equal(1, survivor.Writes);
         var applied = await second.Services.GetRequiredService<ISyncStateStore>()

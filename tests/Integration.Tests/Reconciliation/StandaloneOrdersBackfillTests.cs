@@ -296,17 +296,8 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     {
         var state = _host.Services.GetRequiredService<ISyncStateStore>();
         var key = new ResourceKey(_storeHash, EventTargets.Erp, "order", orderId.ToString(CultureInfo.InvariantCulture));
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (await state.GetResourceAsync(key, Ct) is { TargetId: not null } applied && done(applied))
-            {
-                return applied;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Order {orderId} was not applied to Tryton within {Patience}.");
-            await Task.Delay(200, Ct);
-        }
+        return (await Eventually.ReturnsAsync(() => state.GetResourceAsync(key, Ct), s => s is { TargetId: not null } applied && done(applied), Patience,
+            _ => $"Order {orderId} was not applied to Tryton within {Patience}.", Ct))!;
     }
 
     private async Task<int> SalesAsync(long orderId) =>
@@ -314,15 +305,11 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
             cancellationToken: Ct)).GetArrayLength();
 
     /// <summary>Waits until the ERP queue holds no message, in flight ones included (the approximate count has them).</summary>
-    private async Task DrainedAsync()
+    private Task DrainedAsync()
     {
         var queue = _host.Queue(EventTargets.Erp);
-        var deadline = DateTime.UtcNow + Patience;
-        while ((await queue.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The ERP queue was not drained within {Patience}.");
-            await Task.Delay(200, Ct);
-        }
+        return Eventually.HoldsAsync(async () => (await queue.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount == 0, Patience,
+            $"The ERP queue was not drained within {Patience}.", Ct);
     }
 
     private async Task<int> AppliedCountAsync(ISyncStateStore state, IEnumerable<Order> orders)
@@ -339,15 +326,8 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
 
     private static Task WaitUntilAsync(Func<bool> done, string what) => WaitUntilAsync(() => Task.FromResult(done()), what);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not {what} within {Patience}.");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> done, string what) =>
+        Eventually.HoldsAsync(done, Patience, $"Not {what} within {Patience}.", Ct);
 
     /// <summary>The processing ledger's ERP row of one event, null when the event never reached the ERP consumer.</summary>
     private async Task<TableEntity?> LedgerRowAsync(string eventId)
@@ -361,17 +341,10 @@ public sealed class StandaloneOrdersBackfillTests(AzuriteFixture azurite, Tryton
     private async Task<string?> LedgerOutcomeAsync(string eventId)
     {
         var table = new TableClient(azurite.ConnectionString, _host.QueuePrefix + "syncstate");
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>($"{_storeHash}|{EventTargets.Erp}", "e|" + eventId, cancellationToken: Ct);
-            if (row.HasValue && row.Value!.GetString("Outcome") is { } outcome)
+        return await Eventually.ReturnsAsync(async () =>
             {
-                return outcome;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Event {eventId} has no recorded outcome within {Patience}.");
-            await Task.Delay(200, Ct);
-        }
+                var row = await table.GetEntityIfExistsAsync<TableEntity>($"{_storeHash}|{EventTargets.Erp}", "e|" + eventId, cancellationToken: Ct);
+                return row.HasValue ? row.Value!.GetString("Outcome") : null;
+            }, outcome => outcome is not null, Patience, _ => $"Event {eventId} has no recorded outcome within {Patience}.", Ct);
     }
 }

@@ -1,28 +1,33 @@
-using Azure.Data.Tables;
-using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
-using Integration.Testing;
 using Integration.Tests.Support;
 
-namespace Integration.Tests.Processing;
+namespace Integration.Tests.Processing.StateContract;
 
-public sealed class TableQuarantineStoreTests(AzuriteFixture azurite) : IAsyncLifetime
+/// <summary>
+/// What every <see cref="IQuarantineStore"/> must do, run against the Table Storage one on Azurite
+/// (<see cref="TableQuarantineStoreTests"/>) and the in-memory one (<see cref="InMemoryQuarantineStoreTests"/>).
+/// </summary>
+public abstract class QuarantineStoreContract : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-    private TableClient _table = null!;
-    private TableQuarantineStore _store = null!;
+    private IQuarantineStore _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>A fresh, empty store.</summary>
+    protected abstract ValueTask<IQuarantineStore> CreateAsync();
+
+    public async ValueTask InitializeAsync() => _store = await CreateAsync();
+
+    public async ValueTask DisposeAsync()
     {
-        _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("quar" + Guid.NewGuid().ToString("N")[..12]);
-        await _table.CreateAsync(Ct);
-        _store = new TableQuarantineStore(_table);
+        await DeleteAsync();
+        GC.SuppressFinalize(this);
     }
 
-    public async ValueTask DisposeAsync() => await _table.DeleteAsync();
+    /// <summary>Deletes what <see cref="CreateAsync"/> made outside the process (a table).</summary>
+    protected virtual ValueTask DeleteAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task ListAsync_ByEventByTimeRangeAndAll_ReturnsTheMatchingEntriesWithTheirEvent()

@@ -1,30 +1,39 @@
-using Azure.Data.Tables;
-using Integration.Azure.State;
 using Integration.Core.Events;
 using Integration.Core.Processing;
-using Integration.Testing;
 using Integration.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Integration.Tests.Processing;
+namespace Integration.Tests.Processing.StateContract;
 
-public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLifetime
+/// <summary>
+/// What every <see cref="ISyncStateStore"/> must do (with its <see cref="ILedgerCounts"/>), run against each
+/// implementation: the Table Storage one on Azurite (<see cref="TableSyncStateStoreTests"/>) and the in-memory one the
+/// fast tests use (<see cref="InMemorySyncStateStoreTests"/>). A subclass builds the store on <see cref="Time"/>.
+/// </summary>
+public abstract class SyncStateStoreContract : IAsyncLifetime
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private TableClient _table = null!;
-    private TableSyncStateStore _store = null!;
+    protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    private ISyncStateStore _store = null!;
+    private ILedgerCounts _counts = null!;
+    private ILedgerReader _ledger = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
-    public async ValueTask InitializeAsync()
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A fresh, empty store on <see cref="Time"/>, its ledger counts and its ledger reader.</summary>
+    protected abstract ValueTask<(ISyncStateStore Store, ILedgerCounts Counts, ILedgerReader Ledger)> CreateAsync();
+
+    public async ValueTask InitializeAsync() => (_store, _counts, _ledger) = await CreateAsync();
+
+    public async ValueTask DisposeAsync()
     {
-        _table = new TableServiceClient(azurite.ConnectionString).GetTableClient("sync" + Guid.NewGuid().ToString("N")[..12]);
-        await _table.CreateAsync(Ct);
-        _store = new TableSyncStateStore(_table, _time);
+        await DeleteAsync();
+        GC.SuppressFinalize(this);
     }
 
-    public async ValueTask DisposeAsync() => await _table.DeleteAsync();
+    /// <summary>Deletes what <see cref="CreateAsync"/> made outside the process (a table).</summary>
+    protected virtual ValueTask DeleteAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task ClaimAsync_FiveConcurrentClaims_ExactlyOneWins()
@@ -68,7 +77,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var first = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
 
-        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
         var second = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
 
         Assert.Equal(ClaimStatus.Claimed, second.Status);
@@ -104,12 +113,12 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
 
         var second = await _store.LeaseResourceAsync(key, "event-b", Lease, Ct);
         var again = await _store.LeaseResourceAsync(key, "event-a", Lease, Ct); // the holder itself (a redelivery) may re-take it
-        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
         var afterExpiry = await _store.LeaseResourceAsync(key, "event-b", Lease, Ct);
 
         Assert.True(first.Acquired);
         Assert.False(second.Acquired);
-        Assert.Equal(_time.GetUtcNow() - TimeSpan.FromSeconds(1), second.BusyUntil);
+        Assert.Equal(Time.GetUtcNow() - TimeSpan.FromSeconds(1), second.BusyUntil);
         Assert.True(again.Acquired);
         Assert.True(afterExpiry.Acquired);
     }
@@ -132,10 +141,10 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var e2 = TestEvents.Order();
         var c1 = await _store.ClaimAsync(e1, EventTargets.Erp, Lease, Ct);
         var l1 = await _store.LeaseResourceAsync(key, e1.EventId, Lease, Ct);
-        _time.Advance(Lease + TimeSpan.FromSeconds(1)); // e1's worker hung past its lease
+        Time.Advance(Lease + TimeSpan.FromSeconds(1)); // e1's worker hung past its lease
         var c2 = await _store.ClaimAsync(e2, EventTargets.Erp, Lease, Ct);
         var l2 = await _store.LeaseResourceAsync(key, e2.EventId, Lease, Ct);
-        var v = _time.GetUtcNow();
+        var v = Time.GetUtcNow();
         await _store.CompleteAsync(e2, EventTargets.Erp, c2, "applied", null, l2, new ResourceState(v, "SO-2", e2.EventId), Ct);
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
@@ -153,10 +162,10 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var evt = TestEvents.Order();
         var claim = await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct);
         var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
-        _time.Advance(Lease - TimeSpan.FromSeconds(5));
+        Time.Advance(Lease - TimeSpan.FromSeconds(5));
 
         (claim, var renewed) = await _store.RenewAsync(evt, EventTargets.Erp, claim, lease, Lease, Ct);
-        _time.Advance(TimeSpan.FromSeconds(30)); // past the original lease, within the renewed one
+        Time.Advance(TimeSpan.FromSeconds(30)); // past the original lease, within the renewed one
 
         Assert.False((await _store.LeaseResourceAsync(key, "other-event", Lease, Ct)).Acquired);
         Assert.Equal(ClaimStatus.Busy, (await _store.ClaimAsync(evt, EventTargets.Erp, Lease, Ct)).Status);
@@ -200,16 +209,16 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         await _store.CompleteAsync(old, EventTargets.Erp, oldClaim, "applied", null, lease, new ResourceState(null, "SO-5", old.EventId), Ct);
         var inProgress = TestEvents.Order();
         await _store.ClaimAsync(inProgress, EventTargets.Erp, TimeSpan.FromDays(30), Ct);
-        _time.Advance(TimeSpan.FromDays(15));
+        Time.Advance(TimeSpan.FromDays(15));
         var recent = TestEvents.Order();
         await _store.CompleteAsync(recent, EventTargets.Erp, await _store.ClaimAsync(recent, EventTargets.Erp, Lease, Ct), "applied", null,
             cancellationToken: Ct);
 
-        var start = _time.GetUtcNow() - TimeSpan.FromDays(16);
-        var counts = new TableLedgerCounts(_table, _time);
+        var start = Time.GetUtcNow() - TimeSpan.FromDays(16);
+        var counts = _counts;
         Assert.Equal(2, await counts.ListAsync(old.StoreHash, EventTargets.Erp, start, Ct).CountAsync(Ct)); // the two completions' minutes
 
-        var deleted = await _store.SweepAsync(_time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
+        var deleted = await _store.SweepAsync(Time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
 
         Assert.Equal(1, deleted);
         var minute = Assert.Single(await counts.ListAsync(old.StoreHash, EventTargets.Erp, start, Ct).ToListAsync(Ct)); // the old minute's counts went too
@@ -227,10 +236,10 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var stuck = TestEvents.Order();
         await _store.ClaimAsync(stuck, EventTargets.Erp, Lease, Ct);
         var live = TestEvents.Order();
-        _time.Advance(TimeSpan.FromDays(15));
+        Time.Advance(TimeSpan.FromDays(15));
         await _store.ClaimAsync(live, EventTargets.Erp, Lease, Ct);
 
-        var deleted = await _store.SweepAsync(_time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
+        var deleted = await _store.SweepAsync(Time.GetUtcNow() - TimeSpan.FromDays(14), Ct);
 
         Assert.Equal(1, deleted);
         Assert.Equal(ClaimStatus.Claimed, (await _store.ClaimAsync(stuck, EventTargets.Erp, Lease, Ct)).Status); // forgotten: a new claim
@@ -244,7 +253,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var key = new ResourceKey("abc123", EventTargets.Crm, "cart", "a/b#c?d\\e");
         var claim = await _store.ClaimAsync(evt, EventTargets.Crm, Lease, Ct);
         var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
-        await _store.CompleteAsync(evt, EventTargets.Crm, claim, "applied", null, lease, new ResourceState(_time.GetUtcNow(), "X", evt.EventId), Ct);
+        await _store.CompleteAsync(evt, EventTargets.Crm, claim, "applied", null, lease, new ResourceState(Time.GetUtcNow(), "X", evt.EventId), Ct);
 
         Assert.Equal("X", (await _store.GetResourceAsync(key, Ct))?.TargetId);
     }
@@ -268,7 +277,7 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
 
         Assert.Equal(["123", "1230", "5", "99", "9999999"], numbers.Keys.Order(StringComparer.Ordinal));
         Assert.All(numbers, kv => Assert.Equal("T-" + kv.Key, kv.Value.TargetId));
-        Assert.Equal(_time.GetUtcNow(), numbers["5"].Version);
+        Assert.Equal(Time.GetUtcNow(), numbers["5"].Version);
         Assert.Equal(["100", "ab/c"], texts.Keys.Order(StringComparer.Ordinal));
         Assert.Empty(await _store.GetResourcesAsync("abc123", EventTargets.Erp, "order", [], Ct));
     }
@@ -278,6 +287,37 @@ public sealed class TableSyncStateStoreTests(AzuriteFixture azurite) : IAsyncLif
         var evt = TestEvents.Order();
         var claim = await _store.ClaimAsync(evt, key.Target, Lease, Ct);
         var lease = await _store.LeaseResourceAsync(key, evt.EventId, Lease, Ct);
-        await _store.CompleteAsync(evt, key.Target, claim, "applied", null, lease, new ResourceState(_time.GetUtcNow(), targetId, evt.EventId), Ct);
+        await _store.CompleteAsync(evt, key.Target, claim, "applied", null, lease, new ResourceState(Time.GetUtcNow(), targetId, evt.EventId), Ct);
+    }
+
+    [Fact]
+    public async Task LedgerCountsAndReader_SeeCompletionsByMinuteAndClaimsInProgress()
+    {
+        var applied = TestEvents.Order() with { ReceivedAt = Time.GetUtcNow() };
+        var skipped = TestEvents.Order() with { ReceivedAt = Time.GetUtcNow() };
+        var working = TestEvents.Order();
+        var since = Time.GetUtcNow();
+        Time.Advance(TimeSpan.FromSeconds(3));
+        await _store.CompleteAsync(applied, EventTargets.Erp, await _store.ClaimAsync(applied, EventTargets.Erp, Lease, Ct), "applied", null, cancellationToken: Ct);
+        await _store.CompleteAsync(skipped, EventTargets.Erp, await _store.ClaimAsync(skipped, EventTargets.Erp, Lease, Ct), "skipped", "not_ours", cancellationToken: Ct);
+        await _store.ClaimAsync(working, EventTargets.Erp, Lease, Ct);
+
+        var minute = Assert.Single(await _counts.ListAsync(applied.StoreHash, EventTargets.Erp, since, Ct).ToListAsync(Ct));
+        Assert.Equal(1, minute.Outcomes["applied"]);
+        Assert.Equal(1, minute.Outcomes["skipped"]);
+        Assert.Equal(Time.GetUtcNow(), minute.LastSuccess);
+        Assert.Equal([3.0, 3.0], minute.Lags);
+        Assert.Equal(1, await _counts.InProgressAsync(applied.StoreHash, EventTargets.Erp, since, Ct));
+        Assert.Equal(0, await _counts.InProgressAsync(applied.StoreHash, EventTargets.Crm, since, Ct));
+
+        var completed = await _ledger.ListAsync(new LedgerQuery(applied.StoreHash, EventTargets.Erp, Status: LedgerStatus.Completed), Ct).ToListAsync(Ct);
+        Assert.Equal(new[] { applied.EventId, skipped.EventId }.Order(StringComparer.Ordinal), completed.Select(e => e.EventId).Order(StringComparer.Ordinal));
+        var notOurs = Assert.Single(completed, e => e.Outcome == "skipped");
+        Assert.Equal("not_ours", notOurs.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(3), notOurs.Lag);
+        var inProgress = Assert.Single(await _ledger.ListAsync(new LedgerQuery(applied.StoreHash, EventTargets.Erp, Status: LedgerStatus.InProgress), Ct).ToListAsync(Ct));
+        Assert.Equal(working.EventId, inProgress.EventId);
+        Assert.False(inProgress.IsCompleted);
+        Assert.Equal(skipped.EventId, Assert.Single(await _ledger.ListAsync(new LedgerQuery(applied.StoreHash, EventTargets.Erp, EventId: skipped.EventId), Ct).ToListAsync(Ct)).EventId);
     }
 }
