@@ -265,6 +265,12 @@ internal static class B2bEditionApi
             }
         }
 
+        if (Text(body, "uuid") is { Length: > 0 } uuid && !Guid.TryParseExact(uuid, "D", out _))
+        {
+            await ParameterErrorAsync(context, "uuid", "must be a UUID (company.yaml: format uuid).");
+            return null;
+        }
+
         if (Text(body, "companyName") is { } companyName && companyName.Length is 0 or > 200)
         {
             await ParameterErrorAsync(context, "companyName", "must be 1-200 characters.");

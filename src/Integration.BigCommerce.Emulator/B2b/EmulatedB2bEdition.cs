@@ -85,7 +85,15 @@ public sealed class EmulatedB2bEdition
     {
         lock (_sync)
         {
-            return _companies.TryGetValue(id, out var c) ? CompanyJson(c, includeExtraFields: true) : null;
+            if (!_companies.TryGetValue(id, out var c))
+            {
+                return null;
+            }
+
+            // company.yaml types bcGroupId as a string in Get Company Details and as an integer in Get All Companies.
+            var json = CompanyJson(c, includeExtraFields: true);
+            json["bcGroupId"] = c.CustomerGroupId.ToString(CultureInfo.InvariantCulture);
+            return json;
         }
     }
 
@@ -548,7 +556,6 @@ public sealed class EmulatedB2bEdition
             ["companyEmail"] = c.Email,
             ["companyPhone"] = c.Phone,
             ["companyStatus"] = c.Status.ToString(CultureInfo.InvariantCulture),
-            ["uuid"] = c.Uuid,
             ["bcGroupId"] = c.CustomerGroupId,
             ["bcGroupName"] = string.Create(CultureInfo.InvariantCulture, $"{c.Name} group"),
             ["catalogId"] = string.Empty,
@@ -564,6 +571,11 @@ public sealed class EmulatedB2bEdition
             ["createdAt"] = c.CreatedAt.ToString(CultureInfo.InvariantCulture),
             ["updatedAt"] = c.UpdatedAt.ToString(CultureInfo.InvariantCulture),
         };
+        if (c.Uuid.Length > 0)
+        {
+            json["uuid"] = c.Uuid; // format uuid in company.yaml: left out while the company has none
+        }
+
         if (includeExtraFields)
         {
             json["extraFields"] = new JsonArray([.. Options.CompanyExtraFields.Where(f => c.ExtraFields.ContainsKey(f.FieldName)).Select(f => (JsonNode)new JsonObject

@@ -60,7 +60,7 @@ public sealed class B2bEditionEmulatorTests
         Assert.Equal("5000", extra["Credit Limit"]);
 
         var (updated, body) = await SendAsync(http, HttpMethod.Put, $"companies/{companyId}",
-            """{"uuid":"erp-party-17","extraFields":[{"fieldName":"Payment Terms","fieldValue":"Net 30"}]}""");
+            """{"uuid":"3fa85f64-5717-4562-b3fc-2c963f66afa6","extraFields":[{"fieldName":"Payment Terms","fieldValue":"Net 30"}]}""");
         Assert.Equal(HttpStatusCode.OK, updated);
         Assert.Equal(companyId, body["data"]!["companyId"]!.GetValue<long>());
         var values = harness.Store.B2bEdition.ExtraFields(companyId)!;
@@ -68,7 +68,7 @@ public sealed class B2bEditionEmulatorTests
         Assert.Equal("C-1", values["ERP Account"]); // merged by name, not replaced
 
         var (_, again) = await SendAsync(http, HttpMethod.Get, $"companies/{companyId}");
-        Assert.Equal("erp-party-17", again["data"]!["uuid"]!.GetValue<string>());
+        Assert.Equal("3fa85f64-5717-4562-b3fc-2c963f66afa6", again["data"]!["uuid"]!.GetValue<string>());
     }
 
     [Fact]
@@ -104,6 +104,9 @@ public sealed class B2bEditionEmulatorTests
         Assert.Equal(404, notFoundBody["code"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, HttpMethod.Put, "companies/999999", """{"companyName":"x"}""")).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(http, HttpMethod.Put, "companies/1", "not json")).Status);
+        var (notUuid, notUuidBody) = await SendAsync(http, HttpMethod.Put, $"companies/{harness.Store.B2bEdition.CompanyCount + 1000}", """{"uuid":"erp-party-17"}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notUuid);
+        Assert.NotNull(notUuidBody["data"]!["errMsg"]!["uuid"]);
     }
 
     [Fact]
