@@ -137,4 +137,33 @@ public sealed class CompanySyncTests(TrytonFixture tryton) : IClassFixture<Tryto
         Assert.Equal(created.CompanyId, await store.CompanyOfCustomerAsync(customer, Token));
         Assert.Null(await store.CompanyOfCustomerAsync(1, Token)); // a seeded retail shopper
     }
+
+    [Fact]
+    public async Task OrderOfACompanyUser_IsASaleForTheCompanysParty_NotANewRetailParty()
+    {
+        var client = TrytonTestData.Client(tryton);
+        var account = await CreateCompanyPartyAsync(client, "order");
+        var skus = await TrytonTestData.CreateProductsAsync(client, TrytonTestData.Unique("B2B"), 1, Token);
+        var connector = TrytonTestData.Connector(tryton, client);
+        var store = TrytonTestData.Unique("s");
+        var order = TrytonTestData.Order(store, 501, Core.Model.OrderStatus.AwaitingFulfillment, (skus[0], 2m, 10m));
+        // What the store adapter knows of a company user's order: the B2B Edition company, its id and its ERP account.
+        order = order with { Customer = order.Customer with { Company = new Core.Model.Company { Name = "Acme", Ids = new Core.Model.SystemIds(BigCommerce: "1001", Erp: account) } } };
+
+        var result = await connector.UpsertOrderAsync(order, Token);
+
+        Assert.Equal(Core.Erp.ErpWriteOutcome.Created, result.Outcome);
+        var sale = (await client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", Core.Erp.ErpNaturalKeys.Order(store, 501))], ["party.code"], cancellationToken: Token))[0];
+        Assert.Equal(account, sale.GetProperty("party.").GetProperty("code").GetString());
+        var retail = await client.SearchReadAsync("party.party", [TrytonJson.Clause("code", "=", Core.Erp.ErpNaturalKeys.Customer(store, order.Customer))], ["id"], cancellationToken: Token);
+        Assert.Equal(0, retail.GetArrayLength());
+        // The order's addresses were added to the company's party (its own address kept): 1 + billing + shipping.
+        var party = (await client.SearchReadAsync("party.party", [TrytonJson.Clause("code", "=", account)], ["addresses"], cancellationToken: Token))[0];
+        Assert.Equal(3, party.GetProperty("addresses").GetArrayLength());
+
+        var unknown = order with { OrderId = 502, Customer = order.Customer with { Company = new Core.Model.Company { Name = "Ghost", Ids = new Core.Model.SystemIds(BigCommerce: "1002", Erp: "no-such-account") } } };
+        var error = await Assert.ThrowsAsync<Core.Erp.ErpException>(() => connector.UpsertOrderAsync(unknown, Token));
+        Assert.Equal(Core.Erp.ErpErrorCode.Rejected, error.Code);
+        Assert.Contains("no-such-account", error.Message, StringComparison.Ordinal);
+    }
 }
