@@ -151,6 +151,27 @@ public sealed class B2bEditionClient(HttpClient http, string storeHash, string t
         }
     }
 
+    /// <summary>
+    /// The B2B Edition company of a store customer as the canonical model carries it on <c>Customer.Company</c>: its
+    /// name, <c>Ids.BigCommerce</c> the company id (the CRM company's key, <c>CrmNaturalKeys.Company</c>) and
+    /// <c>Ids.Erp</c> its ERP account (the sale's party); null for a retail shopper. Two calls.
+    /// </summary>
+    public async Task<Integration.Core.Model.Company?> CompanyLinkOfCustomerAsync(long customerId, CancellationToken cancellationToken = default)
+    {
+        if (await CompanyOfCustomerAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } companyId)
+        {
+            return null;
+        }
+
+        var company = (await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"api/v3/io/companies/{companyId}"), null, cancellationToken).ConfigureAwait(false))["data"]!;
+        var account = (company["extraFields"] as JsonArray ?? []).FirstOrDefault(f => f?["fieldName"]?.GetValue<string>() == CompanySync.AccountField)?["fieldValue"]?.ToString();
+        return new Integration.Core.Model.Company
+        {
+            Name = company["companyName"]?.GetValue<string>() ?? string.Empty,
+            Ids = new Integration.Core.Model.SystemIds(BigCommerce: companyId.ToString(CultureInfo.InvariantCulture), Erp: string.IsNullOrEmpty(account) ? null : account),
+        };
+    }
+
     private static JsonArray ExtraFieldsJson(IReadOnlyDictionary<string, string> fields) =>
         new([.. fields.Select(f => (JsonNode)new JsonObject { ["fieldName"] = f.Key, ["fieldValue"] = f.Value })]);
 

@@ -136,6 +136,14 @@ public sealed class CompanySyncTests(TrytonFixture tryton) : IClassFixture<Tryto
         var customer = customers["data"]![0]!["id"]!.GetValue<long>();
         Assert.Equal(created.CompanyId, await store.CompanyOfCustomerAsync(customer, Token));
         Assert.Null(await store.CompanyOfCustomerAsync(1, Token)); // a seeded retail shopper
+
+        // The same company record in the CRM: its key is the BigCommerce company id, and the ERP account rides along.
+        var link = await store.CompanyLinkOfCustomerAsync(customer, Token);
+        Assert.NotNull(link);
+        Assert.Equal(("Buyers Inc", account), (link.Name, link.Ids.Erp));
+        var buyer = new Core.Model.Customer { Email = $"{account}@example.com", Company = link, Ids = new Core.Model.SystemIds(BigCommerce: customer.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        Assert.Equal($"{EmulatorHarness.StoreHash}-company-{created.CompanyId}", Core.Crm.CrmNaturalKeys.Company(EmulatorHarness.StoreHash, buyer));
+        Assert.Null(await store.CompanyLinkOfCustomerAsync(1, Token));
     }
 
     [Fact]
