@@ -54,6 +54,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         {
             var store = options.Stores[i];
             stores[store.StoreHash] = new EmulatedStore(store, store.StoreId > 0 ? store.StoreId : 1_000_001 + i, options, time, dispatcher);
+            stores[store.StoreHash].B2bEdition = new B2b.EmulatedB2bEdition(stores[store.StoreHash], options.B2bEdition, time);
         }
 
         var app = builder.Build();
@@ -67,6 +68,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         CustomersApi.Map(api);
         HooksApi.Map(api);
         ControlApi.Map(api, clock);
+        B2b.B2bEditionApi.Map(app, stores);
 
         // Any other path under a store answers as BigCommerce does for an unknown route: 404, after the auth check.
         api.Map("/{**path}", context => ApiResponses.Error(context, context.Request.Path.Value?.Contains("/v2/", StringComparison.Ordinal) == true, 404,

@@ -32,6 +32,9 @@ public sealed class EmulatorOptions
 
     public FaultOptions Faults { get; set; } = new();
 
+    /// <summary>B2B Edition's management API (companies, users, addresses): docs/b2b.md.</summary>
+    public B2bEditionOptions B2bEdition { get; set; } = new();
+
     /// <summary>Where the emulator's clock starts (<c>Clock:Start</c>); the control API moves it forward.</summary>
     public Integration.Emulation.EmulatorClockOptions Clock { get; set; } = new();
 }

@@ -52,6 +52,12 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
             wanted.Add((address, values, AddressKey.Of(values)));
         }
 
+        if (customer.Company?.Ids.Erp is { Length: > 0 } account)
+        {
+            // A B2B Edition company user: the sale is the company's, on the company's party (docs/b2b.md).
+            return await CompanyPartyAsync(account, wanted, cancellationToken).ConfigureAwait(false);
+        }
+
         var outcome = ErpWriteOutcome.Unchanged;
         JsonElement? record = cache.TryGet<JsonElement>(CacheKind, key, out var cached) ? cached : null;
         if (record is null)
@@ -102,6 +108,40 @@ internal sealed class TrytonParties(TrytonClient client, TrytonReferences refere
         }
 
         cache.Set(CacheKind, key, record.Value);
+        return new TrytonParty(id, outcome, ids);
+    }
+
+    /// <summary>
+    /// The party whose code is the company's ERP account: the order's addresses are added to it, nothing else is
+    /// written (its name and contacts are the ERP's). A company account Tryton does not have is a permanent error.
+    /// </summary>
+    private async Task<TrytonParty> CompanyPartyAsync(string account, List<(Address Address, JsonObject Values, AddressKey Key)> wanted, CancellationToken cancellationToken)
+    {
+        var record = await FindAsync(TrytonJson.Clause("code", "=", account), cancellationToken).ConfigureAwait(false)
+            ?? throw new ErpException(ErpErrorCode.Rejected,
+                $"The order's company account '{account}' (B2B Edition extra field 'ERP Account') has no party in Tryton; create it there or correct the company's account, then replay.");
+        var id = TrytonJson.GetId(record, "id", Model);
+        var outcome = ErpWriteOutcome.Unchanged;
+        var existing = ExistingAddresses(record);
+        var missing = wanted.Where(w => !existing.ContainsKey(w.Key)).Select(w => w.Values.DeepClone()).DistinctBy(v => AddressKey.Of((JsonObject)v)).ToArray();
+        if (missing.Length > 0)
+        {
+            await client.WriteAsync(Model, [id], new JsonObject { ["addresses"] = new JsonArray(new JsonArray("create", new JsonArray(missing))) },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            record = await FindAsync(TrytonJson.Clause("id", "=", id), cancellationToken).ConfigureAwait(false)
+                ?? throw new ErpException(ErpErrorCode.Conflict, $"Tryton party {id} (company account '{account}') vanished while it was being updated.");
+            existing = ExistingAddresses(record);
+            outcome = ErpWriteOutcome.Updated;
+        }
+
+        var ids = new Dictionary<Address, int>();
+        foreach (var (address, _, addressKey) in wanted)
+        {
+            ids[address] = existing.TryGetValue(addressKey, out var addressId)
+                ? addressId
+                : throw new ErpException(ErpErrorCode.MalformedResponse, $"Tryton did not keep an address written to party {id}.");
+        }
+
         return new TrytonParty(id, outcome, ids);
     }
 
