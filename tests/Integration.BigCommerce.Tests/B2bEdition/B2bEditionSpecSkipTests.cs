@@ -1,31 +1,41 @@
 namespace Integration.BigCommerce.Tests.B2bEdition;
 
-/// <summary>The B2B Edition contract check without its OpenAPI files: skipped off CI with the reason, a failure under CI=true.</summary>
+/// <summary>
+/// Where the B2B Edition contract check finds its OpenAPI files: the variable's folder first, then ../shared's; with
+/// neither it skips with the one reason tests/allowed-skips.txt accepts.
+/// </summary>
 public sealed class B2bEditionSpecSkipTests : IDisposable
 {
     private readonly string _shared = Directory.CreateTempSubdirectory("shared-").FullName;
-
-    [Theory]
-    [InlineData("true")]
-    [InlineData("TRUE")]
-    public void FilesMissing_UnderCi_Throws(string ci)
-    {
-        var ex = Assert.Throws<InvalidOperationException>(() => B2bEditionPrismFixture.SpecSkipDecision(_shared, ci));
-        Assert.Contains(B2bEditionPrismFixture.SpecFolder, ex.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(null)]
-    [InlineData("false")]
-    public void FilesMissing_OffCi_SkipsNamingTheFolder(string? ci) =>
-        Assert.Contains(B2bEditionPrismFixture.SpecFolder, B2bEditionPrismFixture.SpecSkipDecision(_shared, ci), StringComparison.Ordinal);
+    private readonly string _elsewhere = Directory.CreateTempSubdirectory("b2b-openapi-").FullName;
 
     [Fact]
-    public void FilesPresent_Runs()
+    public void FilesNowhere_NoFolder_AndTheReasonIsTheAllowedOne()
     {
-        Directory.CreateDirectory(Path.Combine(_shared, B2bEditionPrismFixture.SpecFolder, "specs"));
-        Assert.Null(B2bEditionPrismFixture.SpecSkipDecision(_shared, "true"));
+        Assert.Null(B2bEditionPrismFixture.SpecDirectory(_shared, null));
+        Assert.Null(B2bEditionPrismFixture.SpecDirectory(_shared, _elsewhere)); // a folder without specs/ is not taken
+        var allowed = File.ReadAllLines(Path.Combine(Integration.Testing.RepositoryPaths.Root, "tests", "allowed-skips.txt"));
+        Assert.Contains(B2bEditionPrismFixture.AbsentReason, allowed);
     }
 
-    public void Dispose() => Directory.Delete(_shared, recursive: true);
+    [Fact]
+    public void FilesInShared_AreUsed()
+    {
+        Directory.CreateDirectory(Path.Combine(_shared, B2bEditionPrismFixture.SpecFolder, "specs"));
+        Assert.Equal(Path.Combine(_shared, B2bEditionPrismFixture.SpecFolder), B2bEditionPrismFixture.SpecDirectory(_shared, null));
+    }
+
+    [Fact]
+    public void TheVariablesFolder_ComesFirst()
+    {
+        Directory.CreateDirectory(Path.Combine(_shared, B2bEditionPrismFixture.SpecFolder, "specs"));
+        Directory.CreateDirectory(Path.Combine(_elsewhere, "specs"));
+        Assert.Equal(_elsewhere, B2bEditionPrismFixture.SpecDirectory(_shared, _elsewhere));
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_shared, recursive: true);
+        Directory.Delete(_elsewhere, recursive: true);
+    }
 }
