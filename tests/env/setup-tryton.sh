@@ -7,7 +7,8 @@
 # holding the template database integration_template) or sqlite (the template is one file, integration.sqlite).
 #
 # The template holds: the modules party, company, currency, product, stock, sale and stock_package_shipping
-# (carriers on shipments, tracking numbers on shipments and packages, entered by hand); the USD currency;
+# (carriers on shipments, tracking numbers on shipments and packages, entered by hand), and the connector's own
+# module integration_hub (src/Integration.Erp.Tryton/tryton-module: one sale per hub key); the USD currency;
 # a company ("Integration Test Company", USD); countries (from python3-pycountry); the admin user (password
 # generated here, stored beside the template, never committed) attached to the company; sales invoiced
 # manually (sale_invoice_method = manual), so no chart of accounts is needed.
@@ -18,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/tryton-postgres.sh"
 PACKAGES=(tryton-server tryton-modules-party tryton-modules-company tryton-modules-currency
   tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry
   postgresql python3-psycopg2)
-MODULES=(party company currency product stock sale stock_package_shipping)
+MODULES=(party company currency product stock sale stock_package_shipping integration_hub)
 DATABASE=integration
 BACKEND=$(tryton_backend)
 
@@ -141,7 +142,7 @@ initialise_template() {
   "initialise_$BACKEND" "$work" || die "Initialising the Tryton template failed (see $work)"
   # Publish atomically, so an interrupted run never leaves half a template; drop templates of older scripts
   # (except a cluster still running: its runs are still using it).
-  for old in "$ARTIFACTS"/tryton/template-*; do
+  for old in "$ARTIFACTS"/tryton/template-"$BACKEND"-*; do
     [[ -d "$old" && "$old" != *"-$TEMPLATE_HASH" ]] || continue
     [[ -z "$(pg_postmaster_pid "$old")" ]] && rm -rf "$old"
   done

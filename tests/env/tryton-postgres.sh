@@ -14,6 +14,10 @@
 # root: as root the cluster belongs to Debian's `postgres` user (runuser); otherwise to the user running the script.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The connector's Tryton module (integration_hub: the unique hub reference on sales), found by trytond through its
+# egg-info entry point on PYTHONPATH; every trytond and trytond-admin these scripts start gets it.
+TRYTON_MODULE_PATH="$REPO_ROOT/src/Integration.Erp.Tryton/tryton-module"
+export PYTHONPATH="$TRYTON_MODULE_PATH${PYTHONPATH:+:$PYTHONPATH}"
 PG_TEMPLATE_DATABASE=integration_template
 PG_ROLE=tryton
 
@@ -29,7 +33,8 @@ tryton_backend() {
 # template_hash: what the template is built from (these scripts and the connector's Tryton module); a change to any
 # of them builds a new template.
 template_hash() {
-  cat "$REPO_ROOT/tests/env/setup-tryton.sh" "$REPO_ROOT/tests/env/tryton-postgres.sh" | sha256sum | cut -c1-12
+  { cat "$REPO_ROOT/tests/env/setup-tryton.sh" "$REPO_ROOT/tests/env/tryton-postgres.sh"
+    find "$TRYTON_MODULE_PATH" -type f ! -name '*.pyc' | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-12
 }
 
 # pg_as_owner CMD...: runs CMD as the cluster's owner.

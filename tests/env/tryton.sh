@@ -15,7 +15,8 @@
 #                                      so it starts once, not once per test process
 #   tests/env/tryton.sh gc             releases the copies of processes that are gone; stops an idle cluster
 #
-# Printed lines (KEY=VALUE): TRYTON_URL, TRYTON_DATABASE, TRYTON_USER, TRYTON_PASSWORD, TRYTON_DIR, then
+# Printed lines (KEY=VALUE): TRYTON_URL, TRYTON_DATABASE, TRYTON_USER, TRYTON_PASSWORD, TRYTON_DIR, on PostgreSQL
+# TRYTON_PG_SOCKET and TRYTON_PG_PORT (the cluster's socket directory and port, for tests that reach the database), then
 # TRYTON_READY=1 (after which nothing more is printed by this script).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -31,7 +32,7 @@ with_cluster_lock() {
 }
 
 prepare() {
-  local port=$1 template dir database uri
+  local port=$1 template dir database uri postgresql=""
   template=$(bash "$REPO_ROOT/tests/env/setup-tryton.sh")
   dir=$(mktemp -d "$ARTIFACTS/tryton/run.XXXXXX")
   if [[ -f "$template/$DATABASE.sqlite" ]]; then
@@ -50,6 +51,8 @@ path = $dir"
     log "Tryton database $database copied from the template in $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $started}") s"
     flock -u 8
     uri=$(pg_uri)
+    postgresql="TRYTON_PG_SOCKET=$PG_SOCKET
+TRYTON_PG_PORT=$PG_PORT"
   fi
   cat >"$dir/trytond.conf" <<CONF
 [web]
@@ -65,6 +68,7 @@ TRYTON_USER=admin
 TRYTON_PASSWORD=$(cat "$template/admin-password")
 TRYTON_DIR=$dir
 INFO
+  [[ -z "$postgresql" ]] || echo "$postgresql"
   TRYTON_RUN_DIR=$dir TRYTON_RUN_DATABASE=$database
 }
 

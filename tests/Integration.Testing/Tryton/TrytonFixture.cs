@@ -35,6 +35,35 @@ public sealed class TrytonFixture : IAsyncLifetime
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Whether the database is PostgreSQL (the default; <c>TRYTON_DB=sqlite</c> gives SQLite).</summary>
+    public bool IsPostgreSql => _settings.ContainsKey("TRYTON_PG_SOCKET");
+
+    private const string Psql = "/usr/lib/postgresql/15/bin/psql";
+
+    /// <summary>
+    /// Starts <c>psql</c> as the cluster's superuser on this fixture's database over the cluster's unix socket, running
+    /// <paramref name="sql"/> (<c>-At</c>: unaligned values, no headers): for tests that need a second database session,
+    /// such as another creator's transaction held open.
+    /// </summary>
+    public ManagedProcess StartSql(string sql)
+    {
+        if (!IsPostgreSql)
+        {
+            throw new InvalidOperationException("This test needs Tryton on PostgreSQL (the default; TRYTON_DB=sqlite was set).");
+        }
+
+        return ManagedProcess.Start(Psql,
+            ["-X", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-h", Setting("TRYTON_PG_SOCKET"), "-p", Setting("TRYTON_PG_PORT"), "-U", "postgres", "-d", Database, "-c", sql]);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on this fixture's database (see <see cref="StartSql"/>) and returns what it printed.</summary>
+    public async Task<string> SqlAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var psql = StartSql(sql);
+        var exit = await psql.WaitForExitAsync(TimeSpan.FromMinutes(1), cancellationToken);
+        return exit == 0 ? psql.RecentOutput.Trim() : throw new InvalidOperationException($"psql failed ({exit}): {psql.RecentOutput}");
+    }
+
     public async ValueTask InitializeAsync()
     {
         var port = LoopbackPort.GetFree();
@@ -77,7 +106,11 @@ public sealed class TrytonFixture : IAsyncLifetime
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync();
-        var process = ManagedProcess.Start("/usr/bin/trytond", ["-c", Path.Combine(Setting("TRYTON_DIR"), "trytond.conf"), "-d", Database]);
+        // The connector's Tryton module (integration_hub) is found on PYTHONPATH, as tests/env/tryton.sh sets it.
+        var modulePath = Path.Combine(RepositoryPaths.Root, "src", "Integration.Erp.Tryton", "tryton-module");
+        var pythonPath = Environment.GetEnvironmentVariable("PYTHONPATH") is { Length: > 0 } inherited ? $"{modulePath}:{inherited}" : modulePath;
+        var process = ManagedProcess.Start("/usr/bin/trytond", ["-c", Path.Combine(Setting("TRYTON_DIR"), "trytond.conf"), "-d", Database],
+            environment: new Dictionary<string, string> { ["PYTHONPATH"] = pythonPath });
         _process = process;
         await LoopbackPort.WaitUntilListeningAsync(Url.Port, TimeSpan.FromSeconds(60), () => process.RecentOutput, cancellationToken);
     }
