@@ -74,7 +74,8 @@ INFO
 
 # release DIR: drops the copy's database (PostgreSQL; the cluster stops when it was the last) and deletes DIR.
 release() {
-  local dir=$1 cluster
+  local dir cluster
+  dir=$(realpath -m "$1")
   [[ "$dir" == "$ARTIFACTS/tryton/run."* ]] || die "not a Tryton run directory: $dir"
   if [[ -f "$dir/lease" ]]; then
     cluster=$(sed -n 's/^CLUSTER=//p' "$dir/lease")
