@@ -107,5 +107,30 @@ public sealed class ConcurrencyTests(TrytonFixture tryton) : IAsyncLifetime
         Assert.Equal(other.Id.ToString(CultureInfo.InvariantCulture), result.ErpId);
     }
 
+    // A lost update: the connector read the sale, another writer changed it meanwhile and commits while the connector's
+    // write waits for its row lock. Under Tryton's REPEATABLE READ the write fails ("could not serialize access"),
+    // trytond runs the call again, finds the sale's _timestamp stale (ConcurrencyException), and the connector writes
+    // again on fresh data: the other writer's change is kept and the refund's note is written once.
+    [Fact]
+    public async Task RecordRefundNote_AnotherWriterCommitsWhileTheNoteWaits_KeepsTheirChangeAndWritesTheNoteOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sale = await _connector.UpsertOrderAsync(TrytonTestData.Order(_store, 4, OrderStatus.AwaitingFulfillment, (_skus[0], 1, 5m)), ct);
+        var id = int.Parse(sale.ErpId, CultureInfo.InvariantCulture);
+        var refund = new Refund { StoreHash = _store, OrderId = 4, RefundId = 2, Currency = "USD", OtherAmount = 4.5m, Reason = "late delivery" };
+        await using var other = await HeldCreate.StartUpdateAsync(tryton, "sale_sale", id,
+            new Dictionary<string, string> { ["comment"] = "'written in the ERP meanwhile'" }, ct);
+
+        var record = Task.Run(() => _connector.RecordRefundAsync(refund, ct), ct);
+        await other.WaitUntilSomeoneWaitsOrAsync(record, ct);
+        await other.CommitAsync(ct);
+        var result = await record;
+
+        Assert.Equal(ErpWriteOutcome.Updated, result.Outcome);
+        var comment = (await _client.ReadAsync("sale.sale", [id], ["comment"], cancellationToken: ct))[0].GetProperty("comment").GetString()!;
+        Assert.Contains("written in the ERP meanwhile", comment, StringComparison.Ordinal);
+        Assert.Single(comment.Split('\n'), l => l.Contains($"[{refund.NaturalKey}]", StringComparison.Ordinal));
+    }
+
     private static string Literal(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
 }

@@ -40,22 +40,37 @@ internal sealed class HeldCreate : IAsyncDisposable
     public static async Task<HeldCreate> StartAsync(TrytonFixture tryton, string table, int copyOf, IReadOnlyDictionary<string, string> values,
         CancellationToken cancellationToken)
     {
+        var id = int.Parse(await tryton.SqlAsync($"SELECT nextval('{table}_id_seq')", cancellationToken), CultureInfo.InvariantCulture);
+        var sets = string.Join(", ", values.Select(v => $"{v.Key} = {v.Value}"));
+        return await HoldAsync(tryton, id,
+            $"CREATE TEMP TABLE held ON COMMIT DROP AS SELECT * FROM {table} WHERE id = {copyOf}; " +
+            $"UPDATE held SET id = {id}, create_date = now(), write_date = NULL, {sets}; INSERT INTO {table} SELECT * FROM held; ",
+            cancellationToken);
+    }
+
+    private static async Task<HeldCreate> HoldAsync(TrytonFixture tryton, int id, string statements, CancellationToken cancellationToken)
+    {
         var lockKey = Random.Shared.NextInt64(1, long.MaxValue);
         var key = lockKey.ToString(CultureInfo.InvariantCulture);
         var holder = tryton.StartSql($"SELECT pg_advisory_lock({key}); SELECT pg_sleep(600);");
         await WaitForAsync(tryton, $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = {key}",
             "holder", holder, cancellationToken);
 
-        var id = int.Parse(await tryton.SqlAsync($"SELECT nextval('{table}_id_seq')", cancellationToken), CultureInfo.InvariantCulture);
-        var sets = string.Join(", ", values.Select(v => $"{v.Key} = {v.Value}"));
-        var creator = tryton.StartSql(
-            $"BEGIN; CREATE TEMP TABLE held ON COMMIT DROP AS SELECT * FROM {table} WHERE id = {copyOf}; " +
-            $"UPDATE held SET id = {id}, create_date = now(), write_date = NULL, {sets}; INSERT INTO {table} SELECT * FROM held; " +
-            $"SELECT pg_advisory_lock({key}); COMMIT;");
+        var creator = tryton.StartSql($"BEGIN; {statements}SELECT pg_advisory_lock({key}); COMMIT;");
         await WaitForAsync(tryton, $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = {key}",
             "creator", creator, cancellationToken);
         return new HeldCreate(tryton, holder, creator, lockKey, id);
     }
+
+    /// <summary>
+    /// Another writer's update of row <paramref name="id"/>, held open the same way: it sets the given columns and
+    /// <c>write_date</c> (as trytond does) and holds the row's lock, uncommitted, until <see cref="CommitAsync"/>.
+    /// </summary>
+    public static Task<HeldCreate> StartUpdateAsync(TrytonFixture tryton, string table, int id, IReadOnlyDictionary<string, string> values,
+        CancellationToken cancellationToken) =>
+        HoldAsync(tryton, id,
+            $"UPDATE {table} SET {string.Join(", ", values.Select(v => $"{v.Key} = {v.Value}"))}, write_date = now() WHERE id = {id.ToString(CultureInfo.InvariantCulture)}; ",
+            cancellationToken);
 
     /// <summary>Until some session of the database waits for another transaction (a row or unique-index lock), or <paramref name="done"/> ends.</summary>
     public async Task WaitUntilSomeoneWaitsOrAsync(Task done, CancellationToken cancellationToken)
