@@ -94,6 +94,15 @@ public sealed class ProtocolTests
         ErpErrorCode.Rejected, "(ValueError): invalid literal for int() with base 10: «redacted»")]
     [InlineData("""{"id":2,"error":["ConcurrencyException","Records were modified in the meanwhile"]}""", ErpErrorCode.Conflict, "modified meanwhile")]
     [InlineData("""{"id":2,"error":["database is locked","Traceback ... OperationalError"]}""", ErpErrorCode.Conflict, "busy")]
+    // PostgreSQL (trytond outside --dev sends [str(error), ""]): what REPEATABLE READ and row locks answer once trytond's
+    // own retries (database.retry) are spent is contention, transient; so is the hub's unique sale reference refusing a
+    // second creator (the integration_hub module), which the retried upsert resolves by finding the winner.
+    [InlineData("""{"id":2,"error":["could not serialize access due to concurrent update\n",""]}""", ErpErrorCode.Conflict, "busy")]
+    [InlineData("""{"id":2,"error":["deadlock detected\nDETAIL:  Process 1 waits for ShareLock on transaction 2; blocked by process 3.\n",""]}""", ErpErrorCode.Conflict, "busy")]
+    [InlineData("""{"id":2,"error":["could not obtain lock on row in relation \"sale_sale\"\n",""]}""", ErpErrorCode.Conflict, "busy")]
+    [InlineData("""{"id":2,"error":["canceling statement due to lock timeout\n",""]}""", ErpErrorCode.Conflict, "busy")]
+    [InlineData("""{"id":2,"error":["UserError",["[integration_hub.sale_reference_unique] Another sale of this company already has this integration hub reference.","",null]]}""",
+        ErpErrorCode.Conflict, "another creator")]
     [InlineData("""{"id":2,"error":["'NoneType' object has no attribute 'id'","Traceback ..."]}""", ErpErrorCode.Rejected, "NoneType")]
     [InlineData("""<html>proxy error</html>""", ErpErrorCode.MalformedResponse, "not JSON")]
     [InlineData("""[1,2,3]""", ErpErrorCode.MalformedResponse, "expected an object")]

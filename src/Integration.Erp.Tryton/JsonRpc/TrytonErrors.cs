@@ -28,7 +28,10 @@ internal static partial class TrytonErrors
         var args = error.GetArrayLength() > 1 ? error[1] : default;
         return name switch
         {
-            // args: [message, description, domain]
+            // args: [message, description, domain]. The integration_hub module's unique hub reference refusing a second
+            // creator is a lost race, not a rejection: the retried upsert finds the winner.
+            "UserError" when Text(args, 0, 1).Contains(SaleReferenceTaken, StringComparison.Ordinal) => new ErpException(ErpErrorCode.Conflict,
+                $"Tryton refused {what}: another creator made the sale for this key first (integration_hub's unique reference)."),
             "UserError" => new ErpException(ErpErrorCode.Rejected, $"Tryton rejected {what} (UserError): {Redaction.Redact(Text(args, 0, 1))}"),
             // args: [warning name, message, description]; the hub never answers warnings, so they block like errors.
             "UserWarning" => new ErpException(ErpErrorCode.Rejected,
@@ -40,13 +43,24 @@ internal static partial class TrytonErrors
         };
     }
 
+    /// <summary>The marker in the integration_hub module's message for its unique hub reference on sales.</summary>
+    internal const string SaleReferenceTaken = "[integration_hub.sale_reference_unique]";
+
+    // PostgreSQL's texts (SQLSTATE 40001 serialization_failure, 40P01 deadlock_detected, 55P03 lock_not_available).
+    private static readonly string[] ContentionMessages =
+    [
+        "could not serialize access", "deadlock detected", "could not obtain lock", "canceling statement due to lock timeout",
+    ];
+
     private static ErpException Unexpected(string what, string message, JsonElement traceback)
     {
         var firstLine = Redaction.Redact(message.Split('\n', 2)[0]);
         var trace = traceback.ValueKind == JsonValueKind.String ? traceback.GetString()! : string.Empty;
-        // SQLite's "database is locked" and PostgreSQL serialization failures surface as OperationalError once
-        // trytond's own retries (database.retry) are exhausted: contention, worth retrying later.
-        var isContention = message.Contains("locked", StringComparison.OrdinalIgnoreCase) || trace.Contains("OperationalError", StringComparison.Ordinal);
+        // SQLite's "database is locked" and PostgreSQL's serialization failures, deadlocks and lock waits surface once
+        // trytond's own retries (database.retry) are exhausted, as [str(error), traceback] (the traceback only with
+        // trytond --dev): contention, worth retrying later.
+        var isContention = message.Contains("locked", StringComparison.OrdinalIgnoreCase) || trace.Contains("OperationalError", StringComparison.Ordinal)
+            || ContentionMessages.Any(m => message.StartsWith(m, StringComparison.Ordinal));
         var errorClass = ClassOf(trace) is { } name ? $" ({name})" : string.Empty;
         return isContention
             ? new ErpException(ErpErrorCode.Conflict, $"Tryton's database was busy during {what}{errorClass}: {firstLine}")

@@ -15,7 +15,8 @@ namespace Integration.Erp.Tryton.Sales;
 /// note in the original sale's comment, marked with the refund's key, not a return.
 /// </summary>
 /// <remarks>
-/// Exactly once: the return sale is created with the same lowest-id rule as sales (<see cref="TrytonSales.CreateAsync"/>);
+/// Exactly once: the return sale carries the refund's key in <c>reference</c>, so it is created like a sale
+/// (<see cref="TrytonSales.CreateAsync"/>: the unique hub reference refuses a second creator, which then finds the winner);
 /// the note is written with the sale's <c>_timestamp</c> and only when its marker is absent, so a concurrent
 /// delivery gets a conflict, runs again and finds the marker.
 /// </remarks>

@@ -16,15 +16,17 @@ namespace Integration.Erp.Tryton.Sales;
 /// </summary>
 /// <remarks>
 /// Idempotency: a sale is created with all its lines in one call (one transaction), so no sale exists without its
-/// lines. Two concurrent first upserts may both create; each then looks again and the sale with the lowest id wins,
-/// the other deleting its own draft (SQLite serialises writers, so ids follow commit order and every loser sees the
-/// winner). Later writes carry the sale's <c>_timestamp</c>; a concurrent change makes Tryton refuse with a
+/// lines. One sale per key is the database's: the integration_hub Tryton module (tryton-module/) makes a hub reference
+/// unique per company, so of two concurrent first upserts the second creator is refused (a <c>Conflict</c>) and the
+/// retried upsert continues with the winner. Each creator still looks again after its create and keeps the lowest id,
+/// deleting its own draft: on a Tryton without the module that settles races only where commits are serialised
+/// (SQLite), not on PostgreSQL, where an earlier id may commit later. Later writes carry the sale's <c>_timestamp</c>; a concurrent change makes Tryton refuse with a
 /// conflict, and the whole upsert runs again on fresh data.
 /// <para>
 /// Round trips are what limits throughput with a real Tryton, so an upsert reads what it needs in one
 /// <c>search_read</c>, takes product ids and the party from <see cref="TrytonCache"/> (dropping them and trying once
 /// more when Tryton refuses a write that used them), creates without looking first when the party is new (no sale can
-/// refer to it yet; the lowest-id check after the create still settles every race), and stops after <c>confirm</c>
+/// refer to it yet; the unique hub reference still settles every race), and stops after <c>confirm</c>
 /// (Tryton processes the sale itself).
 /// </para>
 /// <para>

@@ -4,9 +4,11 @@ using Xunit;
 namespace Integration.Testing.Tryton;
 
 /// <summary>
-/// A real Tryton 6.0 server for one test class or assembly: <c>tests/env/tryton.sh run</c> installs Tryton when
-/// missing (<c>tests/env/setup-tryton.sh</c>), copies the template database, and becomes trytond on a free loopback
-/// port. The fixture owns that process and stops it by process id; each fixture has its own copy of the database.
+/// A real Tryton 6.0 server for one test class or assembly: <c>tests/env/tryton.sh run</c> installs Tryton and
+/// PostgreSQL when missing (<c>tests/env/setup-tryton.sh</c>), copies the template database (on PostgreSQL a database
+/// of its own in the project's shared cluster, leased to this test process; <c>TRYTON_DB=sqlite</c> for SQLite), and
+/// becomes trytond on a free loopback port. The fixture owns that process and stops it by process id; each fixture has
+/// its own copy of the database, released (dropped) when the fixture is disposed.
 /// </summary>
 public sealed class TrytonFixture : IAsyncLifetime
 {
@@ -32,6 +34,35 @@ public sealed class TrytonFixture : IAsyncLifetime
     public const string WarehouseCode = "WH";
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Whether the database is PostgreSQL (the default; <c>TRYTON_DB=sqlite</c> gives SQLite).</summary>
+    public bool IsPostgreSql => _settings.ContainsKey("TRYTON_PG_SOCKET");
+
+    private const string Psql = "/usr/lib/postgresql/15/bin/psql";
+
+    /// <summary>
+    /// Starts <c>psql</c> as the cluster's superuser on this fixture's database over the cluster's unix socket, running
+    /// <paramref name="sql"/> (<c>-At</c>: unaligned values, no headers): for tests that need a second database session,
+    /// such as another creator's transaction held open.
+    /// </summary>
+    public ManagedProcess StartSql(string sql)
+    {
+        if (!IsPostgreSql)
+        {
+            throw new InvalidOperationException("This test needs Tryton on PostgreSQL (the default; TRYTON_DB=sqlite was set).");
+        }
+
+        return ManagedProcess.Start(Psql,
+            ["-X", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-h", Setting("TRYTON_PG_SOCKET"), "-p", Setting("TRYTON_PG_PORT"), "-U", "postgres", "-d", Database, "-c", sql]);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on this fixture's database (see <see cref="StartSql"/>) and returns what it printed.</summary>
+    public async Task<string> SqlAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var psql = StartSql(sql);
+        var exit = await psql.WaitForExitAsync(TimeSpan.FromMinutes(1), cancellationToken);
+        return exit == 0 ? psql.RecentOutput.Trim() : throw new InvalidOperationException($"psql failed ({exit}): {psql.RecentOutput}");
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -75,7 +106,11 @@ public sealed class TrytonFixture : IAsyncLifetime
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync();
-        var process = ManagedProcess.Start("/usr/bin/trytond", ["-c", Path.Combine(Setting("TRYTON_DIR"), "trytond.conf"), "-d", Database]);
+        // The connector's Tryton module (integration_hub) is found on PYTHONPATH, as tests/env/tryton.sh sets it.
+        var modulePath = Path.Combine(RepositoryPaths.Root, "src", "Integration.Erp.Tryton", "tryton-module");
+        var pythonPath = Environment.GetEnvironmentVariable("PYTHONPATH") is { Length: > 0 } inherited ? $"{modulePath}:{inherited}" : modulePath;
+        var process = ManagedProcess.Start("/usr/bin/trytond", ["-c", Path.Combine(Setting("TRYTON_DIR"), "trytond.conf"), "-d", Database],
+            environment: new Dictionary<string, string> { ["PYTHONPATH"] = pythonPath });
         _process = process;
         await LoopbackPort.WaitUntilListeningAsync(Url.Port, TimeSpan.FromSeconds(60), () => process.RecentOutput, cancellationToken);
     }
@@ -85,7 +120,12 @@ public sealed class TrytonFixture : IAsyncLifetime
         await StopAsync();
         if (_settings.TryGetValue("TRYTON_DIR", out var directory) && Directory.Exists(directory))
         {
-            Directory.Delete(directory, recursive: true);
+            // Drops the copy's database and stops the cluster when no other test process holds a copy.
+            await using var release = ManagedProcess.Start("bash", [Path.Combine(RepositoryPaths.Root, "tests", "env", "tryton.sh"), "release", directory]);
+            if (await release.WaitForExitAsync(TimeSpan.FromMinutes(1)) != 0)
+            {
+                throw new InvalidOperationException($"tests/env/tryton.sh release failed. Output:\n{release.RecentOutput}");
+            }
         }
     }
 
