@@ -9,6 +9,7 @@ using Integration.BigCommerce.Client;
 using Integration.BigCommerce.Commerce;
 using Integration.BigCommerce.Configuration;
 using Integration.BigCommerce.Emulator;
+using Integration.Core.Commerce;
 using Integration.Core.Crm;
 using Integration.Core.Erp;
 using Integration.Core.Events;
@@ -51,20 +52,21 @@ public sealed class StoreCallsLoadHarness : ILoadHarness
         var orders = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
         var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
         var duplicatePercent = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        var shared = args.Length <= 3 || args[3] != "off";
 
         await using var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
         var failed = false;
-        Console.WriteLine($"load-store-calls: {orders} orders by registered customers, 2 events each (created, statusUpdated), {duplicatePercent}% of the events delivered twice, {concurrency} orders at a time, every target's delivery on its own task");
+        Console.WriteLine($"load-store-calls: {orders} orders by registered customers, 2 events each (created, statusUpdated), {duplicatePercent}% of the events delivered twice, {concurrency} orders at a time, every target's delivery on its own task; shared store reads {(shared ? "on (one SharedStoreReads per target, snapshots on Azurite)" : "off")}");
         foreach (var crm in new[] { false, true })
         {
-            failed |= !await RunModeAsync(azurite, crm, orders, concurrency, duplicatePercent);
+            failed |= !await RunModeAsync(azurite, crm, orders, concurrency, duplicatePercent, shared);
         }
 
         return failed ? 1 : 0;
     }
 
-    private static async Task<bool> RunModeAsync(AzuriteFixture azurite, bool crm, int orders, int concurrency, int duplicatePercent)
+    private static async Task<bool> RunModeAsync(AzuriteFixture azurite, bool crm, int orders, int concurrency, int duplicatePercent, bool shared)
     {
         await using var emulator = await BigCommerceEmulator.StartAsync(new EmulatorOptions
         {
@@ -92,9 +94,14 @@ public sealed class StoreCallsLoadHarness : ILoadHarness
         var table = tables.GetTableClient("loadcalls" + suffix);
         await table.CreateIfNotExistsAsync();
         var store = new BigCommerceStore(factory, MappingConfiguration.Default);
+        var snapshots = tables.GetTableClient("loadsnapshots" + suffix);
+        await snapshots.CreateIfNotExistsAsync();
+        SharedStoreReads? Reads() => shared
+            ? new SharedStoreReads(store, new TableRecordSnapshots(snapshots), Options.Create(new SnapshotOptions()), TimeProvider.System, NullLogger<SharedStoreReads>.Instance)
+            : null;
         IResourceSync[] flows = crm
-            ? [new OrderErpFlow(store, new ZeroLatencyErp(), MappingConfiguration.Default), new OrderCrmFlow(store, new ZeroLatencyCrm(), MappingConfiguration.Default)]
-            : [new OrderErpFlow(store, new ZeroLatencyErp(), MappingConfiguration.Default)];
+            ? [new OrderErpFlow(store, new ZeroLatencyErp(), MappingConfiguration.Default, Reads()), new OrderCrmFlow(store, new ZeroLatencyCrm(), MappingConfiguration.Default, Reads())]
+            : [new OrderErpFlow(store, new ZeroLatencyErp(), MappingConfiguration.Default, Reads())];
         var processor = new EventProcessor(new TableSyncStateStore(table, TimeProvider.System), new TableQuarantineStore(table), flows,
             Options.Create(new ProcessingOptions()), TimeProvider.System, NullLogger<EventProcessor>.Instance);
         string[] targets = crm ? [EventTargets.Erp, EventTargets.Crm] : [EventTargets.Erp];
