@@ -234,10 +234,10 @@ public sealed class SharedStoreReadsTests(AzuriteFixture azurite) : IAsyncLifeti
         public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
         {
             var id = long.Parse(commerceEvent.ResourceId!.Value.ToString(), CultureInfo.InvariantCulture);
-            return await reads.GetOrderAsync(commerceEvent, id, cancellationToken) is { } order ? new Written(this, order) : null;
+            return await reads.GetOrderAsync(commerceEvent, id, cancellationToken) is { } order ? new WrittenRecord(this, order) : null;
         }
 
-        private sealed record Written(StatusTarget Owner, M.Order Order) : FetchedRecord(Order.ModifiedAt)
+        private sealed record WrittenRecord(StatusTarget Owner, M.Order Order) : FetchedRecord(Order.ModifiedAt)
         {
             public override string? Fingerprint => Order.Status.ToString();
 
