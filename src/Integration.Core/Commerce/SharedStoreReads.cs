@@ -89,7 +89,7 @@ public sealed partial class SharedStoreReads(
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a process's claim on a read holds the others back: its wait for the next second and one store call.</summary>
-    private static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     private readonly ConcurrentDictionary<(string Store, string Type, long Id), Task<Read>> _inFlight = new();
