@@ -73,6 +73,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     resource reconciliation 'tables' = {
       name: '${tablePrefix}reconciliation'
     }
+
+    // {TablePrefix}snapshots: store records shared by an event's targets, kept minutes (StateOptions.SnapshotTable).
+    resource snapshots 'tables' = {
+      name: '${tablePrefix}snapshots'
+    }
   }
 }
 

@@ -2,6 +2,7 @@ using Integration.Azure;
 using Integration.Azure.State;
 using Integration.BigCommerce;
 using Integration.BigCommerce.Webhooks;
+using Integration.Core.Commerce;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
 using Integration.Core.Processing;
@@ -42,6 +43,7 @@ public static class HubServiceCollectionExtensions
             .AddPilotSlice(configuration)
             .AddBigCommerceClient(configuration)
             .AddBigCommerceStore()
+            .AddSharedStoreReads(configuration)
             .AddReconciliation(configuration)
             // The event transport and the store are always composed above, so both reconcilers always can run.
             .AddOrdersBackfill(configuration);

@@ -28,6 +28,14 @@ public sealed class StoreApi(HttpClient http, string storeHash, string token)
     /// <summary>API requests this player sent (retries included): they count against the store's quota too.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>
+    /// API requests this player sent per operation, keyed as the emulator's counters key them (<c>GET /v2/orders/{id}</c>:
+    /// numeric path segments as <c>{id}</c>, no query), so the hub's share of an operation is the emulator's count less this.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> CallsByOperation => _operations;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _operations = new(StringComparer.Ordinal);
+
     /// <summary>API requests answered 429 or 5xx and retried.</summary>
     public int Retried => Volatile.Read(ref _retried);
 
@@ -47,6 +55,7 @@ public sealed class StoreApi(HttpClient http, string storeHash, string token)
             if (!control)
             {
                 Interlocked.Increment(ref _calls);
+                _operations.AddOrUpdate(Operation(method, path), 1, static (_, n) => n + 1);
             }
 
             using var response = await http.SendAsync(request, cancellationToken);
@@ -73,4 +82,7 @@ public sealed class StoreApi(HttpClient http, string storeHash, string token)
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    private static string Operation(HttpMethod method, string path) =>
+        method.Method + " /" + string.Join('/', path.Split('?')[0].Split('/').Select(segment => segment.Length > 0 && segment.All(char.IsAsciiDigit) ? "{id}" : segment));
 }

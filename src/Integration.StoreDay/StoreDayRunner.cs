@@ -76,7 +76,7 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             };
             var violations = ConvergenceCheck.Evaluate(facts);
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
-                (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay));
+                (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay, store.CallsByOperation));
             Report(facts, violations);
             return new StoreDayResult(violations, facts, played, drained) { EndOfDay = endOfDay };
         }

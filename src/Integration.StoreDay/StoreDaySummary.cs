@@ -11,8 +11,13 @@ namespace Integration.StoreDay;
 /// </summary>
 public static class StoreDaySummary
 {
+    /// <summary>The order reads a store call per order event was three of (order, products, shipping addresses); now one.</summary>
+    public static readonly string[] OrderReads = ["GET /v2/orders/{id}", "GET /v2/orders/{id}/products", "GET /v2/orders/{id}/shipping_addresses"];
+
+    public const string CustomerReads = "GET /v3/customers";
+
     public static Table Build(ConvergenceFacts facts, JsonNode deliveriesLog, JsonNode counters, StoreDayPlay? play, int playerCalls,
-        EndOfDayResult? endOfDay = null)
+        EndOfDayResult? endOfDay = null, IReadOnlyDictionary<string, int>? playerCallsByOperation = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var table = new Table().Title("A store's day").AddColumn("Area").AddColumn("What").AddColumn(new TableColumn("Count").RightAligned());
@@ -133,6 +138,18 @@ public static class StoreDaySummary
             requests.ToString("N0", CultureInfo.InvariantCulture));
         Row("API", "  by the hub (flows and reconciliation)", requests - playerCalls);
         Row("API", "  by the store-day player (merchant actions)", playerCalls);
+        var orderEvents = facts.Accepted.Count(e => e.ResourceType == "order");
+        if (orderEvents > 0)
+        {
+            int HubCalls(string operation) => (counters["operations"]?[operation]?.GetValue<int>() ?? 0) - (playerCallsByOperation?.GetValueOrDefault(operation) ?? 0);
+            var orderReads = OrderReads.Sum(HubCalls);
+            var customerReads = HubCalls(CustomerReads);
+            table.AddRow("API", Markup.Escape($"  store calls per order event, both targets ({orderEvents:N0} order events): order reads (order, products, addresses; the fulfilment job's included)"),
+                (orderReads / (double)orderEvents).ToString("0.00", CultureInfo.InvariantCulture));
+            table.AddRow("API", Markup.Escape("    + customer reads (order buyers and customer events) per order event"),
+                (customerReads / (double)orderEvents).ToString("0.00", CultureInfo.InvariantCulture));
+        }
+
         Row("API", "  answered 429 over quota", counters["throttled"]?.GetValue<int>() ?? 0);
         Row("API", "  injected faults (5xx, 429 without headers)",
             (counters["server_errors"]?.GetValue<int>() ?? 0) + (counters["headerless_throttled"]?.GetValue<int>() ?? 0));

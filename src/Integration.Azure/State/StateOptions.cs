@@ -42,6 +42,9 @@ public sealed class StateOptions
 
     public string QuarantineTable => TablePrefix + "quarantine";
 
+    /// <summary>Store records read for one event and shared by its targets (<see cref="TableRecordSnapshots"/>), kept minutes.</summary>
+    public string SnapshotTable => TablePrefix + "snapshots";
+
     /// <summary>Reconciliation run locks, checkpoints and reports.</summary>
     public string ReconciliationTable => TablePrefix + "reconciliation";
 }

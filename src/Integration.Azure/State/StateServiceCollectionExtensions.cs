@@ -39,6 +39,7 @@ public static class StateServiceCollectionExtensions
         services.TryAddSingleton<IQuarantineStore>(sp => new TableQuarantineStore(Table(sp, o => o.QuarantineTable)));
         services.TryAddSingleton<ILedgerReader>(sp => new TableLedgerReader(Table(sp, o => o.SyncTable)));
         services.TryAddSingleton<ILedgerCounts>(sp => new TableLedgerCounts(Table(sp, o => o.SyncTable), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRecordSnapshots>(sp => new TableRecordSnapshots(Table(sp, o => o.SnapshotTable)));
         services.TryAddSingleton<IReconciliationStore>(sp => new TableReconciliationStore(
             Table(sp, o => o.ReconciliationTable), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(TimeProvider.System);
@@ -111,6 +112,7 @@ public static class StateServiceCollectionExtensions
             await tables.CreateTableIfNotExistsAsync(options.Value.SyncTable, cancellationToken);
             await tables.CreateTableIfNotExistsAsync(options.Value.QuarantineTable, cancellationToken);
             await tables.CreateTableIfNotExistsAsync(options.Value.ReconciliationTable, cancellationToken);
+            await tables.CreateTableIfNotExistsAsync(options.Value.SnapshotTable, cancellationToken);
         }
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -106,11 +106,23 @@ public sealed partial class EmulatedStore
         }
     }
 
-    internal JsonObject? OrderJson(long id, string v2Base)
+    /// <param name="consignments">Null: no consignments; false: the consignments; true: with their line items.</param>
+    internal JsonObject? OrderJson(long id, string v2Base, bool? consignments = null)
     {
         lock (_sync)
         {
-            return _orders.TryGetValue(id, out var record) ? OrderShapes.Order(record, v2Base) : null;
+            if (!_orders.TryGetValue(id, out var record))
+            {
+                return null;
+            }
+
+            var order = OrderShapes.Order(record, v2Base);
+            if (consignments is { } lines)
+            {
+                order["consignments"] = OrderShapes.Consignments(record, lines, v2Base);
+            }
+
+            return order;
         }
     }
 

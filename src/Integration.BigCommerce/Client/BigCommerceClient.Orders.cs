@@ -7,6 +7,20 @@ public sealed partial class BigCommerceClient
     public Task<Order> GetOrderAsync(long orderId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "v2", $"orders/{Id(orderId)}", null, BigCommerceJsonContext.Default.Order, cancellationToken);
 
+    /// <summary>
+    /// The order with its shipping consignments (addresses) and every consignment's line items in ONE call:
+    /// <c>GET /v2/orders/{id}?include=consignments.line_items&amp;consignment_structure=object</c> (orders.v2.oas2.yml
+    /// <c>getOrder</c>), where <see cref="GetOrderAsync"/>, <see cref="GetOrderProductsAsync"/> and
+    /// <see cref="GetOrderShippingAddressesAsync"/> are three.
+    /// </summary>
+    public async Task<Order> GetOrderWithLinesAsync(long orderId, CancellationToken cancellationToken = default)
+    {
+        var order = await SendAsync(HttpMethod.Get, "v2", $"orders/{Id(orderId)}?include=consignments.line_items&consignment_structure=object", null,
+            BigCommerceJsonContext.Default.Order, cancellationToken).ConfigureAwait(false);
+        order.Consignments ??= new OrderConsignments();
+        return order;
+    }
+
     public async Task<IReadOnlyList<OrderProduct>> GetOrderProductsAsync(long orderId, CancellationToken cancellationToken = default) =>
         await GetV2PagesAsync($"orders/{Id(orderId)}/products", QueryString.Empty, BigCommerceJsonContext.Default.IListOrderProduct, cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,63 @@ public sealed class Order
     public bool IsDeleted { get; set; }
 
     public OrderAddress BillingAddress { get; set; } = new();
+
+    /// <summary>
+    /// The order's consignments when asked for with <c>include=consignments.line_items&amp;consignment_structure=object</c>
+    /// (<see cref="BigCommerceClient.GetOrderWithLinesAsync"/>): shipping consignments (the shipping addresses) and every
+    /// consignment's line items (the order's products). Without the include BigCommerce sends a resource link here,
+    /// read as empty lists.
+    /// </summary>
+    public OrderConsignments? Consignments { get; set; }
+}
+
+/// <summary>
+/// <c>consignments</c> of a v2 order in the object structure (orders.v2.oas2.yml <c>orderConsignment_Get</c>): shipping,
+/// pickup, download and gift-certificate consignments, each with its line items (the <c>/products</c> records).
+/// </summary>
+public sealed class OrderConsignments
+{
+    public IList<ShippingConsignment> Shipping { get; set; } = [];
+
+    public IList<LineItemsConsignment> Pickups { get; set; } = [];
+
+    public IList<LineItemsConsignment> Downloads { get; set; } = [];
+
+    public EmailConsignments Email { get; set; } = new();
+
+    /// <summary>Every line item of every consignment, by order product id (the order of <c>/products</c>).</summary>
+    public IReadOnlyList<OrderProduct> LineItems() =>
+        [.. Shipping.SelectMany(c => c.LineItems).Concat(Pickups.SelectMany(c => c.LineItems)).Concat(Downloads.SelectMany(c => c.LineItems))
+            .Concat(Email.GiftCertificates.SelectMany(c => c.LineItems)).DistinctBy(p => p.Id).OrderBy(p => p.Id)];
+}
+
+/// <summary>Gift certificates sent by e-mail (<c>consignments.email</c>).</summary>
+public sealed class EmailConsignments
+{
+    public IList<LineItemsConsignment> GiftCertificates { get; set; } = [];
+}
+
+/// <summary>A pickup, download or gift-certificate consignment: only its line items are read.</summary>
+public sealed class LineItemsConsignment
+{
+    public IList<OrderProduct> LineItems { get; set; } = [];
+}
+
+/// <summary>
+/// A shipping consignment (orders.v2.oas2.yml <c>shippingConsignment_Get</c>): the shipping address, its id (the
+/// <c>order_address_id</c> of its line items and of shipments), and its line items.
+/// </summary>
+public sealed class ShippingConsignment : OrderAddress
+{
+    public long Id { get; set; }
+
+    public int ItemsTotal { get; set; }
+
+    public int ItemsShipped { get; set; }
+
+    public string ShippingMethod { get; set; } = string.Empty;
+
+    public IList<OrderProduct> LineItems { get; set; } = [];
 }
 
 /// <summary>A billing or shipment address of a v2 order.</summary>

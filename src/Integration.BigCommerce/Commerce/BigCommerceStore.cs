@@ -21,15 +21,10 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
 
     public async Task<Core.Model.Order?> GetOrderAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
     {
-        var client = clients.GetClient(storeHash);
-        if (await LiveOrderAsync(client, orderId, cancellationToken) is not { } order)
-        {
-            return null;
-        }
-
-        var products = await client.GetOrderProductsAsync(orderId, cancellationToken);
-        var shipping = await client.GetOrderShippingAddressesAsync(orderId, cancellationToken);
-        return _translator.ToCanonical(storeHash, order, products, shipping);
+        // One call: the order with its shipping consignments and their line items (was three: order, products, addresses).
+        return await LiveOrderAsync(clients.GetClient(storeHash), orderId, cancellationToken) is { } order
+            ? _translator.ToCanonical(storeHash, order)
+            : null;
     }
 
     public async Task<IReadOnlyList<Core.Model.Refund>?> GetRefundsAsync(string storeHash, long orderId, CancellationToken cancellationToken = default)
@@ -40,18 +35,20 @@ public sealed class BigCommerceStore(BigCommerceClientFactory clients, MappingCo
             return null;
         }
 
-        // Refund items name order products by id; the order's products give their SKUs (and the order its currency).
+        // Refund items name order products by id; the order's line items give their SKUs (and the order its currency).
         var refunds = await client.GetRefundsAsync(orderId, cancellationToken);
-        var products = refunds.Count == 0 ? [] : await client.GetOrderProductsAsync(orderId, cancellationToken);
-        return [.. refunds.OrderBy(r => r.Id).Select(r => _translator.ToCanonical(storeHash, order, r, products))];
+        return [.. refunds.OrderBy(r => r.Id).Select(r => _translator.ToCanonical(storeHash, order, r, order.Consignments!.LineItems()))];
     }
 
-    /// <summary>The order, or null when it does not exist or is archived (deleted orders are kept with <c>is_deleted</c>).</summary>
+    /// <summary>
+    /// The order with its consignments and line items (one call), or null when it does not exist or is archived (deleted
+    /// orders are kept with <c>is_deleted</c>).
+    /// </summary>
     private static async Task<Bc.Order?> LiveOrderAsync(BigCommerceClient client, long orderId, CancellationToken cancellationToken)
     {
         try
         {
-            var order = await client.GetOrderAsync(orderId, cancellationToken);
+            var order = await client.GetOrderWithLinesAsync(orderId, cancellationToken);
             return order.IsDeleted ? null : order;
         }
         catch (BigCommerceException ex) when (ex.Status == 404)

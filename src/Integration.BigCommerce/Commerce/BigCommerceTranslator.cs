@@ -13,6 +13,22 @@ namespace Integration.BigCommerce.Commerce;
 /// </summary>
 public sealed class BigCommerceTranslator(MappingConfiguration mapping)
 {
+    /// <summary>
+    /// An order read with its consignments (<see cref="Bc.BigCommerceClient.GetOrderWithLinesAsync"/>): the shipping
+    /// consignments are its shipping addresses (their ids are the addresses' ids), the consignments' line items its products.
+    /// </summary>
+    public Order ToCanonical(string storeHash, Bc.Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var consignments = order.Consignments ?? throw new ArgumentException("The order was read without its consignments.", nameof(order));
+        return ToCanonical(storeHash, order, consignments.LineItems(), [.. consignments.Shipping.Select(c => new Bc.OrderShippingAddress
+        {
+            Id = c.Id, OrderId = order.Id, FirstName = c.FirstName, LastName = c.LastName, Company = c.Company, Street1 = c.Street1,
+            Street2 = c.Street2, City = c.City, State = c.State, Zip = c.Zip, Country = c.Country, CountryIso2 = c.CountryIso2,
+            Phone = c.Phone, Email = c.Email, ItemsTotal = c.ItemsTotal, ItemsShipped = c.ItemsShipped, ShippingMethod = c.ShippingMethod,
+        })]);
+    }
+
     public Order ToCanonical(string storeHash, Bc.Order order, IReadOnlyList<Bc.OrderProduct> products,
         IReadOnlyList<Bc.OrderShippingAddress> shippingAddresses)
     {

@@ -34,6 +34,10 @@ public static class IntegrationTelemetry
     public static readonly Counter<long> OutOfScope = Meter.CreateCounter<long>(
         "integration.slice.out_of_scope", unit: "{event}", description: "Events outside the pilot slice (skipped).");
 
+    /// <summary>Records the flows got through the shared store reads, by type and source (read from the store, in_process, snapshot).</summary>
+    public static readonly Counter<long> StoreReads = Meter.CreateCounter<long>(
+        "integration.store.reads", unit: "{read}", description: "Store records read for the flows, by where they came from.");
+
     /// <summary>Store notifications that need a person (app uninstalled, webhook delivery trouble), by scope and store.</summary>
     public static readonly Counter<long> Alerts = Meter.CreateCounter<long>(
         "integration.alerts", unit: "{alert}", description: "Alert-level store notifications.");

@@ -91,6 +91,28 @@ public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Orders_ReadWithConsignmentsAndLineItemsInOneCall_Conform()
+    {
+        await CheckAsync(async () =>
+        {
+            var placed = fixture.Store.CreateOrder(1, [(1, 1), (3, 2)]);
+            var order = await Client.GetOrderWithLinesAsync(placed.Id, Token);
+            var lines = await Client.GetOrderProductsAsync(placed.Id, Token);
+            var address = Assert.Single(await Client.GetOrderShippingAddressesAsync(placed.Id, Token));
+
+            // The one call carries what the three carry: the shipping address (the consignment's id is the address's) and the lines.
+            var consignment = Assert.Single(order.Consignments!.Shipping);
+            Assert.Equal((address.Id, address.Street1, address.Email), (consignment.Id, consignment.Street1, consignment.Email));
+            Assert.Equal(lines.Select(l => (l.Id, l.Sku, l.Quantity, l.PriceExTax, l.OrderAddressId)),
+                order.Consignments.LineItems().Select(l => (l.Id, l.Sku, l.Quantity, l.PriceExTax, l.OrderAddressId)));
+            Assert.Equal(placed.StatusId, order.StatusId);
+            // Not sent here: include=consignments alone (line items as resource links). orders.v2.oas2.yml's `consignments`
+            // is oneOf [orderConsignments_Resource, orderConsignment_Get], and the first (an object with no required or
+            // closed members) matches every object, so Prism refuses that documented answer as matching both.
+        });
+    }
+
+    [Fact]
     public async Task Fulfilment_ShipWithProviderAndTrackingCarrierUpdateTrackingThenSetStatus_Conform()
     {
         await CheckAsync(async () =>

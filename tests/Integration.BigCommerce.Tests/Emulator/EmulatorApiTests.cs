@@ -17,6 +17,8 @@ public sealed class EmulatorApiTests
     [InlineData("v2/orders?min_date_modified=2099-01-01T00:00:00Z", HttpStatusCode.NoContent)]
     [InlineData("v2/orders/1", HttpStatusCode.NotFound)]
     [InlineData("v3/catalog/products?id:in=1,x", HttpStatusCode.BadRequest)]
+    [InlineData("v2/orders/1?include=fees", HttpStatusCode.BadRequest)] // not implemented: refused, never ignored
+    [InlineData("v2/orders/1?include=consignments.line_items", HttpStatusCode.BadRequest)] // only the object structure
     public async Task Get_LimitsAndEmptyLists_AnswerTheDocumentedStatus(string path, HttpStatusCode expected)
     {
         await using var harness = await EmulatorHarness.StartAsync();

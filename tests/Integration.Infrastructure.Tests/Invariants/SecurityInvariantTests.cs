@@ -56,7 +56,7 @@ public sealed class SecurityInvariantTests(CompiledTemplate compiled)
 
         var tables = deployment.AllResources().Where(r => r.Type == "Microsoft.Storage/storageAccounts/tableServices/tables").Select(r => r.Name.Split('/')[^1]);
 
-        Assert.Equal(["shop2syncstate", "shop2quarantine", "shop2reconciliation"], tables);
+        Assert.Equal(["shop2syncstate", "shop2quarantine", "shop2reconciliation", "shop2snapshots"], tables);
     }
 
     [Fact]

@@ -183,6 +183,55 @@ internal static class OrderShapes
         return shape;
     }
 
+    /// <summary>
+    /// <c>consignments</c> in the object structure (<c>orderConsignment_Get</c>): one shipping consignment per shipping
+    /// address (its id is the address's id), with the address, its costs, and its line items — the order products
+    /// shipped there, as <c>/products</c> shows them, when <paramref name="lineItems"/>, else their resource links. The
+    /// emulator's orders have no pickup, digital or gift-certificate lines: those lists are empty.
+    /// </summary>
+    public static JsonObject Consignments(OrderRecord record, bool lineItems, string v2Base)
+    {
+        var orderId = record.Order.Id;
+        var cost = record.Order.ShippingCostIncTax;
+        return new JsonObject
+        {
+            ["pickups"] = new JsonArray(),
+            ["shipping"] = new JsonArray([.. record.Addresses.Select(a =>
+            {
+                var shape = Address(a);
+                shape.Remove("form_fields");
+                var consignment = new JsonObject { ["id"] = a.Id };
+                foreach (var (name, value) in shape)
+                {
+                    consignment[name] = value?.DeepClone();
+                }
+
+                consignment["form_fields"] = new JsonArray();
+                consignment["shipping_method"] = a.ShippingMethod;
+                consignment["line_items"] = new JsonArray([.. record.Products.Where(p => p.Line.OrderAddressId == a.Id)
+                    .Select(p => lineItems ? Product(p) : (JsonNode)Resource(v2Base, $"/orders/{orderId}/products/{p.Line.Id}"))]);
+                consignment["items_total"] = a.ItemsTotal;
+                consignment["items_shipped"] = a.ItemsShipped;
+                consignment["base_cost"] = cost;
+                consignment["cost_ex_tax"] = cost;
+                consignment["cost_inc_tax"] = cost;
+                consignment["cost_tax"] = 0;
+                consignment["cost_tax_class_id"] = 2;
+                consignment["base_handling_cost"] = 0;
+                consignment["handling_cost_ex_tax"] = 0;
+                consignment["handling_cost_inc_tax"] = 0;
+                consignment["handling_cost_tax"] = 0;
+                consignment["handling_cost_tax_class_id"] = 2;
+                consignment["shipping_zone_id"] = 1;
+                consignment["shipping_zone_name"] = "United States";
+                consignment["shipping_quotes"] = Resource(v2Base, $"/orders/{orderId}/consignments/shipping/{a.Id}/shipping_quotes");
+                return (JsonNode)consignment;
+            })]),
+            ["downloads"] = new JsonArray(),
+            ["email"] = new JsonObject { ["gift_certificates"] = new JsonArray() },
+        };
+    }
+
     public static JsonObject Shipment(Shipment s) => new()
     {
         ["id"] = s.Id,

@@ -13,7 +13,7 @@ namespace Integration.Core.Flows.Customers;
 /// its company and their association. The version is the customer's <c>date_modified</c>; the target id is the
 /// contact's CRM id.
 /// </summary>
-public sealed class CustomerCrmFlow(ICommerceStore store, ICrmConnector crm, MappingConfiguration mapping) : IResourceSync
+public sealed class CustomerCrmFlow(ICommerceStore store, ICrmConnector crm, MappingConfiguration mapping, SharedStoreReads? reads = null) : IResourceSync
 {
     private readonly OwnershipPolicy _policy = mapping.Policy;
 
@@ -24,7 +24,7 @@ public sealed class CustomerCrmFlow(ICommerceStore store, ICrmConnector crm, Map
     public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => CustomerRecord.ResourceOf(commerceEvent);
 
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default) =>
-        await CustomerRecord.FetchRestrictedAsync(store, _policy, SystemName.Crm, commerceEvent, cancellationToken) is { } customer
+        await CustomerRecord.FetchRestrictedAsync(store, reads, _policy, SystemName.Crm, commerceEvent, cancellationToken) is { } customer
             ? new CrmCustomerRecord(crm, commerceEvent.StoreHash, customer)
             : null;
 

@@ -12,7 +12,7 @@ namespace Integration.Core.Flows.Customers;
 /// fields the store owns, upserted by the customer's natural key. The version is the customer's
 /// <c>date_modified</c>.
 /// </summary>
-public sealed class CustomerErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping) : IResourceSync
+public sealed class CustomerErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, SharedStoreReads? reads = null) : IResourceSync
 {
     private readonly OwnershipPolicy _policy = mapping.Policy;
 
@@ -23,7 +23,7 @@ public sealed class CustomerErpFlow(ICommerceStore store, IErpConnector erp, Map
     public ResourceRef? ResourceOf(CommerceEvent commerceEvent) => CustomerRecord.ResourceOf(commerceEvent);
 
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default) =>
-        await CustomerRecord.FetchRestrictedAsync(store, _policy, SystemName.Erp, commerceEvent, cancellationToken) is { } customer
+        await CustomerRecord.FetchRestrictedAsync(store, reads, _policy, SystemName.Erp, commerceEvent, cancellationToken) is { } customer
             ? new ErpCustomerRecord(erp, commerceEvent.StoreHash, customer)
             : null;
 

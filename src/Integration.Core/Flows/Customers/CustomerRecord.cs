@@ -25,11 +25,14 @@ internal abstract record CustomerRecord(Customer Customer) : FetchedRecord(Custo
         new("customer", EventIds.Numeric(commerceEvent, "customer").ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The customer the event names with every field the store may not write to <paramref name="target"/> left out; null when the store no longer has it.</summary>
-    public static async Task<Customer?> FetchRestrictedAsync(ICommerceStore store, OwnershipPolicy policy, SystemName target,
+    public static async Task<Customer?> FetchRestrictedAsync(ICommerceStore store, SharedStoreReads? reads, OwnershipPolicy policy, SystemName target,
         CommerceEvent commerceEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        var customer = await store.GetCustomerAsync(commerceEvent.StoreHash, EventIds.Numeric(commerceEvent, "customer"), cancellationToken);
+        var id = EventIds.Numeric(commerceEvent, "customer");
+        var customer = reads is null
+            ? await store.GetCustomerAsync(commerceEvent.StoreHash, id, cancellationToken)
+            : await reads.GetCustomerAsync(commerceEvent, id, cancellationToken);
         return customer is null ? null : CustomerProjection.Restrict(customer, policy.Write(customer, SystemName.BigCommerce, target));
     }
 }

@@ -18,7 +18,11 @@ namespace Integration.Core.Flows.Orders;
 /// is the order's <c>date_modified</c>; the fingerprint is that of the restricted order with its buyer; the target id is
 /// the deal's CRM id.
 /// </summary>
-public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, MappingConfiguration mapping) : IResourceSync
+/// <remarks>
+/// With <see cref="SharedStoreReads"/> (composed by the hosts), the order is read once for the event's targets and the
+/// buyer's account at most once per <see cref="SnapshotOptions.BuyerMaxAgeSeconds"/> (its own events refresh it).
+/// </remarks>
+public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, MappingConfiguration mapping, SharedStoreReads? reads = null) : IResourceSync
 {
     private readonly OwnershipPolicy _policy = mapping.Policy;
     private readonly ICrmConnector _crm = crm;
@@ -32,13 +36,13 @@ public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, Mappin
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        var order = await store.GetOrderAsync(commerceEvent.StoreHash, EventIds.Numeric(commerceEvent, "order"), cancellationToken);
+        var order = await OrderRecord.FetchAsync(store, reads, commerceEvent, cancellationToken);
         if (order is null)
         {
             return null;
         }
 
-        var buyer = order.Status == OrderStatus.Incomplete ? order.Customer : await BuyerAsync(order, cancellationToken);
+        var buyer = order.Status == OrderStatus.Incomplete ? order.Customer : await BuyerAsync(commerceEvent, order, cancellationToken);
         return new CrmOrderRecord(_crm, order with { Customer = CustomerProjection.Restrict(buyer, _policy.Write(buyer, SystemName.BigCommerce, SystemName.Crm)) }, _policy);
     }
 
@@ -46,10 +50,12 @@ public sealed class OrderCrmFlow(ICommerceStore store, ICrmConnector crm, Mappin
     /// The registered customer's account (e-mail, names, company) when the store still has it; otherwise the order's
     /// billing contact, with the billing address's company.
     /// </summary>
-    private async Task<Customer> BuyerAsync(Order order, CancellationToken cancellationToken)
+    private async Task<Customer> BuyerAsync(CommerceEvent commerceEvent, Order order, CancellationToken cancellationToken)
     {
         if (CrmNaturalKeys.BigCommerceCustomerId(order.Customer) is { } id
-            && await store.GetCustomerAsync(order.StoreHash, long.Parse(id, CultureInfo.InvariantCulture), cancellationToken) is { } account)
+            && await (reads is null
+                ? store.GetCustomerAsync(order.StoreHash, long.Parse(id, CultureInfo.InvariantCulture), cancellationToken)
+                : reads.GetBuyerAsync(commerceEvent, long.Parse(id, CultureInfo.InvariantCulture), cancellationToken)) is { } account)
         {
             return account with { ModifiedAt = null };
         }

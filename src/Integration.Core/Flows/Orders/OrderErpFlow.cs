@@ -14,7 +14,8 @@ namespace Integration.Core.Flows.Orders;
 /// Incomplete orders (status 0) are skipped until they complete. The version is the order's <c>date_modified</c>;
 /// the fingerprint is that of the restricted order, so a same-second change is applied and a no-op is not.
 /// </summary>
-public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping) : IResourceSync
+/// <remarks>With <see cref="SharedStoreReads"/> (composed by the hosts), the order is read once for the event's targets.</remarks>
+public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, SharedStoreReads? reads = null) : IResourceSync
 {
     private readonly OwnershipPolicy _policy = mapping.Policy;
     private readonly IErpConnector _erp = erp;
@@ -31,7 +32,7 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
     public async Task<FetchedRecord?> FetchAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        var order = await store.GetOrderAsync(commerceEvent.StoreHash, EventIds.Numeric(commerceEvent, "order"), cancellationToken);
+        var order = await OrderRecord.FetchAsync(store, reads, commerceEvent, cancellationToken);
         if (order is null)
         {
             return null;

@@ -20,6 +20,14 @@ internal abstract record OrderRecord(Order Order, OwnershipPolicy Policy, System
     public static ResourceRef ResourceOf(CommerceEvent commerceEvent) =>
         new("order", EventIds.Numeric(commerceEvent, "order").ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>The order the event names, through the shared reads when composed, else from the store.</summary>
+    public static Task<Order?> FetchAsync(Commerce.ICommerceStore store, Commerce.SharedStoreReads? reads, CommerceEvent commerceEvent,
+        CancellationToken cancellationToken)
+    {
+        var id = EventIds.Numeric(commerceEvent, "order");
+        return reads is null ? store.GetOrderAsync(commerceEvent.StoreHash, id, cancellationToken) : reads.GetOrderAsync(commerceEvent, id, cancellationToken);
+    }
+
     /// <summary>The order with every field the store may not write to <see cref="Target"/> left out (and counted).</summary>
     protected Order Restricted => _restricted ??= OrderProjection.Restrict(Order, Policy.Write(Order, SystemName.BigCommerce, Target));
 
