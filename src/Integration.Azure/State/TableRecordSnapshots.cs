@@ -18,26 +18,23 @@ public sealed class TableRecordSnapshots(TableClient table) : IRecordSnapshots
         return row.HasValue && row.Value is { } entity ? Snapshot(entity) : null;
     }
 
-    public async Task<bool> TryClaimReadAsync(string storeHash, string type, string id, DateTimeOffset now, DateTimeOffset until,
+    public async Task<bool> TryClaimReadAsync(string storeHash, string type, string id, RecordSnapshot? seen, DateTimeOffset until,
         CancellationToken cancellationToken = default)
     {
-        var partition = TableKeys.Encode(storeHash);
-        var row = Row(type, id);
-        var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, ["ReadingUntil"], cancellationToken);
+        // Conditional on the row the caller saw, not on a fresh read: a process that missed the snapshot must not claim
+        // (and call the store) after another one kept its read meanwhile; it looks at that read instead.
+        var claim = new TableEntity(TableKeys.Encode(storeHash), Row(type, id)) { ["ReadingUntil"] = until };
         try
         {
-            if (!current.HasValue || current.Value is null)
+            if (seen is null)
             {
-                await table.AddEntityAsync(new TableEntity(partition, row) { ["ReadingUntil"] = until }, cancellationToken);
-                return true;
+                await table.AddEntityAsync(claim, cancellationToken);
+            }
+            else
+            {
+                await table.UpdateEntityAsync(claim, seen.Tag is { } tag ? new ETag(tag) : ETag.All, TableUpdateMode.Merge, cancellationToken);
             }
 
-            if (current.Value.GetDateTimeOffset("ReadingUntil") is { } claimed && claimed > now)
-            {
-                return false;
-            }
-
-            await table.UpdateEntityAsync(new TableEntity(partition, row) { ["ReadingUntil"] = until }, current.Value.ETag, TableUpdateMode.Merge, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
@@ -108,5 +105,6 @@ public sealed class TableRecordSnapshots(TableClient table) : IRecordSnapshots
         new(entity.GetDateTimeOffset("FetchedAt") ?? DateTimeOffset.MinValue, entity.GetDateTimeOffset("Version"), entity.GetBinary("Payload") ?? [])
         {
             ReadingUntil = entity.GetDateTimeOffset("ReadingUntil"),
+            Tag = entity.ETag.ToString(),
         };
 }

@@ -23,6 +23,9 @@ public sealed record RecordSnapshot(DateTimeOffset FetchedAt, DateTimeOffset? Ve
 {
     /// <summary>Set while a process reads the record for the others (<see cref="IRecordSnapshots.TryClaimReadAsync"/>).</summary>
     public DateTimeOffset? ReadingUntil { get; init; }
+
+    /// <summary>The stored row's version as read (an ETag): a claim is conditional on it (<see cref="IRecordSnapshots.TryClaimReadAsync"/>).</summary>
+    public string? Tag { get; init; }
 }
 
 /// <summary>
@@ -34,9 +37,11 @@ public interface IRecordSnapshots
 
     /// <summary>
     /// Claims the next read of the record until <paramref name="until"/> (another process that misses the snapshot then
-    /// waits for this one's instead of calling the store too); false when another process holds an unexpired claim.
+    /// waits for this one's instead of calling the store too), only if the row is still what the caller saw
+    /// (<paramref name="seen"/>, by its <see cref="RecordSnapshot.Tag"/>; null: there was no row). False when the row
+    /// changed meanwhile: another process claimed the read or kept one, which the caller then looks at instead.
     /// </summary>
-    Task<bool> TryClaimReadAsync(string storeHash, string type, string id, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default);
+    Task<bool> TryClaimReadAsync(string storeHash, string type, string id, RecordSnapshot? seen, DateTimeOffset until, CancellationToken cancellationToken = default);
 
     /// <summary>Keeps the snapshot unless the one stored was fetched later (a slower call never replaces a newer read); ends a claim.</summary>
     Task PutAsync(string storeHash, string type, string id, RecordSnapshot snapshot, CancellationToken cancellationToken = default);
@@ -167,7 +172,7 @@ public sealed partial class SharedStoreReads(
         // Another process (the other target's Functions instance) is reading it: wait for its snapshot rather than call too.
         var now = timeProvider.GetUtcNow();
         if ((stored?.ReadingUntil is { } until && until > now)
-            || !await snapshots.TryClaimReadAsync(commerceEvent.StoreHash, type, idText, now, now + ClaimDuration, cancellationToken))
+            || !await snapshots.TryClaimReadAsync(commerceEvent.StoreHash, type, idText, stored, now + ClaimDuration, cancellationToken))
         {
             if (await AwaitOtherProcessAsync(commerceEvent.StoreHash, type, idText, reflects, recentEnough, json, cancellationToken) is T theirs)
             {
@@ -235,9 +240,16 @@ public sealed partial class SharedStoreReads(
         where T : class
     {
         var deadline = timeProvider.GetUtcNow() + ClaimDuration;
+        var first = true;
         while (timeProvider.GetUtcNow() < deadline)
         {
-            await Task.Delay(PollInterval, timeProvider, cancellationToken);
+            // At once the first time: a claim refused because another process kept its read just now finds that read.
+            if (!first)
+            {
+                await Task.Delay(PollInterval, timeProvider, cancellationToken);
+            }
+
+            first = false;
             var stored = await snapshots.GetAsync(storeHash, type, id, cancellationToken);
             if (stored is not null && Serves(stored.FetchedAt, stored.Version, reflects, recentEnough))
             {
