@@ -66,6 +66,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         OrdersApi.Map(api);
         CustomersApi.Map(api);
         HooksApi.Map(api);
+        PriceListsApi.Map(api);
         ControlApi.Map(api, clock);
 
         // Any other path under a store answers as BigCommerce does for an unknown route: 404, after the auth check.
