@@ -3,8 +3,9 @@
 # .artifacts/tryton/template-<hash of this script>/ (a changed script initialises a new template).
 # tests/env/tryton.sh starts a copy of it. See docs/erp-tryton.md.
 #
-# The template holds: the modules party, company, currency, product, stock, sale and stock_package_shipping
-# (carriers on shipments, tracking numbers on shipments and packages, entered by hand); the USD currency;
+# The template holds: the modules party, company, currency, product, stock, sale, stock_package_shipping
+# (carriers on shipments, tracking numbers on shipments and packages, entered by hand), product_price_list and
+# sale_price_list (price lists, a party's sale price list: issue 26); the USD currency;
 # a company ("Integration Test Company", USD); countries (from python3-pycountry); the admin user (password
 # generated here, stored beside the template, never committed) attached to the company; sales invoiced
 # manually (sale_invoice_method = manual), so no chart of accounts is needed.
@@ -12,8 +13,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PACKAGES=(tryton-server tryton-modules-party tryton-modules-company tryton-modules-currency
-  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry)
-MODULES=(party company currency product stock sale stock_package_shipping)
+  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping
+  tryton-modules-product-price-list tryton-modules-sale-price-list python3-pycountry)
+MODULES=(party company currency product stock sale stock_package_shipping product_price_list sale_price_list)
 DATABASE=integration
 
 install_packages() {
