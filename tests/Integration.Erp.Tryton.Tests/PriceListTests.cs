@@ -1,5 +1,6 @@
-using System.Text.Json.Nodes;
+using System.Diagnostics.Metrics;
 using Integration.Core.Model;
+using Integration.Core.PriceLists;
 using Integration.Erp.Tryton.JsonRpc;
 using Integration.Erp.Tryton.PriceLists;
 using Integration.Testing.Tryton;
@@ -74,5 +75,57 @@ public sealed class PriceListTests(TrytonFixture tryton) : IAsyncLifetime
         var list = await lists.GetSalePriceListAsync(order.NaturalKey, Ct);
         Assert.Equal((listId.ToString(System.Globalization.CultureInfo.InvariantCulture), name, "USD"), (list!.Id, list.Name, list.Currency));
         Assert.Null(await lists.GetSalePriceListAsync($"bc-{store}-999", Ct));
+    }
+
+    [Fact]
+    public async Task AnOrderChargedOtherThanItsPartysList_IsNotedOnTheSaleOnce_CountedAndLogged_AndTheSaleIsKept()
+    {
+        var name = TrytonTestData.Unique("Check");
+        var listId = await PriceListTestData.CreateAsync(_client, name, [(_skus[0], "8"), (_skus[2], "7.5")], Ct);
+        var store = TrytonTestData.Unique("s");
+        var connector = TrytonTestData.Connector(tryton, _client);
+        // _skus[0] charged 10.00 (the list gives 8.00), _skus[2] charged the list's 7.50.
+        var order = TrytonTestData.Order(store, 7, OrderStatus.AwaitingFulfillment, (_skus[0], 2, 10m), (_skus[2], 1, 7.5m));
+        await connector.UpsertOrderAsync(order, Ct);
+        await PriceListTestData.SetPartyListAsync(_client, Core.Erp.ErpNaturalKeys.Customer(store, order.Customer!), listId, Ct);
+        var check = new OrderPriceCheck(new TrytonPriceLists(_client, pageSize: 500),
+            Microsoft.Extensions.Options.Options.Create(new PriceListOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OrderPriceCheck>.Instance);
+        long counted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "integration.orders.price_mismatch")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "store" && Equals(tag.Value, store))
+                {
+                    Interlocked.Add(ref counted, value);
+                }
+            }
+        });
+        listener.Start();
+
+        var mismatch = Assert.Single(await check.CheckAsync(order, Ct));
+        await check.CheckAsync(order, Ct);
+
+        Assert.Equal((_skus[0], 10m, 8m, name), (mismatch.Sku, mismatch.Charged, mismatch.ListPrice, mismatch.PriceList));
+        Assert.Equal(2, Interlocked.Read(ref counted)); // counted each time it is seen
+        var sale = Assert.Single(TrytonJson.GetRecords(await TrytonTestData.SalesAsync(_client, order.NaturalKey, Ct), "sale.sale"));
+        var comment = TrytonJson.GetString(sale, "comment", "sale.sale")!;
+        var note = $"Price check: {_skus[0]} charged 10.00 USD, price list '{name}' gives 8.00.";
+        Assert.Equal(comment.IndexOf(note, StringComparison.Ordinal), comment.LastIndexOf(note, StringComparison.Ordinal)); // noted once
+        Assert.Contains(note, comment, StringComparison.Ordinal);
+        Assert.Equal([(_skus[0], 2m, 10m), (_skus[2], 1m, 7.5m)], TrytonTestData.SaleLines(sale).OrderBy(l => l.Sku, StringComparer.Ordinal));
+
+        var tolerant = new OrderPriceCheck(new TrytonPriceLists(_client, pageSize: 500),
+            Microsoft.Extensions.Options.Options.Create(new PriceListOptions { OrderToleranceCents = 100 }), Microsoft.Extensions.Logging.Abstractions.NullLogger<OrderPriceCheck>.Instance);
+        Assert.Single(await tolerant.CheckAsync(order, Ct)); // 2.00 off is beyond a 1.00 tolerance
+        Assert.Empty(await check.CheckAsync(TrytonTestData.Order(store, 8, OrderStatus.AwaitingFulfillment, (_skus[0], 1, 8m)), Ct)); // no sale yet: nothing to check
     }
 }

@@ -44,6 +44,7 @@ public static class PriceListServiceCollectionExtensions
         services.AddOptions<PriceListOptions>().Bind(configuration.GetSection(PriceListOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PriceListOptions>, PriceListOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Reconciliation.IReconciler, PriceListReconciler>());
+        services.TryAddSingleton<OrderPriceCheck>();
         return services;
     }
 }

@@ -35,6 +35,9 @@ public interface IErpPriceLists
     /// party is the sale's.
     /// </summary>
     Task<ErpPriceList?> GetSalePriceListAsync(string orderNaturalKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a note to the comment of the ERP sale of this order, unless the comment already holds it.</summary>
+    Task NoteSaleAsync(string orderNaturalKey, string note, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A store price list.</summary>

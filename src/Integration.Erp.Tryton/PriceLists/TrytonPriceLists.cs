@@ -104,6 +104,23 @@ public sealed class TrytonPriceLists(TrytonClient client, int pageSize) : IErpPr
         return null;
     }
 
+    public async Task NoteSaleAsync(string orderNaturalKey, string note, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(orderNaturalKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(note);
+        var sales = await client.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "=", orderNaturalKey)], ["comment"], limit: 1,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var sale in TrytonJson.GetRecords(sales, "sale.sale.search_read"))
+        {
+            var comment = TrytonJson.GetString(sale, "comment", "sale.sale") ?? string.Empty;
+            if (!comment.Contains(note, StringComparison.Ordinal))
+            {
+                await client.WriteAsync("sale.sale", [TrytonJson.GetId(sale, "id", "sale.sale")],
+                    new JsonObject { ["comment"] = comment.Length == 0 ? note : $"{comment}\n{note}" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>The domain of the products a list covers, or null when its lines cover none.</summary>
     private async Task<Func<JsonArray>?> CoverageAsync(ErpPriceList list, CancellationToken cancellationToken)
     {
