@@ -67,6 +67,7 @@ public sealed class BigCommerceEmulator : IAsyncDisposable
         OrdersApi.Map(api);
         CustomersApi.Map(api);
         HooksApi.Map(api);
+        PriceListsApi.Map(api);
         ControlApi.Map(api, clock);
         B2b.B2bEditionApi.Map(app, stores);
 

@@ -65,6 +65,7 @@ public static class BigCommerceClientServiceCollectionExtensions
     {
         services.TryAddSingleton<ICommerceStore>(sp =>
             new BigCommerceStore(sp.GetRequiredService<BigCommerceClientFactory>(), sp.GetRequiredService<MappingConfiguration>()));
+        services.TryAddSingleton<Core.PriceLists.IStorePriceLists>(sp => new BigCommercePriceLists(sp.GetRequiredService<BigCommerceClientFactory>()));
         return services;
     }
 

@@ -47,6 +47,8 @@ public static class TrytonServiceCollectionExtensions
         services.TryAddSingleton<IErpConnector>(sp =>
             new TrytonErpConnector(sp.GetRequiredService<TrytonClient>(), sp.GetRequiredService<IOptions<TrytonOptions>>().Value,
                 sp.GetService<MappingConfiguration>()?.Statuses));
+        services.TryAddSingleton<Core.PriceLists.IErpPriceLists>(sp =>
+            new PriceLists.TrytonPriceLists(sp.GetRequiredService<TrytonClient>(), sp.GetRequiredService<IOptions<TrytonOptions>>().Value.PageSize));
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Integration.BigCommerce.Webhooks;
 using Integration.Core.Commerce;
 using Integration.Core.Flows;
 using Integration.Core.Mapping;
+using Integration.Core.PriceLists;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
@@ -50,7 +51,7 @@ public static class HubServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReconciler, WebhookWatchdog>());
         if (configuration.GetSection("Erp:Tryton").Exists())
         {
-            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration).AddErpReconciliation();
+            services.AddTrytonErp(configuration).AddErpFlows().AddFulfilment(configuration).AddErpReconciliation().AddPriceListReconciliation(configuration);
         }
 
         if (configuration.GetSection("Crm:HubSpot").Exists())

@@ -6,9 +6,10 @@
 # TRYTON_DB chooses the database: postgresql (the default: a cluster of the project's own, tests/env/tryton-postgres.sh,
 # holding the template database integration_template) or sqlite (the template is one file, integration.sqlite).
 #
-# The template holds: the modules party, company, currency, product, stock, sale and stock_package_shipping
-# (carriers on shipments, tracking numbers on shipments and packages, entered by hand), and the connector's own
-# module integration_hub (src/Integration.Erp.Tryton/tryton-module: one sale per hub key); the USD currency;
+# The template holds: the modules party, company, currency, product, stock, sale, stock_package_shipping
+# (carriers on shipments, tracking numbers on shipments and packages, entered by hand), product_price_list and
+# sale_price_list (price lists, a party's sale price list: issue 26), and the connector's own module integration_hub
+# (src/Integration.Erp.Tryton/tryton-module: one sale per hub key); the USD currency;
 # a company ("Integration Test Company", USD); countries (from python3-pycountry); the admin user (password
 # generated here, stored beside the template, never committed) attached to the company; sales invoiced
 # manually (sale_invoice_method = manual), so no chart of accounts is needed.
@@ -17,9 +18,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tryton-postgres.sh"
 
 PACKAGES=(tryton-server tryton-modules-party tryton-modules-company tryton-modules-currency
-  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry
+  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping
+  tryton-modules-product-price-list tryton-modules-sale-price-list python3-pycountry
   postgresql python3-psycopg2)
-MODULES=(party company currency product stock sale stock_package_shipping integration_hub)
+MODULES=(party company currency product stock sale stock_package_shipping product_price_list sale_price_list integration_hub)
 DATABASE=integration
 BACKEND=$(tryton_backend)
 

@@ -28,6 +28,7 @@ public sealed class PrismContractFixture : IAsyncLifetime
         ("v3/orders/", "orders.v3.yml", "v3"),
         ("v3/customers", "customers.v3.yml", "v3"),
         ("v3/hooks", "webhooks.v3.yml", "v3"),
+        ("v3/pricelists", "price_lists.v3.yml", "v3"),
         ("v2/", "orders.v2.oas2.yml", "v2"),
     ];
 

@@ -8,7 +8,7 @@ namespace Integration.BigCommerce.Tests.Contract;
 /// Every endpoint the client uses, through Prism proxies loaded with BigCommerce's OpenAPI files: the client's
 /// requests and the emulator's responses must both conform.
 /// </summary>
-public sealed class PrismContractTests(PrismContractFixture fixture) : IClassFixture<PrismContractFixture>
+public sealed partial class PrismContractTests(PrismContractFixture fixture) : IClassFixture<PrismContractFixture>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

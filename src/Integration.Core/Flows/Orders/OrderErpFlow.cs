@@ -14,8 +14,12 @@ namespace Integration.Core.Flows.Orders;
 /// Incomplete orders (status 0) are skipped until they complete. The version is the order's <c>date_modified</c>;
 /// the fingerprint is that of the restricted order, so a same-second change is applied and a no-op is not.
 /// </summary>
-/// <remarks>With <see cref="SharedStoreReads"/> (composed by the hosts), the order is read once for the event's targets.</remarks>
-public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, SharedStoreReads? reads = null) : IResourceSync
+/// <remarks>
+/// With <see cref="SharedStoreReads"/> (composed by the hosts), the order is read once for the event's targets. With price
+/// lists configured, the applied order is checked against the ERP sale party's list (<see cref="PriceLists.OrderPriceCheck"/>).
+/// </remarks>
+public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, MappingConfiguration mapping, SharedStoreReads? reads = null,
+    PriceLists.OrderPriceCheck? priceCheck = null) : IResourceSync
 {
     private readonly OwnershipPolicy _policy = mapping.Policy;
     private readonly IErpConnector _erp = erp;
@@ -38,10 +42,10 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
             return null;
         }
 
-        return new ErpOrderRecord(store, _erp, order, _policy);
+        return new ErpOrderRecord(store, _erp, order, _policy, priceCheck);
     }
 
-    private sealed record ErpOrderRecord(ICommerceStore Store, IErpConnector Erp, Order Order, OwnershipPolicy Policy)
+    private sealed record ErpOrderRecord(ICommerceStore Store, IErpConnector Erp, Order Order, OwnershipPolicy Policy, PriceLists.OrderPriceCheck? PriceCheck)
         : OrderRecord(Order, Policy, SystemName.Erp)
     {
         public override async Task<string?> ApplyAsync(ResourceState? previous, CancellationToken cancellationToken = default)
@@ -63,6 +67,11 @@ public sealed class OrderErpFlow(ICommerceStore store, IErpConnector erp, Mappin
             if (result.Unreturned is { Count: > 0 } unreturned)
             {
                 throw await UnreturnedAsync(result.ErpId, unreturned, cancellationToken);
+            }
+
+            if (PriceCheck is not null)
+            {
+                await PriceCheck.CheckAsync(Order, cancellationToken);
             }
 
             return result.ErpId;
