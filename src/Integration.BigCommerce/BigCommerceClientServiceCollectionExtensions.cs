@@ -32,6 +32,7 @@ public static class BigCommerceClientServiceCollectionExtensions
         services.TryAddSingleton<StoreDirectory>();
         services.TryAddSingleton<RateLimitPacer>();
         services.TryAddSingleton<BigCommerceClientFactory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Integration.Core.Secrets.ICredentialCheck, Configuration.StoreCredentialCheck>());
         services.TryAddTransient<RateLimitPacingHandler>();
 
         var http = services.AddHttpClient(BigCommerceClientFactory.HttpClientName, (provider, client) =>

@@ -7,6 +7,7 @@ using Integration.Core.Mapping;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
+using Integration.Core.Secrets;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,7 @@ public static class HubServiceCollectionExtensions
         configuration = TriggerSettings.Apply(configuration);
         services
             .AddSecretResolver(configuration)
+            .AddSecretRefresh(configuration)
             .AddEventTransport(configuration)
             .AddBigCommerceWebhooks(configuration)
             .AddTableState(configuration)
