@@ -229,6 +229,10 @@ var appSettings = {
   // Timer triggers read their schedule from an app setting (%ProcessingLedgerSweepSchedule%): it must exist.
   ProcessingLedgerSweepSchedule: '0 0 3 * * *'
   FulfilmentSchedule: '0 */5 * * * *'
+  // Key Vault secrets read again (a rotation needs no restart; authentication failures read them at once too).
+  SecretsRefreshSchedule: '0 */5 * * * *'
+  // The credential and permission audit (secret ages, a leftover previous webhook secret, token scopes).
+  SecretsAuditSchedule: '0 0 6 * * *'
   // Nightly reconciliation, staggered so the kinds do not share a store's quota (the timers read these settings).
   ReconciliationHooksSchedule: '0 0 1 * * *'
   ReconciliationCatalogSchedule: '0 0 2 * * *'

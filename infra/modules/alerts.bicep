@@ -191,6 +191,18 @@ var logAlerts = [
     window: 'PT30M'
   }
   {
+    // The credential audit (daily): a secret past its age, a previous webhook secret left after the rotation window,
+    // a token lacking a scope the hub needs or holding more. One alert per run that found any.
+    name: 'credential-audit'
+    description: 'The credential audit found a secret to rotate or a permission to fix (${m.credentialFindings}, ${d.status}=${names.values.findingFailing} or ${names.values.findingWarning}): run credentials audit for the details.'
+    severity: 2
+    query: 'customMetrics | where name == "${m.credentialFindings}" | where tostring(customDimensions.${d.status}) in ("${names.values.findingFailing}", "${names.values.findingWarning}") | summarize findings = sum(valueSum) by store = tostring(customDimensions.${d.store}), credential = tostring(customDimensions.${d.credential}), check = tostring(customDimensions.${d.check})'
+    measure: 'findings'
+    operator: 'GreaterThan'
+    threshold: 0
+    window: 'PT15M'
+  }
+  {
     // The app's heartbeat timer (every 5 minutes): none in 15 minutes means the app is not running.
     name: 'heartbeat'
     description: 'No ${m.heartbeat} in 15 minutes: the Function App is not running, cannot start, or cannot export telemetry.'

@@ -32,6 +32,11 @@ public static class BigCommerceClientServiceCollectionExtensions
         services.TryAddSingleton<StoreDirectory>();
         services.TryAddSingleton<RateLimitPacer>();
         services.TryAddSingleton<BigCommerceClientFactory>();
+        // A factory: SecretAge comes with the hub's composition (AddSecretRefresh); a composition without it (tools,
+        // harnesses) never resolves the audit, and a type registration would fail its build-time validation.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Integration.Core.Secrets.ICredentialCheck, Configuration.StoreCredentialCheck>(sp =>
+            new Configuration.StoreCredentialCheck(sp.GetRequiredService<IOptions<Configuration.BigCommerceOptions>>(),
+                sp.GetRequiredService<Integration.Core.Secrets.SecretAge>(), sp.GetRequiredService<BigCommerceClientFactory>())));
         services.TryAddTransient<RateLimitPacingHandler>();
 
         var http = services.AddHttpClient(BigCommerceClientFactory.HttpClientName, (provider, client) =>

@@ -13,7 +13,7 @@ public static class BigCommerceServiceCollectionExtensions
 {
     /// <summary>
     /// The <c>BigCommerce</c> configuration (validated at start-up), the store directory (secrets resolved at
-    /// start-up through <see cref="ISecretResolver"/>) and the webhook intake.
+    /// start-up through <see cref="ISecretResolver"/>, read again by the <c>secrets-refresh</c> job) and the webhook intake.
     /// </summary>
     public static IServiceCollection AddBigCommerceWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,9 +25,18 @@ public static class BigCommerceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StoreDirectory>();
         services.AddHostedService<StoreDirectoryInitializer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretRefresher, StoreSecretsRefresher>());
         services.TryAddSingleton<WebhookIntakeHandler>();
         services.TryAddSingleton<WebhookEndpoint>();
         return services;
+    }
+
+    /// <summary>The stores' secrets, read again by the <c>secrets-refresh</c> job.</summary>
+    private sealed class StoreSecretsRefresher(StoreDirectory directory) : ISecretRefresher
+    {
+        public string Name => "stores";
+
+        public Task<bool> RefreshAsync(CancellationToken cancellationToken) => directory.RefreshAsync(cancellationToken);
     }
 
     /// <summary>

@@ -16,8 +16,10 @@ public sealed class HubSpotEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private HubSpotEmulator(WebApplication app, HubSpotEmulatorOptions options, CrmState state, HubSpotCounters counters, HubSpotFaults faults)
+    private HubSpotEmulator(WebApplication app, HubSpotEmulatorOptions options, CrmState state, HubSpotCounters counters, HubSpotFaults faults,
+        HubSpotTokens tokens)
     {
+        Tokens = tokens;
         _app = app;
         Options = options;
         State = state;
@@ -33,6 +35,9 @@ public sealed class HubSpotEmulator : IAsyncDisposable
     public HubSpotCounters Counters { get; }
 
     public HubSpotFaults Faults { get; }
+
+    /// <summary>The access tokens the portal accepts (a rotation adds one and revokes the old).</summary>
+    public HubSpotTokens Tokens { get; }
 
     /// <summary>The listening address, such as <c>http://127.0.0.1:49152/</c>: the client's <c>basePath</c> / <c>BaseAddress</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -54,12 +59,14 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         var faults = new HubSpotFaults(options.Faults);
         var app = builder.Build();
         app.UseRouting();
-        app.Use(new ApiGate(options, state, counters, faults, time).InvokeAsync);
+        var tokens = new HubSpotTokens(options.AccessToken, options.Scopes);
+        app.Use(new ApiGate(options, state, counters, faults, time, tokens).InvokeAsync);
         ObjectsApi.Map(app);
         AssociationsApi.Map(app);
         SchemaApi.Map(app);
         ControlApi.Map(app, options, counters, faults, clock);
-        return new HubSpotEmulator(app, options, state, counters, faults);
+        TokenInfoApi.Map(app, tokens);
+        return new HubSpotEmulator(app, options, state, counters, faults, tokens);
     }
 
     /// <summary>Builds and starts the emulator; with the default <c>Urls</c> it listens on a free loopback port.</summary>

@@ -23,6 +23,9 @@ public sealed class HubSpotEmulatorOptions
     /// <summary>The private-app token accepted as <c>Authorization: Bearer …</c>.</summary>
     public string AccessToken { get; set; } = "pat-emulator";
 
+    /// <summary>The scopes of <see cref="AccessToken"/> (token-info); null: those the hub needs (<see cref="State.HubSpotTokens.DefaultScopes"/>).</summary>
+    public string[]? Scopes { get; set; }
+
     /// <summary>How long a write takes to become visible to search ("a few moments" at HubSpot).</summary>
     public int SearchLagMs { get; set; } = 500;
 

@@ -36,12 +36,16 @@ public static class HubSpotServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<HubSpotOptions>>().Value;
-            return new HubSpotAccessToken(options.AccessToken is { Length: > 0 } token
-                ? _ => ValueTask.FromResult(token)
-                : async ct => await (sp.GetService<ISecretResolver>() ?? throw new CrmException(CrmErrorCode.Configuration,
+            return options.AccessToken is { Length: > 0 } token
+                ? new HubSpotAccessToken(_ => ValueTask.FromResult(token))
+                : new HubSpotAccessToken(async ct => await (sp.GetService<ISecretResolver>() ?? throw new CrmException(CrmErrorCode.Configuration,
                         $"{HubSpotOptions.SectionName}:AccessTokenName is set but no secret resolver (Key Vault) is configured."))
-                    .GetSecretAsync(options.AccessTokenName!, ct).ConfigureAwait(false));
+                    .GetSecretAsync(options.AccessTokenName!, ct).ConfigureAwait(false), fromSecret: true);
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretRefresher, HubSpotTokenRefresher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialCheck, HubSpotCredentialCheck>(sp => new HubSpotCredentialCheck(
+            sp.GetRequiredService<IOptions<HubSpotOptions>>().Value, sp.GetRequiredService<SecretAge>(), sp.GetRequiredService<HubSpotClient>(),
+            sp.GetRequiredService<HubSpotAccessToken>())));
         services.TryAddTransient<HubSpotPacingHandler>();
         services.TryAddTransient<HubSpotAuthenticationHandler>();
 
@@ -75,6 +79,15 @@ public static class HubSpotServiceCollectionExtensions
             sp.GetRequiredService<IOptions<HubSpotOptions>>().Value, sp.GetRequiredService<ILogger<HubSpotCrmConnector>>(),
             sp.GetService<OwnershipPolicy>()));
         return services;
+    }
+
+    /// <summary>The CRM token, read again by the <c>secrets-refresh</c> job when it comes from Key Vault (a configured value cannot change).</summary>
+    private sealed class HubSpotTokenRefresher(HubSpotAccessToken token) : ISecretRefresher
+    {
+        public string Name => "crm";
+
+        public Task<bool> RefreshAsync(CancellationToken cancellationToken) =>
+            token.FromSecret ? token.RefreshAsync(cancellationToken) : Task.FromResult(false);
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ public static class TrytonServiceCollectionExtensions
             return new TrytonClient(http, new TrytonClientOptions(options.Url!, options.Database!, options.User!, options.CompanyId), password,
                 sp.GetService<ILogger<TrytonClient>>());
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialCheck, TrytonCredentialCheck>(sp => new TrytonCredentialCheck(
+            sp.GetRequiredService<IOptions<TrytonOptions>>().Value, sp.GetRequiredService<SecretAge>())));
         services.TryAddSingleton<IErpConnector>(sp =>
             new TrytonErpConnector(sp.GetRequiredService<TrytonClient>(), sp.GetRequiredService<IOptions<TrytonOptions>>().Value,
                 sp.GetService<MappingConfiguration>()?.Statuses));

@@ -9,6 +9,7 @@ using Integration.Core.PriceLists;
 using Integration.Core.Processing;
 using Integration.Core.Reconciliation;
 using Integration.Core.Reconciliation.Orders;
+using Integration.Core.Secrets;
 using Integration.Core.Slice;
 using Integration.Crm.HubSpot;
 using Integration.Erp.Tryton;
@@ -36,6 +37,7 @@ public static class HubServiceCollectionExtensions
         configuration = TriggerSettings.Apply(configuration);
         services
             .AddSecretResolver(configuration)
+            .AddSecretRefresh(configuration)
             .AddEventTransport(configuration)
             .AddBigCommerceWebhooks(configuration)
             .AddTableState(configuration)

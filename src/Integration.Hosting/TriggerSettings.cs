@@ -19,6 +19,12 @@ public static class TriggerSettings
     /// <summary>The ledger sweep's schedule (<c>Processing:LedgerSweepSchedule</c>).</summary>
     public const string LedgerSweepSchedule = "ProcessingLedgerSweepSchedule";
 
+    /// <summary>The secrets refresh's schedule (<c>Secrets:RefreshSchedule</c>).</summary>
+    public const string SecretsRefreshSchedule = "SecretsRefreshSchedule";
+
+    /// <summary>The credential audit's schedule (<c>Secrets:AuditSchedule</c>).</summary>
+    public const string SecretsAuditSchedule = "SecretsAuditSchedule";
+
     /// <summary>The fulfilment sync's schedule (<c>Fulfilment:Schedule</c>).</summary>
     public const string FulfilmentSchedule = "FulfilmentSchedule";
 
@@ -36,6 +42,8 @@ public static class TriggerSettings
     {
         [TopicName] = "Transport:ServiceBus:TopicName",
         [LedgerSweepSchedule] = "Processing:LedgerSweepSchedule",
+        [SecretsRefreshSchedule] = "Secrets:RefreshSchedule",
+        [SecretsAuditSchedule] = "Secrets:AuditSchedule",
         [FulfilmentSchedule] = "Fulfilment:Schedule",
         [CatalogSchedule] = "Reconciliation:Catalog:Schedule",
         [InventorySchedule] = "Reconciliation:Inventory:Schedule",

@@ -32,7 +32,7 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
-    private readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (string Value, DateTimeOffset Created, DateTimeOffset Updated)> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<KeyVaultRead> _reads = new();
 
     private LoopbackKeyVault(WebApplication app, X509Certificate2 certificate, Uri vaultUri)
@@ -55,7 +55,15 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
 
     private int _challenges;
 
-    public void SetSecret(string name, string value) => _secrets[name] = value;
+    /// <summary>
+    /// Sets a secret's value, as <c>az keyvault secret set</c> does: a new version, <c>updated</c> now (or
+    /// <paramref name="setAt"/>), <c>created</c> when the secret was first set.
+    /// </summary>
+    public void SetSecret(string name, string value, DateTimeOffset? setAt = null)
+    {
+        var at = setAt ?? DateTimeOffset.UtcNow;
+        _secrets.AddOrUpdate(name, _ => (value, at, at), (_, old) => (value, old.Created < at ? old.Created : at, at));
+    }
 
     public static async Task<LoopbackKeyVault> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -105,7 +113,7 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
         }
 
         response.ContentType = "application/json; charset=utf-8";
-        if (!_secrets.TryGetValue(name, out var value))
+        if (!_secrets.TryGetValue(name, out var secret))
         {
             response.StatusCode = StatusCodes.Status404NotFound;
             await response.WriteAsync(JsonSerializer.Serialize(new { error = new { code = "SecretNotFound", message = $"A secret with (name/id) {name} was not found in this key vault." } }));
@@ -113,7 +121,12 @@ public sealed class LoopbackKeyVault : IAsyncDisposable
         }
 
         var id = new Uri(VaultUri, $"secrets/{name}/0123456789abcdef0123456789abcdef");
-        await response.WriteAsync(JsonSerializer.Serialize(new { value, id, attributes = new { enabled = true } }));
+        // Key Vault's SecretAttributes: created and updated in Unix seconds.
+        await response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            value = secret.Value, id,
+            attributes = new { enabled = true, created = secret.Created.ToUnixTimeSeconds(), updated = secret.Updated.ToUnixTimeSeconds() },
+        }));
         _reads.Enqueue(new KeyVaultRead(name, started, Stopwatch.GetTimestamp()));
     }
 

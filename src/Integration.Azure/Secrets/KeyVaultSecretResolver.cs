@@ -5,9 +5,24 @@ using Integration.Core.Secrets;
 namespace Integration.Azure.Secrets;
 
 /// <summary>Resolves secrets from Key Vault with the app's managed identity.</summary>
-public sealed class KeyVaultSecretResolver(SecretClient client) : ISecretResolver
+public sealed class KeyVaultSecretResolver(SecretClient client) : ISecretResolver, ISecretDatesReader
 {
     public bool IsConfigured => true;
+
+    /// <summary>The secret's <c>createdOn</c> and <c>updatedOn</c> (the credential audit's age; the value is not kept).</summary>
+    public async Task<SecretDates> GetPropertiesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var secret = await client.GetSecretAsync(name, cancellationToken: cancellationToken);
+            return new SecretDates(secret.Value.Properties.CreatedOn, secret.Value.Properties.UpdatedOn);
+        }
+        catch (RequestFailedException ex)
+        {
+            throw new SecretResolutionException(
+                $"Key Vault secret '{name}' in {client.VaultUri} could not be read ({ex.Status} {ex.ErrorCode}).", ex);
+        }
+    }
 
     public async Task<string> GetSecretAsync(string name, CancellationToken cancellationToken = default)
     {

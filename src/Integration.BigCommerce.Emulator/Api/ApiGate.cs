@@ -25,9 +25,7 @@ internal sealed class ApiGate(IReadOnlyDictionary<string, EmulatedStore> stores,
             return;
         }
 
-        if (context.Request.Headers["X-Auth-Token"].ToString() is not { Length: > 0 } token
-            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(store.ApiToken)))
+        if (context.Request.Headers["X-Auth-Token"].ToString() is not { Length: > 0 } token || !store.AcceptsApiToken(token))
         {
             await ApiResponses.Error(context, v2, 401, "The X-Auth-Token header is missing or not valid for this store.");
             return;

@@ -28,6 +28,7 @@ public sealed partial class EmulatedStore
     {
         StoreHash = options.StoreHash;
         ApiToken = options.ApiToken;
+        _apiTokens = [options.ApiToken];
         StoreId = storeId;
         SigningKey = string.IsNullOrEmpty(options.SigningSecret) ? null : StandardWebhooks.DecodeKey(options.SigningSecret);
         _time = time;
@@ -45,6 +46,45 @@ public sealed partial class EmulatedStore
     public long StoreId { get; }
 
     internal string ApiToken { get; }
+
+    private volatile string[] _apiTokens;
+
+    /// <summary>
+    /// Adds an API account's token (BigCommerce: a store has several API accounts, each with its own token, all valid at
+    /// once): how a token is rotated, the new account created before the old one is deleted.
+    /// </summary>
+    public void AddApiToken(string token)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        lock (_tokenGate)
+        {
+            _apiTokens = [.. _apiTokens, token];
+        }
+    }
+
+    /// <summary>Deletes the API account of <paramref name="token"/>: its calls are answered 401 from now on.</summary>
+    public void RevokeApiToken(string token)
+    {
+        lock (_tokenGate)
+        {
+            _apiTokens = [.. _apiTokens.Where(t => !string.Equals(t, token, StringComparison.Ordinal))];
+        }
+    }
+
+    private readonly Lock _tokenGate = new();
+
+    /// <summary>Whether <paramref name="token"/> is one of the store's API accounts' tokens (constant time per token).</summary>
+    internal bool AcceptsApiToken(string token)
+    {
+        var presented = System.Text.Encoding.UTF8.GetBytes(token);
+        var accepted = false;
+        foreach (var known in _apiTokens)
+        {
+            accepted |= System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, System.Text.Encoding.UTF8.GetBytes(known));
+        }
+
+        return accepted;
+    }
 
     internal byte[]? SigningKey { get; }
 

@@ -18,16 +18,35 @@ public sealed partial class BigCommerceClient
 {
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private readonly IHttpClientFactory _httpClients;
-    private readonly string _apiToken;
+    private readonly Func<string> _apiToken;
+    private readonly Func<string, CancellationToken, Task<bool>>? _tokenRejected;
 
     internal BigCommerceClient(IHttpClientFactory httpClients, string storeHash, string apiToken)
+        : this(httpClients, storeHash, Fixed(apiToken), tokenRejected: null)
+    {
+    }
+
+    /// <param name="apiToken">The token to send, read at each call (a rotated token is used from the next call on).</param>
+    /// <param name="tokenRejected">
+    /// Called with the token BigCommerce answered 401 to; true when a different token is now current (the secrets were
+    /// read again), and the call is then sent once more with it.
+    /// </param>
+    internal BigCommerceClient(IHttpClientFactory httpClients, string storeHash, Func<string> apiToken,
+        Func<string, CancellationToken, Task<bool>>? tokenRejected)
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentException.ThrowIfNullOrWhiteSpace(storeHash);
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiToken);
+        ArgumentNullException.ThrowIfNull(apiToken);
         _httpClients = httpClients;
         StoreHash = storeHash;
         _apiToken = apiToken;
+        _tokenRejected = tokenRejected;
+    }
+
+    private static Func<string> Fixed(string apiToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiToken);
+        return () => apiToken;
     }
 
     public string StoreHash { get; }
@@ -37,8 +56,39 @@ public sealed partial class BigCommerceClient
     {
         // BigCommerce's v2 OpenAPI file declares Content-Type: application/json required on every request, GETs included.
         content ??= version == "v2" ? new ByteArrayContent([]) { Headers = { ContentType = Json } } : null;
+        var token = _apiToken();
+        var response = await SendOnceAsync(method, version, pathAndQuery, content, token, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && _tokenRejected is not null
+            && await _tokenRejected(token, cancellationToken).ConfigureAwait(false))
+        {
+            // The token was rotated: the secrets were read again and hold another one. The same call once more with it
+            // (the content is buffered: the handlers' retries send it again too).
+            response.Dispose();
+            response = await SendOnceAsync(method, version, pathAndQuery, content, _apiToken(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return response;
+    }
+
+    /// <summary>A GET whose answer's status alone is wanted (0 without an answer): the credential audit's scope probe.</summary>
+    internal async Task<int> ProbeAsync(string version, string pathAndQuery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Get, version, pathAndQuery, null, cancellationToken).ConfigureAwait(false);
+            return (int)response.StatusCode;
+        }
+        catch (BigCommerceException ex)
+        {
+            return ex.Status;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpMethod method, string version, string pathAndQuery, HttpContent? content, string token, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method, $"stores/{StoreHash}/{version}/{pathAndQuery}") { Content = content };
-        request.Headers.Add("X-Auth-Token", _apiToken);
+        request.Headers.Add("X-Auth-Token", token);
         request.Headers.Accept.Add(Json);
         request.Options.Set(RateLimitPacingHandler.StoreHashKey, StoreHash);
         try

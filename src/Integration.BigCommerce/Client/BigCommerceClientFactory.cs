@@ -5,7 +5,7 @@ namespace Integration.BigCommerce.Client;
 
 /// <summary>
 /// Hands out one <see cref="BigCommerceClient"/> per store (thread-safe, cached), using the API token the
-/// <see cref="StoreDirectory"/> resolved at start-up. All clients share the rate-limit pacing and retry pipeline
+/// <see cref="StoreDirectory"/> holds at each call (resolved at start-up, read again on a schedule and after a 401). All clients share the rate-limit pacing and retry pipeline
 /// registered by <c>AddBigCommerceClient</c>.
 /// </summary>
 public sealed class BigCommerceClientFactory(IHttpClientFactory httpClients, StoreDirectory stores)
@@ -34,7 +34,15 @@ public sealed class BigCommerceClientFactory(IHttpClientFactory httpClients, Sto
             throw new InvalidOperationException($"Store '{storeHash}' has no API token: set BigCommerce:Stores:<n>:ApiTokenName (or ApiToken locally).");
         }
 
-        return _clients.GetOrAdd(storeHash, hash => new BigCommerceClient(httpClients, hash, store.ApiToken));
+        // The token is looked up at each call, so a rotated one (read again by the directory) is used at once; a 401
+        // makes the directory read the secrets again and, when the token changed, the call is sent once more.
+        return _clients.GetOrAdd(storeHash, hash => new BigCommerceClient(httpClients, hash,
+            () => stores.TryGet(hash, out var current) && current.ApiToken is { Length: > 0 } token ? token : store.ApiToken,
+            async (rejected, ct) =>
+            {
+                await stores.RefreshAfterFailureAsync(ct).ConfigureAwait(false);
+                return stores.TryGet(hash, out var current) && current.ApiToken is { Length: > 0 } && !current.IsApiToken(rejected);
+            }));
     }
 
     /// <summary>The configured stores with an API token (once the directory is initialised at start-up).</summary>

@@ -96,17 +96,16 @@ public sealed partial class WebhookIntakeHandler(
         }
 
         await stores.Ready;
-        var store = Authenticate(request.Secret);
-        if (store is null)
+        var (store, problem) = Authenticate(request);
+        if (problem is not null && !string.IsNullOrEmpty(request.Secret) && await stores.RefreshAfterFailureAsync(cancellationToken))
         {
-            return new(401, WebhookDecision.Unauthorized, $"The {_options.SecretHeader} header is missing or does not match a configured store.");
+            // A secret may have been rotated since the secrets were last read: they were read again and changed.
+            (store, problem) = Authenticate(request);
         }
 
-        if (store.SigningKey is { } signingKey
-            && StandardWebhooks.Verify(signingKey, request.WebhookId, request.WebhookTimestamp, request.WebhookSignature,
-                request.Body.Span, timeProvider.GetUtcNow(), _tolerance) is { } signatureProblem)
+        if (problem is not null || store is null)
         {
-            return new(401, WebhookDecision.Unauthorized, signatureProblem, StoreHash: store.StoreHash);
+            return new(401, WebhookDecision.Unauthorized, problem ?? string.Empty, StoreHash: store?.StoreHash);
         }
 
         // JSON text is UTF-8 (RFC 8259 §8.1); System.Text.Json only finds out when a string is read, too late.
@@ -225,6 +224,24 @@ public sealed partial class WebhookIntakeHandler(
         };
         prepared = new(commerceEvent, JsonSerializer.SerializeToUtf8Bytes(commerceEvent, CommerceEventJsonContext.Default.CommerceEvent));
         return null;
+    }
+
+    /// <summary>The store whose shared secret (and signature, when signing is on) the request carries, or the problem.</summary>
+    private (StoreCredentials? Store, string? Problem) Authenticate(WebhookRequest request)
+    {
+        if (Authenticate(request.Secret) is not { } store)
+        {
+            return (null, $"The {_options.SecretHeader} header is missing or does not match a configured store.");
+        }
+
+        if (store.SigningKey is { } signingKey
+            && StandardWebhooks.Verify(signingKey, request.WebhookId, request.WebhookTimestamp, request.WebhookSignature,
+                request.Body.Span, timeProvider.GetUtcNow(), _tolerance) is { } signatureProblem)
+        {
+            return (store, signatureProblem);
+        }
+
+        return (store, null);
     }
 
     /// <summary>

@@ -14,7 +14,10 @@ public enum CrmErrorCode
     /// <summary>A write raced another one on the same unique value and lost. Transient: the retry updates.</summary>
     Conflict,
 
-    /// <summary>The token is missing, invalid or expired. Permanent until the configuration is fixed.</summary>
+    /// <summary>
+    /// The token is missing, invalid or expired. Transient: a rotated token is read again on the 401 and the call sent
+    /// once more; a token revoked before Key Vault holds the new one fails until it does. Quarantined after the last attempt.
+    /// </summary>
     Authentication,
 
     /// <summary>The token lacks a scope, or the portal does not match the configuration (properties, pipeline, stages). Permanent.</summary>
@@ -53,7 +56,7 @@ public sealed class CrmException : Exception, IClassifiedError
     public string? Category { get; }
 
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
-    public bool IsTransient => Code is CrmErrorCode.Unavailable or CrmErrorCode.RateLimited or CrmErrorCode.Conflict;
+    public bool IsTransient => Code is CrmErrorCode.Unavailable or CrmErrorCode.RateLimited or CrmErrorCode.Conflict or CrmErrorCode.Authentication;
 
     /// <summary>
     /// The CRM could not be reached, timed out, answered 5xx, or its daily quota is spent (<see cref="Category"/>

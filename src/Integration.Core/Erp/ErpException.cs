@@ -11,7 +11,10 @@ public enum ErpErrorCode
     /// <summary>Another writer changed the record, or the ERP's database was busy. Transient.</summary>
     Conflict,
 
-    /// <summary>The ERP rejected the credentials. Permanent until the configuration is fixed.</summary>
+    /// <summary>
+    /// The ERP rejected the credentials. Transient: during a rotation the password in the ERP and in Key Vault differ
+    /// for a moment (the client reads it again at each login); after the last attempt the event is quarantined.
+    /// </summary>
     Authentication,
 
     /// <summary>The connector's configuration does not match the ERP (database, company, warehouse, access rights). Permanent.</summary>
@@ -53,7 +56,7 @@ public sealed class ErpException : Exception, IClassifiedError
     public int? Status { get; }
 
     /// <summary>True when the same call may succeed later (retry); false when it needs a fix first (quarantine).</summary>
-    public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict;
+    public bool IsTransient => Code is ErpErrorCode.Unavailable or ErpErrorCode.Conflict or ErpErrorCode.Authentication;
 
     /// <summary>The ERP could not be reached, timed out or answered 5xx: the ERP as a whole, not this record (a conflict is one record's).</summary>
     public bool TargetUnavailable => Code is ErpErrorCode.Unavailable;

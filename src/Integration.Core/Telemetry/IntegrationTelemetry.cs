@@ -60,16 +60,35 @@ public static class IntegrationTelemetry
     public static readonly Counter<long> Heartbeat = Meter.CreateCounter<long>(
         "integration.heartbeat", unit: "{beat}", description: "The app's heartbeat timer ran.");
 
+    /// <summary>The credential audit's findings, one per finding per run, by store, target, credential, check and status (ok, warning, failing, unknown).</summary>
+    public static readonly Counter<long> CredentialFindings = Meter.CreateCounter<long>(
+        "integration.credentials.findings", unit: "{finding}", description: "Credential audit findings.");
+
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> SecretAgeSources = new();
+
+    /// <summary>Each Key Vault secret's age in days at the last credential audit, by store, target and credential.</summary>
+    public static readonly ObservableGauge<double> SecretAge = Meter.CreateObservableGauge(
+        "integration.credentials.secret_age", () => SecretAgeSources.Values.SelectMany(source => source()), unit: "d",
+        description: "Key Vault secret age in days at the last credential audit.");
+
     /// <summary>Adds the circuits of one composition (a host) to <see cref="CircuitState"/> until the result is disposed.</summary>
     public static IDisposable ObserveCircuits(Func<IEnumerable<Measurement<int>>> source)
     {
         var key = new object();
         CircuitSources[key] = source;
-        return new Observation(key);
+        return new Observation(() => CircuitSources.TryRemove(key, out _));
     }
 
-    private sealed class Observation(object key) : IDisposable
+    /// <summary>Adds one composition's last audit to <see cref="SecretAge"/> until the result is disposed.</summary>
+    public static IDisposable ObserveSecretAges(Func<IEnumerable<Measurement<double>>> source)
     {
-        public void Dispose() => CircuitSources.TryRemove(key, out _);
+        var key = new object();
+        SecretAgeSources[key] = source;
+        return new Observation(() => SecretAgeSources.TryRemove(key, out _));
+    }
+
+    private sealed class Observation(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Integration.Crm.HubSpot.Emulator.State;
 
@@ -12,11 +10,11 @@ namespace Integration.Crm.HubSpot.Emulator.Api;
 /// and turns <see cref="HubSpotApiError"/> into HubSpot's envelope. The 429 bodies are the exact strings
 /// <c>@hubspot/api-client</c>'s RetryDecorator keys its retries on.
 /// </summary>
-internal sealed class ApiGate(HubSpotEmulatorOptions options, CrmState state, HubSpotCounters counters, HubSpotFaults faults, TimeProvider time)
+internal sealed class ApiGate(HubSpotEmulatorOptions options, CrmState state, HubSpotCounters counters, HubSpotFaults faults, TimeProvider time,
+    HubSpotTokens tokens)
 {
     private readonly RollingWindow _burst = new(options.RateLimit.Max, TimeSpan.FromMilliseconds(options.RateLimit.IntervalMs), time);
     private readonly RollingWindow _search = new(options.RateLimit.SearchPerSecond, TimeSpan.FromSeconds(1), time);
-    private readonly byte[] _token = Encoding.UTF8.GetBytes(options.AccessToken);
     private int _dailyUsed;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -29,7 +27,7 @@ internal sealed class ApiGate(HubSpotEmulatorOptions options, CrmState state, Hu
 
         var authorization = context.Request.Headers.Authorization.ToString();
         if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization["Bearer ".Length..]), _token))
+            || !tokens.Accepts(authorization["Bearer ".Length..]))
         {
             await Http.Error(context, new HubSpotApiError(401, "INVALID_AUTHENTICATION",
                 "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"));

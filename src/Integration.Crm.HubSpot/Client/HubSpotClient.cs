@@ -85,6 +85,15 @@ public sealed class HubSpotClient(HttpClient httpClient)
         }
     }
 
+    /// <summary>
+    /// A private-app token's scopes (<c>POST /oauth/v2/private-apps/get/access-token-info</c>, body <c>{"tokenKey"}</c>;
+    /// OAuth access tokens have <c>GET /oauth/v1/access-tokens/{token}</c> instead). The token travels in the body to
+    /// the host its header already goes to; nothing logs request bodies.
+    /// </summary>
+    public async Task<TokenInfo?> GetPrivateAppTokenInfoAsync(string token, CancellationToken cancellationToken = default) =>
+        await SendAsync(HttpMethod.Post, "oauth/v2/private-apps/get/access-token-info", new TokenInfoRequest(token), Json.TokenInfoRequest, Json.TokenInfo,
+            cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<Pipeline>> GetPipelinesAsync(string objectType, CancellationToken cancellationToken = default) =>
         (await SendAsync<PropertiesBody, ResultsList<Pipeline>>(HttpMethod.Get, $"crm/v3/pipelines/{objectType}", null, null, Json.ResultsListPipeline,
             cancellationToken).ConfigureAwait(false))?.Results ?? [];

@@ -80,12 +80,20 @@ internal sealed record PropertiesBody(IReadOnlyDictionary<string, string?> Prope
 
 internal sealed record ResultsList<T>(List<T> Results);
 
+/// <summary>The body of HubSpot's private-app token-info call.</summary>
+internal sealed record TokenInfoRequest(string TokenKey);
+
+/// <summary>What HubSpot's private-app token-info call tells of a token: the portal, the app, the user and the scopes.</summary>
+public sealed record TokenInfo(long? UserId, long? HubId, long? AppId, IReadOnlyList<string>? Scopes);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(BatchRequest<UpsertInput>))]
 [JsonSerializable(typeof(BatchRequest<AssociationInput>))]
 [JsonSerializable(typeof(BatchResponse<HubSpotObject>))]
 [JsonSerializable(typeof(BatchResponse<AssociationResult>))]
 [JsonSerializable(typeof(BatchReadRequest))]
+[JsonSerializable(typeof(TokenInfoRequest))]
+[JsonSerializable(typeof(TokenInfo))]
 [JsonSerializable(typeof(PropertiesBody))]
 [JsonSerializable(typeof(HubSpotObject))]
 [JsonSerializable(typeof(HubSpotError))]

@@ -8,7 +8,7 @@ namespace Integration.Standalone.CommandLine;
 
 /// <summary>
 /// The one command line of <c>Integration.Standalone</c> (README, "Operating it"): without a command it runs the host;
-/// <c>quarantine</c>, <c>fulfilment</c>, <c>reconcile</c> and <c>console</c> run against the same configuration.
+/// <c>quarantine</c>, <c>fulfilment</c>, <c>reconcile</c>, <c>credentials</c> and <c>console</c> run against the same configuration.
 /// <c>--help</c> works on each; an unknown command, option or value is one precise error (with a suggestion) and exit
 /// code 2, never a host start. Settings may be given anywhere on the line as <c>--Section:Key=value</c>; they are taken
 /// out before the command is parsed and read as configuration, so an option that is not a setting is still an error.
@@ -67,6 +67,7 @@ public static partial class HubCommandLine
             QuarantineCommands.Create(context),
             FulfilmentCommands.Create(context),
             ReconcileCommands.Create(context),
+            CredentialCommands.Create(context),
             CreateConsole(context),
         };
         root.SetAction(async (_, _) =>

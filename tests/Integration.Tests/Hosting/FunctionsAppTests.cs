@@ -49,6 +49,8 @@ public sealed class FunctionsAppTests
     [Theory]
     [InlineData("LedgerSweep", "LedgerSweepFunction", "%ProcessingLedgerSweepSchedule%")]
     [InlineData("FulfilmentSync", "FulfilmentSyncFunction", "%FulfilmentSchedule%")]
+    [InlineData("SecretRefresh", "SecretRefreshFunction", "%SecretsRefreshSchedule%")]
+    [InlineData("CredentialAudit", "CredentialAuditFunction", "%SecretsAuditSchedule%")]
     public void FunctionsMetadata_DeclaresTheTimersOnTheirScheduleSetting_NeverOnStartUp(string name, string type, string schedule)
     {
         var function = FunctionsMetadata.Load().Single(f => (string?)f!["name"] == name)!;

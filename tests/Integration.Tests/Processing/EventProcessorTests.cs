@@ -170,7 +170,6 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
     [Theory]
     [InlineData(ErpErrorCode.UnknownSku, "erp_unknown_sku", ProcessingOutcome.Quarantined)]
     [InlineData(ErpErrorCode.Rejected, "erp_rejected", ProcessingOutcome.Quarantined)]
-    [InlineData(ErpErrorCode.Authentication, "erp_authentication", ProcessingOutcome.Quarantined)]
     public async Task Process_PermanentErpError_IsQuarantinedWithTheErpReason(ErpErrorCode code, string reason, ProcessingOutcome expected)
     {
         _erp.Source[258] = V1;
@@ -180,6 +179,25 @@ public sealed class EventProcessorTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(expected, result.Outcome);
         Assert.Equal(reason, Assert.Single(await _quarantine.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct)).Reason);
+    }
+
+    /// <summary>
+    /// Issue 26 item 5: a refused login is retried, not quarantined at once (a password rotation leaves the ERP and Key
+    /// Vault apart for a moment); the last attempt quarantines it as <c>retries_exhausted</c>.
+    /// </summary>
+    [Fact]
+    public async Task Process_ErpAuthenticationError_IsRetried_AndQuarantinedOnlyAtTheLastAttempt()
+    {
+        _erp.Source[2626] = V1;
+        _erp.FailWith = new ErpException(ErpErrorCode.Authentication, "Tryton refused the login");
+        await Assert.ThrowsAsync<TransientProcessingException>(() =>
+            _processor.ProcessAsync(TestEvents.Order(2626), EventTargets.Erp, new Delivery(1, false), Ct));
+        Assert.Empty(await _quarantine.ListAsync(new QuarantineQuery("abc123"), Ct).ToListAsync(Ct));
+
+        var result = await _processor.ProcessAsync(TestEvents.Order(2626), EventTargets.Erp, new Delivery(10, true), Ct);
+
+        Assert.Equal(ProcessingOutcome.Quarantined, result.Outcome);
+        Assert.StartsWith("retries_exhausted", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

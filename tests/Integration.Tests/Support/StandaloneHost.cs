@@ -112,7 +112,7 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     /// <summary>Registers the store's <c>store/order/*</c> hook at the hub's intake, the shared secret in a header.</summary>
     /// <param name="secret">The store's webhook secret (default: the plain test store's).</param>
-    public static Task RegisterOrderHookAsync(BigCommerceClient store, Uri hub, CancellationToken cancellationToken, string secret = TestStores.PlainSecret)
+    public static Task<Hook> RegisterOrderHookAsync(BigCommerceClient store, Uri hub, CancellationToken cancellationToken, string secret = TestStores.PlainSecret)
     {
         ArgumentNullException.ThrowIfNull(store);
         return store.CreateHookAsync(new HookRequest
