@@ -24,9 +24,6 @@ public sealed class TrytonFixture : IAsyncLifetime
 
     public string User => Setting("TRYTON_USER");
 
-    /// <summary>This instance's SQLite database file (its copy of the template).</summary>
-    public string DatabaseFile => Path.Combine(Setting("TRYTON_DIR"), Database + ".sqlite");
-
     /// <summary>The admin password generated for the template (a test-only secret that never leaves .artifacts).</summary>
     public string Password => Setting("TRYTON_PASSWORD");
 
