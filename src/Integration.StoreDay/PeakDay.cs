@@ -207,13 +207,39 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"peak: {options.Orders} orders placed in {(ended - started).TotalMinutes:0.0} min ({options.Orders / (ended - started).TotalSeconds:0.00}/s), {registered} customers registered, {statusChanges} status changes, {cancellations} cancelled, {refunds} refunded in part"));
 
-        // The backlog's drain: sampled until both queues are empty (bounded by the caller's drain wait).
-        DateTimeOffset? empty = null;
+        // The backlog's drain: until every burst order has its Tryton sale, then until both queues are seen empty (a
+        // blocklisted destination holds deliveries back for minutes, so empty queues alone do not mean drained).
+        var tryton = hub.GetRequiredService<TrytonClient>();
+        var keys = placed.Keys.Select(id => string.Create(CultureInfo.InvariantCulture, $"bc-{store.StoreHash}-{id}")).ToList();
+        DateTimeOffset? allSales = null, empty = null;
         var deadline = DateTimeOffset.UtcNow.AddHours(3);
+        var lastReport = DateTimeOffset.UtcNow;
         while (empty is null && DateTimeOffset.UtcNow < deadline)
         {
-            await Task.Delay(TimeSpan.FromSeconds(options.SampleSeconds), cancellationToken);
-            if (samples.LastOrDefault() is { At: var at, ErpBacklog: 0, CrmBacklog: 0 or null } && at > ended)
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(options.SampleSeconds, 10)), cancellationToken);
+            if (allSales is null)
+            {
+                var written = 0;
+                foreach (var chunk in keys.Chunk(500))
+                {
+                    written += (await tryton.SearchReadAsync("sale.sale", [TrytonJson.Clause("reference", "in", TrytonJson.Array(chunk))], ["id"],
+                        cancellationToken: cancellationToken)).GetArrayLength();
+                }
+
+                if (written >= keys.Count)
+                {
+                    allSales = DateTimeOffset.UtcNow;
+                }
+                else if (DateTimeOffset.UtcNow - lastReport >= TimeSpan.FromMinutes(1))
+                {
+                    lastReport = DateTimeOffset.UtcNow;
+                    var last = samples.LastOrDefault();
+                    progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                        $"peak: draining, {written} of {keys.Count} burst orders in Tryton; queues erp {last?.ErpBacklog} crm {last?.CrmBacklog}"));
+                }
+            }
+
+            if (allSales is not null && samples.LastOrDefault() is { At: var at, ErpBacklog: 0, CrmBacklog: 0 or null } && at >= allSales)
             {
                 empty = at;
             }
