@@ -158,7 +158,7 @@ run() {
       TRYTON_URL) TRYTON_URL=$value ;; TRYTON_DATABASE) TRYTON_DATABASE=$value ;; TRYTON_USER) TRYTON_USER=$value ;;
       TRYTON_PASSWORD) TRYTON_PASSWORD=$value ;; TRYTON_DIR) tryton_dir=$value ;; TRYTON_PID) tryton_pid=$value ;;
     esac
-  done < <(bash tests/env/tryton.sh start)
+  done < <(TRYTON_OWNER_PID=$$ bash tests/env/tryton.sh start)
   [[ -n "$tryton_pid" ]] || die "Tryton did not start."
   TRYTON_STOP=(bash tests/env/tryton.sh stop "$tryton_pid" "$tryton_dir")
   echo "$tryton_pid" >>"$RUN_DIR/pids"
@@ -373,6 +373,10 @@ test_all() {
     [[ -e "$setup" ]] && bash "$setup"
   done
   start_azurite
+  # The ERP's PostgreSQL cluster runs for the whole suite (each test process leases a database of its own in it).
+  local hold
+  hold=$(TRYTON_OWNER_PID=$$ bash tests/env/tryton.sh hold | sed -n 's/^TRYTON_DIR=//p')
+  TRYTON_STOP=(bash tests/env/tryton.sh release "$hold")
 
   local results="$ARTIFACTS/test-results" status=0
   rm -rf "$results" "$ARTIFACTS/fidelity"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs Tryton 6.0 from Debian when missing and initialises the template SQLite database once, under
-# .artifacts/tryton/template-<hash of this script>/ (a changed script initialises a new template).
-# tests/env/tryton.sh starts a copy of it. See docs/erp-tryton.md.
+# Installs Tryton 6.0, PostgreSQL 15 and psycopg2 from Debian when missing and initialises the template database
+# once, under .artifacts/tryton/template-<backend>-<hash of the scripts>/ (a changed script initialises a new
+# template). tests/env/tryton.sh starts a copy of it. See docs/erp-tryton.md.
+#
+# TRYTON_DB chooses the database: postgresql (the default: a cluster of the project's own, tests/env/tryton-postgres.sh,
+# holding the template database integration_template) or sqlite (the template is one file, integration.sqlite).
 #
 # The template holds: the modules party, company, currency, product, stock, sale and stock_package_shipping
 # (carriers on shipments, tracking numbers on shipments and packages, entered by hand); the USD currency;
@@ -10,11 +13,14 @@
 # manually (sale_invoice_method = manual), so no chart of accounts is needed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/tryton-postgres.sh"
 
 PACKAGES=(tryton-server tryton-modules-party tryton-modules-company tryton-modules-currency
-  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry)
+  tryton-modules-product tryton-modules-stock tryton-modules-sale tryton-modules-stock-package-shipping python3-pycountry
+  postgresql python3-psycopg2)
 MODULES=(party company currency product stock sale stock_package_shipping)
 DATABASE=integration
+BACKEND=$(tryton_backend)
 
 install_packages() {
   local missing=() package
@@ -23,15 +29,23 @@ install_packages() {
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   log "Installing ${missing[*]} from Debian"
-  local sudo=()
+  local sudo=() debian_cluster_was_online=0
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  # Debian's package creates and may start its default cluster (15/main); the project never uses it, and a service
+  # the install started is stopped again (one that was already running is left alone).
+  pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online' && debian_cluster_was_online=1
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  if [[ $debian_cluster_was_online -eq 0 ]] && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online'; then
+    log "Stopping the Debian default PostgreSQL cluster the install started (the project runs its own)"
+    "${sudo[@]}" pg_ctlcluster --skip-systemctl-redirect 15 main stop >&2 || true
+    if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then "${sudo[@]}" systemctl disable --now postgresql >&2 || true; fi
+  fi
 }
 
 # Runs inside Tryton (its own Python, its own API) once the modules are activated.
 configure_database() {
-  /usr/bin/python3 - "$1" "$DATABASE" <<'PY'
+  /usr/bin/python3 - "$1" "$2" <<'PY'
 import sys
 from decimal import Decimal
 
@@ -73,38 +87,77 @@ print(f'company {company.id}')
 PY
 }
 
-initialise_template() {
-  local template=$1 work
-  work=$(mktemp -d "$ARTIFACTS/tryton/init.XXXXXX")
-  log "Initialising the Tryton template database (once; about a minute)"
-  openssl rand -hex 16 >"$work/admin-password" 2>/dev/null || node -e "console.log(require('crypto').randomBytes(16).toString('hex'))" >"$work/admin-password"
+# initialise_sqlite WORK: the template in WORK/integration.sqlite.
+initialise_sqlite() {
+  local work=$1
   cat >"$work/trytond.conf" <<CONF
 [database]
 uri = sqlite://
 path = $work
 CONF
   : >"$work/$DATABASE.sqlite"
-  TRYTONPASSFILE="$work/admin-password" /usr/bin/trytond-admin -c "$work/trytond.conf" -d "$DATABASE" \
+  admin_and_configure "$work" "$DATABASE"
+}
+
+# initialise_postgresql WORK: a cluster in WORK/pgdata holding the template database integration_template.
+initialise_postgresql() {
+  local work=$1 password
+  password=$(random_secret)
+  pg_initdb "$work" "$password"
+  printf '%s\n' "$password" >"$work/db-password"
+  pg_sql "CREATE DATABASE $PG_TEMPLATE_DATABASE OWNER $PG_ROLE"
+  cat >"$work/trytond.conf" <<CONF
+[database]
+uri = $(pg_uri)
+CONF
+  admin_and_configure "$work" "$PG_TEMPLATE_DATABASE" || { pg_stop "$work"; exit 1; }
+  # A template: copied per run (CREATE DATABASE ... TEMPLATE), never served itself.
+  pg_sql "ALTER DATABASE $PG_TEMPLATE_DATABASE IS_TEMPLATE true"
+  pg_stop "$work"
+}
+
+random_secret() {
+  openssl rand -hex 16 2>/dev/null || node -e "console.log(require('crypto').randomBytes(16).toString('hex'))"
+}
+
+# admin_and_configure WORK DATABASE: activates the modules and configures the company (trytond-admin, then Python).
+admin_and_configure() {
+  local work=$1 database=$2
+  local started=$SECONDS
+  TRYTONPASSFILE="$work/admin-password" /usr/bin/trytond-admin -c "$work/trytond.conf" -d "$database" \
     -u "${MODULES[@]}" --activate-dependencies --email admin@example.invalid >"$work/init.log" 2>&1 \
-    || { tail -50 "$work/init.log" >&2; die "trytond-admin failed (log: $work/init.log)"; }
-  configure_database "$work/trytond.conf" >>"$work/init.log" 2>&1 \
-    || { tail -50 "$work/init.log" >&2; die "Configuring the Tryton template failed (log: $work/init.log)"; }
+    || { tail -50 "$work/init.log" >&2; echo "trytond-admin failed (log: $work/init.log)" >&2; return 1; }
+  configure_database "$work/trytond.conf" "$database" >>"$work/init.log" 2>&1 \
+    || { tail -50 "$work/init.log" >&2; echo "Configuring the Tryton template failed (log: $work/init.log)" >&2; return 1; }
   rm -f "$work/trytond.conf"
-  # Publish atomically, so an interrupted run never leaves half a template; drop templates of older scripts.
-  find "$ARTIFACTS/tryton" -maxdepth 1 -name 'template-*' -type d -exec rm -rf {} +
+  log "Tryton template initialised in $((SECONDS - started)) s"
+}
+
+initialise_template() {
+  local template=$1 work old
+  work=$(mktemp -d "$ARTIFACTS/tryton/init.XXXXXX")
+  log "Initialising the Tryton template database on $BACKEND (once; about a minute)"
+  random_secret >"$work/admin-password"
+  "initialise_$BACKEND" "$work" || die "Initialising the Tryton template failed (see $work)"
+  # Publish atomically, so an interrupted run never leaves half a template; drop templates of older scripts
+  # (except a cluster still running: its runs are still using it).
+  for old in "$ARTIFACTS"/tryton/template-*; do
+    [[ -d "$old" && "$old" != *"-$TEMPLATE_HASH" ]] || continue
+    [[ -z "$(pg_postmaster_pid "$old")" ]] && rm -rf "$old"
+  done
   mv -T "$work" "$template"
 }
 
 main() {
-  local hash template
-  hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)
-  template="$ARTIFACTS/tryton/template-$hash"
+  local template
+  TEMPLATE_HASH=$(template_hash)
+  template="$ARTIFACTS/tryton/template-$BACKEND-$TEMPLATE_HASH"
   mkdir -p "$ARTIFACTS/tryton"
   # Test projects start in parallel: one installs and initialises, the others wait and reuse.
   exec 9>"$ARTIFACTS/tryton/.setup.lock"
   flock 9
   install_packages
-  if [[ ! -f "$template/$DATABASE.sqlite" ]]; then
+  if [[ ! -f "$template/admin-password" ]]; then
     initialise_template "$template"
   fi
   echo "$template"

@@ -4,9 +4,11 @@ using Xunit;
 namespace Integration.Testing.Tryton;
 
 /// <summary>
-/// A real Tryton 6.0 server for one test class or assembly: <c>tests/env/tryton.sh run</c> installs Tryton when
-/// missing (<c>tests/env/setup-tryton.sh</c>), copies the template database, and becomes trytond on a free loopback
-/// port. The fixture owns that process and stops it by process id; each fixture has its own copy of the database.
+/// A real Tryton 6.0 server for one test class or assembly: <c>tests/env/tryton.sh run</c> installs Tryton and
+/// PostgreSQL when missing (<c>tests/env/setup-tryton.sh</c>), copies the template database (on PostgreSQL a database
+/// of its own in the project's shared cluster, leased to this test process; <c>TRYTON_DB=sqlite</c> for SQLite), and
+/// becomes trytond on a free loopback port. The fixture owns that process and stops it by process id; each fixture has
+/// its own copy of the database, released (dropped) when the fixture is disposed.
 /// </summary>
 public sealed class TrytonFixture : IAsyncLifetime
 {
@@ -85,7 +87,12 @@ public sealed class TrytonFixture : IAsyncLifetime
         await StopAsync();
         if (_settings.TryGetValue("TRYTON_DIR", out var directory) && Directory.Exists(directory))
         {
-            Directory.Delete(directory, recursive: true);
+            // Drops the copy's database and stops the cluster when no other test process holds a copy.
+            await using var release = ManagedProcess.Start("bash", [Path.Combine(RepositoryPaths.Root, "tests", "env", "tryton.sh"), "release", directory]);
+            if (await release.WaitForExitAsync(TimeSpan.FromMinutes(1)) != 0)
+            {
+                throw new InvalidOperationException($"tests/env/tryton.sh release failed. Output:\n{release.RecentOutput}");
+            }
         }
     }
 
