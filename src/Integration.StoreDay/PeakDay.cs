@@ -33,6 +33,15 @@ public sealed class PeakOptions
 
     /// <summary>How often the queues' depth, the hub's memory and the store's API counter are sampled.</summary>
     public int SampleSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// How long after an order the merchant takes its payment (20 s); cancellations come 1.5 times, completions 3 times
+    /// and refunds 4.5 times that long after it.
+    /// </summary>
+    public double MerchantDelaySeconds { get; set; } = 20;
+
+    /// <summary>Every this many orders the figures so far are printed (0: only at the end).</summary>
+    public int InterimReportOrders { get; set; } = 1200;
 }
 
 /// <summary>One sample of the burst: the queues' depth, the hub's resident memory (and its kernel-recorded peak), the store's API requests so far.</summary>
@@ -55,7 +64,7 @@ public sealed record PeakPlay(IReadOnlyDictionary<long, DateTimeOffset> Placed, 
 /// what the hub has left to do. Every order <c>i</c> of the burst: every 50th is a newly registered customer's first
 /// order, one in three else is a guest's; <c>i % 4 == 1</c> waits for payment and is paid 20 s later; <c>i % 10 == 3</c>
 /// is shipped and completed 60 s later; <c>i % 200 == 7</c> is cancelled after 30 s; <c>i % 500 == 11</c> has one
-/// line item refunded after 90 s. The burst sells SKUs the day's stock count did not count (the ERP owns stock, and the
+/// line item refunded after 90 s (at the default <see cref="PeakOptions.MerchantDelaySeconds"/>). The burst sells SKUs the day's stock count did not count (the ERP owns stock, and the
 /// day's units-sold rule is about the counted SKUs), two lines an order.
 /// </summary>
 public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvider hub, Uri webhookUrl, Uri erpUrl, IProgress<string>? progress = null)
@@ -111,6 +120,8 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
         var started = DateTimeOffset.UtcNow;
         var sampler = Task.Run(() => SampleAsync(samples, () => Volatile.Read(ref placedCount), stop.Token), CancellationToken.None);
         var faultTasks = new List<Task>();
+        var interimReport = Task.CompletedTask;
+        var nextCustomer = RegisterAsync(0);
         var clock = Stopwatch.StartNew();
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"peak: {options.Orders} orders at {options.OrdersPerSecond:0.##}/s from {started:HH:mm:ss} (about {options.Orders / options.OrdersPerSecond / 60:0} minutes)"));
@@ -135,16 +146,9 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
             long customer = 0;
             if (i % 50 == 0)
             {
-                var created = await store.SendAsync(HttpMethod.Post, "v3/customers", new JsonArray(new JsonObject
-                {
-                    ["email"] = $"peak{i}.{run}@example.com", ["first_name"] = $"Peak{i}", ["last_name"] = $"Shopper{run}",
-                    ["addresses"] = new JsonArray(new JsonObject
-                    {
-                        ["first_name"] = $"Peak{i}", ["last_name"] = $"Shopper{run}", ["address1"] = $"{i + 1} Harbour Road", ["city"] = "Austin",
-                        ["state_or_province"] = "Texas", ["postal_code"] = "78701", ["country_code"] = "US", ["address_type"] = "residential",
-                    }),
-                }), cancellationToken);
-                customer = created!["data"]![0]!["id"]!.GetValue<long>();
+                // Registered one order-block ahead (its call may wait for the quota), so the arrivals keep their pace.
+                customer = await nextCustomer;
+                nextCustomer = i + 50 < options.Orders ? RegisterAsync(i + 50) : Task.FromResult(0L);
                 pool.Add(customer);
                 registered++;
             }
@@ -164,16 +168,17 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
             Interlocked.Increment(ref placedCount);
             var path = string.Create(CultureInfo.InvariantCulture, $"v2/orders/{order}");
             var now = DateTimeOffset.UtcNow;
+            var delay = options.MerchantDelaySeconds;
             if (i % 4 == 1)
             {
                 statusChanges++;
-                await later.Writer.WriteAsync((now.AddSeconds(20), () => StatusAsync(path, 11)), cancellationToken);
+                await later.Writer.WriteAsync((now.AddSeconds(delay), () => StatusAsync(path, 11)), cancellationToken);
             }
 
             if (i % 10 == 3)
             {
                 statusChanges += 2;
-                await later.Writer.WriteAsync((now.AddSeconds(60), async () =>
+                await later.Writer.WriteAsync((now.AddSeconds(3 * delay), async () =>
                 {
                     await StatusAsync(path, 9);
                     await StatusAsync(path, 10);
@@ -183,13 +188,13 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
             if (i % 200 == 7)
             {
                 cancellations++;
-                await later.Writer.WriteAsync((now.AddSeconds(30), () => StatusAsync(path, 5)), cancellationToken);
+                await later.Writer.WriteAsync((now.AddSeconds(1.5 * delay), () => StatusAsync(path, 5)), cancellationToken);
             }
 
             if (i % 500 == 11)
             {
                 refunds++;
-                await later.Writer.WriteAsync((now.AddSeconds(90), () => RefundLineAsync(order)), cancellationToken);
+                await later.Writer.WriteAsync((now.AddSeconds(4.5 * delay), () => RefundLineAsync(order)), cancellationToken);
             }
 
             if (i > 0 && i % 600 == 0)
@@ -198,12 +203,48 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
                 progress?.Report(string.Create(CultureInfo.InvariantCulture,
                     $"peak: {i} orders placed in {clock.Elapsed.TotalMinutes:0.0} min; queues erp {last?.ErpBacklog} crm {last?.CrmBacklog}; hub {last?.HubRssBytes / 1048576.0:0} MiB"));
             }
+
+            if (i > 0 && options.InterimReportOrders > 0 && i % options.InterimReportOrders == 0 && interimReport.IsCompleted)
+            {
+                // The figures so far, so a run cut short (a long burst on a shared machine) still says something; in the
+                // background, so the arrivals keep their pace.
+                PeakSample[] sofar;
+                lock (samples)
+                {
+                    sofar = [.. samples];
+                }
+
+                string[] faultsSoFar;
+                lock (faults)
+                {
+                    faultsSoFar = [.. faults];
+                }
+
+                var interim = new PeakPlay(new Dictionary<long, DateTimeOffset>(placed), started, DateTimeOffset.UtcNow, sofar, faultsSoFar, registered, statusChanges,
+                    cancellations, refunds, requestsBefore, throttledBefore, playerBefore) { PlayerCallsAfter = store.Calls };
+                var (quota, window) = (counters["quota"]!.GetValue<int>(), counters["window_ms"]!.GetValue<int>());
+                interimReport = Task.Run(async () =>
+                {
+                    try
+                    {
+                        foreach (var line in await ReportAsync(interim, hub.GetRequiredService<TrytonClient>(), store.StoreHash, quota, window, cancellationToken))
+                        {
+                            progress?.Report("peak so far: " + line);
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        progress?.Report("peak so far: no figures (" + ex.GetType().Name + ")");
+                    }
+                }, cancellationToken);
+            }
         }
 
         var ended = DateTimeOffset.UtcNow;
         later.Writer.Complete();
         await merchant;
         await Task.WhenAll(faultTasks);
+        await interimReport;
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"peak: {options.Orders} orders placed in {(ended - started).TotalMinutes:0.0} min ({options.Orders / (ended - started).TotalSeconds:0.00}/s), {registered} customers registered, {statusChanges} status changes, {cancellations} cancelled, {refunds} refunded in part"));
 
@@ -251,6 +292,20 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
         {
             QueuesEmpty = empty, PlayerCallsAfter = store.Calls,
         };
+
+        async Task<long> RegisterAsync(int i)
+        {
+            var created = await store.SendAsync(HttpMethod.Post, "v3/customers", new JsonArray(new JsonObject
+            {
+                ["email"] = $"peak{i}.{run}@example.com", ["first_name"] = $"Peak{i}", ["last_name"] = $"Shopper{run}",
+                ["addresses"] = new JsonArray(new JsonObject
+                {
+                    ["first_name"] = $"Peak{i}", ["last_name"] = $"Shopper{run}", ["address1"] = $"{i + 1} Harbour Road", ["city"] = "Austin",
+                    ["state_or_province"] = "Texas", ["postal_code"] = "78701", ["country_code"] = "US", ["address_type"] = "residential",
+                }),
+            }), cancellationToken);
+            return created!["data"]![0]!["id"]!.GetValue<long>();
+        }
 
         async Task StatusAsync(string orderPath, int status) =>
             await store.SendAsync(HttpMethod.Put, orderPath, new JsonObject { ["status_id"] = status }, cancellationToken);
