@@ -13,7 +13,7 @@ using Microsoft.Extensions.Configuration;
 namespace Integration.Benchmarks;
 
 /// <summary>
-/// <c>load-erp [orders=300] [concurrencies=1,2,4,8,16] [hub-concurrency=8]</c> (issue 25 item 3): the hub's order
+/// <c>load-erp [orders=300] [concurrencies=1,2,4,8,16] [hub-concurrency=8] [erp-max-connections=0]</c> (issue 25 item 3): the hub's order
 /// throughput against the ERP's own limit, in one run against one Tryton (PostgreSQL when the fixture's default is).
 /// (a) The raw baseline: for each concurrency of the sweep, <c>orders</c> sales written by plain JSON-RPC (<see cref="TrytonClient"/>),
 /// the calls that make what the hub makes of a paid order: its customer's party (looked up by code, created once with
@@ -39,6 +39,7 @@ public sealed class ErpThroughputLoadHarness : ILoadHarness
         var orders = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
         var sweep = args.Length > 1 ? args[1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [1, 2, 4, 8, 16];
         var hubConcurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8;
+        var maxConnections = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
         using var bound = new CancellationTokenSource((sweep.Length + 1) * (TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(orders * 2)));
         var ct = bound.Token;
 
@@ -87,9 +88,9 @@ public sealed class ErpThroughputLoadHarness : ILoadHarness
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  (a) the ERP's limit: {best.Rate:F2} sales/s at concurrency {best.Concurrency}"));
 
             // (b) The hub end to end, with the same kind of orders.
-            var hub = await HubAsync(azurite, tryton, emulator, api, variants, orders, hubConcurrency, ct);
+            var hub = await HubAsync(azurite, tryton, emulator, api, variants, orders, hubConcurrency, maxConnections, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  (b) hub end to end (ERP consumers {hubConcurrency}): {hub.Rate:F2} sales/s ({hub.Sales}/{orders} sales, first order placed → last sale written {hub.Seconds:F1} s; load average {LoadAverage()})"));
+                $"  (b) hub end to end (ERP consumers {hubConcurrency}, Erp:Tryton:MaxConnections {(maxConnections == 0 ? "unbounded" : maxConnections)}): {hub.Rate:F2} sales/s ({hub.Sales}/{orders} sales, first order placed → last sale written {hub.Seconds:F1} s; load average {LoadAverage()})"));
             foreach (var line in hub.Stages)
             {
                 Console.WriteLine("      " + line);
@@ -111,7 +112,7 @@ public sealed class ErpThroughputLoadHarness : ILoadHarness
     /// hook to it, <paramref name="orders"/> paid orders placed at once; an activity listener times each event's stages.
     /// </summary>
     private static async Task<HubResult> HubAsync(AzuriteFixture azurite, TrytonFixture tryton, BigCommerceEmulator emulator, StoreApi api,
-        List<(long Id, string Sku)> variants, int orders, int concurrency, CancellationToken ct)
+        List<(long Id, string Sku)> variants, int orders, int concurrency, int maxConnections, CancellationToken ct)
     {
         var port = LoopbackPort.GetFree();
         var settings = TrytonTestData.HubSettings(tryton);
@@ -127,6 +128,7 @@ public sealed class ErpThroughputLoadHarness : ILoadHarness
         settings["BigCommerce:Stores:0:ApiToken"] = Token;
         settings["Standalone:Consumers:Concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
         settings["Standalone:Scheduler:Enabled"] = "false";
+        settings["Erp:Tryton:MaxConnections"] = maxConnections.ToString(CultureInfo.InvariantCulture);
         settings["Logging:LogLevel:Default"] = "Warning";
 
         using var stages = new StageTimings(emulator.BaseAddress.Port, tryton.Url.Port, port);
