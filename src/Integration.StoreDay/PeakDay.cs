@@ -498,14 +498,15 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
         var burst = samples.Where(s => s.At >= peak.Started && s.At <= peak.Ended).ToList();
         var last = samples.Count > 0 ? samples[^1] : null;
         var hubCalls = (last?.StoreRequests ?? peak.StoreRequestsBefore) - peak.StoreRequestsBefore - (peak.PlayerCallsAfter - peak.PlayerCallsBefore);
-        // The busiest window: requests over any stretch of one quota window, from the samples.
-        double busiest = 0;
+        // The busiest window: the most requests between two samples at most one quota window apart (and at least 80% of
+        // one, so a short stretch is not scaled up).
+        long busiest = 0;
         for (var i = 0; i < samples.Count; i++)
         {
             var j = samples.FindLastIndex(s => s.At <= samples[i].At.AddMilliseconds(windowMs));
-            if (j > i)
+            if (j > i && (samples[j].At - samples[i].At).TotalMilliseconds >= 0.8 * windowMs)
             {
-                busiest = Math.Max(busiest, (samples[j].StoreRequests - samples[i].StoreRequests) * (windowMs / (samples[j].At - samples[i].At).TotalMilliseconds));
+                busiest = Math.Max(busiest, samples[j].StoreRequests - samples[i].StoreRequests);
             }
         }
 
@@ -518,7 +519,7 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
             .. peak.Faults.Select(f => "fault           " + f),
             string.Create(CultureInfo.InvariantCulture, $"order → sale    written during the burst: n={during.Length} p50 {P(during, 0.5)} s, p99 {P(during, 0.99)} s, max {P(during, 1)} s; after it: n={after.Length} p50 {P(after, 0.5)} s, p99 {P(after, 0.99)} s, max {P(after, 1)} s; {peak.Placed.Count - written.Count} without a sale"),
             string.Create(CultureInfo.InvariantCulture, $"backlog         erp queue peak {erpPeak?.ErpBacklog} at {erpPeak?.At:HH:mm:ss} (order {erpPeak?.Placed}), crm queue peak {crmPeak?.CrmBacklog} at {crmPeak?.At:HH:mm:ss}; queues empty {(peak.QueuesEmpty is { } e ? ((e - peak.Ended).TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " s" : "not seen")} after the last order, the last burst sale written {(lastSale is { } s ? ((s - peak.Ended).TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " s" : "-")} after it"),
-            string.Create(CultureInfo.InvariantCulture, $"store API       {hubCalls} calls by the hub for {peak.Placed.Count} orders = {hubCalls / (double)Math.Max(1, peak.Placed.Count):0.00} per order ({peak.PlayerCallsAfter - peak.PlayerCallsBefore} more by the merchant); busiest {windowMs / 1000} s window {busiest:0} of the quota's {quota}; the burst's arrival needs {ordersPerWindow:0} orders per window; {(last?.Throttled ?? peak.ThrottledBefore) - peak.ThrottledBefore} answered 429 over quota"),
+            string.Create(CultureInfo.InvariantCulture, $"store API       {hubCalls} calls by the hub for {peak.Placed.Count} orders = {hubCalls / (double)Math.Max(1, peak.Placed.Count):0.00} per order ({peak.PlayerCallsAfter - peak.PlayerCallsBefore} more by the merchant); busiest {windowMs / 1000} s window {busiest} requests (hub and merchant) of the quota's {quota}; the burst's arrival needs {ordersPerWindow:0} orders per window; {(last?.Throttled ?? peak.ThrottledBefore) - peak.ThrottledBefore} answered 429 over quota"),
             string.Create(CultureInfo.InvariantCulture, $"hub memory      peak resident {samples.Select(x => Math.Max(x.HubPeakBytes, x.HubRssBytes)).DefaultIfEmpty(0).Max() / 1048576.0:0} MiB (VmHWM, across restarts); during the burst resident p50 {Median(burst.Select(x => x.HubRssBytes)) / 1048576.0:0} MiB"),
         ];
     }

@@ -100,7 +100,7 @@ public sealed class OptionsTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         int inFlight = 0, most = 0;
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var server = Task.Run(async () =>
         {
             var connections = new List<Task>();
@@ -122,13 +122,14 @@ public sealed class OptionsTests
                             Interlocked.Decrement(ref inFlight);
                             await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), stop.Token);
                         }
-                    }));
+                    }, stop.Token));
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
             {
+                // stopped
             }
-        });
+        }, TestContext.Current.CancellationToken);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Erp:Tryton:Url"] = $"http://127.0.0.1:{port}/",
