@@ -413,13 +413,14 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
 
                 await Task.Delay(TimeSpan.FromSeconds(options.SampleSeconds), cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or global::Azure.RequestFailedException or StoreDayException)
+            catch (Exception ex) when (ex is HttpRequestException or global::Azure.RequestFailedException or StoreDayException or OperationCanceledException)
             {
-                // A sample missed (Azurite busy): the next one counts.
+                // A sample missed (Azurite busy, an HTTP timeout on a loaded machine): the next one counts. A timeout once
+                // ended the sampler for good, and the figures went stale.
                 await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
             }
         }
@@ -492,6 +493,19 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
         var during = lags.Where(l => l.Written <= peak.Ended).Select(l => l.Lag).Order().ToArray();
         var after = lags.Where(l => l.Written > peak.Ended).Select(l => l.Lag).Order().ToArray();
         var lastSale = lags.Count == 0 ? (DateTimeOffset?)null : lags.Max(l => l.Written);
+        // The orders placed without a sale yet, at each placement and each sale: the ERP's backlog in orders, from Tryton's own dates.
+        var steps = peak.Placed.Values.Select(t => (At: t, Step: 1)).Concat(written.Values.Select(t => (At: t, Step: -1))).OrderBy(x => x.At).ThenBy(x => x.Step);
+        int open = 0, mostOpen = 0;
+        var mostOpenAt = peak.Started;
+        foreach (var (at, step) in steps)
+        {
+            open += step;
+            if (open > mostOpen)
+            {
+                (mostOpen, mostOpenAt) = (open, at);
+            }
+        }
+
         var samples = peak.Samples.ToList();
         var erpPeak = samples.Where(s => s.ErpBacklog is not null).MaxBy(s => s.ErpBacklog);
         var crmPeak = samples.Where(s => s.CrmBacklog is not null).MaxBy(s => s.CrmBacklog);
@@ -518,6 +532,7 @@ public sealed class PeakDay(StoreApi store, PeakOptions options, IServiceProvide
             string.Create(CultureInfo.InvariantCulture, $"burst           {peak.Placed.Count} orders in {seconds / 60:0.0} min ({peak.Placed.Count / seconds:0.00}/s), {peak.Customers} customers registered, {peak.StatusChanges} status changes, {peak.Cancellations} cancelled, {peak.Refunds} refunded in part"),
             .. peak.Faults.Select(f => "fault           " + f),
             string.Create(CultureInfo.InvariantCulture, $"order → sale    written during the burst: n={during.Length} p50 {P(during, 0.5)} s, p99 {P(during, 0.99)} s, max {P(during, 1)} s; after it: n={after.Length} p50 {P(after, 0.5)} s, p99 {P(after, 0.99)} s, max {P(after, 1)} s; {peak.Placed.Count - written.Count} without a sale"),
+            string.Create(CultureInfo.InvariantCulture, $"order backlog   orders placed without a sale yet: peak {mostOpen} at {mostOpenAt:HH:mm:ss} ({(mostOpenAt - peak.Started).TotalMinutes:0.0} min into the burst); {open} at the end"),
             string.Create(CultureInfo.InvariantCulture, $"backlog         erp queue peak {erpPeak?.ErpBacklog} at {erpPeak?.At:HH:mm:ss} (order {erpPeak?.Placed}), crm queue peak {crmPeak?.CrmBacklog} at {crmPeak?.At:HH:mm:ss}; queues empty {(peak.QueuesEmpty is { } e ? ((e - peak.Ended).TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " s" : "not seen")} after the last order, the last burst sale written {(lastSale is { } s ? ((s - peak.Ended).TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " s" : "-")} after it"),
             string.Create(CultureInfo.InvariantCulture, $"store API       {hubCalls} calls by the hub for {peak.Placed.Count} orders = {hubCalls / (double)Math.Max(1, peak.Placed.Count):0.00} per order ({peak.PlayerCallsAfter - peak.PlayerCallsBefore} more by the merchant); busiest {windowMs / 1000} s window {busiest} requests (hub and merchant) of the quota's {quota}; the burst's arrival needs {ordersPerWindow:0} orders per window; {(last?.Throttled ?? peak.ThrottledBefore) - peak.ThrottledBefore} answered 429 over quota"),
             string.Create(CultureInfo.InvariantCulture, $"hub memory      peak resident {samples.Select(x => Math.Max(x.HubPeakBytes, x.HubRssBytes)).DefaultIfEmpty(0).Max() / 1048576.0:0} MiB (VmHWM, across restarts); during the burst resident p50 {Median(burst.Select(x => x.HubRssBytes)) / 1048576.0:0} MiB"),
