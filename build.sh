@@ -427,7 +427,7 @@ main() {
     test) test_all ;;
     fidelity) fidelity ;;
     hub) shift; hub "$@" ;;
-    *) echo "usage: ./build.sh run [--host standalone|functions] [--store-day] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--host standalone|functions] [--store-day [--peak]] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 
