@@ -3,6 +3,8 @@
 #   ./build.sh run    runs the product locally: Azurite, Tryton, the BigCommerce and HubSpot emulators and the
 #                     Standalone host, wired together; prints where everything is and places a first order
 #   ./build.sh run --store-day   the same, then plays a store's day and checks convergence (docs/store-day.md)
+#   ./build.sh run --store-day --peak   the same day, then a peak: 10,000 orders at 2/s at a Pro store's quota, the hub
+#                     and Tryton each killed (-9) once and restarted by a supervisor (docs/store-day.md, "A peak day")
 #   ./build.sh run --host functions [--store-day]   the same with the Azure Functions worker (src/Integration.Functions)
 #                     under the Functions test host in place of the Standalone host (docs/functions-test-host.md)
 #   ./build.sh test   runs every test, after installing and starting what the tests need
@@ -36,7 +38,12 @@ FUNCTIONS_HOST_DLL=tests/Integration.Functions.LocalHost/bin/Release/net10.0/Int
 PIDS_TO_STOP=()
 TRYTON_STOP=()
 FUNCTIONS_WORKER_PID=""
+SUPERVISORS=() SUPERVISED=()
 cleanup() {
+  # Supervisors first (they would start what they watch again), then what they started last.
+  [[ ${#SUPERVISORS[@]} -eq 0 ]] || stop_pid "${SUPERVISORS[@]}"
+  local file
+  for file in "${SUPERVISED[@]}"; do stop_pid "$(cat "$file" 2>/dev/null)"; done
   stop_pid "${PIDS_TO_STOP[@]}"
   # The Functions host stops its worker; this stops it by its pid when the host could not.
   [[ -z "$FUNCTIONS_WORKER_PID" ]] || stop_pid "$FUNCTIONS_WORKER_PID"
@@ -68,19 +75,49 @@ started() {
   echo "$1" >>"$RUN_DIR/pids"
 }
 
+# supervise PIDFILE CMD...: a service manager's restart policy, for the peak day (which kills the hub and trytond with
+# -9): whenever the process whose pid PIDFILE holds is gone, starts CMD and writes its pid there. Its own children are
+# waited for; a process it did not start (trytond from tests/env/tryton.sh) is polled. Run it in the background and
+# pass its pid to `supervised`.
+supervise() {
+  local pidfile=$1 pid; shift
+  while true; do
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" 2>/dev/null || sleep 0.5
+      continue
+    fi
+    "$@" &
+    echo $! >"$pidfile"
+    echo $! >>"$RUN_DIR/pids"
+  done
+}
+
+# supervised SUPERVISOR_PID PIDFILE: stops the supervisor, then what it started last, at the end of the run.
+supervised() {
+  SUPERVISORS+=("$1") SUPERVISED+=("$2")
+  echo "$1" >>"$RUN_DIR/pids"
+}
+
 run() {
-  local store_day=0 host=standalone
+  local store_day=0 host=standalone peak=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --store-day) store_day=1 ;;
+      --peak) peak=1 ;;
       --host)
         [[ "${2:-}" == standalone || "${2:-}" == functions ]] || die "--host takes standalone (the default) or functions, not '${2:-}'."
         host=$2; shift ;;
-      *) die "Unknown option '$1' for ./build.sh run: use [--host standalone|functions] [--store-day]." ;;
+      *) die "Unknown option '$1' for ./build.sh run: use [--host standalone|functions] [--store-day [--peak]]." ;;
     esac
     shift
   done
+  if [[ $peak -eq 1 ]]; then
+    [[ $store_day -eq 1 ]] || die "--peak is a store day's peak: use ./build.sh run --store-day --peak."
+    [[ $host == standalone ]] || die "--peak kills and restarts the Standalone host: it runs with --host standalone only."
+  fi
   [[ $store_day -eq 1 ]] && EMULATOR_EXTRA_ARGS=("${STORE_DAY_EMULATOR_ARGS[@]}") CRM_EXTRA_ARGS=("${STORE_DAY_CRM_ARGS[@]}")
+  [[ $peak -eq 1 ]] && EMULATOR_EXTRA_ARGS+=("${PEAK_EMULATOR_ARGS[@]}") CRM_EXTRA_ARGS+=("${PEAK_CRM_ARGS[@]}")
   # A port given but taken fails here, before anything is started or announced.
   local hub_port=${INTEGRATION_PORT:-}
   if [[ -n "$hub_port" ]]; then
@@ -126,6 +163,12 @@ run() {
   TRYTON_STOP=(bash tests/env/tryton.sh stop "$tryton_pid" "$tryton_dir")
   echo "$tryton_pid" >>"$RUN_DIR/pids"
   log "Tryton (pid $tryton_pid) on $TRYTON_URL"
+  if [[ $peak -eq 1 ]]; then
+    # The peak kills trytond (-9): it comes back on the same database and port, as under a service manager.
+    echo "$tryton_pid" >"$RUN_DIR/tryton.pid"
+    supervise "$RUN_DIR/tryton.pid" /usr/bin/trytond -c "$tryton_dir/trytond.conf" -d "$TRYTON_DATABASE" >>"$RUN_DIR/trytond-restarted.log" 2>&1 &
+    supervised $! "$RUN_DIR/tryton.pid"
+  fi
 
   # The BigCommerce emulator: one store with a seeded catalog and shoppers.
   local store=${INTEGRATION_STORE_HASH:-abc123} token emulator_port emulator_url
@@ -198,6 +241,11 @@ run() {
   (umask 077; export -p | grep -E '^declare -x (Standalone|Transport|State|BigCommerce|Erp|Crm)__' >"$RUN_DIR/hub.env")
   if [[ $host == functions ]]; then
     start_functions_host "$hub_port"
+  elif [[ $peak -eq 1 ]]; then
+    # The peak kills the hub (-9): its supervisor starts it again, as a container's restart policy would.
+    supervise "$RUN_DIR/hub.pid" dotnet "$STANDALONE_DLL" &
+    supervised $! "$RUN_DIR/hub.pid"
+    PIDS_TO_STOP+=("$!")
   else
     dotnet "$STANDALONE_DLL" &
     started $!
@@ -257,7 +305,7 @@ INFO
   The hub reads order $order from the store and finds the sale and the deal up to date (outcome "unchanged" per target).
 
 INFO
-  if [[ $store_day -eq 1 ]]; then local code=0; store_day || code=$?; exit "$code"; fi
+  if [[ $store_day -eq 1 ]]; then local code=0; store_day "$peak" || code=$?; exit "$code"; fi
   wait "$hub_pid"
 }
 
@@ -302,10 +350,21 @@ EMULATOR_EXTRA_ARGS=() CRM_EXTRA_ARGS=()
 STORE_DAY_CRM_ARGS=(--HubSpotEmulator:Faults:ServerErrorRate=0.03 --HubSpotEmulator:Faults:ThrottleRate=0.02)
 STORE_DAY_EMULATOR_ARGS=(--Emulator:Faults:DuplicateDeliveryRate=0.2 --Emulator:Faults:ReorderDeliveryRate=0.2
   --Emulator:Faults:MaxDeliveryDelayMs=1500 --Emulator:Faults:ServerErrorRate=0.05 --Emulator:Webhooks:RetryScale=0.01)
+# A peak (--peak): a Pro store's quota (450 requests per 30 s) and a Professional HubSpot portal (190 calls per 10 s).
+PEAK_EMULATOR_ARGS=(--Emulator:RateLimit:Quota=450)
+PEAK_CRM_ARGS=(--HubSpotEmulator:RateLimit:Max=190 --HubSpotEmulator:RateLimit:Daily=650000)
 store_day() {
-  local dll=src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll
+  local peak=${1:-0} dll=src/Integration.StoreDay/bin/Release/net10.0/Integration.StoreDay.dll
   [[ -f "$dll" ]] || { log "Building the store-day player"; dotnet build src/Integration.StoreDay -c Release -nologo -v quiet -clp:ErrorsOnly >&2; }
-  Erp__Tryton__Url="$STORE_DAY_TRYTON_URL" StoreDay__ErpRelayPort="$STORE_DAY_RELAY_PORT" dotnet "$dll" day
+  local peak_env=()
+  if [[ $peak -eq 1 ]]; then
+    # INTEGRATION_PEAK_ORDERS and INTEGRATION_PEAK_RATE size the burst (10,000 at 2/s: about 83 minutes); the day's
+    # two outages are one minute each, the drain may take up to two hours.
+    peak_env=(StoreDay__Peak__Orders="${INTEGRATION_PEAK_ORDERS:-10000}" StoreDay__Peak__OrdersPerSecond="${INTEGRATION_PEAK_RATE:-2}"
+      StoreDay__Peak__HubPidFile="$RUN_DIR/hub.pid" StoreDay__Peak__ErpPidFile="$RUN_DIR/tryton.pid"
+      StoreDay__OutageSeconds=60 StoreDay__ErpOutageSeconds=60 StoreDay__DrainTimeoutSeconds=7200)
+  fi
+  env "${peak_env[@]}" Erp__Tryton__Url="$STORE_DAY_TRYTON_URL" StoreDay__ErpRelayPort="$STORE_DAY_RELAY_PORT" dotnet "$dll" day
 }
 
 test_all() {
@@ -368,7 +427,7 @@ main() {
     test) test_all ;;
     fidelity) fidelity ;;
     hub) shift; hub "$@" ;;
-    *) echo "usage: ./build.sh run [--host standalone|functions] [--store-day] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: ./build.sh run [--host standalone|functions] [--store-day [--peak]] | test | fidelity | hub COMMAND..." >&2; exit 2 ;;
   esac
 }
 

@@ -30,7 +30,12 @@ public static class TrytonServiceCollectionExtensions
 
         // A singleton client outlives the factory's handler rotation, so connections are recycled by the handler instead.
         services.AddHttpClient(HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                // Erp:Tryton:MaxConnections bounds the calls in flight to trytond (0: none), whatever the host's concurrency.
+                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<TrytonOptions>>().Value.MaxConnections is > 0 and var max ? max : int.MaxValue,
+            })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.TryAddSingleton(sp =>

@@ -44,6 +44,9 @@ public sealed class StoreDayOptions
     /// its own <c>Erp:Tryton:Url</c> names, and stops it for the ERP's outage. Unset: no relay, no ERP outage.
     /// </summary>
     public int? ErpRelayPort { get; set; }
+
+    /// <summary>A peak after the day (<c>StoreDay:Peak:*</c>; none by default): see <see cref="PeakDay"/>.</summary>
+    public PeakOptions Peak { get; set; } = new();
 }
 
 /// <summary>What the player did, for the summary.</summary>

@@ -17,6 +17,11 @@ public sealed record StoreDayResult(IReadOnlyList<Violation> Violations, Converg
     /// <summary>The end of a played day: the ERP-side price change and the reconciliation runs (null when only checking).</summary>
     public EndOfDayResult? EndOfDay { get; init; }
 
+    /// <summary>The peak played after the day (null: none) and its figures.</summary>
+    public PeakPlay? Peak { get; init; }
+
+    public IReadOnlyList<string> PeakReport { get; init; } = [];
+
     public bool Converged => Violations.Count == 0;
 }
 
@@ -48,6 +53,8 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
             var store = new StoreApi(http, storeHash, Required("BigCommerce:Stores:0:ApiToken"));
             StoreDayPlay? played = null;
+            PeakPlay? peak = null;
+            IReadOnlyList<string> peakReport = [];
             if (play)
             {
                 var webhookUrl = options.WebhookUrl ?? new Uri(new Uri(Required("Standalone:Urls").Split(';')[0]), "/api/webhooks/bigcommerce");
@@ -56,10 +63,27 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
                         configuration["Crm:HubSpot:BaseAddress"] is { Length: > 0 } crm && configuration["Crm:HubSpot:AccessToken"] is { Length: > 0 } crmToken
                             ? new CrmOutage(new Uri(crm), crmToken) : null, erpOutage)
                     .PlayAsync(webhookUrl, Required("BigCommerce:Stores:0:WebhookSecret"), cancellationToken);
+                if (options.Peak.Orders > 0)
+                {
+                    console.MarkupLine($"[bold]The peak[/]: {options.Peak.Orders} orders at {options.Peak.OrdersPerSecond.ToString("0.##", CultureInfo.InvariantCulture)}/s with the day's status changes, registrations and refunds; the hub and the ERP killed (-9) once each");
+                    peak = await new PeakDay(store, options.Peak, hub.Services, webhookUrl, new Uri(Required("Erp:Tryton:Url")),
+                        new Progress<string>(m => console.MarkupLine("  " + Markup.Escape(m)))).PlayAsync([], cancellationToken);
+                }
             }
 
             var gatherer = new ConvergenceGatherer(store, hub.Services) { ChecksStock = true };
             var drained = await WaitForDrainAsync(gatherer, options, console, cancellationToken);
+            if (peak is not null)
+            {
+                var counters = (await store.GetAsync("_emulator/counters", cancellationToken))!;
+                peakReport = await PeakDay.ReportAsync(peak, hub.Services.GetRequiredService<Integration.Erp.Tryton.JsonRpc.TrytonClient>(), storeHash,
+                    counters["quota"]!.GetValue<int>(), counters["window_ms"]!.GetValue<int>(), cancellationToken);
+                console.MarkupLine("[bold]The peak's figures[/]:");
+                foreach (var line in peakReport)
+                {
+                    console.MarkupLine("  " + Markup.Escape(line));
+                }
+            }
             EndOfDayResult? endOfDay = null;
             if (played is not null)
             {
@@ -70,6 +94,12 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
                 drained &= await WaitForDrainAsync(gatherer, options, console, cancellationToken);
             }
 
+            if (peak is not null)
+            {
+                // The day's calls are counted: the check reads thousands of orders at a lifted quota (not the hub's figure).
+                await store.SendAsync(HttpMethod.Post, "_emulator/rate-limit", new System.Text.Json.Nodes.JsonObject { ["quota"] = 1_000_000 }, cancellationToken);
+            }
+
             var facts = await gatherer.GatherAsync(played?.ErpCounts, endOfDay?.CrmEdits, cancellationToken) with
             {
                 ErpOutage = played is { ErpWentDown: { } down, ErpCameBack: { } back } ? new TargetOutage(EventTargets.Erp, down, back) : null,
@@ -78,7 +108,16 @@ public sealed class StoreDayRunner(IConfiguration configuration, IAnsiConsole co
             console.Write(StoreDaySummary.Build(facts, (await store.GetAsync("_emulator/deliveries", cancellationToken))!,
                 (await store.GetAsync("_emulator/counters", cancellationToken))!, played, store.Calls, endOfDay, store.CallsByOperation));
             Report(facts, violations);
-            return new StoreDayResult(violations, facts, played, drained) { EndOfDay = endOfDay };
+            if (peakReport.Count > 0)
+            {
+                console.MarkupLine("[bold]The peak's figures[/] (again, after the check):");
+                foreach (var line in peakReport)
+                {
+                    console.MarkupLine("  " + Markup.Escape(line));
+                }
+            }
+
+            return new StoreDayResult(violations, facts, played, drained) { EndOfDay = endOfDay, Peak = peak, PeakReport = peakReport };
         }
         finally
         {

@@ -80,6 +80,98 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Validate_MaxConnectionsNegative_NamesTheKey()
+    {
+        var options = Valid();
+        options.MaxConnections = -1;
+
+        var result = new TrytonOptionsValidator().Validate(null, options);
+
+        Assert.Equal(["Erp:Tryton:MaxConnections must be between 0 (no bound) and 1024."], result.Failures);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)] // no bound: the calls overlap beyond two
+    public async Task AddTrytonErp_MaxConnections_BoundsTheCallsInFlightToTryton(int maxConnections)
+    {
+        // A loopback HTTP/1.1 server that holds each request a second, counting how many it held at once: the Tryton client's handler may open no more than Erp:Tryton:MaxConnections connections to it.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        int inFlight = 0, most = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var server = Task.Run(async () =>
+        {
+            var connections = new List<Task>();
+            try
+            {
+                while (true)
+                {
+                    var socket = await listener.AcceptTcpClientAsync(stop.Token);
+                    connections.Add(Task.Run(async () =>
+                    {
+                        using var client = socket;
+                        var stream = client.GetStream();
+                        var buffer = new byte[4096];
+                        while (await stream.ReadAsync(buffer, stop.Token) > 0) // one request a read: small GETs
+                        {
+                            var now = Interlocked.Increment(ref inFlight);
+                            InterlockedMax(ref most, now);
+                            await Task.Delay(1000, stop.Token);
+                            Interlocked.Decrement(ref inFlight);
+                            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), stop.Token);
+                        }
+                    }, stop.Token));
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // stopped
+            }
+        }, TestContext.Current.CancellationToken);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Erp:Tryton:Url"] = $"http://127.0.0.1:{port}/",
+            ["Erp:Tryton:Database"] = "tryton",
+            ["Erp:Tryton:User"] = "integration",
+            ["Erp:Tryton:Password"] = "local-only",
+            ["Erp:Tryton:CompanyId"] = "1",
+            ["Erp:Tryton:Warehouses:main"] = "WH",
+            ["Erp:Tryton:OrderWarehouse"] = "main",
+            ["Erp:Tryton:MaxConnections"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build();
+        using var services = new ServiceCollection().AddTrytonErp(configuration).BuildServiceProvider();
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient("Tryton"); // the connector's named client (TrytonServiceCollectionExtensions.HttpClientName)
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"), TestContext.Current.CancellationToken);
+            response.EnsureSuccessStatusCode();
+        }));
+        await stop.CancelAsync();
+        listener.Stop();
+        await server;
+
+        if (maxConnections > 0)
+        {
+            Assert.Equal(maxConnections, most);
+        }
+        else
+        {
+            Assert.True(most > 2, $"without a bound the six calls should overlap beyond two; at most {most} were in flight");
+        }
+
+        static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public void AddTrytonErp_InvalidSection_FailsWithKeyNames()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -14,6 +14,7 @@ namespace Integration.BigCommerce.Emulator.Api;
 /// <c>GET /stores/{hash}/_emulator/deliveries</c> lists the webhook delivery attempts (scope, hash, attempt, status,
 /// body: ids only, no personal data) and <c>GET /stores/{hash}/_emulator/counters</c> the API counters and quota, so
 /// a process outside the emulator (the store-day player, its convergence check) can account for what happened.
+/// <c>POST /stores/{hash}/_emulator/rate-limit</c> with <c>{"quota": 1000000}</c> sets the store's requests per window.
 /// <c>GET /stores/{hash}/_emulator/clock</c> reads the emulator's clock and <c>POST …/_emulator/clock</c> with
 /// <c>{"advance_seconds": 30}</c> moves it forward (rate-limit windows, dates), for every store at once.
 /// Control-plane requests spend no quota and meet no injected fault.
@@ -30,6 +31,29 @@ internal static class ControlApi
         api.MapPost("/_emulator/orders/{id}/refunds", OrdersApi.CreateRefundAsync);
         api.MapGet("/_emulator/deliveries", DeliveriesAsync);
         api.MapGet("/_emulator/counters", CountersAsync);
+        api.MapPost("/_emulator/rate-limit", SetQuotaAsync);
+    }
+
+    /// <summary>
+    /// <c>{"quota": 1000000}</c>: the store's requests per window from now on (a peak day's check reads 10,000 orders at a
+    /// lifted quota once the day's own calls are counted).
+    /// </summary>
+    private static async Task SetQuotaAsync(HttpContext context)
+    {
+        if (await ApiResponses.ObjectBodyAsync(context) is not { } body)
+        {
+            return;
+        }
+
+        if (body["quota"] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<int>(out var quota) || quota < 1)
+        {
+            await ApiResponses.V3Error(context, 422, "quota must be a whole number of requests per window, at least 1.");
+            return;
+        }
+
+        var store = context.Store();
+        store.RateLimit.SetQuota(quota);
+        await context.Response.WriteAsJsonAsync(new JsonObject { ["quota"] = store.RateLimit.Quota, ["window_ms"] = store.RateLimit.WindowMs }, context.RequestAborted);
     }
 
     private static async Task AdvanceClockAsync(HttpContext context, Integration.Emulation.EmulatorClock clock)

@@ -9,8 +9,19 @@ internal sealed class RateWindow(RateLimitOptions options, TimeProvider time)
     private readonly Lock _lock = new();
     private DateTimeOffset _resetAt;
     private int _used;
+    private int? _quota;
 
-    public int Quota => options.Quota;
+    /// <summary>The requests a window allows: the options' quota, unless the control plane set another for this store.</summary>
+    public int Quota => _quota ?? options.Quota;
+
+    /// <summary>Sets this store's quota from now on (<c>POST …/_emulator/rate-limit</c>); the current window keeps what it used.</summary>
+    public void SetQuota(int quota)
+    {
+        lock (_lock)
+        {
+            _quota = quota;
+        }
+    }
 
     public int WindowMs => options.WindowMs;
 
@@ -27,14 +38,14 @@ internal sealed class RateWindow(RateLimitOptions options, TimeProvider time)
             }
 
             resetMs = Math.Max(1, (long)Math.Ceiling((_resetAt - now).TotalMilliseconds));
-            if (_used >= options.Quota)
+            if (_used >= Quota)
             {
                 left = 0;
                 return false;
             }
 
             _used++;
-            left = options.Quota - _used;
+            left = Quota - _used;
             return true;
         }
     }

@@ -18,6 +18,7 @@ namespace Integration.Erp.Tryton.Configuration;
 ///     "OrderWarehouse": "main",                    // the warehouse sales ship from (a key of Warehouses)
 ///     "PageSize": 500,                             // records per search_read page
 ///     "TimeoutSeconds": 30,
+///     "MaxConnections": 0,                         // concurrent JSON-RPC calls to trytond at most (0: no bound)
 ///     "CacheSeconds": 300,                         // how long product ids and parties are reused without asking Tryton
 ///     "CacheEntries": 10000                        // at most this many cached products and parties
 ///   }
@@ -47,6 +48,15 @@ public sealed class TrytonOptions
     public int PageSize { get; set; } = 500;
 
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The most JSON-RPC calls in flight to trytond from this process (the HTTP handler's connections per server; a call
+    /// beyond it waits for a connection, within <see cref="TimeoutSeconds"/>); 0 for no bound. The hub's ERP concurrency is
+    /// otherwise its consumers' (Standalone: <c>Standalone:Consumers:Concurrency</c>, 8; Functions: <c>host.json</c>'s
+    /// <c>maxConcurrentCalls</c>, 16 per instance), each event several calls in turn: this bounds what reaches Tryton
+    /// whatever the host (docs/erp-tryton.md, "Throughput").
+    /// </summary>
+    public int MaxConnections { get; set; }
 
     /// <summary>
     /// How long a product id (per SKU) and a party (per customer key) are reused without asking Tryton again; 0 turns

@@ -62,6 +62,11 @@ public sealed class TrytonOptionsValidator : IValidateOptions<TrytonOptions>
             failures.Add($"{Section}:PageSize must be between 1 and 10000.");
         }
 
+        if (options.MaxConnections is < 0 or > 1024)
+        {
+            failures.Add($"{Section}:MaxConnections must be between 0 (no bound) and 1024.");
+        }
+
         if (options.TimeoutSeconds is < 1 or > 600)
         {
             failures.Add($"{Section}:TimeoutSeconds must be between 1 and 600.");
