@@ -7,43 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Integration.Core.Processing;
 
-/// <summary>What became of one event for one target.</summary>
-public enum ProcessingOutcome
-{
-    Applied,
-
-    /// <summary>The fetched record is what the target already has (same fingerprint): no target call.</summary>
-    Unchanged,
-    Duplicate,
-    Stale,
-    Skipped,
-    Quarantined,
-}
-
-/// <param name="Outcome">The decision.</param>
-/// <param name="Reason">Why, for every outcome but <see cref="ProcessingOutcome.Applied"/>.</param>
-/// <param name="TargetId">The target's id for the resource, when known.</param>
-public sealed record ProcessingResult(ProcessingOutcome Outcome, string? Reason = null, string? TargetId = null);
-
-/// <summary>Delivery facts from the transport.</summary>
-/// <param name="Attempt">1 on the first attempt; the transport's message says which attempt this is.</param>
-/// <param name="IsLastAttempt">True when a transient failure now must be quarantined rather than retried.</param>
-public readonly record struct Delivery(int Attempt, bool IsLastAttempt);
-
-/// <summary>
-/// The processor refuses to finish the event now; the transport must deliver it again, at <see cref="RetryAt"/> when
-/// given (a lease held by another worker runs out then) or after its back-off.
-/// </summary>
-public sealed class TransientProcessingException(string message, Exception? innerException = null, DateTimeOffset? retryAt = null,
-    bool countsAsAttempt = true) : Exception(message, innerException)
-{
-    /// <summary>When trying again makes sense (null: the transport's back-off decides).</summary>
-    public DateTimeOffset? RetryAt { get; } = retryAt;
-
-    /// <summary>False when the event did no work (it waited for a lease): the next try is the same attempt.</summary>
-    public bool CountsAsAttempt { get; } = countsAsAttempt;
-}
-
 /// <summary>
 /// Processes one event for one target with an effectively-once effect: claim the event in the ledger (atomic insert),
 /// lease its resource (one apply in flight per resource), fetch the latest record under the lease, drop it when it is
