@@ -41,7 +41,7 @@ public sealed class SecurityInvariantTests(CompiledTemplate compiled)
         var tables = resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/tableServices/tables").Select(r => r.Name.Split('/')[^1]);
         // Every table the app uses (StateOptions), so none is created by the app at its first request.
         var state = new Integration.Azure.State.StateOptions();
-        Assert.Equal([state.SyncTable, state.QuarantineTable, state.ReconciliationTable], tables);
+        Assert.Equal([state.SyncTable, state.QuarantineTable, state.ReconciliationTable, state.SnapshotTable], tables);
         var container = Assert.Single(resources, r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers");
         var site = Assert.Single(resources, r => r.Type == "Microsoft.Web/sites");
         var deployment = (string)site.At("properties.functionAppConfig.deployment.storage.value")!;
