@@ -199,10 +199,12 @@ public sealed partial class SharedStoreReads(
         {
             // Read in a later second than the event's created_at, so the read is shareable (a change in the event's second
             // would otherwise share its date_modified with the read).
-            var wait = WholeSecond(commerceEvent.OccurredAt) + Second - timeProvider.GetUtcNow();
-            if (wait > TimeSpan.Zero && wait <= Second)
+            // A timer may fire a little before its time by the clock: wait until the clock says so, or the read is taken
+            // within the event's second and serves nobody.
+            var shareableFrom = WholeSecond(commerceEvent.OccurredAt) + Second;
+            for (var wait = shareableFrom - timeProvider.GetUtcNow(); wait > TimeSpan.Zero && wait <= Second; wait = shareableFrom - timeProvider.GetUtcNow())
             {
-                await Task.Delay(wait, timeProvider, cancellationToken);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(1), timeProvider, cancellationToken);
             }
 
             var fetchedAt = timeProvider.GetUtcNow();

@@ -39,6 +39,11 @@ public sealed partial class DocumentedCommandsTests : IDisposable
         ("dotnet src/Integration.StoreDay/", "the store-day player: ./build.sh run --store-day runs it; StoreDayTests run the day and the check"),
         ("dotnet run --project src/Integration.BigCommerce.Emulator", "an example session (the emulator picks its port): the emulator's tests start it"),
         ("curl -H 'X-Auth-Token: emulator-token' 'http://127.0.0.1:41234/", "an example session on the port the emulator printed"),
+        ("mkdir -p /tmp/b2b-openapi", "copies BigCommerce's B2B Edition OpenAPI files out of a clone of bigcommerce/docs, which is not here"),
+        ("B2B_EDITION_OPENAPI_DIR=", "the B2B Edition contract check with those files; without them it skips with the reason tests/allowed-skips.txt accepts"),
+        ("dotnet build tests/Integration.Benchmarks", "builds the benchmarks: figures are run by hand (never asserted by wall clock)"),
+        ("dotnet tests/Integration.Benchmarks/bin/", "a benchmark: prints figures, run by hand (never asserted by wall clock)"),
+        ("INTEGRATION_PEAK_ORDERS=", "the peak day: over an hour; PeakDayTests play its burst at CI size"),
     ];
 
     private const string Executable = "dotnet src/Integration.Standalone/bin/Release/net10.0/Integration.Standalone.dll ";

@@ -94,6 +94,7 @@ public sealed class FunctionsWorkerTelemetryTests(AzuriteFixture azurite, Tryton
             ["integration.circuit.state"] = ["target"],
             ["integration.circuit.held"] = ["target"],
             ["integration.heartbeat"] = ["host"],
+            ["integration.credentials.findings"] = ["store", "target", "credential", "check", "status"],
             ["integration.bigcommerce.rate_limit.wait"] = ["store"],
             ["integration.bigcommerce.rate_limit.throttled"] = ["store"],
         };
@@ -237,6 +238,9 @@ public sealed class FunctionsWorkerTelemetryTests(AzuriteFixture azurite, Tryton
 
                 var beat = await host.InvokeTimerAsync("Heartbeat", DateTimeOffset.UtcNow, cancellationToken: Ct);
                 Assert.True(beat.Succeeded, beat.Error);
+                // The credential audit (its findings feed the credential-audit alert): secrets set in configuration here.
+                var audit = await host.InvokeTimerAsync("CredentialAudit", DateTimeOffset.UtcNow, cancellationToken: Ct);
+                Assert.True(audit.Succeeded, audit.Error);
                 // A message the consumer cannot read: its invocation fails (the message would be abandoned).
                 var unreadable = await host.InvokeServiceBusAsync("CrmEventConsumer",
                     new ServiceBusDelivery("not an event", Guid.NewGuid().ToString("N"), 1, DateTimeOffset.UtcNow, new Dictionary<string, object?>()), cancellationToken: Ct);
