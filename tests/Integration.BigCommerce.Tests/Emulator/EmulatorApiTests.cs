@@ -74,6 +74,27 @@ public sealed class EmulatorApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task ControlPlane_RateLimit_SetsTheStoresQuota_AndRefusesANonPositiveOne()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(o => o.RateLimit = new() { Quota = 1, WindowMs = 60_000 });
+        using var http = Http(harness);
+        var store = $"stores/{EmulatorHarness.StoreHash}";
+
+        using var first = await http.GetAsync($"{store}/v3/hooks", Token);
+        using var throttled = await http.GetAsync($"{store}/v3/hooks", Token);
+        using var lifted = await http.PostAsync($"{store}/_emulator/rate-limit", new StringContent("{\"quota\":3}", Encoding.UTF8, "application/json"), Token);
+        using var second = await http.GetAsync($"{store}/v3/hooks", Token);
+        using var bad = await http.PostAsync($"{store}/_emulator/rate-limit", new StringContent("{\"quota\":0}", Encoding.UTF8, "application/json"), Token);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal((HttpStatusCode)429, throttled.StatusCode); // the window's one request is spent
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode); // the same window now allows three
+        Assert.Equal("3", second.Headers.GetValues("X-Rate-Limit-Requests-Quota").Single());
+        Assert.Equal((HttpStatusCode)422, bad.StatusCode);
+    }
+
     [Theory]
     [InlineData("v3/catalog/products", 11)]
     [InlineData("v3/catalog/variants", 51)]
