@@ -381,11 +381,8 @@ public sealed partial class OrdersBackfill(
     /// <summary>Where the first run (and a run after the slice changed) starts: the slice's first order date, else the lookback.</summary>
     private DateTimeOffset FirstSince(OrdersBackfillOptions settings)
     {
-        var lookback = timeProvider.GetUtcNow() - settings.Lookback;
-        return slice is { IsLimited: true } && SliceFrom is { } from ? from : lookback;
+        return slice is { IsLimited: true, OrdersFrom: { } from } ? from : timeProvider.GetUtcNow() - settings.Lookback;
     }
-
-    private DateTimeOffset? SliceFrom => slice?.OrdersFrom;
 
     /// <summary>The checkpoint with the slice's fingerprint in front when a slice is configured.</summary>
     private string WithSlice(string checkpoint) =>
